@@ -1,0 +1,34 @@
+package ai.sluice.cli;
+
+import picocli.CommandLine;
+
+/**
+ * Entry point. Errors reach the user as one line on stderr (exit 1); {@code --verbose} anywhere on
+ * the command line adds the stack trace.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        boolean verbose = false;
+        for (String a : args) {
+            verbose |= a.equals("--verbose");
+        }
+        boolean showTrace = verbose;
+        CommandLine cli = new CommandLine(new SluiceCommand());
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            String msg = ex.getMessage() != null ? ex.getMessage() : ex.toString();
+            commandLine.getErr().println("sluice: error: " + msg.lines().findFirst().orElse(msg));
+            if (showTrace) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}
