@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 GenerateCommand.class,
                 TokenizeCommand.class,
+                QuantizeCommand.class,
+                EvalCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec
