@@ -25,6 +25,8 @@ sealed interface RowCodec {
             case BF16 -> new BF16Codec();
             case Q8_0 -> new Q8_0Codec();
             case Q4_0 -> new Q4_0Codec();
+            case Q4_K -> new Q4_KCodec();
+            case Q6_K -> new Q6_KCodec();
             default -> null;
         };
     }
@@ -89,5 +91,90 @@ sealed interface RowCodec {
                 }
             }
         }
+    }
+
+    /**
+     * Super-blocks of 256 (144 bytes): f16 d, f16 dmin, 12 bytes packing 8 six-bit (scale, min)
+     * pairs, 128 bytes of nibbles. Each 64 elements use 32 bytes: low nibbles are sub-block 2g,
+     * high nibbles sub-block 2g+1; value = d * scale * q - dmin * min.
+     */
+    final class Q4_KCodec implements RowCodec {
+        @Override
+        public void decode(MemorySegment data, long offset, int n, float[] dst, int dstOff) {
+            long block = offset;
+            for (int b = 0; b < n; b += 256, block += 144) {
+                float d = Float.float16ToFloat(data.get(I16, block));
+                float dmin = Float.float16ToFloat(data.get(I16, block + 2));
+                long scales = block + 4;
+                long qs = block + 16;
+                int out = dstOff + b;
+                for (int g = 0; g < 4; g++) {
+                    int j = 2 * g;
+                    float d1 = d * scale6(data, scales, j);
+                    float m1 = dmin * min6(data, scales, j);
+                    float d2 = d * scale6(data, scales, j + 1);
+                    float m2 = dmin * min6(data, scales, j + 1);
+                    for (int l = 0; l < 32; l++) {
+                        int q = data.get(ValueLayout.JAVA_BYTE, qs + 32L * g + l) & 0xFF;
+                        dst[out + 64 * g + l] = d1 * (q & 0x0F) - m1;
+                        dst[out + 64 * g + 32 + l] = d2 * (q >>> 4) - m2;
+                    }
+                }
+            }
+        }
+
+        /** Six-bit scale {@code j} (0..7): bytes 0..3 hold scales 0..3, bytes 8..11 and the top bits of 0..3 the rest. */
+        private static int scale6(MemorySegment data, long scales, int j) {
+            if (j < 4) {
+                return u8(data, scales + j) & 63;
+            }
+            return (u8(data, scales + j + 4) & 0x0F) | ((u8(data, scales + j - 4) >>> 6) << 4);
+        }
+
+        /** Six-bit min {@code j} (0..7): bytes 4..7 hold mins 0..3, bytes 8..11 and the top bits of 4..7 the rest. */
+        private static int min6(MemorySegment data, long scales, int j) {
+            if (j < 4) {
+                return u8(data, scales + j + 4) & 63;
+            }
+            return (u8(data, scales + j + 4) >>> 4) | ((u8(data, scales + j) >>> 6) << 4);
+        }
+    }
+
+    /**
+     * Super-blocks of 256 (210 bytes): 128 bytes of low nibbles, 64 bytes of high 2-bit pairs,
+     * 16 signed 8-bit scales (one per 16 elements), f16 d; value = d * scale * (q6 - 32).
+     */
+    final class Q6_KCodec implements RowCodec {
+        @Override
+        public void decode(MemorySegment data, long offset, int n, float[] dst, int dstOff) {
+            long block = offset;
+            for (int b = 0; b < n; b += 256, block += 210) {
+                float d = Float.float16ToFloat(data.get(I16, block + 208));
+                for (int half = 0; half < 2; half++) {
+                    long ql = block + 64L * half;
+                    long qh = block + 128 + 32L * half;
+                    long sc = block + 192 + 8L * half;
+                    int out = dstOff + b + 128 * half;
+                    for (int l = 0; l < 32; l++) {
+                        int lo0 = u8(data, ql + l);
+                        int lo1 = u8(data, ql + 32 + l);
+                        int hi = u8(data, qh + l);
+                        int s = l / 16;
+                        dst[out + l] = d * data.get(ValueLayout.JAVA_BYTE, sc + s)
+                                * (((lo0 & 0x0F) | (hi & 3) << 4) - 32);
+                        dst[out + 32 + l] = d * data.get(ValueLayout.JAVA_BYTE, sc + s + 2)
+                                * (((lo1 & 0x0F) | (hi >>> 2 & 3) << 4) - 32);
+                        dst[out + 64 + l] = d * data.get(ValueLayout.JAVA_BYTE, sc + s + 4)
+                                * (((lo0 >>> 4) | (hi >>> 4 & 3) << 4) - 32);
+                        dst[out + 96 + l] = d * data.get(ValueLayout.JAVA_BYTE, sc + s + 6)
+                                * (((lo1 >>> 4) | (hi >>> 6 & 3) << 4) - 32);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int u8(MemorySegment data, long offset) {
+        return data.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
     }
 }
