@@ -3,6 +3,12 @@ package ai.sluice.core.tensor;
 import ai.sluice.core.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Decodes rows of one storage type (llama.cpp block layouts) into floats.
@@ -64,9 +70,19 @@ sealed interface RowCodec {
         @Override
         public void decode(MemorySegment data, long offset, int n, float[] dst, int dstOff) {
             long block = offset;
+            VectorSpecies<Byte> bytes = Lanes.BYTES_PER_FLOAT_LANE;
             for (int b = 0; b < n; b += 32, block += 34) {
                 float d = Float.float16ToFloat(data.get(I16, block));
-                for (int j = 0; j < 32; j++) {
+                int j = 0;
+                if (bytes != null) {
+                    // L bytes -> L floats per step: sign-extend, convert, scale
+                    for (; j < 32; j += Lanes.L) {
+                        ((FloatVector) ByteVector.fromMemorySegment(bytes, data, block + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2F, Lanes.F, 0))
+                                .mul(d).intoArray(dst, dstOff + b + j);
+                    }
+                }
+                for (; j < 32; j++) {
                     dst[dstOff + b + j] = data.get(ValueLayout.JAVA_BYTE, block + 2 + j) * d;
                 }
             }
@@ -81,13 +97,27 @@ sealed interface RowCodec {
         @Override
         public void decode(MemorySegment data, long offset, int n, float[] dst, int dstOff) {
             long block = offset;
+            boolean vector = Lanes.SIXTEEN_BYTES != null && Lanes.L <= 16;
             for (int b = 0; b < n; b += 32, block += 18) {
                 float d = Float.float16ToFloat(data.get(I16, block));
                 int base = dstOff + b;
-                for (int j = 0; j < 16; j++) {
-                    int q = data.get(ValueLayout.JAVA_BYTE, block + 2 + j) & 0xFF;
-                    dst[base + j] = ((q & 0x0F) - 8) * d;
-                    dst[base + j + 16] = ((q >>> 4) - 8) * d;
+                if (vector) {
+                    // 16 bytes: low nibbles are elements 0..15, high nibbles 16..31; q - 8, to float, times d
+                    ByteVector q = ByteVector.fromMemorySegment(Lanes.SIXTEEN_BYTES, data, block + 2, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                    for (int part = 0; part < 16 / Lanes.L; part++) {
+                        ((FloatVector) lo.convertShape(VectorOperators.B2F, Lanes.F, part)).mul(d)
+                                .intoArray(dst, base + part * Lanes.L);
+                        ((FloatVector) hi.convertShape(VectorOperators.B2F, Lanes.F, part)).mul(d)
+                                .intoArray(dst, base + 16 + part * Lanes.L);
+                    }
+                } else {
+                    for (int j = 0; j < 16; j++) {
+                        int q = data.get(ValueLayout.JAVA_BYTE, block + 2 + j) & 0xFF;
+                        dst[base + j] = ((q & 0x0F) - 8) * d;
+                        dst[base + j + 16] = ((q >>> 4) - 8) * d;
+                    }
                 }
             }
         }
@@ -176,5 +206,26 @@ sealed interface RowCodec {
 
     private static int u8(MemorySegment data, long offset) {
         return data.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
+    }
+
+    /** Vector shapes the decoders use; a null species means "no such shape here, decode scalar". */
+    final class Lanes {
+        static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+        static final int L = F.length();
+        /** Bytes with as many lanes as F (64-bit for 8 float lanes); null where no such shape exists. */
+        static final VectorSpecies<Byte> BYTES_PER_FLOAT_LANE = byteSpecies(L * 8);
+        /** 16 bytes (one Q4_0 block's quants); usable when L divides 16. */
+        static final VectorSpecies<Byte> SIXTEEN_BYTES = 16 % L == 0 ? byteSpecies(128) : null;
+
+        private Lanes() {
+        }
+
+        private static VectorSpecies<Byte> byteSpecies(int bits) {
+            try {
+                return 32 % L == 0 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(bits)) : null;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
     }
 }
