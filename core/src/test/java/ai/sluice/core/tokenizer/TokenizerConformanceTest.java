@@ -1,6 +1,5 @@
 package ai.sluice.core.tokenizer;
 
-import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.testing.SharedData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,10 +70,7 @@ class TokenizerConformanceTest {
         assertThat(inputs).hasSameSizeAs(expected);
 
         long t0 = System.nanoTime();
-        Tokenizer tokenizer;
-        try (GgufFile file = GgufFile.open(gguf)) {
-            tokenizer = Tokenizer.fromGguf(file.metadata());
-        }
+        Tokenizer tokenizer = SharedTokenizers.load(gguf);
         long t1 = System.nanoTime();
         int passed = 0;
         List<String> failures = new ArrayList<>();
