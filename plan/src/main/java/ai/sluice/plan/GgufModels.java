@@ -24,7 +24,7 @@ public final class GgufModels {
                     : path.getFileName().toString();
             return spec(shape, active, name, path.toString());
         } catch (GgufFormatException e) {
-            throw new PlanException(path + ": " + e.getMessage(), e);
+            throw new PlanException(e.getMessage(), e);
         }
     }
 

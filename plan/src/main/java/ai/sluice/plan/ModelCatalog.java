@@ -1,7 +1,6 @@
 package ai.sluice.plan;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** Well-known model shapes ({@code models.yaml}): the ones people ask about before buying hardware. */
 public final class ModelCatalog {
@@ -52,6 +51,6 @@ public final class ModelCatalog {
     }
 
     public List<ModelSpec> all() {
-        return entries.stream().map(Entry::toSpec).collect(Collectors.toList());
+        return entries.stream().map(Entry::toSpec).toList();
     }
 }
