@@ -95,10 +95,9 @@ public final class Planner {
     private static int smallestFittingTp(PlanRequest req, long weights, long tokens) {
         ModelSpec m = req.model();
         long capacity = req.hardware().memoryBytes();
-        int tp = 1;
         long bestPerDevice = Long.MAX_VALUE;
         int bestTp = 1;
-        for (; tp <= MAX_TENSOR_PARALLEL && m.heads() % tp == 0; tp *= 2) {
+        for (int tp = 1; tp <= MAX_TENSOR_PARALLEL && m.heads() % tp == 0; tp *= 2) {
             long payload = Math.ceilDiv(weights, tp) + m.kvBytesPerTokenPerShard(req.kvType(), tp) * tokens;
             long perDevice = payload + overhead(payload);
             if (perDevice <= capacity) {
