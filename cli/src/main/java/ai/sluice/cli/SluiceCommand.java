@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 QuantizeCommand.class,
                 EvalCommand.class,
                 BenchEngineCommand.class,
+                PlanCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec
