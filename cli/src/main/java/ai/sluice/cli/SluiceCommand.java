@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "LLM serving on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                BenchCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec
