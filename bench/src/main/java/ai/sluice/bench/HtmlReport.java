@@ -146,13 +146,12 @@ public final class HtmlReport {
         if (info.sloTtftMs() == null && info.sloTpotMs() == null) {
             return "none";
         }
-        return (info.sloTtftMs() == null ? "" : "TTFT &le; " + info.sloTtftMs() + " ms ")
-                + (info.sloTpotMs() == null ? "" : "TPOT &le; " + info.sloTpotMs() + " ms ")
+        return (info.sloTtftMs() == null ? "" : "TTFT ≤ " + info.sloTtftMs() + " ms ")
+                + (info.sloTpotMs() == null ? "" : "TPOT ≤ " + info.sloTpotMs() + " ms ")
                 + "(sweep steps need " + info.sloAttainment() * 100 + "% of requests within)";
     }
 
     private static void row(StringBuilder h, String key, String value) {
-        h.append("<tr><th>").append(key).append("</th><td>").append(value.contains("&le;") ? value
-                : SvgChart.escape(value)).append("</td></tr>\n");
+        h.append("<tr><th>").append(key).append("</th><td>").append(SvgChart.escape(value)).append("</td></tr>\n");
     }
 }

@@ -1,6 +1,7 @@
 package ai.sluice.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -83,6 +84,6 @@ public final class SyntheticPrompts {
     }
 
     private static String join(String[] words, int n) {
-        return String.join(" ", java.util.Arrays.asList(words).subList(0, n));
+        return String.join(" ", Arrays.asList(words).subList(0, n));
     }
 }
