@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 BenchEngineCommand.class,
                 PlanCommand.class,
+                BenchCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec
