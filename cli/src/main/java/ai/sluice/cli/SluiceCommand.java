@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "LLM serving on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                InspectCommand.class,
+                SynthCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec

@@ -22,7 +22,7 @@ import java.util.Locale;
 public record SynthConfig(String name, String description, int dim, int layers, int heads, int kvHeads, int ffn,
                           int vocab, int contextLength, float ropeBase, float rmsEps) {
 
-    public static final SynthConfig L110M = new SynthConfig("110m", "llama2.c stories110M-sized Llama",
+    public static final SynthConfig L110M = new SynthConfig("110m", "llama2.c stories110M",
             768, 12, 12, 12, 2048, 32000, 1024, 10000f, 1e-5f);
     public static final SynthConfig L1B = new SynthConfig("1b", "TinyLlama-1.1B",
             2048, 22, 32, 4, 5632, 32000, 2048, 10000f, 1e-5f);
