@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 BenchEngineCommand.class,
                 PlanCommand.class,
                 BenchCommand.class,
+                InspectCommand.class,
+                SynthCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec
