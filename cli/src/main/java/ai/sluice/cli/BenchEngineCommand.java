@@ -4,9 +4,12 @@ import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.gguf.GgufTensorInfo;
 import ai.sluice.core.model.Generator;
 import ai.sluice.core.model.KvType;
+import ai.sluice.core.model.ModelConfig;
 import ai.sluice.core.tensor.KernelPool;
 import ai.sluice.core.tensor.MemoryBandwidth;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,6 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-engine", mixinStandardHelpOptions = true,
         description = "Measure single-sequence prefill and decode tokens/s (median of runs) and % of the bandwidth roofline.")
 final class BenchEngineCommand implements Callable<Integer> {
+    private static final double MIB = 1024.0 * 1024.0;
+
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model file.")
     Path model;
 
@@ -81,7 +86,16 @@ final class BenchEngineCommand implements Callable<Integer> {
                         decode[run] = decodeTokens / ((t2 - t1) / 1e9);
                     }
                 }
+                // steady state: weights mapped and touched, KV cache allocated, scratch buffers warm
+                long rss = residentSetBytes();
+                if (rss > 0) {
+                    r.put("rss_mib", rss / MIB);
+                }
             }
+            ModelConfig cfg = m.model().config();
+            r.put("weight_file_mib", Files.size(model) / MIB);
+            r.put("kv_mib", (double) cfg.layers() * (promptTokens + decodeTokens)
+                    * (cfg.keyDim() + cfg.valueDim()) * kv.bytesPerElement() / MIB);
             long bytesPerToken = weightBytesReadPerToken(m.file());
             r.put("model", model.getFileName().toString());
             r.put("threads", m.backend().threads());
@@ -106,11 +120,29 @@ final class BenchEngineCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "model %s, %d threads%n", r.get("model"), (Integer) r.get("threads"));
             System.out.printf(Locale.ROOT, "prefill  %5d tokens   %10.1f tok/s (median of %d)%n", promptTokens, (Double) r.get("prefill_tok_s"), runs);
             System.out.printf(Locale.ROOT, "decode   %5d tokens   %10.1f tok/s (median of %d)%n", decodeTokens, (Double) r.get("decode_tok_s"), runs);
+            if (r.containsKey("rss_mib")) {
+                System.out.printf(Locale.ROOT, "memory   RSS %.0f MiB at steady state; weights file %.0f MiB + KV cache %.1f MiB%n",
+                        (Double) r.get("rss_mib"), (Double) r.get("weight_file_mib"), (Double) r.get("kv_mib"));
+            }
             if (r.containsKey("bandwidth_gb_s")) {
                 System.out.printf(Locale.ROOT, "roofline %.1f GB/s read / %.1f MB per token = %.1f tok/s; decode at %.0f%%%n",
                         (Double) r.get("bandwidth_gb_s"), bytesMb(r), (Double) r.get("roofline_tok_s"),
                         (Double) r.get("decode_pct_of_roofline"));
             }
+        }
+        return 0;
+    }
+
+    /** VmRSS of this process from /proc (Linux); 0 where that is not available. */
+    static long residentSetBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException | SecurityException e) {
+            return 0;
         }
         return 0;
     }
