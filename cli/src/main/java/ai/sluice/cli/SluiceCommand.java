@@ -10,6 +10,10 @@ import picocli.CommandLine.Command;
         description = "LLM serving on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                GenerateCommand.class,
+                TokenizeCommand.class,
+                QuantizeCommand.class,
+                EvalCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec
