@@ -157,7 +157,6 @@ final class EngineLoop {
                         + " is outside the vocabulary of " + vocab);
             }
         }
-        TokenPicker.of(request.sampling(), vocab);
     }
 
     private void wake() {
@@ -389,8 +388,8 @@ final class EngineLoop {
     private void sampleAndEmit(Sequence s, int r) {
         System.arraycopy(logits, r * vocab, row, 0, vocab);
         if (s.picker == null) {
-            s.picker = TokenPicker.of(s.request.sampling(), vocab);
-            s.text = config.detokenizer().newStream();
+            s.picker = new TokenPicker(s.request.sampling(), vocab);
+            s.text = config.detokenizer().newStream(s.request.promptTokensUnsafe());
             s.stops = new StopStrings(s.request.stopStrings());
         }
         int token = s.picker.pick(row, s.tokens(), s.length());

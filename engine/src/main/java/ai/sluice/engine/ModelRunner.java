@@ -1,5 +1,6 @@
 package ai.sluice.engine;
 
+import ai.sluice.core.model.SlotMapping;
 import java.util.List;
 
 /**
@@ -38,9 +39,13 @@ public interface ModelRunner extends AutoCloseable {
     @Override
     void close();
 
-    /** Where one sequence's positions live: {@code slot(p)} is the KV slot of position {@code p}. */
+    /**
+     * Where one sequence's positions live: {@code slot(p)} is the KV slot of position {@code p}. It
+     * is core's {@link SlotMapping}, so the engine's block tables go to the model without adapters.
+     */
     @FunctionalInterface
-    interface SlotMap {
+    interface SlotMap extends SlotMapping {
+        @Override
         int slot(int position);
     }
 
