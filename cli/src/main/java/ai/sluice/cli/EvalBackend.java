@@ -29,11 +29,4 @@ interface EvalBackend {
         @Override
         void close();
     }
-
-    // TODO(lead): replace with a backend over ai.sluice.core.model (forward pass, logits of every
-    // position of the window, one fresh KV cache per window) and the GGUF's tokenizer, then make it
-    // EvalCommand's default. Nothing else in eval needs to change.
-    EvalBackend UNWIRED = gguf -> {
-        throw new IllegalStateException("eval needs the Llama forward pass, which is not wired into this build yet");
-    };
 }

@@ -63,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
     private final EvalBackend backend;
 
     EvalCommand() {
-        this(EvalBackend.UNWIRED);
+        this(new LlamaEvalBackend(0));
     }
 
     EvalCommand(EvalBackend backend) {
@@ -90,7 +90,7 @@ final class EvalCommand implements Callable<Integer> {
             int[] tokens = ref.tokenize(content);
             windows = QuantEval.windows(tokens.length, ctx);
             result = QuantEval.run(ref.logits(), quant.logits(), tokens, new QuantEval.Options(ctx, ref.bosToken()),
-                    json ? QuantEval.Progress.NONE : (done, total) -> {
+                    json || !interactive() ? QuantEval.Progress.NONE : (done, total) -> {
                         err.printf(Locale.ROOT, "\reval: window %d/%d", done, total);
                         if (done == total) {
                             err.println();
@@ -152,5 +152,10 @@ final class EvalCommand implements Callable<Integer> {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the report as JSON", e);
         }
+    }
+
+    /** Progress only for a person watching: a terminal, and not when the output goes to a file. */
+    private static boolean interactive() {
+        return System.console() != null && System.console().isTerminal();
     }
 }
