@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 TokenizeCommand.class,
                 QuantizeCommand.class,
                 EvalCommand.class,
+                BenchBatchCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec

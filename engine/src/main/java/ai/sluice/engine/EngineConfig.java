@@ -13,7 +13,7 @@ import java.util.Set;
  * @param maxModelLen longest sequence (prompt plus output) the engine accepts; 0 = the model's
  *                    context length
  * @param kvCacheBudget memory for the paged KV cache, allocated once at start
- * @param blockSize tokens per KV block
+ * @param blockSize tokens per KV block, a power of two
  * @param kvCacheType element type of the KV cache
  * @param maxWaitingRequests most requests waiting for admission; beyond it submit is rejected with
  *                           {@link EngineOverloadedException}
@@ -34,7 +34,9 @@ public record EngineConfig(int maxNumSeqs, int maxBatchedTokens, int maxModelLen
         if (maxModelLen < 0) {
             throw new IllegalArgumentException("maxModelLen must be >= 0 (0 = the model's context), got " + maxModelLen);
         }
-        positive("blockSize", blockSize);
+        if (blockSize < 1 || Integer.bitCount(blockSize) != 1) {
+            throw new IllegalArgumentException("blockSize must be a power of two, got " + blockSize);
+        }
         positive("maxWaitingRequests", maxWaitingRequests);
         if (maxWaitingTokens < 1) {
             throw new IllegalArgumentException("maxWaitingTokens must be >= 1, got " + maxWaitingTokens);

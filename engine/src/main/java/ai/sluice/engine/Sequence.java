@@ -17,7 +17,8 @@ final class Sequence implements ModelRunner.SlotMap {
     final int promptLength;
     final int maxTokens;
     final long arrivalNanos;
-    private final int blockSize;
+    private final int blockShift;
+    private final int blockMask;
 
     State state = State.QUEUED;
     private int[] tokens;
@@ -49,7 +50,8 @@ final class Sequence implements ModelRunner.SlotMap {
         this.listener = listener;
         this.promptLength = request.promptLength();
         this.maxTokens = maxTokens;
-        this.blockSize = blockSize;
+        this.blockShift = Integer.numberOfTrailingZeros(blockSize);
+        this.blockMask = blockSize - 1;
         this.arrivalNanos = arrivalNanos;
         this.tokens = Arrays.copyOf(request.promptTokensUnsafe(), promptLength + Math.min(maxTokens, 256));
         this.length = promptLength;
@@ -117,10 +119,14 @@ final class Sequence implements ModelRunner.SlotMap {
         blockHashes[i] = hash;
     }
 
-    /** Paged slot of position {@code p}: the block holding it, times the block size, plus the offset in it. */
+    /**
+     * Paged slot of position {@code p}: the block holding it, times the block size, plus the offset
+     * in it. Called for every cached position in attention, so shifts and masks (block sizes are
+     * powers of two) rather than division.
+     */
     @Override
     public int slot(int position) {
-        return blockTable[position / blockSize] * blockSize + position % blockSize;
+        return (blockTable[position >>> blockShift] << blockShift) | (position & blockMask);
     }
 
     // ---- cancellation (any thread) ----

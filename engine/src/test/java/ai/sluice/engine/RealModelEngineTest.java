@@ -140,4 +140,47 @@ class RealModelEngineTest {
             assertThat(engine.metrics().preemptions()).isPositive();
         }
     }
+
+    @Test
+    void overloadFinishesEveryRequestCorrectlyWithinASmallBudget() {
+        // The scenario scaled down (bench-batch --overload runs it at 200 x (512 + 256)):
+        // 48 requests of 96 + 48 tokens against a KV budget of 4 such sequences.
+        int promptLength = 96;
+        int output = 48;
+        int distinct = 4;
+        int[][] prompts = new int[distinct][];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int i = 0; i < distinct; i++) {
+            prompts[i] = random.ints(promptLength, 3, stories.model.vocabSize()).toArray();
+            prompts[i][0] = 1;
+        }
+        int[][] reference = new int[distinct][];
+        try (Engine engine = Engine.start(new LlamaRunner(stories.model), config().build())) {
+            for (int i = 0; i < distinct; i++) {
+                Collector out = new Collector();
+                engine.submit(greedy("ref" + i, prompts[i], output), out);
+                out.await();
+                reference[i] = out.tokenArray();
+            }
+        }
+        long perToken = new LlamaRunner(stories.model).kvBytesPerToken(KvCacheType.F32);
+        int length = promptLength + output;
+        EngineConfig tight = config().maxModelLen(length).maxNumSeqs(32).prefixCaching(false)
+                .kvCacheBytes(4L * Math.ceilDiv(length, 16) * 16 * perToken).build();
+        try (Engine engine = Engine.start(new LlamaRunner(stories.model), tight)) {
+            List<Collector> outs = new ArrayList<>();
+            for (int i = 0; i < 48; i++) {
+                Collector out = new Collector();
+                outs.add(out);
+                engine.submit(greedy("o" + i, prompts[i % distinct], output), out);
+            }
+            for (int i = 0; i < outs.size(); i++) {
+                assertThat(outs.get(i).await()).isEqualTo(new FinishReason.Length());
+                assertThat(outs.get(i).tokenArray()).as("request %d", i).containsExactly(reference[i % distinct]);
+            }
+            assertThat(engine.metrics().preemptions()).isPositive();
+            assertThat(engine.metrics().finishedByReason()).containsEntry("length", 48L);
+            assertThat(engine.metrics().kvCacheUsage()).isZero();
+        }
+    }
 }
