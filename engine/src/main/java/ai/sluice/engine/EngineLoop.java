@@ -74,10 +74,20 @@ final class EngineLoop {
 
     static EngineLoop start(ModelRunner runner, EngineConfig config) {
         KvCacheLayout layout = KvSizing.layout(runner, config);
-        runner.allocateKvCache(Math.toIntExact(layout.tokens()), config.kvCacheType());
-        EngineLoop loop = new EngineLoop(runner, config, layout);
-        loop.thread.start();
-        return loop;
+        try {
+            runner.allocateKvCache(Math.toIntExact(layout.tokens()), config.kvCacheType());
+        } catch (OutOfMemoryError e) {
+            throw new EngineConfigurationException("could not allocate " + KvSizing.mib(layout.bytes())
+                    + " for the KV cache (" + e.getMessage() + "): lower --kv-cache-memory");
+        }
+        try {
+            EngineLoop loop = new EngineLoop(runner, config, layout);
+            loop.thread.start();
+            return loop;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            runner.close();
+            throw e;
+        }
     }
 
     // ---- any thread ----

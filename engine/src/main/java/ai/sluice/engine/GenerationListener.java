@@ -6,7 +6,9 @@ package ai.sluice.engine;
  * full queue). Hand the data to a bounded per-request queue and return; when that queue is full,
  * cancel the request instead of waiting. A callback that throws fails only its own request.
  *
- * <p>Order: zero or more {@link #onToken}, then exactly one {@link #onFinish}.
+ * <p>Order: zero or more {@link #onToken}, then exactly one {@link #onFinish}. A token that ends
+ * the generation by being EOS or a stop token id is not passed to {@link #onToken}: it is counted in
+ * {@link Usage#completionTokens()} and named in {@link FinishReason.Stop#tokenId()}.
  */
 public interface GenerationListener {
 

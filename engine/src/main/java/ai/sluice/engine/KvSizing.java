@@ -41,7 +41,7 @@ final class KvSizing {
         return new KvCacheLayout((int) blocks, blockSize, type, blocks * bytesPerBlock, maxModelLen);
     }
 
-    private static String mib(long bytes) {
+    static String mib(long bytes) {
         return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) MIB);
     }
 }
