@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 InspectCommand.class,
                 SynthCommand.class,
+                BenchBatchCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec

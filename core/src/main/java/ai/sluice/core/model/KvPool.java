@@ -162,10 +162,11 @@ public final class KvPool implements AutoCloseable {
     public void copySlot(int from, int to) {
         checkSlot(from);
         checkSlot(to);
-        long e = type.bytesPerElement();
+        long kBytes = (long) keyDim * type.bytesPerElement();
+        long vBytes = (long) valueDim * type.bytesPerElement();
         for (int l = 0; l < layers; l++) {
-            MemorySegment.copy(keys[l], from * keyDim * e, keys[l], to * keyDim * e, keyDim * e);
-            MemorySegment.copy(values[l], from * valueDim * e, values[l], to * valueDim * e, valueDim * e);
+            MemorySegment.copy(keys[l], from * kBytes, keys[l], to * kBytes, kBytes);
+            MemorySegment.copy(values[l], from * vBytes, values[l], to * vBytes, vBytes);
         }
     }
 
