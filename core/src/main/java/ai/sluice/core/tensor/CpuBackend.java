@@ -1,15 +1,21 @@
 package ai.sluice.core.tensor;
 
 /**
- * Kernels on the CPU: rows of W are decoded once per call into a per-thread float buffer and dotted
- * with every batch entry (Vector API), output rows split over a {@link KernelPool}.
+ * Kernels on the CPU: output rows split over a {@link KernelPool} in chunks of whole cache lines of
+ * output, each chunk computed by the thread's {@link MatmulKernel} (register tiles of rows x
+ * tokens, fused dequantize-and-dot for a batch of one).
  */
 public final class CpuBackend implements Backend {
     /** Multiply-adds below which a chunk is not worth handing to another thread. */
     private static final int MIN_WORK_PER_CHUNK = 32 * 1024;
+    /**
+     * Rows per unit of work: 16 output floats are one 64-byte cache line, so two threads never
+     * write the same line of {@code out} (no false sharing), and 16 is a multiple of the row tile.
+     */
+    private static final int ROWS_PER_UNIT = 16;
 
     private final KernelPool pool;
-    private final ThreadLocal<float[]> rowBuffer = ThreadLocal.withInitial(() -> new float[0]);
+    private final ThreadLocal<MatmulKernel> kernels = ThreadLocal.withInitial(MatmulKernel::new);
 
     public CpuBackend(KernelPool pool) {
         this.pool = pool;
@@ -29,25 +35,11 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("matmul " + w + " x batch " + batch
                     + ": input " + x.length + " / output " + out.length + " floats are too short");
         }
-        int grain = Math.max(1, MIN_WORK_PER_CHUNK / Math.max(1, cols * batch));
-        pool.parallelFor(rows, grain, (start, end) -> {
-            float[] row = rowBuffer(cols);
-            for (int r = start; r < end; r++) {
-                w.dequantizeRow(r, row, 0);
-                for (int b = 0; b < batch; b++) {
-                    out[outOff + b * rows + r] = VectorMath.dot(row, 0, x, xOff + b * cols, cols);
-                }
-            }
-        });
-    }
-
-    private float[] rowBuffer(int cols) {
-        float[] buf = rowBuffer.get();
-        if (buf.length < cols) {
-            buf = new float[cols];
-            rowBuffer.set(buf);
-        }
-        return buf;
+        int units = (rows + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
+        long workPerUnit = (long) ROWS_PER_UNIT * cols * batch;
+        int grain = (int) Math.max(1, MIN_WORK_PER_CHUNK / Math.max(1, workPerUnit));
+        pool.parallelFor(units, grain, (start, end) -> kernels.get().rows(w, x, xOff, batch, out, outOff,
+                start * ROWS_PER_UNIT, Math.min(rows, end * ROWS_PER_UNIT)));
     }
 
     @Override

@@ -74,6 +74,15 @@ public final class WeightMatrix {
         return cols;
     }
 
+    /** The raw bytes, row {@code r} at {@code r * rowBytes()} (for the fused kernels). */
+    MemorySegment data() {
+        return data;
+    }
+
+    long rowBytes() {
+        return rowBytes;
+    }
+
     public long byteSize() {
         return rowBytes * rows;
     }
