@@ -1,0 +1,9 @@
+package ai.sluice.core.model;
+
+/** A sequence stored in consecutive slots from {@code base}: {@code slot(p) = base + p}. */
+public record ContiguousSlots(int base) implements SlotMapping {
+    @Override
+    public int slot(int position) {
+        return base + position;
+    }
+}

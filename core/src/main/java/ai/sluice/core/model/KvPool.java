@@ -1,0 +1,180 @@
+package ai.sluice.core.model;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The KV cache as a pool of slots: per layer, K storage of {@code slots x keyDim} and V storage of
+ * {@code slots x valueDim} elements, off-heap, in F32 or F16. Which slot holds which position of
+ * which sequence is decided outside (see {@link SlotMapping}); capacity is fixed at creation.
+ *
+ * <p>Writes to distinct slots may happen from different threads; the pool does no locking.
+ */
+public final class KvPool implements AutoCloseable {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
+    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT;
+
+    private final int layers;
+    private final int slots;
+    private final int keyDim;
+    private final int valueDim;
+    private final KvType type;
+    private final Arena arena;
+    private final MemorySegment[] keys;
+    private final MemorySegment[] values;
+
+    private KvPool(int layers, int slots, int keyDim, int valueDim, KvType type) {
+        if (layers <= 0 || slots <= 0 || keyDim <= 0 || valueDim <= 0) {
+            throw new IllegalArgumentException("KV pool needs positive sizes, got layers " + layers + ", slots "
+                    + slots + ", key width " + keyDim + ", value width " + valueDim);
+        }
+        this.layers = layers;
+        this.slots = slots;
+        this.keyDim = keyDim;
+        this.valueDim = valueDim;
+        this.type = type;
+        this.arena = Arena.ofShared();
+        this.keys = new MemorySegment[layers];
+        this.values = new MemorySegment[layers];
+        int e = type.bytesPerElement();
+        for (int l = 0; l < layers; l++) {
+            keys[l] = arena.allocate((long) slots * keyDim * e, 64);
+            values[l] = arena.allocate((long) slots * valueDim * e, 64);
+        }
+    }
+
+    /** A pool of {@code slots} slots for every layer of {@code config}. */
+    public static KvPool allocate(ModelConfig config, int slots, KvType type) {
+        return new KvPool(config.layers(), slots, config.keyDim(), config.valueDim(), type);
+    }
+
+    /** A pool with explicit sizes. */
+    public static KvPool allocate(int layers, int slots, int keyDim, int valueDim, KvType type) {
+        return new KvPool(layers, slots, keyDim, valueDim, type);
+    }
+
+    public int layers() {
+        return layers;
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    public int keyDim() {
+        return keyDim;
+    }
+
+    public int valueDim() {
+        return valueDim;
+    }
+
+    public KvType type() {
+        return type;
+    }
+
+    /** Bytes held for all layers, K and V. */
+    public long byteSize() {
+        return (long) layers * slots * (keyDim + valueDim) * type.bytesPerElement();
+    }
+
+    /** Bytes one slot takes across all layers. */
+    public long bytesPerSlot() {
+        return (long) layers * (keyDim + valueDim) * type.bytesPerElement();
+    }
+
+    /** Stores a K row and a V row at {@code slot} of {@code layer}. */
+    public void write(int layer, int slot, float[] k, int kOff, float[] v, int vOff) {
+        checkSlot(slot);
+        store(keys[layer], (long) slot * keyDim, k, kOff, keyDim);
+        store(values[layer], (long) slot * valueDim, v, vOff, valueDim);
+    }
+
+    /** Dot product of {@code q[qOff .. qOff + n)} with K elements {@code [off, off + n)} of {@code slot}. */
+    public float dotKey(int layer, int slot, int off, float[] q, int qOff, int n) {
+        MemorySegment seg = keys[layer];
+        long base = (long) slot * keyDim + off;
+        float sum = 0f;
+        if (type == KvType.F32) {
+            for (int i = 0; i < n; i++) {
+                sum += q[qOff + i] * seg.getAtIndex(F32, base + i);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                sum += q[qOff + i] * Float.float16ToFloat(seg.getAtIndex(F16, base + i));
+            }
+        }
+        return sum;
+    }
+
+    /** {@code acc[accOff + i] += w * V[slot][off + i]} for {@code i < n}. */
+    public void addValue(int layer, int slot, int off, float w, float[] acc, int accOff, int n) {
+        MemorySegment seg = values[layer];
+        long base = (long) slot * valueDim + off;
+        if (type == KvType.F32) {
+            for (int i = 0; i < n; i++) {
+                acc[accOff + i] += w * seg.getAtIndex(F32, base + i);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                acc[accOff + i] += w * Float.float16ToFloat(seg.getAtIndex(F16, base + i));
+            }
+        }
+    }
+
+    /** Reads the K row of {@code slot} into {@code dst} (tests, debugging). */
+    public void readKey(int layer, int slot, float[] dst, int dstOff) {
+        checkSlot(slot);
+        load(keys[layer], (long) slot * keyDim, dst, dstOff, keyDim);
+    }
+
+    /** Reads the V row of {@code slot} into {@code dst}. */
+    public void readValue(int layer, int slot, float[] dst, int dstOff) {
+        checkSlot(slot);
+        load(values[layer], (long) slot * valueDim, dst, dstOff, valueDim);
+    }
+
+    /** Copies slot {@code from} to slot {@code to} in every layer (copy-on-write of shared blocks). */
+    public void copySlot(int from, int to) {
+        checkSlot(from);
+        checkSlot(to);
+        long e = type.bytesPerElement();
+        for (int l = 0; l < layers; l++) {
+            MemorySegment.copy(keys[l], from * keyDim * e, keys[l], to * keyDim * e, keyDim * e);
+            MemorySegment.copy(values[l], from * valueDim * e, values[l], to * valueDim * e, valueDim * e);
+        }
+    }
+
+    private void store(MemorySegment seg, long index, float[] src, int off, int n) {
+        if (type == KvType.F32) {
+            MemorySegment.copy(src, off, seg, F32, index * 4, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                seg.setAtIndex(F16, index + i, Float.floatToFloat16(src[off + i]));
+            }
+        }
+    }
+
+    private void load(MemorySegment seg, long index, float[] dst, int off, int n) {
+        if (type == KvType.F32) {
+            MemorySegment.copy(seg, F32, index * 4, dst, off, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[off + i] = Float.float16ToFloat(seg.getAtIndex(F16, index + i));
+            }
+        }
+    }
+
+    private void checkSlot(int slot) {
+        if (slot < 0 || slot >= slots) {
+            throw new IndexOutOfBoundsException("KV slot " + slot + " outside the pool of " + slots + " slots");
+        }
+    }
+
+    /** Frees the off-heap storage; the pool must not be used afterwards. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

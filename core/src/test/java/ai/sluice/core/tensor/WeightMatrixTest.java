@@ -1,0 +1,223 @@
+package ai.sluice.core.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.sluice.core.gguf.GgmlType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every supported type against a scalar reference. Each matrix is generated from known values
+ * (scales and integer quants for block types), so the expected floats come from the generator,
+ * not from decoding the bytes again.
+ */
+class WeightMatrixTest {
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final CpuBackend BACKEND = new CpuBackend(new KernelPool(3));
+
+    @AfterAll
+    static void closeBackend() {
+        BACKEND.close();
+    }
+
+    /** A matrix plus the floats it must decode to. */
+    record Case(WeightMatrix matrix, float[] expected) {
+        @Override
+        public String toString() {
+            return matrix.toString();
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        int[][] plainShapes = {{1, 1}, {3, 1}, {1, 37}, {5, 37}, {17, 64}, {9, 100}, {2, 7}};
+        int[][] blockShapes = {{1, 32}, {5, 96}, {3, 160}, {33, 64}};
+        long seed = 1;
+        for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16)) {
+            for (int[] s : plainShapes) {
+                for (int batch : new int[] {1, 7}) {
+                    out.add(Arguments.of(make(type, s[0], s[1], seed++), batch));
+                }
+            }
+        }
+        for (GgmlType type : List.of(GgmlType.Q8_0, GgmlType.Q4_0)) {
+            for (int[] s : blockShapes) {
+                for (int batch : new int[] {1, 7}) {
+                    out.add(Arguments.of(make(type, s[0], s[1], seed++), batch));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    static Case make(GgmlType type, int rows, int cols, long seed) {
+        Random rnd = new Random(seed);
+        MemorySegment seg = Arena.ofAuto().allocate(type.byteSize((long) rows * cols) + 3).asSlice(3);
+        float[] expected = new float[rows * cols];
+        long pos = 0;
+        for (int i = 0; i < rows * cols; ) {
+            switch (type) {
+                case F32 -> {
+                    float f = (float) rnd.nextGaussian();
+                    seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, pos, f);
+                    expected[i++] = f;
+                    pos += 4;
+                }
+                case F16 -> {
+                    short h = Float.floatToFloat16((float) rnd.nextGaussian());
+                    seg.set(I16, pos, h);
+                    expected[i++] = Float.float16ToFloat(h);
+                    pos += 2;
+                }
+                case BF16 -> {
+                    int bits = Float.floatToIntBits((float) rnd.nextGaussian()) & 0xFFFF0000;
+                    seg.set(I16, pos, (short) (bits >>> 16));
+                    expected[i++] = Float.intBitsToFloat(bits);
+                    pos += 2;
+                }
+                case Q8_0 -> {
+                    short d = Float.floatToFloat16(0.001f + rnd.nextFloat() * 0.05f);
+                    seg.set(I16, pos, d);
+                    for (int j = 0; j < 32; j++) {
+                        int q = rnd.nextInt(256) - 128;
+                        seg.set(ValueLayout.JAVA_BYTE, pos + 2 + j, (byte) q);
+                        expected[i + j] = q * Float.float16ToFloat(d);
+                    }
+                    i += 32;
+                    pos += 34;
+                }
+                case Q4_0 -> {
+                    short d = Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.2f);
+                    seg.set(I16, pos, d);
+                    for (int j = 0; j < 32; j++) {
+                        expected[i + j] = (rnd.nextInt(16) - 8) * Float.float16ToFloat(d);
+                    }
+                    // element j in the low nibble of byte j, element j + 16 in its high nibble
+                    for (int j = 0; j < 16; j++) {
+                        int lo = Math.round(expected[i + j] / Float.float16ToFloat(d)) + 8;
+                        int hi = Math.round(expected[i + j + 16] / Float.float16ToFloat(d)) + 8;
+                        seg.set(ValueLayout.JAVA_BYTE, pos + 2 + j, (byte) (lo | hi << 4));
+                    }
+                    i += 32;
+                    pos += 18;
+                }
+                default -> throw new IllegalArgumentException(type.name());
+            }
+        }
+        return new Case(WeightMatrix.of("w", type, rows, cols, seg), expected);
+    }
+
+    @ParameterizedTest(name = "{0} batch {1}")
+    @MethodSource("cases")
+    void decodesEveryRowToTheReference(Case c, int batch) {
+        WeightMatrix w = c.matrix();
+        float[] row = new float[w.cols() + 2];
+        for (int r = 0; r < w.rows(); r++) {
+            w.dequantizeRow(r, row, 1);
+            for (int j = 0; j < w.cols(); j++) {
+                assertThat(row[1 + j]).as("row %d col %d", r, j).isEqualTo(c.expected()[r * w.cols() + j]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} batch {1}")
+    @MethodSource("cases")
+    void matmulMatchesScalarReference(Case c, int batch) {
+        WeightMatrix w = c.matrix();
+        int rows = w.rows();
+        int cols = w.cols();
+        Random rnd = new Random(rows * 31L + cols);
+        float[] x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        float[] out = new float[batch * rows + 1];
+        BACKEND.matmul(w, x, 0, batch, out, 1);
+        float[] scratch = new float[cols];
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                double ref = 0;
+                double mag = 0;
+                for (int j = 0; j < cols; j++) {
+                    ref += (double) c.expected()[r * cols + j] * x[b * cols + j];
+                    mag += Math.abs((double) c.expected()[r * cols + j] * x[b * cols + j]);
+                }
+                double tol = 1e-5 * mag + 1e-6;
+                assertThat((double) out[1 + b * rows + r]).as("batch %d row %d", b, r).isCloseTo(ref,
+                        org.assertj.core.data.Offset.offset(tol));
+                if (b == 0) {
+                    assertThat((double) w.dot(r, x, 0, scratch)).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchedProductEqualsOneByOneBitForBit() {
+        WeightMatrix w = make(GgmlType.Q4_0, 70, 96, 99).matrix();
+        Random rnd = new Random(5);
+        int batch = 7;
+        float[] x = new float[batch * 96];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        float[] together = new float[batch * 70];
+        BACKEND.matmul(w, x, batch, together);
+        float[] single = new float[70];
+        for (int b = 0; b < batch; b++) {
+            BACKEND.matmul(w, x, b * 96, 1, single, 0);
+            for (int r = 0; r < 70; r++) {
+                assertThat(together[b * 70 + r]).isEqualTo(single[r]);
+            }
+        }
+    }
+
+    @Test
+    void rejectsTypesWithoutKernels() {
+        MemorySegment seg = Arena.ofAuto().allocate(GgmlType.Q5_K.byteSize(256));
+        assertThatThrownBy(() -> WeightMatrix.of("blk.0.attn_q.weight", GgmlType.Q5_K, 1, 256, seg))
+                .isInstanceOf(UnsupportedTensorTypeException.class)
+                .hasMessageContaining("blk.0.attn_q.weight").hasMessageContaining("Q5_K");
+    }
+
+    @Test
+    void rejectsRowLengthsThatSplitABlock() {
+        MemorySegment seg = Arena.ofAuto().allocate(1024);
+        assertThatThrownBy(() -> WeightMatrix.of("w", GgmlType.Q8_0, 1, 40, seg))
+                .hasMessageContaining("not a multiple");
+    }
+
+    @Test
+    void rejectsTooShortData() {
+        MemorySegment seg = Arena.ofAuto().allocate(10);
+        assertThatThrownBy(() -> WeightMatrix.of("w", GgmlType.F32, 2, 4, seg))
+                .hasMessageContaining("bytes");
+    }
+
+    @Test
+    void vectorDotHandlesEveryTailLength() {
+        for (int n = 0; n < 80; n++) {
+            float[] a = new float[n + 3];
+            float[] b = new float[n + 5];
+            double ref = 0;
+            for (int i = 0; i < n; i++) {
+                a[3 + i] = i * 0.5f - 7;
+                b[5 + i] = 1.5f - i * 0.25f;
+                ref += (double) a[3 + i] * b[5 + i];
+            }
+            assertThat((double) VectorMath.dot(a, 3, b, 5, n)).as("n=%d", n).isCloseTo(ref,
+                    org.assertj.core.data.Offset.offset(1e-3));
+        }
+    }
+}
