@@ -33,7 +33,6 @@ public final class SluiceServer implements AutoCloseable {
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
-                .maxPayloadSize(config.maxBodyBytes() + 1)
                 .routing(routes::register)
                 .build();
     }

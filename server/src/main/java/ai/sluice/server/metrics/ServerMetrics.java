@@ -58,6 +58,13 @@ public final class ServerMetrics {
                 "Time a request waited in the queue before its prefill started.", REQUEST_BOUNDS);
         success = Counter.builder().name("vllm:request_success").help("Finished requests, by finish reason.")
                 .labelNames(MODEL, "finished_reason").register(registry);
+        // Create every series up front, so dashboards see zeros rather than nothing before traffic.
+        for (Histogram h : new Histogram[] {ttft, itl, e2e, queueTime}) {
+            h.labelValues(model);
+        }
+        for (String reason : new String[] {"stop", "length", "abort"}) {
+            success.labelValues(model, reason);
+        }
         JvmMetrics.builder().register(registry);
     }
 

@@ -1,0 +1,191 @@
+package ai.sluice.server;
+
+import ai.sluice.core.gguf.GgufFile;
+import ai.sluice.server.backend.BackendOverloadedException;
+import ai.sluice.server.backend.BackendStats;
+import ai.sluice.server.backend.FinishReason;
+import ai.sluice.server.backend.Generation;
+import ai.sluice.server.backend.GenerationSpec;
+import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.backend.TextCodec;
+import ai.sluice.server.backend.TokenListener;
+import ai.sluice.server.backend.TokenLogprobs;
+import ai.sluice.server.backend.TokenizerCodec;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A stand-in engine for protocol tests: the real tokenizer of a model file, and a loop thread that
+ * emits the tokens of a fixed text, one per sequence per step. Lets tests pace, freeze and count
+ * sequences, which the HTTP behaviour (streaming, cancellation, limits, health) depends on.
+ */
+public final class ScriptedBackend implements InferenceBackend {
+    public static final String SCRIPT = " Once upon a time, there was a little girl named Lily. She loved to play outside.";
+
+    private final TokenizerCodec codec;
+    private final int[] script;
+    private final int contextLength;
+    private final Map<Long, Seq> active = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong generated = new AtomicLong();
+    private final AtomicLong prompted = new AtomicLong();
+    private final AtomicInteger submitted = new AtomicInteger();
+    private final Thread loop;
+    private volatile long heartbeat = System.nanoTime();
+    private volatile long stepMillis;
+    private volatile boolean frozen;
+    private volatile int maxQueued = Integer.MAX_VALUE;
+    private volatile int prefillSteps;
+    private volatile boolean closed;
+
+    public ScriptedBackend(Path model, int contextLength, long stepMillis) {
+        try (GgufFile f = GgufFile.open(model)) {
+            this.codec = TokenizerCodec.fromGguf(f.metadata());
+        }
+        this.script = codec.encode(SCRIPT, false);
+        this.contextLength = contextLength;
+        this.stepMillis = stepMillis;
+        this.loop = Thread.ofPlatform().daemon().name("scripted-engine").start(this::run);
+    }
+
+    private final class Seq implements Generation {
+        final long id = ids.incrementAndGet();
+        final GenerationSpec spec;
+        final TokenListener listener;
+        int produced;
+        int prefillLeft = prefillSteps;
+        volatile boolean cancelled;
+
+        Seq(GenerationSpec spec, TokenListener listener) {
+            this.spec = spec;
+            this.listener = listener;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                Thread.sleep(stepMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (frozen) {
+                continue; // a hung loop: no steps, no heartbeat
+            }
+            heartbeat = System.nanoTime();
+            for (Seq s : active.values()) {
+                step(s);
+            }
+        }
+    }
+
+    private void step(Seq s) {
+        if (s.cancelled) {
+            active.remove(s.id);
+            s.listener.onFinish(FinishReason.CANCELLED, null);
+            return;
+        }
+        if (s.prefillLeft-- > 0) {
+            return;
+        }
+        int token = script[s.produced % script.length];
+        s.produced++;
+        generated.incrementAndGet();
+        TokenLogprobs lp = s.spec.topLogprobs() < 0 ? null
+                : new TokenLogprobs(-0.25f, topOf(token, s.spec.topLogprobs()), tops(s.spec.topLogprobs()));
+        s.listener.onToken(token, lp);
+        if (s.produced >= s.spec.maxTokens() || s.spec.promptTokens().length + s.produced >= contextLength) {
+            active.remove(s.id);
+            s.listener.onFinish(FinishReason.LENGTH, null);
+        }
+    }
+
+    private static int[] topOf(int token, int k) {
+        int[] ids = new int[k];
+        for (int i = 0; i < k; i++) {
+            ids[i] = token + i;
+        }
+        return ids;
+    }
+
+    private static float[] tops(int k) {
+        float[] lps = new float[k];
+        for (int i = 0; i < k; i++) {
+            lps[i] = -0.25f - i;
+        }
+        return lps;
+    }
+
+    @Override
+    public int contextLength() {
+        return contextLength;
+    }
+
+    @Override
+    public TextCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public Generation submit(GenerationSpec spec, TokenListener listener) {
+        if (active.size() >= maxQueued) {
+            throw new BackendOverloadedException("scripted engine queue is full");
+        }
+        Seq s = new Seq(spec, listener);
+        prompted.addAndGet(spec.promptTokens().length);
+        submitted.incrementAndGet();
+        active.put(s.id, s);
+        return s;
+    }
+
+    @Override
+    public BackendStats stats() {
+        return new BackendStats(0, active.size(), active.size() / 100.0, 0, 0, 0, prompted.get(), generated.get());
+    }
+
+    @Override
+    public long heartbeatNanos() {
+        return heartbeat;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.interrupt();
+    }
+
+    /** Sequences the engine still holds (the stand-in for KV blocks in use). */
+    public int activeSequences() {
+        return active.size();
+    }
+
+    public int submittedSequences() {
+        return submitted.get();
+    }
+
+    public void freeze(boolean f) {
+        frozen = f;
+    }
+
+    public void stepMillis(long ms) {
+        stepMillis = ms;
+    }
+
+    /** Steps each new sequence spends in "prefill" before its first token. */
+    public void prefillSteps(int steps) {
+        prefillSteps = steps;
+    }
+
+    public int[] script() {
+        return script.clone();
+    }
+}
