@@ -57,7 +57,7 @@ public final class ScriptedBackend implements InferenceBackend {
         final GenerationSpec spec;
         final TokenListener listener;
         int produced;
-        int prefillLeft = prefillSteps;
+        volatile int prefillLeft = prefillSteps;
         volatile boolean cancelled;
 
         Seq(GenerationSpec spec, TokenListener listener) {
@@ -183,6 +183,14 @@ public final class ScriptedBackend implements InferenceBackend {
     /** Steps each new sequence spends in "prefill" before its first token. */
     public void prefillSteps(int steps) {
         prefillSteps = steps;
+    }
+
+    /** Ends the prefill of every sequence now waiting. */
+    public void finishPrefills() {
+        prefillSteps = 0;
+        for (Seq s : active.values()) {
+            s.prefillLeft = 0;
+        }
     }
 
     public int[] script() {

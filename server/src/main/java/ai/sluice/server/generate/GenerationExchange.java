@@ -98,8 +98,10 @@ public final class GenerationExchange {
                 }
                 SequenceEvents.Event e = events.poll(Math.min(pingNanos, deadline - now));
                 now = System.nanoTime();
+                if (now - out.lastWriteNanos() >= pingNanos && now - arrivalNanos >= pingNanos) {
+                    out.keepAlive();
+                }
                 if (e == null) {
-                    out.keepAlive(now - arrivalNanos >= pingNanos);
                     continue;
                 }
                 ChoiceState c = choices.get(e.choice());
@@ -256,10 +258,15 @@ public final class GenerationExchange {
         private final ServerResponse res;
         private final boolean stream;
         private OutputStream os;
+        private long lastWrite = System.nanoTime();
 
         Writer(ServerResponse res, boolean stream) {
             this.res = res;
             this.stream = stream;
+        }
+
+        long lastWriteNanos() {
+            return lastWrite;
         }
 
         boolean committed() {
@@ -285,14 +292,14 @@ public final class GenerationExchange {
         }
 
         /**
-         * Probes the connection while nothing else is written: SSE comment in a stream; in a whole
-         * response, once it has taken longer than a ping interval, a space before the JSON.
+         * Probes the connection when nothing was written for a ping interval: an SSE comment in a
+         * stream; in a whole response, a space before the JSON.
          */
-        void keepAlive(boolean slow) {
+        void keepAlive() {
             if (stream) {
                 write(PING);
                 flush();
-            } else if (slow) {
+            } else {
                 if (os == null) {
                     res.status(Status.OK_200);
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -356,6 +363,7 @@ public final class GenerationExchange {
         }
 
         private void flush() {
+            lastWrite = System.nanoTime();
             try {
                 os.flush();
             } catch (IOException | RuntimeException e) {
