@@ -27,8 +27,7 @@ public final class SluiceServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics(config.servedModelName(), backend);
         Admission admission = new Admission(config.maxWaitingRequests(), config.maxWaitingTokens());
         GenerationExchange exchange = new GenerationExchange(backend,
-                new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens()),
-                metrics);
+                new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens()));
         this.routes = new Routes(config, backend, template, admission, exchange, metrics, accessLog);
         this.server = WebServer.builder()
                 .host(config.host())

@@ -34,6 +34,8 @@ public final class ScriptedBackend implements InferenceBackend {
     private final AtomicLong generated = new AtomicLong();
     private final AtomicLong prompted = new AtomicLong();
     private final AtomicInteger submitted = new AtomicInteger();
+    private final AtomicLong finishedLength = new AtomicLong();
+    private final AtomicLong finishedCancelled = new AtomicLong();
     private final Thread loop;
     private volatile long heartbeat = System.nanoTime();
     private volatile long stepMillis;
@@ -91,6 +93,7 @@ public final class ScriptedBackend implements InferenceBackend {
     private void step(Seq s) {
         if (s.cancelled) {
             active.remove(s.id);
+            finishedCancelled.incrementAndGet();
             s.listener.onFinish(FinishReason.CANCELLED, null);
             return;
         }
@@ -105,6 +108,7 @@ public final class ScriptedBackend implements InferenceBackend {
         s.listener.onToken(token, lp);
         if (s.produced >= s.spec.maxTokens() || s.spec.promptTokens().length + s.produced >= contextLength) {
             active.remove(s.id);
+            finishedLength.incrementAndGet();
             s.listener.onFinish(FinishReason.LENGTH, null);
         }
     }
@@ -147,9 +151,13 @@ public final class ScriptedBackend implements InferenceBackend {
         return s;
     }
 
+    private static final double[] BOUNDS = {0.01, 0.1, 1, 10};
+
     @Override
     public BackendStats stats() {
-        return new BackendStats(0, active.size(), active.size() / 100.0, 0, 0, 0, prompted.get(), generated.get());
+        BackendStats.HistogramData empty = BackendStats.HistogramData.empty(BOUNDS);
+        return new BackendStats(0, active.size(), active.size() / 100.0, 0, 0, 0, prompted.get(), generated.get(),
+                Map.of("length", finishedLength.get(), "abort", finishedCancelled.get()), empty, empty, empty, empty);
     }
 
     @Override

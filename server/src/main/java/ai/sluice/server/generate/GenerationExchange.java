@@ -7,7 +7,6 @@ import ai.sluice.server.api.Usage;
 import ai.sluice.server.backend.BackendOverloadedException;
 import ai.sluice.server.backend.GenerationSpec;
 import ai.sluice.server.backend.InferenceBackend;
-import ai.sluice.server.metrics.ServerMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
@@ -47,12 +46,10 @@ public final class GenerationExchange {
 
     private final InferenceBackend backend;
     private final Settings settings;
-    private final ServerMetrics metrics;
 
-    public GenerationExchange(InferenceBackend backend, Settings settings, ServerMetrics metrics) {
+    public GenerationExchange(InferenceBackend backend, Settings settings) {
         this.backend = backend;
         this.settings = settings;
-        this.metrics = metrics;
     }
 
     /**
@@ -78,7 +75,6 @@ public final class GenerationExchange {
             submitAll(sequences, s, events, choices);
             long deadline = arrivalNanos + settings.requestTimeout().toNanos();
             long pingNanos = settings.pingInterval().toNanos();
-            long[] lastTokenAt = new long[n];
             if (s.stream()) {
                 out.beginStream();
                 for (ChoiceState c : choices) {
@@ -113,11 +109,7 @@ public final class GenerationExchange {
                     if (ttft < 0) {
                         ttft = now - arrivalNanos;
                         ticket.started();
-                        metrics.observeTimeToFirstToken(ttft / 1e9);
-                    } else if (lastTokenAt[c.index] != 0) {
-                        metrics.observeInterTokenLatency((now - lastTokenAt[c.index]) / 1e9);
                     }
-                    lastTokenAt[c.index] = now;
                     text = c.accept(t.token(), t.logprobs());
                     if (c.done()) {
                         c.cancel(); // a stop string or stop token id: the engine need not go on
@@ -140,11 +132,9 @@ public final class GenerationExchange {
                 }
                 if (c.done()) {
                     open--;
-                    metrics.countFinished(c.finishReason());
                 }
             }
             Usage usage = usage(choices, promptTokens);
-            metrics.observeEndToEnd((System.nanoTime() - arrivalNanos) / 1e9);
             if (s.stream()) {
                 if (s.includeUsage()) {
                     out.event(format.streamUsage(usage));
