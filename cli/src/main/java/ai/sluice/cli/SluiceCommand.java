@@ -10,6 +10,15 @@ import picocli.CommandLine.Command;
         description = "LLM serving on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                GenerateCommand.class,
+                TokenizeCommand.class,
+                QuantizeCommand.class,
+                EvalCommand.class,
+                BenchEngineCommand.class,
+                PlanCommand.class,
+                BenchCommand.class,
+                InspectCommand.class,
+                SynthCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec

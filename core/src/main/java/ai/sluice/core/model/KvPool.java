@@ -3,6 +3,10 @@ package ai.sluice.core.model;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The KV cache as a pool of slots: per layer, K storage of {@code slots x keyDim} and V storage of
@@ -14,6 +18,8 @@ import java.lang.foreign.ValueLayout;
 public final class KvPool implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
 
     private final int layers;
     private final int slots;
@@ -97,7 +103,16 @@ public final class KvPool implements AutoCloseable {
         long base = (long) slot * keyDim + off;
         float sum = 0f;
         if (type == KvType.F32) {
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            if (n >= L) {
+                FloatVector acc = FloatVector.zero(S);
+                for (; i <= n - L; i += L) {
+                    acc = FloatVector.fromArray(S, q, qOff + i)
+                            .fma(FloatVector.fromMemorySegment(S, seg, (base + i) * 4, ByteOrder.nativeOrder()), acc);
+                }
+                sum = acc.reduceLanes(VectorOperators.ADD);
+            }
+            for (; i < n; i++) {
                 sum += q[qOff + i] * seg.getAtIndex(F32, base + i);
             }
         } else {
@@ -113,7 +128,15 @@ public final class KvPool implements AutoCloseable {
         MemorySegment seg = values[layer];
         long base = (long) slot * valueDim + off;
         if (type == KvType.F32) {
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            if (n >= L) {
+                FloatVector wv = FloatVector.broadcast(S, w);
+                for (; i <= n - L; i += L) {
+                    FloatVector.fromMemorySegment(S, seg, (base + i) * 4, ByteOrder.nativeOrder())
+                            .fma(wv, FloatVector.fromArray(S, acc, accOff + i)).intoArray(acc, accOff + i);
+                }
+            }
+            for (; i < n; i++) {
                 acc[accOff + i] += w * seg.getAtIndex(F32, base + i);
             }
         } else {

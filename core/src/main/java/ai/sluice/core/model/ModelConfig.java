@@ -38,16 +38,15 @@ public record ModelConfig(ModelShape shape, Architecture architecture, RopeType 
         Architecture arch = Architecture.fromGguf(shape.architecture());
         GgufMetadata md = file.metadata();
         String p = shape.architecture() + ".";
-        String scalingType = md.findString(p + "rope.scaling.type").orElse("none");
-        float factor = md.getFloat(p + "rope.scaling.factor", 1f);
-        switch (scalingType) {
-            case "none" -> factor = 1f;
-            case "linear" -> {
-                // the factor applies as read
-            }
-            default -> throw new UnsupportedModelException("RoPE scaling type '" + scalingType
-                    + "' is not supported (supported: none, linear, llama3 rope_freqs)");
+        // As llama.cpp: the type defaults to linear, and the factor (or the older rope.scale_linear)
+        // divides positions whatever the type says; only the types with other math are refused.
+        String scalingType = md.findString(p + "rope.scaling.type").orElse("linear");
+        if (!scalingType.equals("linear") && !scalingType.equals("none")) {
+            throw new UnsupportedModelException("RoPE scaling type '" + scalingType
+                    + "' is not supported (supported: none, linear, and llama3-style rope_freqs.weight)");
         }
+        float factor = md.contains(p + "rope.scaling.factor") ? md.getFloat(p + "rope.scaling.factor")
+                : md.getFloat(p + "rope.scale_linear", 0f);
         if (factor == 0f) {
             factor = 1f;
         }

@@ -6,6 +6,6 @@ import ai.sluice.core.gguf.GgmlType;
 public final class UnsupportedTensorTypeException extends RuntimeException {
     public UnsupportedTensorTypeException(String tensorName, GgmlType type) {
         super("tensor '" + tensorName + "' has type " + type
-                + ", which Sluice cannot compute with (supported: F32, F16, BF16, Q8_0, Q4_0)");
+                + ", which Sluice cannot compute with (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
     }
 }

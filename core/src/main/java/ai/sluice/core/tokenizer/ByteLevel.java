@@ -33,14 +33,32 @@ final class ByteLevel {
         return codePoint >= 0 && codePoint < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[codePoint] : -1;
     }
 
-    /** The UTF-8 bytes of {@code s[from, to)}, each written as its byte-level character. */
-    static String encode(String s, int from, int to) {
-        byte[] utf8 = s.substring(from, to).getBytes(StandardCharsets.UTF_8);
-        char[] out = new char[utf8.length];
-        for (int i = 0; i < utf8.length; i++) {
-            out[i] = BYTE_TO_CHAR[utf8[i] & 0xFF];
+    /**
+     * Writes the UTF-8 bytes of {@code s[from, to)} into {@code out} (cleared first), each as its
+     * byte-level character, and returns {@code out}. A lone surrogate is written as U+FFFD, as
+     * Java's UTF-8 encoder does.
+     */
+    static StringBuilder encode(String s, int from, int to, StringBuilder out) {
+        out.setLength(0);
+        for (int i = from; i < to; ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp < 0x10000 && Character.isSurrogate((char) cp)) {
+                cp = 0xFFFD;
+            }
+            if (cp < 0x80) {
+                out.append(BYTE_TO_CHAR[cp]);
+            } else if (cp < 0x800) {
+                out.append(BYTE_TO_CHAR[0xC0 | (cp >>> 6)]).append(BYTE_TO_CHAR[0x80 | (cp & 0x3F)]);
+            } else if (cp < 0x10000) {
+                out.append(BYTE_TO_CHAR[0xE0 | (cp >>> 12)]).append(BYTE_TO_CHAR[0x80 | ((cp >>> 6) & 0x3F)])
+                        .append(BYTE_TO_CHAR[0x80 | (cp & 0x3F)]);
+            } else {
+                out.append(BYTE_TO_CHAR[0xF0 | (cp >>> 18)]).append(BYTE_TO_CHAR[0x80 | ((cp >>> 12) & 0x3F)])
+                        .append(BYTE_TO_CHAR[0x80 | ((cp >>> 6) & 0x3F)]).append(BYTE_TO_CHAR[0x80 | (cp & 0x3F)]);
+            }
         }
-        return new String(out);
+        return out;
     }
 
     /**

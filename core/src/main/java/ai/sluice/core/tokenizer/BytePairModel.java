@@ -43,7 +43,8 @@ final class BytePairModel implements TextModel {
         for (int p = 0; p < pieces.size(); p += 2) {
             int start = pieces.get(p);
             int end = pieces.get(p + 1);
-            String word = byteEncode ? ByteLevel.encode(source, start, end) : source.substring(start, end);
+            CharSequence word = byteEncode ? ByteLevel.encode(source, start, end, session.word)
+                    : source.subSequence(start, end);
             session.encodeWord(word, out);
         }
     }
@@ -58,13 +59,13 @@ final class BytePairModel implements TextModel {
         }
     }
 
-    private static boolean isAllNewlines(String word) {
+    private static boolean isAllNewlines(CharSequence word) {
         for (int i = 0; i < word.length(); i++) {
             if (word.charAt(i) != '\n') {
                 return false;
             }
         }
-        return !word.isEmpty();
+        return word.length() > 0;
     }
 
 
@@ -76,10 +77,12 @@ final class BytePairModel implements TextModel {
         private int[] prev = new int[64];
         private int[] next = new int[64];
         private final MergeQueue queue = new MergeQueue();
+        /** The current word in byte-level characters. */
+        private final StringBuilder word = new StringBuilder(64);
 
-        private void encodeWord(String word, IntList out) {
+        private void encodeWord(CharSequence word, IntList out) {
             if (ignoreMerges || (!byteEncode && isAllNewlines(word))) {
-                int whole = index.find(word);
+                int whole = index.find(word, 0, word.length());
                 if (whole >= 0) {
                     out.add(whole);
                     return;
@@ -87,11 +90,11 @@ final class BytePairModel implements TextModel {
             }
             int n = 0;
             for (int i = 0; i < word.length(); ) {
-                int len = byteEncode ? 1 : Character.charCount(word.codePointAt(i));
+                int len = byteEncode ? 1 : Character.charCount(Character.codePointAt(word, i));
                 ensureCapacity(n + 1);
                 symbolStart[n] = i;
                 symbolLength[n] = len;
-                symbolId[n] = index.find(word, i, i + len);
+                symbolId[n] = byteEncode ? byteTokens[ByteLevel.byteOf(word.charAt(i))] : index.find(word, i, i + len);
                 prev[n] = n - 1;
                 next[n] = i + len == word.length() ? -1 : n + 1;
                 n++;
@@ -124,7 +127,7 @@ final class BytePairModel implements TextModel {
                 if (symbolId[i] >= 0) {
                     out.add(symbolId[i]);
                 } else {
-                    emitBytes(word.substring(symbolStart[i], symbolStart[i] + symbolLength[i]), out);
+                    emitBytes(word.subSequence(symbolStart[i], symbolStart[i] + symbolLength[i]).toString(), out);
                 }
             }
         }

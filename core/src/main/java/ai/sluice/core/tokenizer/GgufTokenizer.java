@@ -20,7 +20,6 @@ final class GgufTokenizer implements Tokenizer {
     private final Settings settings;
     private final SpecialTokenSplitter addedTokens;
     private final SpecialTokenSplitter allSpecialTokens;
-    private final byte[][] pieces;
 
     GgufTokenizer(Vocabulary vocabulary, TextModel model, Settings settings) {
         this.vocabulary = vocabulary;
@@ -28,10 +27,6 @@ final class GgufTokenizer implements Tokenizer {
         this.settings = settings;
         this.addedTokens = new SpecialTokenSplitter(vocabulary, false);
         this.allSpecialTokens = new SpecialTokenSplitter(vocabulary, true);
-        this.pieces = new byte[vocabulary.size()][];
-        for (int id = 0; id < pieces.length; id++) {
-            pieces[id] = render(id, false);
-        }
     }
 
     @Override
@@ -79,17 +74,16 @@ final class GgufTokenizer implements Tokenizer {
 
     @Override
     public String decode(int[] ids) {
-        int total = 0;
-        for (int id : ids) {
-            total += piece(id).length;
-        }
-        byte[] text = new byte[total];
+        byte[] text = new byte[Math.max(16, ids.length * 4)];
         int n = 0;
         boolean stripSpace = stripsLeadingSpace();
         for (int id : ids) {
-            byte[] piece = pieces[id];
+            byte[] piece = piece(id);
             int from = stripSpace && piece.length > 0 && piece[0] == ' ' ? 1 : 0;
             stripSpace = false;
+            if (n + piece.length > text.length) {
+                text = java.util.Arrays.copyOf(text, Math.max(text.length * 2, n + piece.length));
+            }
             System.arraycopy(piece, from, text, n, piece.length - from);
             n += piece.length - from;
         }
@@ -115,12 +109,9 @@ final class GgufTokenizer implements Tokenizer {
         return new StreamDecoder(this);
     }
 
-    /** The bytes {@link #decode} renders for one token. */
+    /** The bytes {@link #decode} renders for one token (computed each time: cheap, and no 262k-entry cache). */
     byte[] piece(int id) {
-        if (id < 0 || id >= pieces.length) {
-            throw new TokenizerException("token id " + id + " is out of range [0, " + pieces.length + ")");
-        }
-        return pieces[id];
+        return render(id, false);
     }
 
     boolean stripsLeadingSpace() {

@@ -35,7 +35,7 @@ final class MergeRanks {
             if (left < 0 || right < 0) {
                 continue; // a merge of pieces that are not tokens can never apply
             }
-            int merged = index.find(merge.substring(0, space) + merge.substring(space + 1));
+            int merged = index.findSkipping(merge, 0, merge.length(), space);
             if (merged < 0) {
                 continue;
             }

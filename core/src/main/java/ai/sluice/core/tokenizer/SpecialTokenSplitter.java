@@ -21,6 +21,8 @@ final class SpecialTokenSplitter {
     private final int[] order;
     /** Candidate positions in {@link #order}, bucketed by first char, to find which occur at all. */
     private final Map<Character, int[]> byFirstChar = new HashMap<>();
+    /** The chars that start some candidate: a cheap filter before the (boxing) map lookup. */
+    private final BitSet firstChars = new BitSet(1 << 16);
 
     SpecialTokenSplitter(Vocabulary vocabulary, boolean parseSpecial) {
         this.vocabulary = vocabulary;
@@ -43,7 +45,10 @@ final class SpecialTokenSplitter {
         for (int pos = 0; pos < order.length; pos++) {
             buckets.computeIfAbsent(vocabulary.text(order[pos]).charAt(0), c -> new ArrayList<>()).add(pos);
         }
-        buckets.forEach((c, list) -> byFirstChar.put(c, list.stream().mapToInt(Integer::intValue).toArray()));
+        buckets.forEach((c, list) -> {
+            byFirstChar.put(c, list.stream().mapToInt(Integer::intValue).toArray());
+            firstChars.set(c);
+        });
     }
 
     /**
@@ -71,10 +76,11 @@ final class SpecialTokenSplitter {
     private BitSet occurring(String text) {
         BitSet present = new BitSet(order.length);
         for (int i = 0; i < text.length(); i++) {
-            int[] bucket = byFirstChar.get(text.charAt(i));
-            if (bucket == null) {
+            char c = text.charAt(i);
+            if (!firstChars.get(c)) {
                 continue;
             }
+            int[] bucket = byFirstChar.get(c);
             for (int pos : bucket) {
                 if (!present.get(pos) && text.startsWith(vocabulary.text(order[pos]), i)) {
                     present.set(pos);

@@ -50,6 +50,30 @@ final class TextIndex {
         return find(s, 0, s.length());
     }
 
+    /** The id of the token whose text is {@code s[from, to)} without the char at {@code skip}, or -1. */
+    int findSkipping(String s, int from, int to, int skip) {
+        int len = to - from - 1;
+        int h = 0;
+        for (int i = from; i < to; i++) {
+            if (i != skip) {
+                h = 31 * h + s.charAt(i);
+            }
+        }
+        int slot = mix(h) & mask;
+        while (true) {
+            int id = slots[slot];
+            if (id < 0) {
+                return -1;
+            }
+            String t = texts[id];
+            if (t.length() == len && s.regionMatches(from, t, 0, skip - from)
+                    && s.regionMatches(skip + 1, t, skip - from, to - skip - 1)) {
+                return id;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
     private static boolean regionEquals(String t, CharSequence s, int from, int len) {
         if (s instanceof String str) {
             return str.regionMatches(from, t, 0, len);
@@ -67,6 +91,15 @@ final class TextIndex {
         for (int i = from; i < to; i++) {
             h = 31 * h + s.charAt(i);
         }
-        return h ^ (h >>> 16) ^ (h >>> 7);
+        return mix(h);
+    }
+
+    /** Spreads a polynomial string hash over all bits (murmur3's finalizer): the table masks low bits. */
+    private static int mix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        return h ^ (h >>> 16);
     }
 }

@@ -43,7 +43,7 @@ final class TokenizerFactory {
         if (!md.contains(PREFIX + "tokens")) {
             throw new TokenizerException("GGUF metadata has no " + PREFIX + "tokens array");
         }
-        String[] texts = md.getStringArray(PREFIX + "tokens");
+        String[] texts = md.getStringArray(PREFIX + "tokens").clone(); // empty entries are renamed below
         int n = texts.length;
         if (n == 0) {
             throw new TokenizerException(PREFIX + "tokens is empty");
@@ -169,7 +169,7 @@ final class TokenizerFactory {
                 eot = id;
                 attrs[id] |= Vocabulary.ATTR_CONTROL;
             }
-            if (md.contains(PREFIX + "eom_token_id") == false && eom < 0 && t.equals("<|eom_id|>")) {
+            if (eom < 0 && t.equals("<|eom_id|>")) {
                 eom = id;
                 attrs[id] |= Vocabulary.ATTR_CONTROL;
             }

@@ -13,18 +13,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Q8_0 / Q4_0 copies of stories260K against llama.cpp. llama.cpp quantizes activations to 8 bit
  * for these dot products (and rounds them to f16 for F16 weights), Sluice does not yet, so logits
- * differ slightly; the test records per case how many leading tokens agree.
+ * differ slightly; the test records per case how many leading tokens agree and
+ * asserts what is achieved today (Q8_0: 5 of 6 cases identical, the sixth diverges after 27 tokens;
+ * Q4_0: 6 of 6).
  */
 class QuantizedFidelityTest {
 
     @ParameterizedTest
-    @CsvSource({"stories260K-q8_0.gguf, stories260K-q8_0.json", "stories260K-q4_0.gguf, stories260K-q4_0.json"})
-    void generatesTheOracleTokens(String model, String oracle) {
+    @CsvSource({"stories260K-q8_0.gguf, stories260K-q8_0.json, 5", "stories260K-q4_0.gguf, stories260K-q4_0.json, 6"})
+    void generatesTheOracleTokens(String model, String oracle, int identicalCases) {
         try (GgufFile file = GgufFile.open(SharedData.models().resolve("derived").resolve(model));
              CpuBackend backend = new CpuBackend(new KernelPool(2))) {
             LlamaModel m = LlamaModel.load(file, backend);
             List<OracleCase> cases = OracleCase.load(oracle);
             int exact = 0;
+            double worstDiff = 0;
+            int fewestAgreeing = Integer.MAX_VALUE;
             for (OracleCase c : cases) {
                 try (Generator g = m.newGenerator(64, KvType.F16)) {
                     int[] ours = Greedy.generate(g, c.tokensWithBos(), c.generatedIds().length);
@@ -37,6 +41,8 @@ class QuantizedFidelityTest {
                     while (agree < ours.length && ours[agree] == c.generatedIds()[agree]) {
                         agree++;
                     }
+                    worstDiff = Math.max(worstDiff, maxDiff);
+                    fewestAgreeing = Math.min(fewestAgreeing, agree);
                     if (agree == ours.length) {
                         exact++;
                     }
@@ -45,7 +51,10 @@ class QuantizedFidelityTest {
                 }
             }
             System.out.printf("%s: %d/%d cases identical%n", oracle, exact, cases.size());
-            assertThat(exact).isGreaterThanOrEqualTo(0);
+            // what this implementation achieves (float activations); llama.cpp's 8-bit activations differ slightly
+            assertThat(exact).isGreaterThanOrEqualTo(identicalCases);
+            assertThat(fewestAgreeing).isGreaterThanOrEqualTo(20);
+            assertThat(worstDiff).isLessThan(0.5);
         }
     }
 }

@@ -58,12 +58,77 @@ class WeightMatrixTest {
                 }
             }
         }
+        int[][] superBlockShapes = {{1, 256}, {3, 512}, {9, 256}};
+        for (GgmlType type : List.of(GgmlType.Q4_K, GgmlType.Q6_K)) {
+            for (int[] s : superBlockShapes) {
+                for (int batch : new int[] {1, 7}) {
+                    out.add(Arguments.of(make(type, s[0], s[1], seed++), batch));
+                }
+            }
+        }
         return out.stream();
+    }
+
+    /** Random super-block bytes with sane f16 scales; expected values per element from the layout's definition. */
+    static Case makeSuperBlocks(GgmlType type, int rows, int cols, Random rnd, MemorySegment seg) {
+        float[] expected = new float[rows * cols];
+        int blocks = rows * cols / 256;
+        for (int blk = 0; blk < blocks; blk++) {
+            long base = (long) blk * type.bytesPerBlock();
+            byte[] raw = new byte[type.bytesPerBlock()];
+            rnd.nextBytes(raw);
+            MemorySegment.copy(raw, 0, seg, ValueLayout.JAVA_BYTE, base, raw.length);
+            int e0 = blk * 256;
+            if (type == GgmlType.Q4_K) {
+                short d = Float.floatToFloat16(0.001f + rnd.nextFloat() * 0.01f);
+                short dmin = Float.floatToFloat16(rnd.nextFloat() * 0.01f);
+                seg.set(I16, base, d);
+                seg.set(I16, base + 2, dmin);
+                for (int e = 0; e < 256; e++) {
+                    int sub = e / 32;                   // 8 sub-blocks of 32
+                    int qsByte = 32 * (sub / 2) + e % 32; // two sub-blocks share 32 bytes: low then high nibbles
+                    int q = sub % 2 == 0 ? (raw[16 + qsByte] & 0x0F) : (raw[16 + qsByte] & 0xFF) >> 4;
+                    int[] sm = scaleMin(raw, sub);
+                    expected[e0 + e] = Float.float16ToFloat(d) * sm[0] * q - Float.float16ToFloat(dmin) * sm[1];
+                }
+            } else {
+                short d = Float.floatToFloat16(0.001f + rnd.nextFloat() * 0.01f);
+                seg.set(I16, base + 208, d);
+                for (int e = 0; e < 256; e++) {
+                    int half = e / 128;
+                    int quarter = e % 128 / 32;
+                    int l = e % 32;
+                    int lowByte = raw[64 * half + l + (quarter % 2) * 32] & 0xFF;
+                    int low = quarter < 2 ? lowByte & 0x0F : lowByte >> 4;
+                    int high = ((raw[128 + 32 * half + l] & 0xFF) >> (2 * quarter)) & 3;
+                    int scale = raw[192 + 8 * half + l / 16 + 2 * quarter]; // signed
+                    expected[e0 + e] = Float.float16ToFloat(d) * scale * ((low | high << 4) - 32);
+                }
+            }
+        }
+        return new Case(WeightMatrix.of("w", type, rows, cols, seg), expected);
+    }
+
+    /** Q4_K's 6-bit (scale, min) of sub-block j, unpacked bit by bit from the 12 scale bytes at raw[4..16). */
+    private static int[] scaleMin(byte[] raw, int j) {
+        int[] b = new int[12];
+        for (int i = 0; i < 12; i++) {
+            b[i] = raw[4 + i] & 0xFF;
+        }
+        if (j < 4) {
+            return new int[] {b[j] & 0x3F, b[j + 4] & 0x3F};
+        }
+        int scale = (b[j + 4] & 0x0F) + 16 * (b[j - 4] >> 6);
+        int min = (b[j + 4] >> 4) + 16 * (b[j] >> 6);
+        return new int[] {scale, min};
     }
 
     static Case make(GgmlType type, int rows, int cols, long seed) {
         Random rnd = new Random(seed);
         MemorySegment seg = Arena.ofAuto().allocate(type.byteSize((long) rows * cols) + 3).asSlice(3);
+        if (type == GgmlType.Q4_K || type == GgmlType.Q6_K) {
+            return makeSuperBlocks(type, rows, cols, rnd, seg);
+        }
         float[] expected = new float[rows * cols];
         long pos = 0;
         for (int i = 0; i < rows * cols; ) {

@@ -1,0 +1,48 @@
+package ai.sluice.cli;
+
+import ai.sluice.core.gguf.GgufFile;
+import ai.sluice.core.model.LlamaModel;
+import ai.sluice.core.tensor.Backend;
+import ai.sluice.core.tensor.CpuBackend;
+import ai.sluice.core.tensor.KernelPool;
+import ai.sluice.core.tokenizer.Tokenizer;
+import java.nio.file.Path;
+
+/**
+ * A model file opened for inference: the mapped file, its weights on a CPU backend and its
+ * tokenizer. Closing it releases the kernel threads and the mapping, in that order.
+ */
+record LoadedModel(GgufFile file, Backend backend, LlamaModel model, Tokenizer tokenizer) implements AutoCloseable {
+
+    /** Opens {@code path} with {@code threads} kernel threads (0 = one per core). */
+    static LoadedModel open(Path path, int threads) {
+        GgufFile file = GgufFile.open(path);
+        Backend backend = null;
+        try {
+            Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
+            backend = threads > 0 ? new CpuBackend(new KernelPool(threads)) : CpuBackend.sizedToCores();
+            LlamaModel model = LlamaModel.load(file, backend);
+            return new LoadedModel(file, backend, model, tokenizer);
+        } catch (RuntimeException e) {
+            if (backend != null) {
+                closeQuietly(backend);
+            }
+            file.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(backend);
+        file.close();
+    }
+
+    private static void closeQuietly(Backend backend) {
+        try {
+            backend.close();
+        } catch (Exception ignored) {
+            // shutting down: nothing useful to do with a failure here
+        }
+    }
+}
