@@ -7,7 +7,7 @@ import ai.sluice.server.backend.FinishReason;
 import ai.sluice.server.backend.Generation;
 import ai.sluice.server.backend.GenerationSpec;
 import ai.sluice.server.backend.InferenceBackend;
-import ai.sluice.server.backend.TextCodec;
+import ai.sluice.core.tokenizer.StreamDecoder;
 import ai.sluice.server.backend.TokenListener;
 import ai.sluice.server.backend.TokenLogprobs;
 import ai.sluice.server.backend.TokenizerCodec;
@@ -35,6 +35,7 @@ public final class ScriptedBackend implements InferenceBackend {
     private final AtomicLong prompted = new AtomicLong();
     private final AtomicInteger submitted = new AtomicInteger();
     private final AtomicLong finishedLength = new AtomicLong();
+    private final AtomicLong finishedStop = new AtomicLong();
     private final AtomicLong finishedCancelled = new AtomicLong();
     private final Thread loop;
     private volatile long heartbeat = System.nanoTime();
@@ -58,6 +59,8 @@ public final class ScriptedBackend implements InferenceBackend {
         final long id = ids.incrementAndGet();
         final GenerationSpec spec;
         final TokenListener listener;
+        final StreamDecoder decoder = codec.tokenizer().newStreamDecoder();
+        final StopMatcher stops;
         int produced;
         volatile int prefillLeft = prefillSteps;
         volatile boolean cancelled;
@@ -65,6 +68,7 @@ public final class ScriptedBackend implements InferenceBackend {
         Seq(GenerationSpec spec, TokenListener listener) {
             this.spec = spec;
             this.listener = listener;
+            this.stops = new StopMatcher(spec.stopStrings());
         }
 
         @Override
@@ -94,7 +98,7 @@ public final class ScriptedBackend implements InferenceBackend {
         if (s.cancelled) {
             active.remove(s.id);
             finishedCancelled.incrementAndGet();
-            s.listener.onFinish(FinishReason.CANCELLED, null);
+            s.listener.onFinish(FinishReason.CANCELLED, "", null);
             return;
         }
         if (s.prefillLeft-- > 0) {
@@ -105,12 +109,25 @@ public final class ScriptedBackend implements InferenceBackend {
         generated.incrementAndGet();
         TokenLogprobs lp = s.spec.topLogprobs() < 0 ? null
                 : new TokenLogprobs(-0.25f, topOf(token, s.spec.topLogprobs()), tops(s.spec.topLogprobs()));
-        s.listener.onToken(token, lp);
-        if (s.produced >= s.spec.maxTokens() || s.spec.promptTokens().length + s.produced >= contextLength) {
-            active.remove(s.id);
-            finishedLength.incrementAndGet();
-            s.listener.onFinish(FinishReason.LENGTH, null);
+        for (int stopId : s.spec.stopTokenIds()) {
+            if (stopId == token) {
+                s.listener.onToken(token, "", lp);
+                finish(s, FinishReason.STOP, s.stops.flush());
+                return;
+            }
         }
+        s.listener.onToken(token, s.stops.push(s.decoder.push(token)), lp);
+        if (s.stops.stopped()) {
+            finish(s, FinishReason.STOP, "");
+        } else if (s.produced >= s.spec.maxTokens() || s.spec.promptTokens().length + s.produced >= contextLength) {
+            finish(s, FinishReason.LENGTH, s.stops.push(s.decoder.flush()) + s.stops.flush());
+        }
+    }
+
+    private void finish(Seq s, FinishReason reason, String finalText) {
+        active.remove(s.id);
+        (reason == FinishReason.STOP ? finishedStop : finishedLength).incrementAndGet();
+        s.listener.onFinish(reason, finalText, null);
     }
 
     private static int[] topOf(int token, int k) {
@@ -135,7 +152,7 @@ public final class ScriptedBackend implements InferenceBackend {
     }
 
     @Override
-    public TextCodec codec() {
+    public TokenizerCodec codec() {
         return codec;
     }
 
@@ -157,7 +174,8 @@ public final class ScriptedBackend implements InferenceBackend {
     public BackendStats stats() {
         BackendStats.HistogramData empty = BackendStats.HistogramData.empty(BOUNDS);
         return new BackendStats(0, active.size(), active.size() / 100.0, 0, 0, 0, prompted.get(), generated.get(),
-                Map.of("length", finishedLength.get(), "abort", finishedCancelled.get()), empty, empty, empty, empty);
+                Map.of("length", finishedLength.get(), "stop", finishedStop.get(),
+                        "abort", finishedCancelled.get()), empty, empty, empty, empty);
     }
 
     @Override

@@ -10,9 +10,6 @@ public interface TextCodec {
 
     String decode(int[] tokens);
 
-    /** A decoder fed one token at a time that returns only complete UTF-8 text (incomplete bytes wait). */
-    IncrementalDecoder newIncrementalDecoder();
-
     /** The raw bytes of one token's text (for logprobs' {@code bytes}). */
     byte[] tokenBytes(int token);
 
@@ -27,13 +24,4 @@ public interface TextCodec {
 
     /** {@code tokenizer.chat_template} from the model file, if any. */
     Optional<String> chatTemplate();
-
-    /** Turns tokens into text as they arrive. */
-    interface IncrementalDecoder {
-        /** The new text this token completes; may be empty while a multi-byte character is pending. */
-        String push(int token);
-
-        /** Whatever is still pending at the end, with invalid bytes replaced. */
-        String flush();
-    }
 }

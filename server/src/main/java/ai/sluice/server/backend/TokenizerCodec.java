@@ -1,7 +1,6 @@
 package ai.sluice.server.backend;
 
 import ai.sluice.core.gguf.GgufMetadata;
-import ai.sluice.core.tokenizer.StreamDecoder;
 import ai.sluice.core.tokenizer.Tokenizer;
 import ai.sluice.core.tokenizer.Vocabulary;
 
@@ -38,22 +37,6 @@ public final class TokenizerCodec implements TextCodec {
     @Override
     public String decode(int[] tokens) {
         return tokenizer.decode(tokens);
-    }
-
-    @Override
-    public IncrementalDecoder newIncrementalDecoder() {
-        StreamDecoder d = tokenizer.newStreamDecoder();
-        return new IncrementalDecoder() {
-            @Override
-            public String push(int token) {
-                return d.push(token);
-            }
-
-            @Override
-            public String flush() {
-                return d.flush();
-            }
-        };
     }
 
     @Override

@@ -2,24 +2,17 @@ package ai.sluice.server.generate;
 
 import ai.sluice.server.backend.FinishReason;
 import ai.sluice.server.backend.Generation;
-import ai.sluice.server.backend.TextCodec;
 import ai.sluice.server.backend.TokenLogprobs;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
-/**
- * The output of one sequence (one choice) as it is assembled: decoded text with stop strings held
- * back and cut, the token count, logprobs, and how it finished.
- */
+/** The output of one sequence (one choice) as it arrives: text, token count, logprobs, finish. */
 final class ChoiceState {
     final int index;
     final int promptTokens;
     final AtomicReference<Generation> generation = new AtomicReference<>();
-    private final TextCodec.IncrementalDecoder decoder;
-    private final StopMatcher stops;
-    private final int[] stopTokenIds;
     private final StringBuilder text = new StringBuilder();
     private final List<LoggedToken> logprobs = new ArrayList<>();
     private int outputTokens;
@@ -31,19 +24,13 @@ final class ChoiceState {
     record LoggedToken(int token, TokenLogprobs logprobs, int textOffset) {
     }
 
-    ChoiceState(int index, int promptTokens, TextCodec codec, List<String> stopStrings, int[] stopTokenIds) {
+    ChoiceState(int index, int promptTokens) {
         this.index = index;
         this.promptTokens = promptTokens;
-        this.decoder = codec.newIncrementalDecoder();
-        this.stops = new StopMatcher(stopStrings);
-        this.stopTokenIds = stopTokenIds;
     }
 
-    /**
-     * Takes one generated token; returns the text that may be sent now. Sets the finish reason when
-     * the token is a stop token id or completes a stop string (the caller then cancels the sequence).
-     */
-    String accept(int token, TokenLogprobs lp) {
+    /** Takes one generated token and its text delta; returns the text to send now. */
+    String accept(int token, String delta, TokenLogprobs lp) {
         if (finishReason != null) {
             return "";
         }
@@ -51,40 +38,30 @@ final class ChoiceState {
         if (lp != null) {
             logprobs.add(new LoggedToken(token, lp, text.length()));
         }
-        for (int id : stopTokenIds) {
-            if (id == token) {
-                finishReason = "stop";
-                return append(stops.flush());
-            }
-        }
-        String out = append(stops.push(decoder.push(token)));
-        if (stops.stopped()) {
-            finishReason = "stop";
-        }
-        return out;
+        text.append(delta);
+        return delta;
     }
 
-    /** The engine ended the sequence; returns any text still held back. */
-    String finish(FinishReason reason, String errorMessage) {
+    /** The engine ended the sequence; returns the text it still held back. */
+    String finish(FinishReason reason, String finalText, String errorMessage) {
         if (finishReason != null) {
             return "";
         }
-        switch (reason) {
-            case STOP -> finishReason = "stop";
-            case LENGTH -> finishReason = "length";
-            case CANCELLED -> finishReason = "abort";
-            case ERROR -> {
-                finishReason = "error";
-                error = errorMessage;
-            }
-        }
-        if (reason == FinishReason.CANCELLED || reason == FinishReason.ERROR) {
+        finishReason = switch (reason) {
+            case STOP -> "stop";
+            case LENGTH -> "length";
+            case CANCELLED -> "abort";
+            case ERROR -> "error";
+        };
+        error = errorMessage;
+        if (reason == FinishReason.CANCELLED || reason == FinishReason.ERROR || finalText == null) {
             return "";
         }
-        return append(stops.push(decoder.flush()) + stops.flush());
+        text.append(finalText);
+        return finalText;
     }
 
-    /** Stops this sequence for a reason of the server's own (client gone, timeout, overflow). */
+    /** Stops this sequence for a reason of the server's own (client gone, timeout, slow reader). */
     void abort(String reason, String errorMessage) {
         if (finishReason == null) {
             finishReason = reason;
@@ -98,11 +75,6 @@ final class ChoiceState {
         if (g != null) {
             g.cancel();
         }
-    }
-
-    private String append(String s) {
-        text.append(s);
-        return s;
     }
 
     boolean done() {

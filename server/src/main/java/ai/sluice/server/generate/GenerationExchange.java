@@ -67,7 +67,7 @@ public final class GenerationExchange {
         for (int i = 0; i < n; i++) {
             Sequence q = sequences.get(i);
             promptTokens += q.prompt().length;
-            choices.add(new ChoiceState(i, q.prompt().length, backend.codec(), s.stop(), s.stopTokenIds()));
+            choices.add(new ChoiceState(i, q.prompt().length));
         }
         Writer out = new Writer(res, s.stream());
         long ttft = -1;
@@ -110,13 +110,10 @@ public final class GenerationExchange {
                         ttft = now - arrivalNanos;
                         ticket.started();
                     }
-                    text = c.accept(t.token(), t.logprobs());
-                    if (c.done()) {
-                        c.cancel(); // a stop string or stop token id: the engine need not go on
-                    }
+                    text = c.accept(t.token(), t.text(), t.logprobs());
                 } else {
                     SequenceEvents.FinishEvent f = (SequenceEvents.FinishEvent) e;
-                    text = c.finish(f.reason(), f.error());
+                    text = c.finish(f.reason(), f.finalText(), f.error());
                 }
                 if (s.stream()) {
                     List<ChoiceState.LoggedToken> lps = c.takeUnsentLogprobs();
@@ -172,7 +169,7 @@ public final class GenerationExchange {
             ChoiceState c = choices.get(i);
             Long seed = s.seed() == null ? null : s.seed() + i;
             GenerationSpec spec = new GenerationSpec(q.prompt(), q.maxTokens(), s.temperature(), s.topP(), s.topK(),
-                    s.minP(), s.presencePenalty(), s.frequencyPenalty(), s.repetitionPenalty(), seed,
+                    s.minP(), s.presencePenalty(), s.frequencyPenalty(), s.repetitionPenalty(), seed, s.stop(),
                     s.stopTokenIds(), s.topLogprobs());
             try {
                 c.generation.set(backend.submit(spec, events.listener(i, c.generation)));

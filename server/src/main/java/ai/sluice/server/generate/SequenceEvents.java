@@ -22,10 +22,10 @@ final class SequenceEvents {
         int choice();
     }
 
-    record TokenEvent(int choice, int token, TokenLogprobs logprobs) implements Event {
+    record TokenEvent(int choice, int token, String text, TokenLogprobs logprobs) implements Event {
     }
 
-    record FinishEvent(int choice, FinishReason reason, String error) implements Event {
+    record FinishEvent(int choice, FinishReason reason, String finalText, String error) implements Event {
     }
 
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
@@ -41,7 +41,7 @@ final class SequenceEvents {
     TokenListener listener(int index, AtomicReference<Generation> generation) {
         return new TokenListener() {
             @Override
-            public void onToken(int token, TokenLogprobs logprobs) {
+            public void onToken(int token, String textDelta, TokenLogprobs logprobs) {
                 if (queuedTokens.incrementAndGet() > capacity) {
                     queuedTokens.decrementAndGet();
                     if (!overflowed) {
@@ -54,12 +54,12 @@ final class SequenceEvents {
                     }
                     return;
                 }
-                queue.add(new TokenEvent(index, token, logprobs));
+                queue.add(new TokenEvent(index, token, textDelta, logprobs));
             }
 
             @Override
-            public void onFinish(FinishReason reason, String error) {
-                queue.add(new FinishEvent(index, reason, error));
+            public void onFinish(FinishReason reason, String finalText, String error) {
+                queue.add(new FinishEvent(index, reason, finalText, error));
             }
         };
     }

@@ -47,7 +47,7 @@ class ServerProtocolTest {
     }
 
     private String firstTokensText(int n) {
-        var d = backend.codec().newIncrementalDecoder();
+        var d = backend.codec().tokenizer().newStreamDecoder();
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < n; i++) {
             sb.append(d.push(backend.script()[i]));

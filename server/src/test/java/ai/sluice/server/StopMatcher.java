@@ -1,22 +1,22 @@
-package ai.sluice.server.generate;
+package ai.sluice.server;
 
 import java.util.List;
 
 /**
- * Finds stop strings in streamed text. Text that could still turn out to be the start of a stop
+ * Finds stop strings in streamed text (for the scripted test engine; the real engine has its own). Text that could still turn out to be the start of a stop
  * string is held back, so a client never receives part of a stop string, even when it spans tokens.
  */
-final class StopMatcher {
+public final class StopMatcher {
     private final List<String> stops;
     private final StringBuilder pending = new StringBuilder();
     private boolean stopped;
 
-    StopMatcher(List<String> stops) {
+    public StopMatcher(List<String> stops) {
         this.stops = stops;
     }
 
     /** Appends generated text; returns the text that is now safe to send (possibly empty). */
-    String push(String text) {
+    public String push(String text) {
         if (stopped) {
             return "";
         }
@@ -44,12 +44,12 @@ final class StopMatcher {
     }
 
     /** True once a stop string was seen: the sequence is over and nothing more is sent. */
-    boolean stopped() {
+    public boolean stopped() {
         return stopped;
     }
 
     /** At the end of the sequence: the held-back text, which turned out not to be a stop string. */
-    String flush() {
+    public String flush() {
         String out = pending.toString();
         pending.setLength(0);
         return out;
