@@ -2,7 +2,6 @@ package ai.sluice.server;
 
 import ai.sluice.server.backend.InferenceBackend;
 import ai.sluice.server.chat.ChatTemplate;
-import ai.sluice.server.generate.Admission;
 import ai.sluice.server.generate.GenerationExchange;
 import ai.sluice.server.http.AccessLog;
 import ai.sluice.server.http.Routes;
@@ -25,10 +24,9 @@ public final class SluiceServer implements AutoCloseable {
         ChatTemplate template = ChatTemplate.of(backend.codec().chatTemplate().orElse(null),
                 backend.codec().bosToken(), backend.codec().eosToken());
         ServerMetrics metrics = new ServerMetrics(config.servedModelName(), backend);
-        Admission admission = new Admission(config.maxWaitingRequests(), config.maxWaitingTokens());
         GenerationExchange exchange = new GenerationExchange(backend,
                 new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens()));
-        this.routes = new Routes(config, backend, template, admission, exchange, metrics, accessLog);
+        this.routes = new Routes(config, backend, template, exchange, metrics, accessLog);
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())

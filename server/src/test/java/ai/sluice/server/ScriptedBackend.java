@@ -159,7 +159,7 @@ public final class ScriptedBackend implements InferenceBackend {
     @Override
     public Generation submit(GenerationSpec spec, TokenListener listener) {
         if (active.size() >= maxQueued) {
-            throw new BackendOverloadedException("scripted engine queue is full");
+            throw new BackendOverloadedException("the engine's waiting queue is full", 3);
         }
         Seq s = new Seq(spec, listener);
         prompted.addAndGet(spec.promptTokens().length);
@@ -196,6 +196,11 @@ public final class ScriptedBackend implements InferenceBackend {
 
     public int submittedSequences() {
         return submitted.get();
+    }
+
+    /** Sequences accepted at once; more are refused as overload. */
+    public void maxQueued(int n) {
+        maxQueued = n;
     }
 
     public void freeze(boolean f) {

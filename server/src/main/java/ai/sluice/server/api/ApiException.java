@@ -9,6 +9,7 @@ public final class ApiException extends RuntimeException {
     private final String type;
     private final String param;
     private final String code;
+    private long retryAfterSeconds = -1;
 
     public ApiException(int status, String type, String param, String code, String message) {
         super(message);
@@ -29,6 +30,17 @@ public final class ApiException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** Adds a Retry-After (seconds) to the response. */
+    public ApiException withRetryAfter(long seconds) {
+        this.retryAfterSeconds = seconds;
+        return this;
+    }
+
+    /** Seconds for a Retry-After header, or -1 for none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public ErrorResponse toResponse() {

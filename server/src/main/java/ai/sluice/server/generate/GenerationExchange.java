@@ -5,6 +5,7 @@ import ai.sluice.server.api.Json;
 import ai.sluice.server.api.SamplingOptions;
 import ai.sluice.server.api.Usage;
 import ai.sluice.server.backend.BackendOverloadedException;
+import ai.sluice.server.backend.BackendRejectedException;
 import ai.sluice.server.backend.GenerationSpec;
 import ai.sluice.server.backend.InferenceBackend;
 import io.helidon.http.HeaderNames;
@@ -56,10 +57,11 @@ public final class GenerationExchange {
      * Submits the sequences and writes the response.
      *
      * @param arrivalNanos when the request arrived ({@link System#nanoTime()})
-     * @throws ApiException 429 when the engine refuses the work (nothing has been written then)
+     * @throws ApiException 429 when the engine's queue is full, 400/503 when it refuses the work
+     *         (nothing has been written then)
      */
     public Outcome run(List<Sequence> sequences, SamplingOptions s, ResponseFormat format, ServerResponse res,
-                       Admission.Ticket ticket, long arrivalNanos) {
+                       long arrivalNanos) {
         int n = sequences.size();
         SequenceEvents events = new SequenceEvents(settings.queueCapacity() * n);
         List<ChoiceState> choices = new ArrayList<>(n);
@@ -108,7 +110,6 @@ public final class GenerationExchange {
                 if (e instanceof SequenceEvents.TokenEvent t) {
                     if (ttft < 0) {
                         ttft = now - arrivalNanos;
-                        ticket.started();
                     }
                     text = c.accept(t.token(), t.text(), t.logprobs());
                 } else {
@@ -156,10 +157,7 @@ public final class GenerationExchange {
             abortAll(choices, "abort", "server stopping");
             return outcome(503, choices, promptTokens, ttft);
         } finally {
-            for (ChoiceState c : choices) {
-                c.cancel(); // idempotent; makes sure nothing is left running in the engine
-            }
-            ticket.close();
+            cancelAll(choices); // idempotent; makes sure nothing is left running in the engine
         }
     }
 
@@ -174,11 +172,24 @@ public final class GenerationExchange {
             try {
                 c.generation.set(backend.submit(spec, events.listener(i, c.generation)));
             } catch (BackendOverloadedException e) {
-                for (ChoiceState earlier : choices) {
-                    earlier.cancel();
-                }
-                throw new ApiException(429, "rate_limit_exceeded", null, "engine_queue_full", e.getMessage());
+                cancelAll(choices);
+                throw new ApiException(429, "rate_limit_exceeded", null, "queue_full",
+                        e.getMessage() + "; retry after the time in the Retry-After header")
+                        .withRetryAfter(e.retryAfterSeconds());
+            } catch (BackendRejectedException e) {
+                cancelAll(choices);
+                throw switch (e.kind()) {
+                    case INVALID_REQUEST -> ApiException.badRequest(e.getMessage());
+                    case UNAVAILABLE -> new ApiException(503, "service_unavailable", null, "engine_unavailable",
+                            e.getMessage());
+                };
             }
+        }
+    }
+
+    private static void cancelAll(List<ChoiceState> choices) {
+        for (ChoiceState c : choices) {
+            c.cancel();
         }
     }
 

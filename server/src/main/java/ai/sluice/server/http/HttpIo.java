@@ -22,6 +22,9 @@ final class HttpIo {
     }
 
     static void error(ServerResponse res, ApiException e) {
+        if (e.retryAfterSeconds() > 0) {
+            res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        }
         json(res, e.status(), e.toResponse());
     }
 

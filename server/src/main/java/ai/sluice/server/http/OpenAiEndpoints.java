@@ -14,12 +14,10 @@ import ai.sluice.server.backend.InferenceBackend;
 import ai.sluice.server.backend.TextCodec;
 import ai.sluice.server.chat.ChatMessage;
 import ai.sluice.server.chat.ChatTemplate;
-import ai.sluice.server.generate.Admission;
 import ai.sluice.server.generate.GenerationExchange;
 import ai.sluice.server.generate.Outcome;
 import ai.sluice.server.generate.ResponseFormats;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -35,18 +33,15 @@ final class OpenAiEndpoints {
     private final TextCodec codec;
     private final ChatTemplate template;
     private final RequestParser parser;
-    private final Admission admission;
     private final GenerationExchange exchange;
     private final long created = System.currentTimeMillis() / 1000;
 
-    OpenAiEndpoints(ServerConfig config, InferenceBackend backend, ChatTemplate template, Admission admission,
-                    GenerationExchange exchange) {
+    OpenAiEndpoints(ServerConfig config, InferenceBackend backend, ChatTemplate template, GenerationExchange exchange) {
         this.config = config;
         this.backend = backend;
         this.codec = backend.codec();
         this.template = template;
         this.parser = new RequestParser(codec.vocabularySize());
-        this.admission = admission;
         this.exchange = exchange;
     }
 
@@ -164,22 +159,7 @@ final class OpenAiEndpoints {
             }
         }
         info.promptTokens = (int) total;
-        Admission.Ticket ticket = admission.tryAdmit(total);
-        if (ticket == null) {
-            res.header(HeaderNames.RETRY_AFTER, Long.toString(admission.retryAfterSeconds()));
-            throw new ApiException(429, "rate_limit_exceeded", null, "queue_full",
-                    "the server's waiting queue is full; retry after the time in the Retry-After header");
-        }
-        Outcome o;
-        try {
-            o = exchange.run(sequences, s, format, res, ticket, arrival);
-        } catch (ApiException e) {
-            ticket.close();
-            if (e.status() == 429) {
-                res.header(HeaderNames.RETRY_AFTER, Long.toString(admission.retryAfterSeconds()));
-            }
-            throw e;
-        }
+        Outcome o = exchange.run(sequences, s, format, res, arrival);
         info.status = o.status();
         info.outputTokens = o.outputTokens();
         info.ttftNanos = o.ttftNanos();

@@ -5,7 +5,6 @@ import ai.sluice.server.api.ApiException;
 import ai.sluice.server.backend.InferenceBackend;
 import ai.sluice.server.chat.ChatTemplate;
 import ai.sluice.server.chat.ChatTemplateException;
-import ai.sluice.server.generate.Admission;
 import ai.sluice.server.generate.GenerationExchange;
 import ai.sluice.server.metrics.ServerMetrics;
 import io.helidon.http.HeaderNames;
@@ -44,14 +43,14 @@ public final class Routes {
     private final Object idle = new Object();
     private volatile boolean draining;
 
-    public Routes(ServerConfig config, InferenceBackend backend, ChatTemplate template, Admission admission,
-                  GenerationExchange exchange, ServerMetrics metrics, AccessLog accessLog) {
+    public Routes(ServerConfig config, InferenceBackend backend, ChatTemplate template, GenerationExchange exchange,
+                  ServerMetrics metrics, AccessLog accessLog) {
         this.config = config;
         this.backend = backend;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.keys = new ApiKeys(config.apiKeys());
-        this.api = new OpenAiEndpoints(config, backend, template, admission, exchange);
+        this.api = new OpenAiEndpoints(config, backend, template, exchange);
     }
 
     public void register(HttpRouting.Builder r) {

@@ -33,7 +33,7 @@ class ServerProtocolTest {
     void start() {
         backend = new ScriptedBackend(TestData.stories260K(), 512, 2);
         ServerConfig config = ServerConfig.defaults("stories", 512).withPort(0)
-                .withLimits(64 * 1024, 100, 256, 100_000)
+                .withLimits(64 * 1024, 100)
                 .withTimes(Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(2));
         server = SluiceServer.start(config, backend, new AccessLog(accessLines::add));
         client = new HttpTestClient(server.port(), null);
