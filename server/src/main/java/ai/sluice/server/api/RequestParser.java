@@ -100,8 +100,9 @@ public final class RequestParser {
             throw ApiException.invalid("logit_bias", "'logit_bias' is not supported");
         }
         String user = p.string("user");
+        boolean ignoreEos = p.bool("ignore_eos", false);
         return new SamplingOptions(maxTokens, temperature, topP, topK, minP, presence, frequency, repetition,
-                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user);
+                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos);
     }
 
     /** {@code prompt}: a string, a list of strings, a list of token ids, or a list of such lists. */

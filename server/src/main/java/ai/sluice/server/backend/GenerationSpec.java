@@ -7,10 +7,11 @@ import java.util.List;
  *
  * @param stopStrings  texts that end the sequence; the match and what follows are not output
  * @param seed         null for a random seed
+ * @param ignoreEos    keep generating past end-of-sequence (stop token ids still apply)
  * @param topLogprobs  -1 for no logprobs, else how many alternatives to report per token (0..20)
  */
 public record GenerationSpec(int[] promptTokens, int maxTokens, float temperature, float topP, int topK,
                              float minP, float presencePenalty, float frequencyPenalty,
                              float repetitionPenalty, Long seed, List<String> stopStrings, int[] stopTokenIds,
-                             int topLogprobs) {
+                             int topLogprobs, boolean ignoreEos) {
 }
