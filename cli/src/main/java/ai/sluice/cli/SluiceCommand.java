@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 InspectCommand.class,
                 SynthCommand.class,
+                BenchBatchCommand.class,
+                ServeCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec

@@ -17,30 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandsTest {
     private static final Path MODELS = Path.of(System.getProperty("sluice.shared", "../../shared"), "models");
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    /** Runs {@code Main.run} as the launcher does, capturing what it prints. */
-    private static synchronized Run run(String... args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-    }
-
     @Test
     void inspectDescribesStories260K() {
-        Run r = run("inspect", MODELS.resolve("stories260K.gguf").toString());
-        assertThat(r.exit()).isZero();
+        CliRun r = CliRun.of("inspect", MODELS.resolve("stories260K.gguf").toString());
+        assertThat(r.exitCode()).isZero();
         assertThat(r.out())
                 .contains("architecture    llama")
                 .contains("dim 64, 5 layers, 8 heads / 4 KV heads (head dim 8), FFN 172, vocab 512, context 2048")
@@ -52,8 +32,8 @@ class CommandsTest {
 
     @Test
     void inspectJsonCountsTensorsByType() throws Exception {
-        Run r = run("inspect", "--json", MODELS.resolve("derived/stories260K-q4_0.gguf").toString());
-        assertThat(r.exit()).isZero();
+        CliRun r = CliRun.of("inspect", "--json", MODELS.resolve("derived/stories260K-q4_0.gguf").toString());
+        assertThat(r.exitCode()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("architecture").asText()).isEqualTo("llama");
         assertThat(j.get("fileType").asInt()).isEqualTo(2);
@@ -73,9 +53,9 @@ class CommandsTest {
 
     @Test
     void inspectWorksOnVocabOnlyFiles() throws Exception {
-        Run r = run("inspect", "--json", "--metadata",
+        CliRun r = CliRun.of("inspect", "--json", "--metadata",
                 MODELS.resolve("tokenizer-tests/ggml-vocab-llama-spm.gguf").toString());
-        assertThat(r.exit()).isZero();
+        assertThat(r.exitCode()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("tensorCount").asInt()).isZero();
         assertThat(j.get("parameters").asLong()).isZero();
@@ -83,15 +63,15 @@ class CommandsTest {
         assertThat(j.get("tokenizer").get("vocabSize").asInt()).isEqualTo(32000);
         assertThat(j.get("metadata").get("tokenizer.ggml.tokens").asText()).isEqualTo("[STRING x 32000]");
 
-        Run gemma = run("inspect", MODELS.resolve("tokenizer-tests/ggml-vocab-gemma-4.gguf").toString());
-        assertThat(gemma.exit()).isZero();
+        CliRun gemma = CliRun.of("inspect", MODELS.resolve("tokenizer-tests/ggml-vocab-gemma-4.gguf").toString());
+        assertThat(gemma.exitCode()).isZero();
         assertThat(gemma.out()).contains("architecture    gemma4").contains("shape           (unknown: ");
     }
 
     @Test
     void inspectRejectsANonGgufFileWithOneLine() {
-        Run r = run("inspect", MODELS.resolve("README.md").toString());
-        assertThat(r.exit()).isEqualTo(1);
+        CliRun r = CliRun.of("inspect", MODELS.resolve("README.md").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("sluice: error: README.md: bad magic 0x68732023: not a GGUF file"
                 + System.lineSeparator());
     }
@@ -99,13 +79,13 @@ class CommandsTest {
     @Test
     void synthWritesAModelThatInspectDescribes(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("m.gguf");
-        Run r = run("synth", "--shape", "110m", "--type", "q4_0", "--out", out.toString(), "--seed", "3");
-        assertThat(r.exit()).as(r.err()).isZero();
+        CliRun r = CliRun.of("synth", "--shape", "110m", "--type", "q4_0", "--out", out.toString(), "--seed", "3");
+        assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("random-weight llama, shape 110m").contains("Q4_0");
         try (GgufFile f = GgufFile.open(out)) {
             assertThat(f.tensor("blk.0.attn_q.weight").type()).isEqualTo(GgmlType.Q4_0);
         }
-        JsonNode j = new ObjectMapper().readTree(run("inspect", "--json", out.toString()).out());
+        JsonNode j = new ObjectMapper().readTree(CliRun.of("inspect", "--json", out.toString()).out());
         assertThat(j.get("shape").get("embeddingLength").asInt()).isEqualTo(768);
         assertThat(j.get("fileType").asInt()).isEqualTo(2);
         // 12 layers x 12 KV heads x (64 + 64) x 2 bytes
@@ -114,10 +94,10 @@ class CommandsTest {
 
     @Test
     void synthRejectsUnknownShapeAndTypeWithOneLine(@TempDir Path dir) {
-        Run shape = run("synth", "--shape", "70b", "--type", "q4_0", "--out", dir.resolve("x.gguf").toString());
-        assertThat(shape.exit()).isEqualTo(1);
+        CliRun shape = CliRun.of("synth", "--shape", "70b", "--type", "q4_0", "--out", dir.resolve("x.gguf").toString());
+        assertThat(shape.exitCode()).isEqualTo(1);
         assertThat(shape.err()).startsWith("sluice: error: unknown shape '70b'").hasLineCount(1);
-        Run type = run("synth", "--shape", "1b", "--type", "q5_k", "--out", dir.resolve("x.gguf").toString());
+        CliRun type = CliRun.of("synth", "--shape", "1b", "--type", "q5_k", "--out", dir.resolve("x.gguf").toString());
         assertThat(type.err()).startsWith("sluice: error: unknown type 'q5_k'").hasLineCount(1);
         assertThat(dir.resolve("x.gguf")).doesNotExist();
     }

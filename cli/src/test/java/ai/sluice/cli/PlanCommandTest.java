@@ -15,36 +15,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Runs {@code sluice plan} through {@link Main} as a user would, capturing stdout and stderr. */
 class PlanCommandTest {
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result sluice(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void printsATableForACatalogModel() {
-        Result r = sluice("plan", "--catalog-model", "llama-3.1-70b", "--precision", "fp8", "--concurrency", "8");
-        assertThat(r.exit()).isZero();
+        CliRun r = CliRun.of("plan", "--catalog-model", "llama-3.1-70b", "--precision", "fp8", "--concurrency", "8");
+        assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("KV per token     327,680 B", "recommendation", "h100-80gb");
     }
 
     @Test
     void printsJsonForMachines() throws IOException {
-        Result r = sluice("plan", "--catalog-model", "qwen3-235b-a22b", "--concurrency", "24", "--json");
-        assertThat(r.exit()).isZero();
+        CliRun r = CliRun.of("plan", "--catalog-model", "qwen3-235b-a22b", "--concurrency", "24", "--json");
+        assertThat(r.exitCode()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.at("/parallelism/tensorParallel").asInt()).isEqualTo(8);
         assertThat(json.at("/memory/kvDuplication").asDouble()).isEqualTo(2.0);
@@ -54,8 +35,8 @@ class PlanCommandTest {
     @Test
     void plansARealGgufFileAtItsOwnPrecision() {
         Path model = Path.of(System.getProperty("sluice.shared", "../../shared"), "models", "stories260K.gguf");
-        Result r = sluice("plan", "--model", model.toString(), "--hardware", "dev-vm", "--kv-type", "f32");
-        assertThat(r.exit()).as(r.err()).isZero();
+        CliRun r = CliRun.of("plan", "--model", model.toString(), "--hardware", "dev-vm", "--kv-type", "f32");
+        assertThat(r.exitCode()).as(r.err()).isZero();
         // trained context 2,048 is shorter than the 8,192 default; 2 x 5 x 4 x 8 x 4 bytes per token
         assertThat(r.out()).contains("file (32.00 bits/weight)", "1 x 2,048 tokens", "KV per token     1,280 B",
                 "break-even       unknown (no price)");
@@ -63,28 +44,28 @@ class PlanCommandTest {
 
     @Test
     void unknownNamesAreOneLineErrorsListingTheValidOnes() {
-        Result model = sluice("plan", "--catalog-model", "gpt-5");
-        assertThat(model.exit()).isEqualTo(1);
+        CliRun model = CliRun.of("plan", "--catalog-model", "gpt-5");
+        assertThat(model.exitCode()).isEqualTo(1);
         assertThat(model.err().strip()).startsWith("sluice: error: unknown model 'gpt-5'; known: llama-3.1-8b")
                 .doesNotContain("\n");
-        Result hw = sluice("plan", "--catalog-model", "mistral-7b", "--hardware", "tpu");
+        CliRun hw = CliRun.of("plan", "--catalog-model", "mistral-7b", "--hardware", "tpu");
         assertThat(hw.err().strip()).startsWith("sluice: error: unknown hardware 'tpu'; known: a100-40gb")
                 .doesNotContain("\n");
     }
 
     @Test
     void anImpossibleFitSaysWhatToChange() {
-        Result r = sluice("plan", "--catalog-model", "llama-3.1-405b", "--hardware", "l4", "--context", "131072",
+        CliRun r = CliRun.of("plan", "--catalog-model", "llama-3.1-405b", "--hardware", "l4", "--context", "131072",
                 "--concurrency", "64");
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err().strip()).contains("does not fit l4", "--precision").doesNotContain("\n");
     }
 
     @Test
     void aModelSourceIsRequiredAndListShowsTheCatalogs() {
-        assertThat(sluice("plan").err().strip())
+        assertThat(CliRun.of("plan").err().strip())
                 .isEqualTo("sluice: error: give --model FILE.gguf or --catalog-model NAME (see --list)");
-        Result list = sluice("plan", "--list");
+        CliRun list = CliRun.of("plan", "--list");
         assertThat(list.out()).contains("models:   llama-3.1-8b", "hardware: a100-40gb");
     }
 
@@ -103,9 +84,9 @@ class PlanCommandTest {
                     source: https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4090/
                     date: 2026-11
                 """);
-        Result r = sluice("plan", "--catalog-model", "llama-3.1-8b", "--hardware", "rtx-4090", "--hardware-file",
+        CliRun r = CliRun.of("plan", "--catalog-model", "llama-3.1-8b", "--hardware", "rtx-4090", "--hardware-file",
                 file.toString(), "--precision", "q4_k");
-        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("rtx-4090", "q4_k (4.50 bits/weight)");
     }
 }

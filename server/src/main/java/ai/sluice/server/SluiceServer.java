@@ -30,6 +30,9 @@ public final class SluiceServer implements AutoCloseable {
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
+                // The owner drains on SIGTERM and stops the server itself; Helidon's own hook would
+                // close the listener at once and cut the requests still in flight.
+                .shutdownHook(false)
                 .routing(routes::register)
                 .build();
     }

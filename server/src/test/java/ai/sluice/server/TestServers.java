@@ -9,8 +9,9 @@ public final class TestServers {
     private TestServers() {
     }
 
+    /** The real engine on stories260K. */
     public static InferenceBackend backend() {
-        return new ScriptedBackend(TestData.stories260K(), 512, 2);
+        return new StoriesEngine(16);
     }
 
     public static ServerConfig config(InferenceBackend backend) {

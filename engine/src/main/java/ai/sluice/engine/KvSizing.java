@@ -1,0 +1,47 @@
+package ai.sluice.engine;
+
+/** Turns the KV budget into a block count, refusing budgets that cannot hold one full-length sequence. */
+final class KvSizing {
+    private static final long MIB = 1024 * 1024;
+
+    private KvSizing() {
+    }
+
+    static KvCacheLayout layout(ModelRunner runner, EngineConfig config) {
+        int context = runner.contextLength();
+        int maxModelLen = config.maxModelLen() == 0 ? context : config.maxModelLen();
+        if (context > 0 && maxModelLen > context) {
+            throw new EngineConfigurationException("max-model-len " + maxModelLen + " exceeds the model's context length "
+                    + context + "; lower --max-model-len to at most " + context);
+        }
+        if (maxModelLen < 2) {
+            throw new EngineConfigurationException("max-model-len must be at least 2 tokens, got " + maxModelLen);
+        }
+        KvCacheType type = config.kvCacheType();
+        int blockSize = config.blockSize();
+        long bytesPerToken = runner.kvBytesPerToken(type);
+        long bytesPerBlock = bytesPerToken * blockSize;
+        long budget = switch (config.kvCacheBudget()) {
+            case KvCacheBudget.Bytes b -> b.bytes();
+            case KvCacheBudget.Fraction f -> (long) (runner.availableMemoryBytes() * f.fraction());
+        };
+        // slots are int indices: cap the pool at 2^31 - 1 slots
+        long blocks = Math.min(budget / bytesPerBlock, (Integer.MAX_VALUE - blockSize) / blockSize);
+        int needed = Math.ceilDiv(maxModelLen, blockSize);
+        if (blocks < needed) {
+            long neededBytes = needed * bytesPerBlock;
+            long fitsTokens = blocks * blockSize;
+            throw new EngineConfigurationException("the KV cache budget of " + mib(budget) + " holds " + blocks
+                    + " blocks of " + blockSize + " tokens (" + fitsTokens + " tokens at " + bytesPerToken
+                    + " bytes per token, " + type + "), but one sequence of max-model-len " + maxModelLen + " needs "
+                    + needed + " blocks (" + mib(neededBytes) + "): raise --kv-cache-memory to at least "
+                    + mib(neededBytes) + ", lower --max-model-len to at most " + Math.max(0, fitsTokens)
+                    + (type == KvCacheType.F32 ? ", or use --kv-cache-type f16" : ""));
+        }
+        return new KvCacheLayout((int) blocks, blockSize, type, blocks * bytesPerBlock, maxModelLen);
+    }
+
+    static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) MIB);
+    }
+}

@@ -1,0 +1,94 @@
+package ai.sluice.engine;
+
+import ai.sluice.core.model.BatchEntry;
+import ai.sluice.core.model.ForwardPass;
+import ai.sluice.core.model.KvPool;
+import ai.sluice.core.model.KvType;
+import ai.sluice.core.model.LlamaModel;
+import ai.sluice.core.model.ModelConfig;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link ModelRunner} over a loaded Llama-family model: core's batched {@link ForwardPass} on a
+ * {@link KvPool} whose slots the engine's block tables address. Start an engine with
+ * {@code Engine.start(new LlamaRunner(model), config)}. The model (and its file and backend) stay
+ * the caller's to close, after the engine.
+ */
+public final class LlamaRunner implements ModelRunner {
+    /** Default tokens per internal forward step (matrix-matrix width); bounds the scratch memory. */
+    public static final int DEFAULT_MAX_BATCH = 512;
+
+    private final LlamaModel model;
+    private final ForwardPass pass;
+    private final List<BatchEntry> entries = new ArrayList<>();
+    private KvPool kv;
+
+    public LlamaRunner(LlamaModel model) {
+        this(model, DEFAULT_MAX_BATCH);
+    }
+
+    /** {@code maxBatch}: tokens per internal step; use the engine's maxBatchedTokens for one step per engine step. */
+    public LlamaRunner(LlamaModel model, int maxBatch) {
+        this.model = model;
+        this.pass = model.newForwardPass(maxBatch);
+    }
+
+    @Override
+    public int vocabSize() {
+        return model.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return model.config().shape().contextLength();
+    }
+
+    @Override
+    public long kvBytesPerToken(KvCacheType type) {
+        ModelConfig c = model.config();
+        return (long) c.layers() * (c.keyDim() + c.valueDim()) * type.bytesPerElement();
+    }
+
+    /**
+     * Physical memory minus the weights (memory-mapped, they should stay in the page cache) and
+     * the Java heap's maximum: what off-heap KV storage can take without swapping.
+     */
+    @Override
+    public long availableMemoryBytes() {
+        long physical = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+                .getTotalMemorySize();
+        long weights = model.config().shape().weightBytes();
+        return Math.max(0, physical - weights - Runtime.getRuntime().maxMemory());
+    }
+
+    @Override
+    public void allocateKvCache(int slots, KvCacheType type) {
+        if (kv != null) {
+            throw new IllegalStateException("the KV cache is already allocated");
+        }
+        kv = KvPool.allocate(model.config(), slots, switch (type) {
+            case F32 -> KvType.F32;
+            case F16 -> KvType.F16;
+        });
+    }
+
+    @Override
+    public void forward(List<Entry> batch, float[] logits) {
+        entries.clear();
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            Entry e = batch.get(i);
+            entries.add(new BatchEntry(e.token(), e.position(), e.slots(), e.wantsLogits()));
+        }
+        pass.forward(entries, kv, logits);
+    }
+
+    @Override
+    public void close() {
+        if (kv != null) {
+            kv.close();
+            kv = null;
+        }
+    }
+}
