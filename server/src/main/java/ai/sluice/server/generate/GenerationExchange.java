@@ -82,6 +82,7 @@ public final class GenerationExchange {
                 for (ChoiceState c : choices) {
                     out.event(format.streamStart(c.index));
                 }
+                out.flush();
             }
             int open = n;
             while (open > 0) {
@@ -130,6 +131,9 @@ public final class GenerationExchange {
                 }
                 if (c.done()) {
                     open--;
+                }
+                if (events.isEmpty()) {
+                    out.flush(); // one write per burst: chunks that queued up while writing go out together
                 }
             }
             Usage usage = usage(choices, promptTokens);
@@ -256,6 +260,7 @@ public final class GenerationExchange {
         private final ServerResponse res;
         private final boolean stream;
         private OutputStream os;
+        private boolean dirty;
         private long lastWrite = System.nanoTime();
 
         Writer(ServerResponse res, boolean stream) {
@@ -279,6 +284,7 @@ public final class GenerationExchange {
             flush();
         }
 
+        /** Writes one SSE event; {@link #flush()} sends it (the caller flushes once per burst). */
         void event(Object body) {
             if (body == null) {
                 return;
@@ -286,7 +292,7 @@ public final class GenerationExchange {
             write(DATA);
             write(Json.write(body));
             write(END);
-            flush();
+            dirty = true;
         }
 
         /**
@@ -297,7 +303,7 @@ public final class GenerationExchange {
             if (stream) {
                 write(PING);
                 flush();
-            } else {
+            } else if (!dirty) {
                 if (os == null) {
                     res.status(Status.OK_200);
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -360,7 +366,11 @@ public final class GenerationExchange {
             }
         }
 
-        private void flush() {
+        void flush() {
+            if (os == null) {
+                return;
+            }
+            dirty = false;
             lastWrite = System.nanoTime();
             try {
                 os.flush();

@@ -73,6 +73,11 @@ final class SequenceEvents {
         return e;
     }
 
+    /** True when nothing is waiting for the writer. */
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
     /** True once tokens were dropped because the writer fell {@code capacity} tokens behind. */
     boolean overflowed() {
         return overflowed;
