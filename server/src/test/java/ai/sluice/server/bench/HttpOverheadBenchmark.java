@@ -56,7 +56,7 @@ public final class HttpOverheadBenchmark {
             Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
             LlamaModel model = LlamaModel.load(file, backend);
             EngineConfig config = EngineConfig.builder().maxNumSeqs(streams).maxBatchedTokens(512)
-                    .kvCacheBytes(256L << 20).prefixCaching(false).detokenizer(Detokenizer.of(tokenizer))
+                    .kvCacheBytes(512L << 20).prefixCaching(false).detokenizer(Detokenizer.of(tokenizer))
                     .eosTokenIds(Set.of(tokenizer.vocabulary().eosId())).build();
             Engine engine = Engine.start(new LlamaRunner(model), config);
             EngineBackend eb = new EngineBackend(engine, new TokenizerCodec(tokenizer, null));

@@ -103,6 +103,18 @@ class ServerOperationsTest {
     }
 
     @Test
+    void requestRunningPastTheTimeoutIsCancelledWithAnErrorEvent() {
+        start(config().withTimes(Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        backend.stepMillis(20);
+        HttpTestClient client = new HttpTestClient(server.port(), null);
+        Reply r = client.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":400,\"stream\":true}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("\"code\":\"request_timeout\"");
+        assertThat(r.events().getLast()).isEqualTo("[DONE]");
+        Eventually.await("the timed-out sequence is cancelled", () -> backend.activeSequences() == 0);
+    }
+
+    @Test
     void drainRefusesNewWorkAndLetsRunningRequestsFinish() throws Exception {
         start(config());
         backend.stepMillis(20);
