@@ -2,10 +2,13 @@ package ai.sluice.cli;
 
 import ai.sluice.engine.Detokenizer;
 import ai.sluice.engine.Engine;
+import ai.sluice.engine.KvCacheLayout;
 import ai.sluice.engine.EngineConfig;
 import ai.sluice.engine.KvCacheType;
 import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.SchedulingPolicy;
+import ai.sluice.plan.CpuPlan;
+import ai.sluice.plan.KvType;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.backend.EngineBackend;
@@ -124,6 +127,12 @@ final class ServeCommand implements Callable<Integer> {
                     Duration.ofSeconds(requestTimeout), Duration.ofMillis(pingIntervalMs),
                     Duration.ofSeconds(healthStaleAfter), 1024);
             server = SluiceServer.start(config, backend, AccessLog.stdout());
+            // The plan this process runs under, beside what the engine really allocated: the two must agree.
+            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), kvType.equalsIgnoreCase("f16") ? KvType.F16 : KvType.F32);
+            KvCacheLayout layout = engine.kvCacheLayout();
+            System.err.println("sluice: " + plan.describe(layout.tokens()));
+            System.err.printf(Locale.ROOT, "sluice: allocated KV pool %,d B (%,d blocks of %d tokens)%n",
+                    layout.bytes(), layout.blocks(), layout.blockSize());
             System.err.printf(Locale.ROOT, "sluice: serving %s as '%s' on http://%s:%d (%s, context %d, KV %d blocks of %d)%n",
                     model.getFileName(), name, host, server.port(),
                     apiKeys.isEmpty() ? "no API key" : apiKeys.size() + " API key(s)", engine.maxModelLen(),

@@ -27,19 +27,13 @@ class ServeProcessTest {
 
     @Test
     void sigtermRefusesNewWorkFinishesInFlightStreamsAndExitsZero(@TempDir Path dir) throws Exception {
-        Path model = Path.of(System.getProperty("sluice.shared", "../shared"), "models", "stories260K.gguf");
-        int port = freePort();
-        Path log = dir.resolve("serve.log");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "--model", model.toAbsolutePath().toString(), "--port", Integer.toString(port),
-                "--kv-cache-memory", "64000000", "--max-num-seqs", "1", "--drain-timeout", "60"));
-        Process serve = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServeProcess process = ServeProcess.start(dir, "--kv-cache-memory", "64000000", "--max-num-seqs", "1",
+                "--drain-timeout", "60");
+        Process serve = process.process();
+        Path log = process.log();
         HttpClient http = HttpClient.newHttpClient();
-        URI base = URI.create("http://127.0.0.1:" + port);
+        URI base = process.base();
         try {
-            awaitReady(serve, http, base, log);
             HttpRequest stream = HttpRequest.newBuilder(base.resolve("/v1/completions"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once upon a time\",\"max_tokens\":800,"
@@ -85,25 +79,6 @@ class ServeProcessTest {
         return lines;
     }
 
-    private static void awaitReady(Process serve, HttpClient http, URI base, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!serve.isAlive()) {
-                throw new AssertionError("sluice serve exited with " + serve.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("sluice serve was not ready within 120 s:\n" + Files.readString(log));
-    }
-
     private static void awaitStatus(HttpClient http, URI uri, int status) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).statusCode() != status) {
@@ -111,12 +86,6 @@ class ServeProcessTest {
                 throw new AssertionError(uri + " never answered " + status);
             }
             Thread.sleep(20);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }
