@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * medians over several runs after a warm-up, with decode shown against the memory-bandwidth roofline.
  */
 @Command(name = "bench-engine", mixinStandardHelpOptions = true,
-        description = "Measure single-sequence prefill and decode tokens/s (median of runs) and % of the bandwidth roofline.")
+        description = "Measure single-sequence prefill and decode tokens/s (median of runs) and %% of the bandwidth roofline.")
 final class BenchEngineCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model file.")
     Path model;
