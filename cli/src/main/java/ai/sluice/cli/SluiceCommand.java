@@ -14,6 +14,11 @@ import picocli.CommandLine.Command;
                 TokenizeCommand.class,
                 QuantizeCommand.class,
                 EvalCommand.class,
+                BenchEngineCommand.class,
+                PlanCommand.class,
+                BenchCommand.class,
+                InspectCommand.class,
+                SynthCommand.class,
                 BenchBatchCommand.class,
         })
 public final class SluiceCommand implements Runnable {

@@ -23,21 +23,9 @@ class GenerateCommandTest {
 
     /** Runs the CLI in-process; returns stdout, or fails with stderr. */
     static String run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = Main.run(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        assertThat(code).as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8)).isZero();
-        return out.toString(StandardCharsets.UTF_8);
+        CliRun r = CliRun.of(args);
+        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isZero();
+        return r.out();
     }
 
     static int[] ids(JsonNode node) throws Exception {
@@ -84,16 +72,9 @@ class GenerateCommandTest {
 
     @Test
     void badInputIsOneLineErrorAndExitCodeOne() {
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            assertThat(Main.run("generate", "--model", "/no/such/model.gguf")).isEqualTo(1);
-        } finally {
-            System.setErr(oldErr);
-        }
-        String msg = err.toString(StandardCharsets.UTF_8);
-        assertThat(msg.lines()).hasSize(1);
-        assertThat(msg).startsWith("sluice: error: ").contains("no such file");
+        CliRun r = CliRun.of("generate", "--model", "/no/such/model.gguf");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).startsWith("sluice: error: ").contains("no such file");
     }
 }

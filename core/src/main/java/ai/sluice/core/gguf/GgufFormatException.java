@@ -7,10 +7,15 @@ package ai.sluice.core.gguf;
  */
 public final class GgufFormatException extends RuntimeException {
     public GgufFormatException(String message) {
-        super(message);
+        super(oneLine(message));
     }
 
     public GgufFormatException(String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
+    }
+
+    /** Line breaks would split the CLI's one-line error; names from a corrupt file may contain them. */
+    private static String oneLine(String message) {
+        return message == null ? null : message.replace("\r", "\\r").replace("\n", "\\n");
     }
 }

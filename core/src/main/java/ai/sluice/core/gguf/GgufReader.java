@@ -31,6 +31,7 @@ final class GgufReader {
     static final long DEFAULT_ALIGNMENT = 32;
     private static final int MAX_DIMS = 4;
     private static final int MAX_ARRAY_NESTING = 8;
+    private static final int MAX_QUOTED = 80;
 
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -91,26 +92,27 @@ final class GgufReader {
         // Every metadata entry and tensor info takes at least 8+4 bytes: a cheap sanity bound.
         long remaining = file.byteSize() - pos;
         if (tensorCount < 0 || tensorCount > remaining / 12) {
-            throw new GgufFormatException("corrupt header: tensor count " + Long.toUnsignedString(tensorCount)
-                    + " cannot fit in " + file.byteSize() + " bytes");
+            throw new GgufFormatException("truncated or corrupt header: tensor count "
+                    + Long.toUnsignedString(tensorCount) + " cannot fit in " + file.byteSize() + " bytes");
         }
         if (kvCount < 0 || kvCount > remaining / 12) {
-            throw new GgufFormatException("corrupt header: metadata count " + Long.toUnsignedString(kvCount)
-                    + " cannot fit in " + file.byteSize() + " bytes");
+            throw new GgufFormatException("truncated or corrupt header: metadata count "
+                    + Long.toUnsignedString(kvCount) + " cannot fit in " + file.byteSize() + " bytes");
         }
 
         Map<String, GgufValue> kv = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             long at = pos;
             String key = string("metadata key #" + i);
-            int typeId = u32("type of '" + key + "'");
+            String shown = quote(key);
+            int typeId = u32("type of " + shown);
             GgufValueType type = GgufValueType.byId(typeId);
             if (type == null) {
-                throw new GgufFormatException("unknown metadata value type " + typeId + " for key '" + key
-                        + "' at offset " + at);
+                throw new GgufFormatException("unknown metadata value type " + typeId + " for key " + shown
+                        + " at offset " + at);
             }
-            if (kv.put(key, value(type, key, 0)) != null) {
-                throw new GgufFormatException("duplicate metadata key '" + key + "'");
+            if (kv.put(key, value(type, shown, 0)) != null) {
+                throw new GgufFormatException("duplicate metadata key " + shown);
             }
         }
         GgufMetadata metadata = new GgufMetadata(kv);
@@ -128,7 +130,7 @@ final class GgufReader {
         for (long i = 0; i < tensorCount; i++) {
             GgufTensorInfo t = tensorInfo(i);
             if (!names.add(t.name())) {
-                throw new GgufFormatException("duplicate tensor name '" + t.name() + "'");
+                throw new GgufFormatException("duplicate tensor name " + quote(t.name()));
             }
             tensors.add(t);
         }
@@ -140,14 +142,15 @@ final class GgufReader {
         }
         long dataSize = file.byteSize() - Math.min(dataOffset, file.byteSize());
         for (GgufTensorInfo t : tensors) {
-            if (t.offset() % alignment != 0) {
-                throw new GgufFormatException("tensor '" + t.name() + "' offset " + t.offset()
-                        + " is not aligned to " + alignment);
+            String shown = quote(t.name());
+            if (t.offset() < 0 || t.offset() > dataSize - t.byteSize()) {
+                throw new GgufFormatException("tensor " + shown + " out of bounds: bytes "
+                        + Long.toUnsignedString(t.offset()) + ".." + Long.toUnsignedString(t.offset() + t.byteSize())
+                        + " of a data section of " + dataSize + " bytes (file truncated?)");
             }
-            long end = t.offset() + t.byteSize();
-            if (t.offset() < 0 || end < 0 || end > dataSize) {
-                throw new GgufFormatException("tensor '" + t.name() + "' out of bounds: bytes " + t.offset() + ".."
-                        + end + " of a data section of " + dataSize + " bytes (file truncated?)");
+            if (t.offset() % alignment != 0) {
+                throw new GgufFormatException("tensor " + shown + " offset " + t.offset()
+                        + " is not aligned to " + alignment);
             }
         }
         return new GgufFile(path, version, metadata, tensors, alignment, dataOffset, file, arena);
@@ -155,39 +158,45 @@ final class GgufReader {
 
     private GgufTensorInfo tensorInfo(long index) {
         String name = string("name of tensor #" + index);
-        int rank = u32("rank of tensor '" + name + "'");
+        String shown = "tensor " + quote(name);
+        int rank = u32("rank of " + shown);
         if (rank < 1 || rank > MAX_DIMS) {
-            throw new GgufFormatException("tensor '" + name + "' has rank " + rank + " (1.." + MAX_DIMS + " allowed)");
+            throw new GgufFormatException(shown + " has rank " + Integer.toUnsignedString(rank)
+                    + " (1.." + MAX_DIMS + " allowed)");
         }
         long[] shape = new long[rank];
         long elements = 1;
         for (int d = 0; d < rank; d++) {
-            shape[d] = u64("shape of tensor '" + name + "'");
+            shape[d] = u64("shape of " + shown);
             if (shape[d] <= 0) {
-                throw new GgufFormatException("tensor '" + name + "' has dimension " + d + " = "
+                throw new GgufFormatException(shown + " has dimension " + d + " = "
                         + Long.toUnsignedString(shape[d]));
             }
-            try {
-                elements = Math.multiplyExact(elements, shape[d]);
-            } catch (ArithmeticException e) {
-                throw new GgufFormatException("tensor '" + name + "' has too many elements");
+            if (elements > Long.MAX_VALUE / shape[d]) {
+                throw new GgufFormatException(shown + " has too many elements");
             }
+            elements *= shape[d];
         }
-        int typeId = u32("type of tensor '" + name + "'");
+        int typeId = u32("type of " + shown);
         GgmlType type = GgmlType.byId(typeId);
         if (type == null) {
-            throw new GgufFormatException("tensor '" + name + "' has unknown type id " + typeId);
+            throw new GgufFormatException(shown + " has unknown type id " + Integer.toUnsignedString(typeId)
+                    + " (a newer quantization, or a corrupt file)");
         }
         if (shape[0] % type.blockSize() != 0) {
-            throw new GgufFormatException("tensor '" + name + "' row length " + shape[0]
+            throw new GgufFormatException(shown + " row length " + shape[0]
                     + " is not a multiple of " + type + "'s block size " + type.blockSize());
         }
-        long offset = u64("offset of tensor '" + name + "'");
+        // Bytes must fit a long too (byteSize() of the info would otherwise overflow later).
+        if (elements / type.blockSize() > Long.MAX_VALUE / type.bytesPerBlock()) {
+            throw new GgufFormatException(shown + " has too many elements");
+        }
+        long offset = u64("offset of " + shown);
         return new GgufTensorInfo(name, type, shape, offset);
     }
 
     private GgufValue value(GgufValueType type, String key, int depth) {
-        String what = "value of '" + key + "'";
+        String what = "value of " + key;
         return switch (type) {
             case UINT8 -> new GgufValue(type, null, Byte.toUnsignedInt(i8(what)));
             case INT8 -> new GgufValue(type, null, (int) i8(what));
@@ -206,21 +215,22 @@ final class GgufReader {
 
     private GgufValue array(String key, int depth) {
         if (depth >= MAX_ARRAY_NESTING) {
-            throw new GgufFormatException("metadata key '" + key + "' nests arrays deeper than " + MAX_ARRAY_NESTING);
+            throw new GgufFormatException("metadata key " + key + " nests arrays deeper than " + MAX_ARRAY_NESTING);
         }
-        int elementId = u32("array type of '" + key + "'");
+        int elementId = u32("array type of " + key);
         GgufValueType et = GgufValueType.byId(elementId);
         if (et == null) {
-            throw new GgufFormatException("unknown array element type " + elementId + " for key '" + key + "'");
+            throw new GgufFormatException("unknown array element type " + Integer.toUnsignedString(elementId)
+                    + " for key " + key);
         }
-        long n = u64("array length of '" + key + "'");
+        long n = u64("array length of " + key);
         long minBytes = et.size() > 0 ? et.size() : 8; // strings and arrays carry at least a u64 length
         if (n < 0 || n > (file.byteSize() - pos) / minBytes || n > Integer.MAX_VALUE - 8) {
-            throw new GgufFormatException("truncated: array '" + key + "' claims " + Long.toUnsignedString(n)
+            throw new GgufFormatException("truncated: array " + key + " claims " + Long.toUnsignedString(n)
                     + " elements of " + et + " at offset " + pos + " in a file of " + file.byteSize() + " bytes");
         }
         int len = (int) n;
-        String what = "array '" + key + "'";
+        String what = "array " + key;
         Object values = switch (et) {
             case UINT8, INT8, BOOL -> {
                 need(len, what);
@@ -344,7 +354,7 @@ final class GgufReader {
     }
 
     private String string(String what) {
-        long len = u64("length of " + what);
+        long len = u64(what); // the message names what is read, so that is left un-concatenated here
         if (len < 0 || len > Integer.MAX_VALUE) {
             throw new GgufFormatException("truncated: " + what + " claims a string of " + Long.toUnsignedString(len)
                     + " bytes at offset " + (pos - 8));
@@ -353,6 +363,27 @@ final class GgufReader {
         byte[] bytes = file.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
         pos += len;
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A name read from the file, quoted for an error message: control characters escaped (a corrupt
+     * name must not break the one-line message) and long names shortened.
+     */
+    static String quote(String name) {
+        StringBuilder sb = new StringBuilder(Math.min(name.length(), MAX_QUOTED) + 2).append('\'');
+        for (int i = 0; i < name.length(); i++) {
+            if (sb.length() > MAX_QUOTED) {
+                sb.append("...(").append(name.length()).append(" chars)");
+                break;
+            }
+            char c = name.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('\'').toString();
     }
 
     static long align(long offset, long alignment) {

@@ -2,6 +2,7 @@ package ai.sluice.core.model;
 
 import ai.sluice.core.tensor.Backend;
 import ai.sluice.core.tensor.VectorMath;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -223,7 +224,7 @@ public final class ForwardPass {
                 float inv = (float) (1.0 / sum);
                 // out = sum_t softmax(s)_t * v_t
                 int oOff = e * outDim + h * vhd;
-                java.util.Arrays.fill(att, oOff, oOff + vhd, 0f);
+                Arrays.fill(att, oOff, oOff + vhd, 0f);
                 for (int t = 0; t < len; t++) {
                     kv.addValue(l, slots.slot(t), kvHead * vhd, s[t] * inv, att, oOff, vhd);
                 }

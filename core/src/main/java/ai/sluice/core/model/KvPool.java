@@ -1,11 +1,11 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.VectorMath;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -110,7 +110,7 @@ public final class KvPool implements AutoCloseable {
                     acc = FloatVector.fromArray(S, q, qOff + i)
                             .fma(FloatVector.fromMemorySegment(S, seg, (base + i) * 4, ByteOrder.nativeOrder()), acc);
                 }
-                sum = acc.reduceLanes(VectorOperators.ADD);
+                sum = VectorMath.sumLanes(acc);
             }
             for (; i < n; i++) {
                 sum += q[qOff + i] * seg.getAtIndex(F32, base + i);
@@ -162,10 +162,11 @@ public final class KvPool implements AutoCloseable {
     public void copySlot(int from, int to) {
         checkSlot(from);
         checkSlot(to);
-        long e = type.bytesPerElement();
+        long kBytes = (long) keyDim * type.bytesPerElement();
+        long vBytes = (long) valueDim * type.bytesPerElement();
         for (int l = 0; l < layers; l++) {
-            MemorySegment.copy(keys[l], from * keyDim * e, keys[l], to * keyDim * e, keyDim * e);
-            MemorySegment.copy(values[l], from * valueDim * e, values[l], to * valueDim * e, valueDim * e);
+            MemorySegment.copy(keys[l], from * kBytes, keys[l], to * kBytes, kBytes);
+            MemorySegment.copy(values[l], from * vBytes, values[l], to * vBytes, vBytes);
         }
     }
 

@@ -1,7 +1,6 @@
 package ai.sluice.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Float kernels on the JDK Vector API at the platform's preferred width, with scalar tails. */
@@ -37,10 +36,23 @@ public final class VectorMath {
             for (; i <= upper; i += L) {
                 acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
             }
-            sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            sum = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         }
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
+        }
+        return sum;
+    }
+
+    /**
+     * The lanes of {@code v} added in lane order. Not {@code reduceLanes(ADD)}: its order is
+     * unspecified and differs between interpreted and compiled code, which would make identical
+     * inputs give different bits before and after the JIT warms up (breaking batch invariance).
+     */
+    public static float sumLanes(FloatVector v) {
+        float sum = 0f;
+        for (int i = 0; i < L; i++) {
+            sum += v.lane(i);
         }
         return sum;
     }

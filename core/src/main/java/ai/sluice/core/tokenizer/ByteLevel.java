@@ -66,6 +66,18 @@ final class ByteLevel {
      * UTF-8 (llama.cpp writes an "[UNK_BYTE_...]" marker there; no real vocabulary has one).
      */
     static byte[] decode(String text) {
+        byte[] bytes = new byte[text.length()];
+        for (int i = 0; i < bytes.length; i++) {
+            int b = byteOf(text.charAt(i));
+            if (b < 0) {
+                return decodeWithStrays(text);
+            }
+            bytes[i] = (byte) b;
+        }
+        return bytes;
+    }
+
+    private static byte[] decodeWithStrays(String text) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(text.length());
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);

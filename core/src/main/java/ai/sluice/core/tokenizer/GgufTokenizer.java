@@ -9,7 +9,7 @@ final class GgufTokenizer implements Tokenizer {
     enum Kind { SENTENCE_PIECE, BYTE_PAIR, WORD_PIECE }
 
     /** How a vocabulary wants special tokens added and text rendered (llama.cpp's vocab flags). */
-    record Settings(Kind kind, boolean addBos, boolean addEos, boolean addSep, boolean addSpacePrefix,
+    record Settings(Kind kind, boolean addBos, boolean addEos, boolean addSpacePrefix,
                     boolean cleanSpaces, boolean escapeWhitespaces) {
     }
 

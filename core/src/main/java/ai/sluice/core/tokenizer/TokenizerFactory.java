@@ -82,7 +82,6 @@ final class TokenizerFactory {
         int sep = -1;
         boolean addBos = false;
         boolean addEos = false;
-        boolean addSep = false;
         boolean addSpacePrefix = false;
         boolean cleanSpaces = false;
         boolean escapeWhitespaces = false;
@@ -103,7 +102,6 @@ final class TokenizerFactory {
                 unk = 100;
                 sep = 102;
                 addBos = true;
-                addSep = true;
                 cleanSpaces = true;
             }
             case "gpt2" -> {
@@ -150,7 +148,6 @@ final class TokenizerFactory {
         int eom = specialId(md, "eom_token_id", -1, n);
         addBos = md.getBool(PREFIX + "add_bos_token", addBos);
         addEos = md.getBool(PREFIX + "add_eos_token", addEos);
-        addSep = md.getBool(PREFIX + "add_sep_token", addSep);
         if (pre.equals("gemma4")) {
             addBos = true; // llama.cpp forces it for Gemma 4
         }
@@ -197,8 +194,8 @@ final class TokenizerFactory {
         TextModel textModel = switch (kind) {
             case SENTENCE_PIECE -> new SentencePieceModel(vocabulary, scores);
             case WORD_PIECE -> {
-                boolean lowercase = md.getBool(PREFIX + "lowercase", true);
-                yield new WordPieceModel(vocabulary, texts, lowercase, md.getBool(PREFIX + "strip_accents", lowercase));
+                boolean lowercase = md.getBool(PREFIX + "normalizer.lowercase", true);
+                yield new WordPieceModel(vocabulary, texts, lowercase, md.getBool(PREFIX + "normalizer.strip_accents", lowercase));
             }
             case BYTE_PAIR -> {
                 if (!md.contains(PREFIX + "merges")) {
@@ -210,7 +207,7 @@ final class TokenizerFactory {
                         !model.equals("gemma4"), ignoreMerges, escapeWhitespaces);
             }
         };
-        return new GgufTokenizer(vocabulary, textModel, new GgufTokenizer.Settings(kind, addBos, addEos, addSep,
+        return new GgufTokenizer(vocabulary, textModel, new GgufTokenizer.Settings(kind, addBos, addEos,
                 addSpacePrefix, cleanSpaces, escapeWhitespaces));
     }
 

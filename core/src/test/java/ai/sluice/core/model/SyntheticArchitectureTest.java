@@ -2,6 +2,7 @@ package ai.sluice.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.sluice.core.gguf.GgmlType;
 import ai.sluice.core.gguf.GgufFile;
@@ -104,7 +105,7 @@ class SyntheticArchitectureTest {
                 for (int p = 0; p < TOKENS.length; p++) {
                     for (int v = 0; v < VOCAB; v++) {
                         assertThat((double) logits[p * VOCAB + v]).as("%s position %d token %d", spec.arch(), p, v)
-                                .isCloseTo(expected[p][v], org.assertj.core.data.Offset.offset(2e-4));
+                                .isCloseTo(expected[p][v], within(2e-4));
                     }
                 }
             }

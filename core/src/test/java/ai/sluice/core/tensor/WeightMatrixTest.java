@@ -2,6 +2,7 @@ package ai.sluice.core.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.sluice.core.gguf.GgmlType;
 import java.lang.foreign.Arena;
@@ -220,9 +221,9 @@ class WeightMatrixTest {
                 }
                 double tol = 1e-5 * mag + 1e-6;
                 assertThat((double) out[1 + b * rows + r]).as("batch %d row %d", b, r).isCloseTo(ref,
-                        org.assertj.core.data.Offset.offset(tol));
+                        within(tol));
                 if (b == 0) {
-                    assertThat((double) w.dot(r, x, 0, scratch)).isCloseTo(ref, org.assertj.core.data.Offset.offset(tol));
+                    assertThat((double) w.dot(r, x, 0, scratch)).isCloseTo(ref, within(tol));
                 }
             }
         }
@@ -271,6 +272,32 @@ class WeightMatrixTest {
     }
 
     @Test
+    void dotGivesTheSameBitsBeforeAndAfterTheJitCompilesIt() {
+        // the engine's batch invariance needs bit-identical results whenever a kernel runs:
+        // results from the first (interpreted) calls must equal those after warm-up
+        Random rnd = new Random(12);
+        int vectors = 500;
+        float[][] a = new float[vectors][77];
+        float[][] b = new float[vectors][77];
+        float[] cold = new float[vectors];
+        for (int v = 0; v < vectors; v++) {
+            for (int i = 0; i < 77; i++) {
+                a[v][i] = (float) rnd.nextGaussian() * 1000;
+                b[v][i] = (float) rnd.nextGaussian();
+            }
+            cold[v] = VectorMath.dot(a[v], 0, b[v], 0, 77);
+        }
+        for (int round = 0; round < 400; round++) {
+            for (int v = 0; v < vectors; v++) {
+                float warm = VectorMath.dot(a[v], 0, b[v], 0, 77);
+                if (Float.floatToRawIntBits(warm) != Float.floatToRawIntBits(cold[v])) {
+                    assertThat(warm).as("vector %d, round %d", v, round).isEqualTo(cold[v]);
+                }
+            }
+        }
+    }
+
+    @Test
     void vectorDotHandlesEveryTailLength() {
         for (int n = 0; n < 80; n++) {
             float[] a = new float[n + 3];
@@ -282,7 +309,7 @@ class WeightMatrixTest {
                 ref += (double) a[3 + i] * b[5 + i];
             }
             assertThat((double) VectorMath.dot(a, 3, b, 5, n)).as("n=%d", n).isCloseTo(ref,
-                    org.assertj.core.data.Offset.offset(1e-3));
+                    within(1e-3));
         }
     }
 }

@@ -99,6 +99,33 @@ class TokenizerBehaviourTest {
     }
 
     @Test
+    void oneInstanceServesManyThreads() throws Exception {
+        Tokenizer qwen = SharedTokenizers.vocab("qwen2");
+        String[] texts = {"Hello, world! 😁", "日本語のテキスト 123", "def f(x):\n    return x ** 2\n", "нещо на Български"};
+        int[][] expected = new int[texts.length][];
+        for (int i = 0; i < texts.length; i++) {
+            expected[i] = qwen.encode(texts[i], false, false);
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            var results = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int task = 0; task < 16; task++) {
+                int which = task % texts.length;
+                results.add(pool.submit(() -> {
+                    boolean same = true;
+                    for (int round = 0; round < 200; round++) {
+                        same &= java.util.Arrays.equals(qwen.encode(texts[which], false, false), expected[which]);
+                        same &= qwen.decode(expected[which]).equals(texts[which]);
+                    }
+                    return same;
+                }));
+            }
+            for (var result : results) {
+                assertThat(result.get()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void longPromptsEncodeAndDecodeBack() {
         Tokenizer llama3 = SharedTokenizers.vocab("llama-bpe");
         String text = "The quick brown fox jumps over the lazy dog; naïve café, 日本語 🦙 1234567.\n".repeat(200);

@@ -1,0 +1,157 @@
+package ai.sluice.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One self-contained HTML page: run settings, the summary, and inline SVG charts (latency CDFs, throughput over time,
+ * and in sweep mode latency and queue depth against load). No scripts or stylesheets from elsewhere, so it opens
+ * offline and can be attached to a ticket as is.
+ */
+public final class HtmlReport {
+    private HtmlReport() {
+    }
+
+    public static String render(Bench.Outcome outcome) {
+        Bench.RunInfo info = outcome.info();
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>sluice bench: ")
+                .append(SvgChart.escape(info.model())).append("</title>\n<style>body{font-family:sans-serif;"
+                        + "margin:2em;max-width:1400px}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+                        + "padding:3px 8px;text-align:left}pre{background:#f6f6f6;padding:1em}"
+                        + ".charts{display:flex;flex-wrap:wrap;gap:12px}</style>\n</head><body>\n");
+        h.append("<h1>sluice bench</h1>\n<table>\n");
+        row(h, "server", info.url());
+        row(h, "model", info.model());
+        row(h, "load", info.load());
+        row(h, "requests", info.requests() + " measured, " + info.warmup() + " warm-up");
+        row(h, "prompts", info.prompts() + "; token counts: " + info.tokenCounting());
+        row(h, "SLOs", slos(info));
+        row(h, "seed", Long.toString(info.seed()));
+        row(h, "started", info.startedAt());
+        h.append("</table>\n<h2>Summary</h2>\n<pre>").append(SvgChart.escape(SummaryTable.render(outcome)))
+                .append("</pre>\n<h2>Charts</h2>\n<div class=\"charts\">\n");
+        for (String svg : outcome.single() != null ? singleCharts(info, outcome.single())
+                : sweepCharts(info, outcome.sweep())) {
+            h.append(svg);
+        }
+        h.append("</div>\n</body></html>\n");
+        return h.toString();
+    }
+
+    private static List<String> singleCharts(Bench.RunInfo info, BenchResult r) {
+        List<String> charts = new ArrayList<>();
+        charts.add(cdf("TTFT CDF", "TTFT (ms)", List.of(r), List.of("TTFT"), BenchResult.RequestSummary::ttftMs,
+                info.sloTtftMs()));
+        charts.add(cdf("TPOT CDF", "TPOT (ms)", List.of(r), List.of("TPOT"), BenchResult.RequestSummary::tpotMs,
+                info.sloTpotMs()));
+        charts.add(cdf("End-to-end latency CDF", "E2E latency (ms)", List.of(r), List.of("E2E"),
+                BenchResult.RequestSummary::e2elMs, null));
+        charts.add(throughput(List.of(r), List.of("output")));
+        return charts;
+    }
+
+    private static List<String> sweepCharts(Bench.RunInfo info, SweepResult s) {
+        List<BenchResult> results = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        int n = s.steps().size();
+        double[] rate = new double[n];
+        double[] ttft50 = new double[n];
+        double[] ttft99 = new double[n];
+        double[] tpot50 = new double[n];
+        double[] tpot99 = new double[n];
+        double[] achieved = new double[n];
+        double[] queue = new double[n];
+        for (int i = 0; i < n; i++) {
+            SweepResult.Step step = s.steps().get(i);
+            results.add(step.result());
+            names.add(SummaryTable.num(step.rate()) + " req/s");
+            rate[i] = step.rate();
+            ttft50[i] = step.result().ttftMs().median();
+            ttft99[i] = step.result().ttftMs().p99();
+            tpot50[i] = step.result().tpotMs().median();
+            tpot99[i] = step.result().tpotMs().p99();
+            achieved[i] = step.result().requestThroughput();
+            queue[i] = step.meanQueue();
+        }
+        List<String> charts = new ArrayList<>();
+        SvgChart ttft = new SvgChart("TTFT against load", "offered rate (req/s)", "TTFT (ms)")
+                .add(new SvgChart.Series("median", rate, ttft50, true))
+                .add(new SvgChart.Series("p99", rate, ttft99, true));
+        if (info.sloTtftMs() != null) {
+            ttft.threshold(info.sloTtftMs(), "TTFT SLO");
+        }
+        charts.add(ttft.render());
+        SvgChart tpot = new SvgChart("TPOT against load", "offered rate (req/s)", "TPOT (ms)")
+                .add(new SvgChart.Series("median", rate, tpot50, true))
+                .add(new SvgChart.Series("p99", rate, tpot99, true));
+        if (info.sloTpotMs() != null) {
+            tpot.threshold(info.sloTpotMs(), "TPOT SLO");
+        }
+        charts.add(tpot.render());
+        charts.add(new SvgChart("Achieved throughput and queue", "offered rate (req/s)", "req/s, requests waiting")
+                .add(new SvgChart.Series("achieved req/s", rate, achieved, true))
+                .add(new SvgChart.Series("mean queue", rate, queue, true)).render());
+        if (!s.hpa().byDepth().isEmpty()) {
+            int m = s.hpa().byDepth().size();
+            double[] depth = new double[m];
+            double[] attained = new double[m];
+            for (int i = 0; i < m; i++) {
+                depth[i] = s.hpa().byDepth().get(i).depth();
+                attained[i] = s.hpa().byDepth().get(i).ttftAttainment() * 100;
+            }
+            charts.add(new SvgChart("TTFT SLO attainment by queue depth at arrival", "requests waiting",
+                    "requests meeting TTFT SLO (%)").add(new SvgChart.Series("attainment", depth, attained, true))
+                    .threshold(info.sloAttainment() * 100, "target").render());
+        }
+        charts.add(cdf("TTFT CDF", "TTFT (ms)", results, names, BenchResult.RequestSummary::ttftMs, info.sloTtftMs()));
+        charts.add(cdf("TPOT CDF", "TPOT (ms)", results, names, BenchResult.RequestSummary::tpotMs, info.sloTpotMs()));
+        charts.add(cdf("End-to-end latency CDF", "E2E latency (ms)", results, names,
+                BenchResult.RequestSummary::e2elMs, null));
+        charts.add(throughput(results, names));
+        return charts;
+    }
+
+    private static String cdf(String title, String xLabel, List<BenchResult> results, List<String> names,
+                              Function<BenchResult.RequestSummary, Double> metric, Double slo) {
+        SvgChart chart = new SvgChart(title, xLabel, "fraction of requests");
+        for (int i = 0; i < results.size(); i++) {
+            List<BenchResult.RequestSummary> rs = results.get(i).perRequest();
+            double[] values = rs.stream().map(metric).filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+            chart.add(SvgChart.cdf(names.get(i), values));
+        }
+        if (slo != null) {
+            chart.xThreshold(slo, "SLO");
+        }
+        return chart.render();
+    }
+
+    private static String throughput(List<BenchResult> results, List<String> names) {
+        SvgChart chart = new SvgChart("Output throughput over time", "time since start (s)", "output tokens/s");
+        for (int i = 0; i < results.size(); i++) {
+            List<BenchResult.ThroughputBin> bins = results.get(i).throughput();
+            double[] x = new double[bins.size()];
+            double[] y = new double[bins.size()];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = bins.get(k).startS();
+                y[k] = bins.get(k).tokensPerS();
+            }
+            chart.add(new SvgChart.Series(names.get(i), x, y, x.length < 3));
+        }
+        return chart.render();
+    }
+
+    private static String slos(Bench.RunInfo info) {
+        if (info.sloTtftMs() == null && info.sloTpotMs() == null) {
+            return "none";
+        }
+        return (info.sloTtftMs() == null ? "" : "TTFT ≤ " + info.sloTtftMs() + " ms ")
+                + (info.sloTpotMs() == null ? "" : "TPOT ≤ " + info.sloTpotMs() + " ms ")
+                + "(sweep steps need " + info.sloAttainment() * 100 + "% of requests within)";
+    }
+
+    private static void row(StringBuilder h, String key, String value) {
+        h.append("<tr><th>").append(key).append("</th><td>").append(SvgChart.escape(value)).append("</td></tr>\n");
+    }
+}

@@ -1,0 +1,144 @@
+package ai.sluice.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The whole client against a real HTTP server ({@link FakeOpenAiServer}) that streams a known timeline. */
+class BenchEndToEndTest {
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    private BenchConfig config(URI url, int requests, LoadPattern load, List<Double> sweep, PromptSpec prompts,
+                               Slo slo, int warmup, Duration timeout, Path out) {
+        return new BenchConfig(url, null, requests, load, sweep, prompts, slo, warmup, 0, null, timeout,
+                Duration.ofMillis(20), out, false);
+    }
+
+    private Bench.Outcome run(BenchConfig config) {
+        return new Bench(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+    }
+
+    @Test
+    void closedLoopRunMatchesWhatTheServerCounted(@TempDir Path out) throws Exception {
+        try (FakeOpenAiServer server = new FakeOpenAiServer(4, 30, 5, true)) {
+            Bench.Outcome outcome = run(config(server.url(), 12, new LoadPattern.ClosedLoop(3), List.of(),
+                    new PromptSpec.Synthetic(16, 8), Slo.none(), 2, Duration.ofSeconds(30), out));
+            BenchResult r = outcome.single();
+
+            assertThat(outcome.info().model()).isEqualTo(FakeOpenAiServer.MODEL);
+            assertThat(outcome.info().tokenCounting()).contains("/tokenize");
+            assertThat(r.completed()).isEqualTo(12);
+            assertThat(r.failed()).isZero();
+            assertThat(r.tokensFromUsage()).isTrue();
+            assertThat(r.totalOutputTokens()).isEqualTo(12 * 8);
+            // The server counts words + BOS; 15 words fit 16 tokens exactly, and usage reports the same.
+            assertThat(r.totalInputTokens()).isEqualTo(12 * 16);
+            assertThat(r.itlMs().count()).isEqualTo(12 * 7);
+            assertThat(r.tpotMs().count()).isEqualTo(12);
+            // The server waits 30 ms before the first chunk: no TTFT can be shorter.
+            assertThat(r.ttftMs().min()).isGreaterThanOrEqualTo(30.0);
+            assertThat(r.e2elMs().min()).isGreaterThan(r.ttftMs().min());
+            // The server's own counters saw the measured requests plus the two warm-ups.
+            assertThat(server.successes()).isEqualTo(r.completed() + 2);
+            assertThat(server.generatedTokens()).isEqualTo(r.totalOutputTokens() + 2 * 8);
+
+            JsonNode json = new ObjectMapper().readTree(out.resolve(Reports.JSON).toFile());
+            assertThat(json.path("result").path("completed").asInt()).isEqualTo(12);
+            assertThat(json.path("result").path("perRequest")).hasSize(12);
+            assertThat(json.path("config").path("model").asText()).isEqualTo(FakeOpenAiServer.MODEL);
+            String html = Files.readString(out.resolve(Reports.HTML));
+            assertThat(html).contains("TTFT CDF", "TPOT CDF", "End-to-end latency CDF", "Output throughput over time");
+            assertThat(html.split("<svg ", -1)).hasSize(5);
+        }
+    }
+
+    @Test
+    void openLoopCountsContentChunksWhenTheServerSendsNoUsage(@TempDir Path out) throws Exception {
+        try (FakeOpenAiServer server = new FakeOpenAiServer(8, 5, 1, false)) {
+            BenchResult r = run(config(server.url(), 6, new LoadPattern.OpenLoop(50, 1), List.of(),
+                    new PromptSpec.Synthetic(8, 5), Slo.none(), 0, Duration.ofSeconds(30), out)).single();
+            assertThat(r.completed()).isEqualTo(6);
+            assertThat(r.tokensFromUsage()).isFalse();
+            assertThat(r.totalOutputTokens()).isEqualTo(30);
+            assertThat(r.totalInputTokens()).isEqualTo(6 * 8);
+        }
+    }
+
+    @Test
+    void failuresAreCountedByKind(@TempDir Path dir) throws Exception {
+        Path dataset = dir.resolve("prompts.jsonl");
+        Files.writeString(dataset, """
+                {"prompt": "a normal prompt"}
+                {"prompt": "please FAIL503 now"}
+                {"prompt": "please BREAK the stream"}
+                {"prompt": "please STALL forever"}
+                """);
+        try (FakeOpenAiServer server = new FakeOpenAiServer(4, 1, 1, true)) {
+            BenchResult r = run(config(server.url(), 4, new LoadPattern.ClosedLoop(4), List.of(),
+                    new PromptSpec.Dataset(dataset, 4), Slo.none(), 0, Duration.ofMillis(1500),
+                    dir.resolve("out"))).single();
+            assertThat(r.completed()).isEqualTo(1);
+            assertThat(r.errors()).containsEntry("http_503", 1).containsEntry("stream_error", 1)
+                    .containsEntry("timeout", 1).hasSize(3);
+            assertThat(r.perRequest()).extracting(BenchResult.RequestSummary::error)
+                    .anySatisfy(e -> assertThat(e).isEqualTo("HTTP 503: overloaded"))
+                    .anySatisfy(e -> assertThat(e).contains("ended before data: [DONE]"));
+        }
+    }
+
+    @Test
+    void unreachableServerIsAConnectionError() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (CompletionClient client = new CompletionClient(URI.create("http://127.0.0.1:" + port), null,
+                Duration.ofSeconds(5))) {
+            RequestRecord r = client.complete(0, "m", new Prompt("hi", 1, 4), System.nanoTime(), ChunkListener.NONE);
+            assertThat(r.error()).isInstanceOf(RequestError.Connection.class);
+            assertThat(client.firstModel()).isEmpty();
+            assertThat(client.tokenize("m", "hi")).isEmpty();
+        }
+    }
+
+    @Test
+    void sweepFindsTheHighestGoodRateAndTheQueueDepthWhereTtftBreaks(@TempDir Path out) throws Exception {
+        // One slot, ~50 ms per request: about 20 requests/s of capacity. The margins are wide on purpose (a
+        // 1 s SLO against ~50 ms at light load, ~2 s at the end of the overload step), so a stalled machine only
+        // makes slow requests slower and cannot flip the outcome.
+        try (FakeOpenAiServer server = new FakeOpenAiServer(1, 45, 1, true)) {
+            Slo slo = new Slo(Duration.ofSeconds(1), null, 0.8);
+            Bench.Outcome outcome = run(config(server.url(), 40, null, List.of(10.0, 200.0),
+                    new PromptSpec.Synthetic(8, 4), slo, 2, Duration.ofSeconds(30), out));
+            SweepResult sweep = outcome.sweep();
+
+            assertThat(sweep.steps()).hasSize(2);
+            assertThat(sweep.steps().get(0).meetsSlo()).isTrue();
+            assertThat(sweep.steps().get(1).meetsSlo()).isFalse();
+            assertThat(sweep.bestRate()).isEqualTo(10.0);
+            // At 200/s the queue builds up; the overload step saw requests waiting.
+            assertThat(sweep.steps().get(1).maxQueue()).isGreaterThanOrEqualTo(3.0);
+            HpaAdvice hpa = sweep.hpa();
+            assertThat(hpa.breakDepth()).isNotNull().isGreaterThanOrEqualTo(1);
+            assertThat(hpa.target()).isNotNull().isLessThan(hpa.breakDepth());
+            assertThat(hpa.message()).contains("suggested HPA target");
+
+            String html = Files.readString(out.resolve(Reports.HTML));
+            assertThat(html).contains("TTFT against load", "TTFT SLO attainment by queue depth at arrival");
+            assertThat(SummaryTable.render(outcome)).contains("Highest rate meeting the SLOs: 10.00 req/s");
+        }
+    }
+}

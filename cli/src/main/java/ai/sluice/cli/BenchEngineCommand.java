@@ -1,0 +1,144 @@
+package ai.sluice.cli;
+
+import ai.sluice.core.gguf.GgufFile;
+import ai.sluice.core.gguf.GgufTensorInfo;
+import ai.sluice.core.model.Generator;
+import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KernelPool;
+import ai.sluice.core.tensor.MemoryBandwidth;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice bench-engine}: single-sequence prefill and decode speed of the engine's kernels,
+ * medians over several runs after a warm-up, with decode shown against the memory-bandwidth roofline.
+ */
+@Command(name = "bench-engine", mixinStandardHelpOptions = true,
+        description = "Measure single-sequence prefill and decode tokens/s (median of runs) and % of the bandwidth roofline.")
+final class BenchEngineCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model file.")
+    Path model;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
+    int threads;
+
+    @Option(names = "--prompt", defaultValue = "128", paramLabel = "N", description = "Prompt tokens for prefill (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--decode", defaultValue = "128", paramLabel = "N", description = "Tokens to decode (default: ${DEFAULT-VALUE}).")
+    int decodeTokens;
+
+    @Option(names = "--runs", defaultValue = "5", paramLabel = "N", description = "Timed runs after one warm-up (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--kv-type", defaultValue = "f32", paramLabel = "T", description = "KV cache type f32|f16 (default: ${DEFAULT-VALUE}).")
+    String kvType;
+
+    @Option(names = "--bandwidth-mib", defaultValue = "1024", paramLabel = "MIB", description = "Buffer for the bandwidth probe; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int bandwidthMib;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (promptTokens < 1 || decodeTokens < 1 || runs < 1) {
+            throw new IllegalArgumentException("--prompt, --decode and --runs must be >= 1");
+        }
+        KvType kv = switch (kvType.toLowerCase(Locale.ROOT)) {
+            case "f32" -> KvType.F32;
+            case "f16" -> KvType.F16;
+            default -> throw new IllegalArgumentException("--kv-type must be f32 or f16, got '" + kvType + "'");
+        };
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (LoadedModel m = LoadedModel.open(model, threads)) {
+            int vocab = m.model().vocabSize();
+            SplittableRandom random = new SplittableRandom(42);
+            int[] prompt = random.ints(promptTokens, 3, vocab).toArray();
+            double[] prefill = new double[runs];
+            double[] decode = new double[runs];
+            try (Generator g = m.model().newGenerator(promptTokens + decodeTokens, kv)) {
+                for (int run = -1; run < runs; run++) {
+                    long t0 = System.nanoTime();
+                    g.prompt(prompt);
+                    long t1 = System.nanoTime();
+                    int token = prompt[promptTokens - 1];
+                    for (int i = 0; i < decodeTokens; i++) {
+                        float[] logits = g.next(token);
+                        token = 3 + (int) (Math.abs(Float.floatToIntBits(logits[i % vocab])) % (vocab - 3));
+                    }
+                    long t2 = System.nanoTime();
+                    if (run >= 0) {
+                        prefill[run] = promptTokens / ((t1 - t0) / 1e9);
+                        decode[run] = decodeTokens / ((t2 - t1) / 1e9);
+                    }
+                }
+            }
+            long bytesPerToken = weightBytesReadPerToken(m.file());
+            r.put("model", model.getFileName().toString());
+            r.put("threads", m.backend().threads());
+            r.put("prefill_tokens", promptTokens);
+            r.put("decode_tokens", decodeTokens);
+            r.put("prefill_tok_s", median(prefill));
+            r.put("decode_tok_s", median(decode));
+            r.put("decode_runs_tok_s", decode);
+            r.put("weight_bytes_per_token", bytesPerToken);
+            if (bandwidthMib > 0) {
+                try (KernelPool pool = new KernelPool(m.backend().threads())) {
+                    double bw = MemoryBandwidth.measureBytesPerSecond(pool, bandwidthMib * 1024L * 1024, 5);
+                    r.put("bandwidth_gb_s", bw / 1e9);
+                    r.put("roofline_tok_s", bw / bytesPerToken);
+                    r.put("decode_pct_of_roofline", 100.0 * median(decode) * bytesPerToken / bw);
+                }
+            }
+        }
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(r));
+        } else {
+            System.out.printf(Locale.ROOT, "model %s, %d threads%n", r.get("model"), (Integer) r.get("threads"));
+            System.out.printf(Locale.ROOT, "prefill  %5d tokens   %10.1f tok/s (median of %d)%n", promptTokens, (Double) r.get("prefill_tok_s"), runs);
+            System.out.printf(Locale.ROOT, "decode   %5d tokens   %10.1f tok/s (median of %d)%n", decodeTokens, (Double) r.get("decode_tok_s"), runs);
+            if (r.containsKey("bandwidth_gb_s")) {
+                System.out.printf(Locale.ROOT, "roofline %.1f GB/s read / %.1f MB per token = %.1f tok/s; decode at %.0f%%%n",
+                        (Double) r.get("bandwidth_gb_s"), bytesMb(r), (Double) r.get("roofline_tok_s"),
+                        (Double) r.get("decode_pct_of_roofline"));
+            }
+        }
+        return 0;
+    }
+
+    private static double bytesMb(Map<String, Object> r) {
+        return ((Long) r.get("weight_bytes_per_token")) / 1e6;
+    }
+
+    /**
+     * Bytes of weights one decode step reads: every tensor once, except that only one row of the
+     * token embedding is read (unless it doubles as the output matrix).
+     */
+    static long weightBytesReadPerToken(GgufFile file) {
+        long sum = 0;
+        boolean tied = !file.hasTensor("output.weight");
+        for (GgufTensorInfo t : file.tensors().values()) {
+            if (t.name().equals("token_embd.weight") && !tied) {
+                sum += t.byteSize() / t.dim(1);
+            } else {
+                sum += t.byteSize();
+            }
+        }
+        return sum;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}

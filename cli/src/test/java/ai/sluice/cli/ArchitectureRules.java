@@ -1,0 +1,67 @@
+package ai.sluice.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The module rules of docs/ARCHITECTURE.md as ArchUnit rules, over the packages under a root
+ * ({@code ai.sluice} for the real code; a fixture root in the test that shows the rules bite).
+ * A module that does not exist yet has no classes, and its rules pass ({@code allowEmptyShould}).
+ */
+final class ArchitectureRules {
+    /** Which of our modules each module may use; the table in docs/ARCHITECTURE.md. */
+    static final Map<String, Set<String>> MAY_USE = mayUse();
+
+    /** HTTP stacks that must stay out of the computation layers (core, engine). */
+    static final String[] HTTP = {"io.helidon..", "com.sun.net.httpserver..", "java.net.http.."};
+
+    private ArchitectureRules() {
+    }
+
+    private static Map<String, Set<String>> mayUse() {
+        Map<String, Set<String>> m = new LinkedHashMap<>();
+        m.put("core", Set.of());
+        m.put("engine", Set.of("core"));
+        m.put("server", Set.of("engine", "core"));
+        m.put("gateway", Set.of()); // talks to replicas over HTTP only: works with any OpenAI-style server
+        m.put("store", Set.of());
+        m.put("plan", Set.of("core"));
+        m.put("bench", Set.of()); // talks to servers over HTTP only
+        m.put("cli", Set.of("core", "engine", "server", "gateway", "store", "plan", "bench"));
+        return Map.copyOf(m);
+    }
+
+    static List<ArchRule> rules(String root) {
+        List<ArchRule> rules = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> e : MAY_USE.entrySet()) {
+            String module = e.getKey();
+            List<String> forbidden = new ArrayList<>();
+            for (String other : MAY_USE.keySet()) {
+                if (!other.equals(module) && !e.getValue().contains(other)) {
+                    forbidden.add(root + "." + other + "..");
+                }
+            }
+            if (forbidden.isEmpty()) {
+                continue;
+            }
+            rules.add(noClasses().that().resideInAPackage(root + "." + module + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
+                    .as(module + " uses only " + (e.getValue().isEmpty() ? "none" : e.getValue())
+                            + " of the other Sluice modules")
+                    .allowEmptyShould(true));
+        }
+        for (String module : List.of("core", "engine")) {
+            rules.add(noClasses().that().resideInAPackage(root + "." + module + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(HTTP)
+                    .as(module + " knows no HTTP library")
+                    .allowEmptyShould(true));
+        }
+        return rules;
+    }
+}

@@ -1,0 +1,60 @@
+package ai.sluice.plan;
+
+import ai.sluice.core.model.ModelShape;
+import java.util.Locale;
+
+/**
+ * The planner's memory arithmetic for one process on the CPU backend, for the engine and
+ * {@code serve} to size their KV pool with and to log at start, so the plan and the measured
+ * process can be compared ("plan and reality agree", issue 6: measured KV pool and resident memory
+ * within 5% of {@link #kvBytes(long)} and {@link #residentBytes(long)}).
+ *
+ * <p>Weights are the GGUF file's tensor bytes (mmapped: they become resident as the first
+ * forward passes touch them). The KV pool is exactly {@code tokens x kvBytesPerToken()}. Overhead
+ * follows {@link Planner#OVERHEAD_RULE}; on the CPU it stands for the JVM heap, activations and
+ * code, and is the figure to calibrate once {@code serve} measures a real process.
+ */
+public record CpuPlan(ModelSpec model, KvType kvType) {
+
+    public CpuPlan {
+        if (model.fileWeightBytes() <= 0) {
+            throw new PlanException("a CPU plan needs the model file's weight bytes");
+        }
+    }
+
+    /** The plan for a model already opened by the engine. */
+    public static CpuPlan of(ModelShape shape, KvType kvType) {
+        return new CpuPlan(GgufModels.spec(shape, shape.parameterCount(), shape.architecture(), "gguf"), kvType);
+    }
+
+    /** K and V bytes one token occupies across all layers (no parallelism on one CPU process). */
+    public long kvBytesPerToken() {
+        return model.kvBytesPerToken(kvType);
+    }
+
+    /** Bytes of a KV pool holding {@code tokens} tokens (e.g. slots x context). */
+    public long kvBytes(long tokens) {
+        return Math.multiplyExact(tokens, kvBytesPerToken());
+    }
+
+    public long weightBytes() {
+        return model.fileWeightBytes();
+    }
+
+    public long overheadBytes(long tokens) {
+        return Planner.overhead(weightBytes() + kvBytes(tokens));
+    }
+
+    /** Expected resident memory once weights are touched and a KV pool of {@code tokens} is allocated. */
+    public long residentBytes(long tokens) {
+        return weightBytes() + kvBytes(tokens) + overheadBytes(tokens);
+    }
+
+    /** One log line: what the process is planned to hold. */
+    public String describe(long tokens) {
+        return String.format(Locale.ROOT,
+                "plan: weights %,d B + KV %,d B (%,d tokens x %,d B, %s) + overhead %,d B = %,d B resident",
+                weightBytes(), kvBytes(tokens), tokens, kvBytesPerToken(), kvType.label(), overheadBytes(tokens),
+                residentBytes(tokens));
+    }
+}
