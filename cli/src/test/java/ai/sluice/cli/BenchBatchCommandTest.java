@@ -25,7 +25,7 @@ class BenchBatchCommandTest {
     @Test
     void overloadFinishesEveryRequestWithCorrectOutput() throws Exception {
         JsonNode r = JSON.readTree(GenerateCommandTest.run("bench-batch", "--model", MODEL, "--overload",
-                "--requests", "12", "--prompt", "40", "--output", "24", "--budget-seqs", "3", "--threads", "1",
+                "--requests", "12", "--prompt", "16", "--output", "48", "--budget-seqs", "2", "--threads", "1",
                 "--json")).get("overload");
         assertThat(r.get("correct_outputs").asInt()).isEqualTo(12);
         assertThat(r.get("finished").get("length").asInt()).isEqualTo(12);
