@@ -106,9 +106,9 @@ final class BenchBatchCommand implements Callable<Integer> {
 
     private List<Map<String, Object>> sweep(LoadedModel m, KvCacheType kv) throws Exception {
         List<Map<String, Object>> runs = new ArrayList<>();
-        // warm-up (JIT, page cache): the batched and the single-sequence paths, untimed
-        for (int c : new int[] {16, 1, 1}) {
-            run(m, kv, c);
+        // warm-up (JIT, page cache): the batched and the single-sequence paths, short and untimed
+        for (int c : new int[] {16, 1}) {
+            run(m, kv, c, Math.min(output, 16));
         }
         double single = 0;
         if (!json) {
@@ -117,7 +117,7 @@ final class BenchBatchCommand implements Callable<Integer> {
             System.out.println("concurrency  decode tok/s  per sequence  vs 1 seq  wall s");
         }
         for (int c : concurrency) {
-            Result res = run(m, kv, c);
+            Result res = run(m, kv, c, output);
             if (c == 1) {
                 single = res.decodeTokS;
             }
@@ -140,26 +140,26 @@ final class BenchBatchCommand implements Callable<Integer> {
     }
 
     /** Runs {@code c} requests at once; decode speed is measured while all {@code c} are decoding. */
-    private Result run(LoadedModel m, KvCacheType kv, int c) throws Exception {
+    private Result run(LoadedModel m, KvCacheType kv, int c, int outputLength) throws Exception {
         int vocab = m.model().vocabSize();
         long perToken = new LlamaRunner(m.model(), 1).kvBytesPerToken(kv);
         EngineConfig config = EngineConfig.builder()
                 .maxNumSeqs(c)
                 .maxBatchedTokens(Math.max(maxBatchedTokens, c))
-                .maxModelLen(prompt + output)
+                .maxModelLen(prompt + outputLength)
                 .kvCacheType(kv)
-                .kvCacheBytes((long) c * Math.ceilDiv(prompt + output, 16) * 16 * perToken)
+                .kvCacheBytes((long) c * Math.ceilDiv(prompt + outputLength, 16) * 16 * perToken)
                 .prefixCaching(false)
                 .build();
         List<Timed> outs = new ArrayList<>();
         long start = System.nanoTime();
-        try (Engine engine = Engine.start(new LlamaRunner(m.model(), config.maxBatchedTokens()), config)) {
+        try (Engine engine = Engine.start(new LlamaRunner(m.model()), config)) {
             SplittableRandom random = new SplittableRandom(7);
             for (int i = 0; i < c; i++) {
-                Timed t = new Timed(output);
+                Timed t = new Timed(outputLength);
                 outs.add(t);
                 int[] p = random.ints(prompt, 3, vocab).toArray();
-                engine.submit(GenerationRequest.builder("bench-" + i, p).maxTokens(output).ignoreEos(true).build(), t);
+                engine.submit(GenerationRequest.builder("bench-" + i, p).maxTokens(outputLength).ignoreEos(true).build(), t);
             }
             for (Timed t : outs) {
                 t.done.get(1, TimeUnit.HOURS);
@@ -201,7 +201,7 @@ final class BenchBatchCommand implements Callable<Integer> {
         EngineConfig roomy = EngineConfig.builder().maxNumSeqs(prompts.length).maxBatchedTokens(maxBatchedTokens)
                 .maxModelLen(length).kvCacheType(kv).kvCacheBytes(prompts.length * blocksPerSeq * 16 * perToken)
                 .prefixCaching(false).build();
-        try (Engine engine = Engine.start(new LlamaRunner(m.model(), maxBatchedTokens), roomy)) {
+        try (Engine engine = Engine.start(new LlamaRunner(m.model()), roomy)) {
             List<Timed> outs = submitAll(engine, prompts, prompts.length);
             for (int i = 0; i < prompts.length; i++) {
                 outs.get(i).done.get(1, TimeUnit.HOURS);
@@ -214,7 +214,7 @@ final class BenchBatchCommand implements Callable<Integer> {
                 .maxWaitingRequests(Math.max(requests, 1)).prefixCaching(false).build();
         Map<String, Object> r = new LinkedHashMap<>();
         long start = System.nanoTime();
-        try (Engine engine = Engine.start(new LlamaRunner(m.model(), maxBatchedTokens), tight)) {
+        try (Engine engine = Engine.start(new LlamaRunner(m.model()), tight)) {
             List<Timed> outs = submitAll(engine, prompts, requests);
             int correct = 0;
             Map<String, Integer> reasons = new LinkedHashMap<>();

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 InspectCommand.class,
                 SynthCommand.class,
                 BenchBatchCommand.class,
+                ServeCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec

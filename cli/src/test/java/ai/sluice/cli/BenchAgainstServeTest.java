@@ -28,12 +28,10 @@ import java.util.List;
 import java.util.OptionalDouble;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Issue 7's end-to-end check: a short bench against a real {@code sluice serve} process on stories260K, whose
- * request and token counts must equal what the server's own {@code /metrics} counted. Skips (with the reason) until
- * the cli has a {@code serve} command.
+ * request and token counts must equal what the server's own {@code /metrics} counted.
  */
 class BenchAgainstServeTest {
     private static final int REQUESTS = 8;
@@ -41,24 +39,8 @@ class BenchAgainstServeTest {
 
     @Test
     void benchCountsMatchTheServersOwnMetrics(@TempDir Path dir) throws Exception {
-        assumeTrue(hasServeCommand(dir), "skipped: this build's sluice has no `serve` command yet (issue 7's "
-                + "end-to-end test runs once it lands)");
-        Path model = Path.of(System.getProperty("sluice.shared", "../shared"), "models", "stories260K.gguf");
-        assumeTrue(Files.isRegularFile(model), "skipped: no test model at " + model.toAbsolutePath());
-
-        int port = freePort();
-        Path serverLog = dir.resolve("serve.log");
-        Process serve = sluice(serverLog, "serve", "--model", model.toAbsolutePath().toString(),
-                "--port", Integer.toString(port));
-        try {
-            URI url = URI.create("http://127.0.0.1:" + port);
-            awaitReady(serve, url, serverLog);
-            assertBenchMatchesServerMetrics(url, dir);
-        } finally {
-            serve.destroy();
-            if (!serve.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                serve.destroyForcibly();
-            }
+        try (ServeProcess serve = ServeProcess.start(dir)) {
+            assertBenchMatchesServerMetrics(serve.base(), dir);
         }
     }
 
@@ -92,59 +74,6 @@ class BenchAgainstServeTest {
     }
 
     /**
-     * Runs {@code sluice serve --help} as a real process, as the launcher would. The command exists when it prints
-     * its own usage; the root's usage or picocli's "Unmatched argument" means it does not (the exit code cannot
-     * tell: the root's {@code --help} wins and exits 0); anything else means the process could not start, which
-     * must fail, not skip.
-     */
-    private static boolean hasServeCommand(Path dir) throws Exception {
-        Path log = dir.resolve("serve-help.log");
-        Process help = sluice(log, "serve", "--help");
-        if (!help.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            help.destroyForcibly();
-            throw new AssertionError("sluice serve --help did not finish within 60 s");
-        }
-        String output = Files.readString(log);
-        if (help.exitValue() == 0 && output.contains("Usage: sluice serve")) {
-            return true;
-        }
-        if (output.contains("Usage: sluice [") || output.contains("Unmatched argument")) {
-            return false;
-        }
-        throw new AssertionError("sluice serve --help failed for another reason than a missing command:\n" + output);
-    }
-
-    /** The sluice command line in a child JVM on this test's class path, with the launcher's JVM flags. */
-    private static Process sluice(Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void awaitReady(Process serve, URI url, Path log) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!serve.isAlive()) {
-                throw new AssertionError("sluice serve exited with " + serve.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(url.resolve("/v1/models")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("sluice serve did not answer /v1/models within 120 s:\n" + Files.readString(log));
-    }
-
-    /**
      * The counter's value once it reaches {@code expected}, or its last value after 5 s: a server may update its
      * counters a moment after the stream's [DONE] reached the client.
      */
@@ -165,11 +94,5 @@ class BenchAgainstServeTest {
         OptionalDouble v = PrometheusText.sum(PrometheusText.parse(r.body()), name);
         // A counter no request has touched yet may be absent: that is zero.
         return v.orElse(0);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -12,9 +12,10 @@ import java.util.Objects;
  * cannot hold one sequence of {@link #maxModelLen()} tokens, {@link #start} refuses with a message
  * saying what to change.
  *
- * <p>Liveness: the loop updates {@link #lastHeartbeatNanos()} after every step and at least every
- * {@link #IDLE_TICK} while idle. A step is bounded by {@code maxBatchedTokens}, so a heartbeat older
- * than a few seconds means the loop is hung.
+ * <p>Liveness: the loop updates {@link #lastHeartbeatNanos()} before every step, after every 64
+ * tokens of model work within a step, and at least every {@link #IDLE_TICK} while idle. A health
+ * check should allow a few times the model's time for 64 tokens (seconds on a CPU for a 1B model)
+ * before calling the loop hung.
  */
 public final class Engine implements AutoCloseable {
     /** Longest wait of the idle loop between heartbeats. */

@@ -25,6 +25,12 @@ final class EngineLoop {
     private static final Logger LOG = Logger.getLogger(EngineLoop.class.getName());
     private static final long IDLE_TICK_NANOS = Engine.IDLE_TICK.toNanos();
     private static final int DRAIN_WINDOW_SECONDS = 30;
+    /**
+     * Tokens per model call: a step wider than this runs as several calls with a heartbeat between
+     * them, so a long prefill step never looks like a hung loop (results are the same: each entry
+     * depends only on its own sequence, whose earlier entries are written by the earlier calls).
+     */
+    static final int HEARTBEAT_CHUNK = 64;
 
     private final ModelRunner runner;
     private final EngineConfig config;
@@ -36,6 +42,7 @@ final class EngineLoop {
     private final Scheduler scheduler;
     private final float[] logits;
     private final float[] row;
+    private final float[] chunkLogits;
     private final List<ModelRunner.Entry> batch = new ArrayList<>();
     private final Queue<Sequence> inbox = new ConcurrentLinkedQueue<>();
     private final Queue<Sequence> cancels = new ConcurrentLinkedQueue<>();
@@ -68,6 +75,7 @@ final class EngineLoop {
         this.scheduler = new Scheduler(config, pool, metrics);
         this.logits = new float[config.maxNumSeqs() * vocab];
         this.row = new float[vocab];
+        this.chunkLogits = new float[Math.min(HEARTBEAT_CHUNK, config.maxNumSeqs()) * vocab];
         this.heartbeat = now;
         this.thread = Thread.ofPlatform().name("sluice-engine").daemon(true).unstarted(this::run);
     }
@@ -356,7 +364,7 @@ final class EngineLoop {
             addEntries(plan, i);
         }
         try {
-            runner.forward(batch, logits);
+            runChunked(batch, logits);
             return Set.of();
         } catch (RuntimeException batchFailure) {
             LOG.log(Level.WARNING, "a batched forward pass failed; retrying its " + plan.size()
@@ -369,7 +377,7 @@ final class EngineLoop {
                 addEntries(plan, i);
                 try {
                     // K/V writes are idempotent (same token, same position, same slot), so re-running is safe.
-                    runner.forward(batch, row);
+                    runChunked(batch, row);
                     if (plan.samples(i)) {
                         System.arraycopy(row, 0, logits, sampled * vocab, vocab);
                     }
@@ -382,6 +390,27 @@ final class EngineLoop {
             }
             failed.forEach((s, e) -> fail(s, "the model failed on this request: " + e.getMessage()));
             return failed.keySet();
+        }
+    }
+
+    /** Runs {@code entries} in calls of at most {@link #HEARTBEAT_CHUNK}, beating the heart after each. */
+    private void runChunked(List<ModelRunner.Entry> entries, float[] out) {
+        int n = entries.size();
+        if (n <= HEARTBEAT_CHUNK) {
+            runner.forward(entries, out);
+            return;
+        }
+        int rowsDone = 0;
+        for (int from = 0; from < n; from += HEARTBEAT_CHUNK) {
+            List<ModelRunner.Entry> part = entries.subList(from, Math.min(n, from + HEARTBEAT_CHUNK));
+            int rows = 0;
+            for (int i = 0; i < part.size(); i++) {
+                rows += part.get(i).wantsLogits() ? 1 : 0;
+            }
+            runner.forward(part, chunkLogits);
+            System.arraycopy(chunkLogits, 0, out, rowsDone * vocab, rows * vocab);
+            rowsDone += rows;
+            heartbeat = System.nanoTime();
         }
     }
 

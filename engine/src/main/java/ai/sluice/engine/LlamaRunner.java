@@ -17,8 +17,13 @@ import java.util.List;
  * the caller's to close, after the engine.
  */
 public final class LlamaRunner implements ModelRunner {
-    /** Default tokens per internal forward step (matrix-matrix width); bounds the scratch memory. */
-    public static final int DEFAULT_MAX_BATCH = 512;
+    /**
+     * Default tokens per internal forward step (matrix-matrix width). The CPU kernels stream every
+     * batch vector once per weight row, so a batch whose activations fit in L2 (64 x 768 floats =
+     * 192 KiB) runs faster per token than a wider one: measured on 110m Q8_0, prefill at 64 is
+     * ~95 tok/s against ~60-80 at 512.
+     */
+    public static final int DEFAULT_MAX_BATCH = 64;
 
     private final LlamaModel model;
     private final ForwardPass pass;
@@ -29,7 +34,7 @@ public final class LlamaRunner implements ModelRunner {
         this(model, DEFAULT_MAX_BATCH);
     }
 
-    /** {@code maxBatch}: tokens per internal step; use the engine's maxBatchedTokens for one step per engine step. */
+    /** {@code maxBatch}: tokens per internal kernel step; an engine step wider than it runs as several. */
     public LlamaRunner(LlamaModel model, int maxBatch) {
         this.model = model;
         this.pass = model.newForwardPass(maxBatch);

@@ -120,7 +120,7 @@ final class Scheduler {
                 lookupPrefix(s);
             }
             int n = Math.min(s.remaining(), budget);
-            if (!reserve(s, s.computed + n)) {
+            if (!hasHeadroom(s, s.computed + n) || !reserve(s, s.computed + n)) {
                 releaseBlocks(s);
                 s.clearBlocks();
                 return;
@@ -131,6 +131,16 @@ final class Scheduler {
             plan.add(s, n);
             budget -= n;
         }
+    }
+
+    /**
+     * Admission keeps one free block per running sequence after taking its own, so the running
+     * ones can grow into their next block without an immediate preemption (which would throw away
+     * the work of a whole prefill). With nothing running there is no one to protect: admit.
+     */
+    private boolean hasHeadroom(Sequence s, int upTo) {
+        int needed = Math.max(0, Math.ceilDiv(upTo, blockSize) - s.blocks());
+        return running.isEmpty() || pool.freeBlocks() - needed >= running.size();
     }
 
     /** Takes references to the cached blocks of the longest cached prefix (always leaving one token to compute). */

@@ -78,6 +78,19 @@ class EngineTest {
     }
 
     @Test
+    void aWideStepRunsAsModelCallsOfAtMostSixtyFourTokensWithTheSameOutput() {
+        HashChainRunner runner = new HashChainRunner(VOCAB, CONTEXT);
+        try (Engine engine = Engine.start(runner, config().maxBatchedTokens(256).build())) {
+            int[] p = prompt(21, 200);
+            Collector c = new Collector();
+            engine.submit(request("wide", p, 5), c);
+            c.await();
+            assertThat(c.tokenArray()).containsExactly(reference(p, 5));
+            assertThat(runner.maxEntries).isEqualTo(EngineLoop.HEARTBEAT_CHUNK);
+        }
+    }
+
+    @Test
     void sharedPrefixIsServedFromTheCacheWithIdenticalOutput() throws Exception {
         try (Engine engine = Engine.start(new HashChainRunner(VOCAB, CONTEXT), config().build())) {
             int[] shared = prompt(7, 64);

@@ -100,4 +100,18 @@ class SchedulerTest {
         assertThat(scheduler.schedule().sequences).containsExactly(a, b);
         assertThat(scheduler.waitingCount()).isEqualTo(1);
     }
+
+    @Test
+    void admissionLeavesEveryRunningSequenceABlockToGrowInto() {
+        Scheduler scheduler = new Scheduler(config().maxBatchedTokens(64).build(), new BlockPool(4, 4), metrics);
+        Sequence a = seq(0, 4, 0);
+        Sequence b = seq(1, 8, 0);
+        Sequence c = seq(2, 4, 0);
+        scheduler.addWaiting(a);
+        scheduler.addWaiting(b);
+        scheduler.addWaiting(c);
+        // a takes 1 block; b takes 2 and leaves 1 for a; c would leave none for a and b
+        assertThat(scheduler.schedule().sequences).containsExactly(a, b);
+        assertThat(scheduler.waitingCount()).isEqualTo(1);
+    }
 }

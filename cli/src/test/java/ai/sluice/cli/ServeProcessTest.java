@@ -1,0 +1,94 @@
+package ai.sluice.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code sluice serve} as a real process: SIGTERM drains in-flight work and exits 0. */
+class ServeProcessTest {
+
+    @Test
+    void sigtermRefusesNewWorkFinishesInFlightStreamsAndExitsZero(@TempDir Path dir) throws Exception {
+        ServeProcess process = ServeProcess.start(dir, "--kv-cache-memory", "64000000", "--max-num-seqs", "1",
+                "--drain-timeout", "60");
+        Process serve = process.process();
+        Path log = process.log();
+        HttpClient http = HttpClient.newHttpClient();
+        URI base = process.base();
+        try {
+            HttpRequest stream = HttpRequest.newBuilder(base.resolve("/v1/completions"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once upon a time\",\"max_tokens\":800,"
+                            + "\"n\":3,\"ignore_eos\":true,\"stream\":true}")).build();
+            HttpResponse<java.io.InputStream> response = http.send(stream, HttpResponse.BodyHandlers.ofInputStream());
+            BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+            String first = in.readLine();
+            while (first != null && !first.startsWith("data: ")) {
+                first = in.readLine(); // ": ping" comments while the prompt is prefilled on a busy machine
+            }
+            assertThat(first).startsWith("data: {");
+            CompletableFuture<List<String>> rest = CompletableFuture.supplyAsync(() -> readAll(in));
+
+            serve.destroy(); // SIGTERM
+            awaitStatus(http, base.resolve("/ready"), 503);
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(base.resolve("/v1/completions"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"x\",\"max_tokens\":1}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.body()).contains("\"code\":\"draining\"");
+
+            List<String> lines = rest.get(120, TimeUnit.SECONDS);
+            assertThat(lines.getLast()).isEqualTo("data: [DONE]");
+            assertThat(lines.stream().filter(l -> l.contains("\"finish_reason\":\"length\"")).count()).isEqualTo(3);
+            assertThat(serve.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(serve.exitValue()).as(Files.readString(log)).isZero();
+            assertThat(Files.readString(log)).contains("sluice: drained, exiting");
+        } finally {
+            serve.destroyForcibly();
+        }
+    }
+
+    private static List<String> readAll(BufferedReader in) {
+        List<String> lines = new ArrayList<>();
+        try {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.isEmpty()) {
+                    lines.add(line);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("the stream broke during the drain", e);
+        }
+        return lines;
+    }
+
+    private static void awaitStatus(HttpClient http, URI uri, int status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).statusCode() != status) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(uri + " never answered " + status);
+            }
+            Thread.sleep(20);
+        }
+    }
+}

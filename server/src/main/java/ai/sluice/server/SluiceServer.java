@@ -1,0 +1,82 @@
+package ai.sluice.server;
+
+import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.chat.ChatTemplate;
+import ai.sluice.server.generate.GenerationExchange;
+import ai.sluice.server.http.AccessLog;
+import ai.sluice.server.http.Routes;
+import ai.sluice.server.metrics.ServerMetrics;
+import io.helidon.webserver.WebServer;
+
+import java.time.Duration;
+
+/**
+ * The OpenAI-compatible HTTP server over one model. Start it, serve, then {@link #drain(Duration)}
+ * (readiness false, new requests 503, in-flight ones finish) and {@link #stop()}.
+ */
+public final class SluiceServer implements AutoCloseable {
+    private final ServerConfig config;
+    private final Routes routes;
+    private final WebServer server;
+
+    private SluiceServer(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
+        this.config = config;
+        ChatTemplate template = ChatTemplate.of(backend.codec().chatTemplate().orElse(null),
+                backend.codec().bosToken(), backend.codec().eosToken());
+        ServerMetrics metrics = new ServerMetrics(config.servedModelName(), backend);
+        GenerationExchange exchange = new GenerationExchange(backend,
+                new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens()));
+        this.routes = new Routes(config, backend, template, exchange, metrics, accessLog);
+        this.server = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                // The owner drains on SIGTERM and stops the server itself; Helidon's own hook would
+                // close the listener at once and cut the requests still in flight.
+                .shutdownHook(false)
+                .routing(routes::register)
+                .build();
+    }
+
+    /** Starts serving {@code backend} (which the caller keeps owning). */
+    public static SluiceServer start(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
+        SluiceServer s = new SluiceServer(config, backend, accessLog);
+        s.server.start();
+        return s;
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public boolean isReady() {
+        return routes.isReady();
+    }
+
+    /** Requests being served now. */
+    public int inFlight() {
+        return routes.inFlight();
+    }
+
+    /**
+     * Stops taking work (readiness false, new requests 503) and waits up to {@code timeout} for the
+     * requests in flight to finish. Returns true when none is left.
+     */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        routes.beginDrain();
+        return routes.awaitIdle(timeout);
+    }
+
+    public void stop() {
+        server.stop();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,25 @@
+package ai.sluice.server.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.List;
+import java.util.Map;
+
+/** Response bodies of {@code /v1/completions}: the whole response and the stream chunks share one shape. */
+public final class Completions {
+    private Completions() {
+    }
+
+    /** {@code object} is "text_completion" for both the response and each chunk, as OpenAI sends. */
+    public record Response(String id, String object, long created, String model, List<Choice> choices,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
+    }
+
+    public record Choice(int index, String text, Logprobs logprobs, String finishReason) {
+    }
+
+    /** The legacy completions logprobs layout: parallel lists. */
+    public record Logprobs(List<String> tokens, List<Float> tokenLogprobs, List<Map<String, Float>> topLogprobs,
+                           List<Integer> textOffset) {
+    }
+}

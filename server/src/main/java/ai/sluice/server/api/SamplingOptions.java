@@ -1,0 +1,22 @@
+package ai.sluice.server.api;
+
+import java.util.List;
+
+/**
+ * The generation parameters shared by completions and chat completions, validated.
+ *
+ * @param maxTokens   null: generate until the context is full or the model stops
+ * @param topK        -1 or 0: disabled
+ * @param seed        null: random
+ * @param topLogprobs -1: no logprobs; otherwise alternatives per token (0..20)
+ * @param ignoreEos   vLLM's extension: keep generating past end-of-sequence (benchmarks)
+ */
+public record SamplingOptions(Integer maxTokens, float temperature, float topP, int topK, float minP,
+                              float presencePenalty, float frequencyPenalty, float repetitionPenalty,
+                              List<String> stop, int[] stopTokenIds, Long seed, int n, int topLogprobs,
+                              boolean stream, boolean includeUsage, String user, boolean ignoreEos) {
+
+    public boolean logprobs() {
+        return topLogprobs >= 0;
+    }
+}

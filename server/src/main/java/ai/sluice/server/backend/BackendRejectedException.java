@@ -1,0 +1,21 @@
+package ai.sluice.server.backend;
+
+/** The engine refused a sequence for a reason other than load. */
+public final class BackendRejectedException extends RuntimeException {
+    /** Why: the request itself is wrong, or the engine cannot take work at all. */
+    public enum Kind {
+        INVALID_REQUEST,
+        UNAVAILABLE
+    }
+
+    private final Kind kind;
+
+    public BackendRejectedException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

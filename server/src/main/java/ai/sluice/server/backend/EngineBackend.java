@@ -1,0 +1,126 @@
+package ai.sluice.server.backend;
+
+import ai.sluice.core.sampling.SamplingParams;
+import ai.sluice.engine.Engine;
+import ai.sluice.engine.EngineClosedException;
+import ai.sluice.engine.EngineMetrics;
+import ai.sluice.engine.EngineOverloadedException;
+import ai.sluice.engine.GenerationListener;
+import ai.sluice.engine.GenerationRequest;
+import ai.sluice.engine.Histogram;
+import ai.sluice.engine.InvalidRequestException;
+import ai.sluice.engine.RequestHandle;
+import ai.sluice.engine.Usage;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** {@link InferenceBackend} over the continuous-batching {@link Engine}. */
+public final class EngineBackend implements InferenceBackend {
+    private final Engine engine;
+    private final TokenizerCodec codec;
+    private final AtomicLong ids = new AtomicLong();
+
+    /** Serves {@code engine} (owned from now on: closed with this backend). */
+    public EngineBackend(Engine engine, TokenizerCodec codec) {
+        this.engine = engine;
+        this.codec = codec;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    @Override
+    public int contextLength() {
+        return engine.maxModelLen();
+    }
+
+    @Override
+    public TokenizerCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public Generation submit(GenerationSpec spec, TokenListener listener) {
+        long seed = spec.seed() != null ? spec.seed() : ThreadLocalRandom.current().nextLong();
+        SamplingParams sampling = new SamplingParams(spec.temperature(), Math.max(0, spec.topK()), spec.topP(),
+                spec.minP(), spec.repetitionPenalty(), spec.presencePenalty(), spec.frequencyPenalty(), seed);
+        Set<Integer> stopIds = new HashSet<>();
+        for (int id : spec.stopTokenIds()) {
+            stopIds.add(id);
+        }
+        GenerationRequest.Builder b = GenerationRequest.builder("req-" + ids.incrementAndGet(), spec.promptTokens())
+                .sampling(sampling).maxTokens(spec.maxTokens()).stopStrings(spec.stopStrings()).stopTokenIds(stopIds)
+                .ignoreEos(spec.ignoreEos());
+        if (spec.topLogprobs() >= 0) {
+            b.logprobs(spec.topLogprobs());
+        }
+        try {
+            RequestHandle handle = engine.submit(b.build(), new Listener(listener));
+            return handle::cancel;
+        } catch (EngineOverloadedException e) {
+            throw new BackendOverloadedException(e.getMessage(), e.retryAfterSeconds());
+        } catch (InvalidRequestException e) {
+            throw new BackendRejectedException(BackendRejectedException.Kind.INVALID_REQUEST, e.getMessage());
+        } catch (EngineClosedException e) {
+            throw new BackendRejectedException(BackendRejectedException.Kind.UNAVAILABLE, e.getMessage());
+        }
+    }
+
+    /** Translates engine callbacks; runs on the engine thread, so it only converts and hands over. */
+    private record Listener(TokenListener target) implements GenerationListener {
+        @Override
+        public void onToken(int token, String textDelta, ai.sluice.engine.TokenLogprobs logprobs) {
+            target.onToken(token, textDelta, logprobs == null ? null : convert(logprobs));
+        }
+
+        @Override
+        public void onFinish(ai.sluice.engine.FinishReason reason, String finalText, Usage usage) {
+            switch (reason) {
+                case ai.sluice.engine.FinishReason.Stop s -> target.onFinish(FinishReason.STOP, finalText, null);
+                case ai.sluice.engine.FinishReason.Length l -> target.onFinish(FinishReason.LENGTH, finalText, null);
+                case ai.sluice.engine.FinishReason.Cancelled c -> target.onFinish(FinishReason.CANCELLED, finalText, null);
+                case ai.sluice.engine.FinishReason.Error e -> target.onFinish(FinishReason.ERROR, finalText, e.message());
+            }
+        }
+
+        private static TokenLogprobs convert(ai.sluice.engine.TokenLogprobs lp) {
+            List<ai.sluice.engine.TokenLogprobs.Alternative> top = lp.top();
+            int[] ids = new int[top.size()];
+            float[] lps = new float[top.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = top.get(i).token();
+                lps[i] = top.get(i).logprob();
+            }
+            return new TokenLogprobs(lp.logprob(), ids, lps);
+        }
+    }
+
+    @Override
+    public BackendStats stats() {
+        EngineMetrics m = engine.metrics();
+        return new BackendStats(m.waitingRequests(), m.runningRequests(), m.kvCacheUsage(), m.preemptions(),
+                m.prefixCacheQueries(), m.prefixCacheHits(), m.promptTokens(), m.generationTokens(),
+                m.finishedByReason(), histogram(m.timeToFirstToken()), histogram(m.interTokenLatency()),
+                histogram(m.e2eRequestLatency()), histogram(m.requestQueueTime()));
+    }
+
+    private static BackendStats.HistogramData histogram(Histogram.Snapshot s) {
+        return new BackendStats.HistogramData(s.upperBounds(), s.counts(), s.sum(), s.count());
+    }
+
+    @Override
+    public long heartbeatNanos() {
+        // A dead loop never beats again, so its heartbeat goes stale and /health fails.
+        return engine.isAlive() ? engine.lastHeartbeatNanos() : Long.MIN_VALUE / 2;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

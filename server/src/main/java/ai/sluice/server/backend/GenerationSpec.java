@@ -1,0 +1,17 @@
+package ai.sluice.server.backend;
+
+import java.util.List;
+
+/**
+ * One sequence to generate: prompt, sampling and stopping rules.
+ *
+ * @param stopStrings  texts that end the sequence; the match and what follows are not output
+ * @param seed         null for a random seed
+ * @param ignoreEos    keep generating past end-of-sequence (stop token ids still apply)
+ * @param topLogprobs  -1 for no logprobs, else how many alternatives to report per token (0..20)
+ */
+public record GenerationSpec(int[] promptTokens, int maxTokens, float temperature, float topP, int topK,
+                             float minP, float presencePenalty, float frequencyPenalty,
+                             float repetitionPenalty, Long seed, List<String> stopStrings, int[] stopTokenIds,
+                             int topLogprobs, boolean ignoreEos) {
+}

@@ -1,0 +1,30 @@
+package ai.sluice.server.backend;
+
+/**
+ * What the HTTP layer needs from a loaded model and its engine. The server is written against this
+ * seam so that protocol behaviour (streaming, cancellation, limits) does not depend on engine
+ * internals; {@code EngineBackend} adapts the real engine.
+ */
+public interface InferenceBackend extends AutoCloseable {
+
+    /** Maximum tokens of prompt plus output for one sequence. */
+    int contextLength();
+
+    TextCodec codec();
+
+    /**
+     * Queues one sequence. The listener is called from the engine's thread: it must not block.
+     *
+     * @throws BackendOverloadedException when the engine's own waiting queue is full
+     */
+    Generation submit(GenerationSpec spec, TokenListener listener);
+
+    /** A consistent-enough snapshot of the engine's counters for metrics and admission. */
+    BackendStats stats();
+
+    /** {@link System#nanoTime()} of the engine loop's last step or idle tick. */
+    long heartbeatNanos();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,82 @@
+package ai.sluice.server.generate;
+
+import ai.sluice.server.api.ChatCompletions;
+import ai.sluice.server.api.Usage;
+import ai.sluice.server.backend.TextCodec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code /v1/chat/completions}: a message per choice, or role/content deltas in a stream. */
+final class ChatFormat implements ResponseFormat {
+    private final String id;
+    private final long created;
+    private final String model;
+    private final TextCodec codec;
+
+    ChatFormat(String id, long created, String model, TextCodec codec) {
+        this.id = id;
+        this.created = created;
+        this.model = model;
+        this.codec = codec;
+    }
+
+    @Override
+    public Object streamStart(int choice) {
+        return chunk(new ChatCompletions.ChunkChoice(choice, new ChatCompletions.Delta("assistant", ""), null, null));
+    }
+
+    @Override
+    public Object streamDelta(int choice, String text, List<ChoiceState.LoggedToken> logprobs, int textOffset) {
+        ChatCompletions.Logprobs lp = logprobs.isEmpty() ? null : logprobs(logprobs);
+        return chunk(new ChatCompletions.ChunkChoice(choice, new ChatCompletions.Delta(null, text), lp, null));
+    }
+
+    @Override
+    public Object streamFinish(int choice, String finishReason) {
+        return chunk(new ChatCompletions.ChunkChoice(choice, new ChatCompletions.Delta(null, null), null, finishReason));
+    }
+
+    @Override
+    public Object streamUsage(Usage usage) {
+        return new ChatCompletions.Chunk(id, "chat.completion.chunk", created, model, List.of(), usage);
+    }
+
+    @Override
+    public Object response(List<ChoiceState> choices, Usage usage) {
+        List<ChatCompletions.Choice> out = new ArrayList<>(choices.size());
+        for (ChoiceState c : choices) {
+            ChatCompletions.Logprobs lp = c.logprobs().isEmpty() ? null : logprobs(c.logprobs());
+            out.add(new ChatCompletions.Choice(c.index, new ChatCompletions.Message("assistant", c.text()), lp,
+                    c.finishReason()));
+        }
+        return new ChatCompletions.Response(id, "chat.completion", created, model, out, usage);
+    }
+
+    private Object chunk(ChatCompletions.ChunkChoice choice) {
+        return new ChatCompletions.Chunk(id, "chat.completion.chunk", created, model, List.of(choice), null);
+    }
+
+    private ChatCompletions.Logprobs logprobs(List<ChoiceState.LoggedToken> tokens) {
+        List<ChatCompletions.TokenLogprob> content = new ArrayList<>(tokens.size());
+        for (ChoiceState.LoggedToken t : tokens) {
+            int[] ids = t.logprobs().topTokens();
+            List<ChatCompletions.TopLogprob> top = new ArrayList<>(ids.length);
+            for (int i = 0; i < ids.length; i++) {
+                top.add(new ChatCompletions.TopLogprob(codec.tokenText(ids[i]), t.logprobs().topLogprobs()[i],
+                        unsigned(codec.tokenBytes(ids[i]))));
+            }
+            content.add(new ChatCompletions.TokenLogprob(codec.tokenText(t.token()), t.logprobs().logprob(),
+                    unsigned(codec.tokenBytes(t.token())), top));
+        }
+        return new ChatCompletions.Logprobs(content);
+    }
+
+    private static int[] unsigned(byte[] bytes) {
+        int[] out = new int[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = bytes[i] & 0xff;
+        }
+        return out;
+    }
+}

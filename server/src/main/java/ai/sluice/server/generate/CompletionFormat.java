@@ -1,0 +1,80 @@
+package ai.sluice.server.generate;
+
+import ai.sluice.server.api.Completions;
+import ai.sluice.server.api.Usage;
+import ai.sluice.server.backend.TextCodec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /v1/completions}: {@code text_completion} objects, logprobs as parallel lists. */
+final class CompletionFormat implements ResponseFormat {
+    private static final String OBJECT = "text_completion";
+    private final String id;
+    private final long created;
+    private final String model;
+    private final TextCodec codec;
+
+    CompletionFormat(String id, long created, String model, TextCodec codec) {
+        this.id = id;
+        this.created = created;
+        this.model = model;
+        this.codec = codec;
+    }
+
+    @Override
+    public Object streamStart(int choice) {
+        return null;
+    }
+
+    @Override
+    public Object streamDelta(int choice, String text, List<ChoiceState.LoggedToken> logprobs, int textOffset) {
+        Completions.Logprobs lp = logprobs.isEmpty() ? null : logprobs(logprobs, textOffset);
+        return chunk(new Completions.Choice(choice, text, lp, null));
+    }
+
+    @Override
+    public Object streamFinish(int choice, String finishReason) {
+        return chunk(new Completions.Choice(choice, "", null, finishReason));
+    }
+
+    @Override
+    public Object streamUsage(Usage usage) {
+        return new Completions.Response(id, OBJECT, created, model, List.of(), usage);
+    }
+
+    @Override
+    public Object response(List<ChoiceState> choices, Usage usage) {
+        List<Completions.Choice> out = new ArrayList<>(choices.size());
+        for (ChoiceState c : choices) {
+            Completions.Logprobs lp = c.logprobs().isEmpty() ? null : logprobs(c.logprobs(), 0);
+            out.add(new Completions.Choice(c.index, c.text(), lp, c.finishReason()));
+        }
+        return new Completions.Response(id, OBJECT, created, model, out, usage);
+    }
+
+    private Object chunk(Completions.Choice choice) {
+        return new Completions.Response(id, OBJECT, created, model, List.of(choice), null);
+    }
+
+    private Completions.Logprobs logprobs(List<ChoiceState.LoggedToken> tokens, int baseOffset) {
+        List<String> text = new ArrayList<>(tokens.size());
+        List<Float> lps = new ArrayList<>(tokens.size());
+        List<Map<String, Float>> tops = new ArrayList<>(tokens.size());
+        List<Integer> offsets = new ArrayList<>(tokens.size());
+        for (ChoiceState.LoggedToken t : tokens) {
+            text.add(codec.tokenText(t.token()));
+            lps.add(t.logprobs().logprob());
+            Map<String, Float> top = new LinkedHashMap<>();
+            int[] ids = t.logprobs().topTokens();
+            for (int i = 0; i < ids.length; i++) {
+                top.putIfAbsent(codec.tokenText(ids[i]), t.logprobs().topLogprobs()[i]);
+            }
+            tops.add(top);
+            offsets.add(t.textOffset());
+        }
+        return new Completions.Logprobs(text, lps, tops, offsets);
+    }
+}

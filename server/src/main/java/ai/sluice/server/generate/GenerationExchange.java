@@ -1,0 +1,390 @@
+package ai.sluice.server.generate;
+
+import ai.sluice.server.api.ApiException;
+import ai.sluice.server.api.Json;
+import ai.sluice.server.api.SamplingOptions;
+import ai.sluice.server.api.Usage;
+import ai.sluice.server.backend.BackendOverloadedException;
+import ai.sluice.server.backend.BackendRejectedException;
+import ai.sluice.server.backend.GenerationSpec;
+import ai.sluice.server.backend.InferenceBackend;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the sequences of one completion request in the engine and writes the HTTP response, streamed
+ * (SSE) or whole. Runs on the request's own (virtual) thread; the engine only hands it events.
+ *
+ * <p>A client that goes away is only noticed when a write fails, so while waiting the exchange
+ * writes something every {@code pingInterval}: an SSE comment ({@code : ping}) in a stream, and for a
+ * whole response that takes longer than that, leading whitespace before the JSON (valid JSON; the
+ * status is then committed as 200). Any failed write cancels every sequence of the request, which
+ * frees its KV blocks in the engine.
+ */
+public final class GenerationExchange {
+    private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SPACE = {' '};
+
+    /** @param queueCapacity tokens one sequence may have waiting for a slow client before it is cancelled */
+    public record Settings(Duration pingInterval, Duration requestTimeout, int queueCapacity) {
+    }
+
+    /** One sequence to run: its prompt and how many tokens it may generate. */
+    public record Sequence(int[] prompt, int maxTokens) {
+    }
+
+    private final InferenceBackend backend;
+    private final Settings settings;
+
+    public GenerationExchange(InferenceBackend backend, Settings settings) {
+        this.backend = backend;
+        this.settings = settings;
+    }
+
+    /**
+     * Submits the sequences and writes the response.
+     *
+     * @param arrivalNanos when the request arrived ({@link System#nanoTime()})
+     * @throws ApiException 429 when the engine's queue is full, 400/503 when it refuses the work
+     *         (nothing has been written then)
+     */
+    public Outcome run(List<Sequence> sequences, SamplingOptions s, ResponseFormat format, ServerResponse res,
+                       long arrivalNanos) {
+        int n = sequences.size();
+        SequenceEvents events = new SequenceEvents(settings.queueCapacity() * n);
+        List<ChoiceState> choices = new ArrayList<>(n);
+        int promptTokens = 0;
+        for (int i = 0; i < n; i++) {
+            Sequence q = sequences.get(i);
+            promptTokens += q.prompt().length;
+            choices.add(new ChoiceState(i, q.prompt().length));
+        }
+        Writer out = new Writer(res, s.stream());
+        long ttft = -1;
+        try {
+            submitAll(sequences, s, events, choices);
+            long deadline = arrivalNanos + settings.requestTimeout().toNanos();
+            long pingNanos = settings.pingInterval().toNanos();
+            if (s.stream()) {
+                out.beginStream();
+                for (ChoiceState c : choices) {
+                    out.event(format.streamStart(c.index));
+                }
+                out.flush();
+            }
+            int open = n;
+            while (open > 0) {
+                long now = System.nanoTime();
+                if (now >= deadline) {
+                    abortAll(choices, "abort", "the request timed out after " + settings.requestTimeout().toSeconds() + " s");
+                    return timeout(out, choices, promptTokens, ttft, format, s);
+                }
+                if (events.overflowed()) {
+                    abortAll(choices, "abort", "the client read too slowly; the request was cancelled");
+                    break;
+                }
+                SequenceEvents.Event e = events.poll(Math.min(pingNanos, deadline - now));
+                now = System.nanoTime();
+                if (now - out.lastWriteNanos() >= pingNanos && now - arrivalNanos >= pingNanos) {
+                    out.keepAlive();
+                }
+                if (e == null) {
+                    continue;
+                }
+                ChoiceState c = choices.get(e.choice());
+                if (c.done()) {
+                    continue;
+                }
+                String text;
+                if (e instanceof SequenceEvents.TokenEvent t) {
+                    if (ttft < 0) {
+                        ttft = now - arrivalNanos;
+                    }
+                    text = c.accept(t.token(), t.text(), t.logprobs());
+                } else {
+                    SequenceEvents.FinishEvent f = (SequenceEvents.FinishEvent) e;
+                    text = c.finish(f.reason(), f.finalText(), f.error());
+                }
+                if (s.stream()) {
+                    List<ChoiceState.LoggedToken> lps = c.takeUnsentLogprobs();
+                    if (!text.isEmpty() || !lps.isEmpty()) {
+                        out.event(format.streamDelta(c.index, text, lps, c.text().length() - text.length()));
+                    }
+                    if (c.done()) {
+                        if ("error".equals(c.finishReason())) {
+                            out.event(new ApiException(500, "server_error", null, null, c.error()).toResponse());
+                        }
+                        out.event(format.streamFinish(c.index, c.finishReason()));
+                    }
+                }
+                if (c.done()) {
+                    open--;
+                }
+                if (events.isEmpty()) {
+                    out.flush(); // one write per burst: chunks that queued up while writing go out together
+                }
+            }
+            Usage usage = usage(choices, promptTokens);
+            if (s.stream()) {
+                if (s.includeUsage()) {
+                    out.event(format.streamUsage(usage));
+                }
+                out.done();
+                return outcome(200, choices, promptTokens, ttft);
+            }
+            ChoiceState failed = firstError(choices);
+            if (failed != null && !out.committed()) {
+                ApiException err = new ApiException(500, "server_error", null, null,
+                        failed.error() != null ? failed.error() : "the request failed");
+                out.error(err);
+                return outcome(500, choices, promptTokens, ttft);
+            }
+            out.json(format.response(choices, usage));
+            return outcome(200, choices, promptTokens, ttft);
+        } catch (ClientGone gone) {
+            abortAll(choices, "abort", "client disconnected");
+            return outcome(499, choices, promptTokens, ttft);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            abortAll(choices, "abort", "server stopping");
+            return outcome(503, choices, promptTokens, ttft);
+        } finally {
+            cancelAll(choices); // idempotent; makes sure nothing is left running in the engine
+        }
+    }
+
+    private void submitAll(List<Sequence> sequences, SamplingOptions s, SequenceEvents events, List<ChoiceState> choices) {
+        for (int i = 0; i < sequences.size(); i++) {
+            Sequence q = sequences.get(i);
+            ChoiceState c = choices.get(i);
+            Long seed = s.seed() == null ? null : s.seed() + i;
+            GenerationSpec spec = new GenerationSpec(q.prompt(), q.maxTokens(), s.temperature(), s.topP(), s.topK(),
+                    s.minP(), s.presencePenalty(), s.frequencyPenalty(), s.repetitionPenalty(), seed, s.stop(),
+                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos());
+            try {
+                c.generation.set(backend.submit(spec, events.listener(i, c.generation)));
+            } catch (BackendOverloadedException e) {
+                cancelAll(choices);
+                throw new ApiException(429, "rate_limit_exceeded", null, "queue_full",
+                        e.getMessage() + "; retry after the time in the Retry-After header")
+                        .withRetryAfter(e.retryAfterSeconds());
+            } catch (BackendRejectedException e) {
+                cancelAll(choices);
+                throw switch (e.kind()) {
+                    case INVALID_REQUEST -> ApiException.badRequest(e.getMessage());
+                    case UNAVAILABLE -> new ApiException(503, "service_unavailable", null, "engine_unavailable",
+                            e.getMessage());
+                };
+            }
+        }
+    }
+
+    private static void cancelAll(List<ChoiceState> choices) {
+        for (ChoiceState c : choices) {
+            c.cancel();
+        }
+    }
+
+    private Outcome timeout(Writer out, List<ChoiceState> choices, int promptTokens, long ttft, ResponseFormat format,
+                            SamplingOptions s) {
+        ApiException err = new ApiException(504, "timeout", null, "request_timeout",
+                "the request timed out after " + settings.requestTimeout().toSeconds() + " s");
+        try {
+            if (s.stream()) {
+                out.event(err.toResponse());
+                for (ChoiceState c : choices) {
+                    out.event(format.streamFinish(c.index, c.finishReason()));
+                }
+                out.done();
+                return outcome(200, choices, promptTokens, ttft);
+            }
+            out.error(err);
+            return outcome(out.committed() ? 200 : 504, choices, promptTokens, ttft);
+        } catch (ClientGone gone) {
+            return outcome(499, choices, promptTokens, ttft);
+        }
+    }
+
+    private static void abortAll(List<ChoiceState> choices, String reason, String message) {
+        for (ChoiceState c : choices) {
+            c.abort(reason, message);
+        }
+    }
+
+    private static ChoiceState firstError(List<ChoiceState> choices) {
+        for (ChoiceState c : choices) {
+            if ("error".equals(c.finishReason())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static Usage usage(List<ChoiceState> choices, int promptTokens) {
+        int output = 0;
+        for (ChoiceState c : choices) {
+            output += c.outputTokens();
+        }
+        return Usage.of(promptTokens, output);
+    }
+
+    private static Outcome outcome(int status, List<ChoiceState> choices, int promptTokens, long ttft) {
+        int output = 0;
+        for (ChoiceState c : choices) {
+            output += c.outputTokens();
+        }
+        return new Outcome(status, promptTokens, output, ttft, choices.isEmpty() ? null : choices.getFirst().finishReason());
+    }
+
+    /** A write to the client failed: it has gone away. */
+    private static final class ClientGone extends RuntimeException {
+        ClientGone(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /** Writes to one response; every failure becomes {@link ClientGone}. */
+    private static final class Writer {
+        private final ServerResponse res;
+        private final boolean stream;
+        private OutputStream os;
+        private boolean dirty;
+        private long lastWrite = System.nanoTime();
+
+        Writer(ServerResponse res, boolean stream) {
+            this.res = res;
+            this.stream = stream;
+        }
+
+        long lastWriteNanos() {
+            return lastWrite;
+        }
+
+        boolean committed() {
+            return os != null;
+        }
+
+        void beginStream() {
+            res.status(Status.OK_200);
+            res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+            res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+            open();
+            flush();
+        }
+
+        /** Writes one SSE event; {@link #flush()} sends it (the caller flushes once per burst). */
+        void event(Object body) {
+            if (body == null) {
+                return;
+            }
+            write(DATA);
+            write(Json.write(body));
+            write(END);
+            dirty = true;
+        }
+
+        /**
+         * Probes the connection when nothing was written for a ping interval: an SSE comment in a
+         * stream; in a whole response, a space before the JSON.
+         */
+        void keepAlive() {
+            if (stream) {
+                write(PING);
+                flush();
+            } else if (!dirty) {
+                if (os == null) {
+                    res.status(Status.OK_200);
+                    res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                    open();
+                }
+                write(SPACE);
+                flush();
+            }
+        }
+
+        void done() {
+            write(DONE);
+            close();
+        }
+
+        void json(Object body) {
+            byte[] bytes = Json.write(body);
+            if (os == null) {
+                res.status(Status.OK_200);
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                try {
+                    res.send(bytes);
+                } catch (UncheckedIOException | IllegalStateException e) {
+                    throw new ClientGone(e);
+                }
+                return;
+            }
+            write(bytes);
+            close();
+        }
+
+        void error(ApiException err) {
+            if (os == null) {
+                res.status(err.status());
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                try {
+                    res.send(Json.write(err.toResponse()));
+                } catch (UncheckedIOException | IllegalStateException e) {
+                    throw new ClientGone(e);
+                }
+                return;
+            }
+            write(Json.write(err.toResponse()));
+            close();
+        }
+
+        private void open() {
+            try {
+                os = res.outputStream();
+            } catch (RuntimeException e) {
+                throw new ClientGone(e);
+            }
+        }
+
+        private void write(byte[] b) {
+            try {
+                os.write(b);
+            } catch (IOException | RuntimeException e) {
+                throw new ClientGone(e);
+            }
+        }
+
+        void flush() {
+            if (os == null) {
+                return;
+            }
+            dirty = false;
+            lastWrite = System.nanoTime();
+            try {
+                os.flush();
+            } catch (IOException | RuntimeException e) {
+                throw new ClientGone(e);
+            }
+        }
+
+        private void close() {
+            try {
+                os.close();
+            } catch (IOException | RuntimeException e) {
+                throw new ClientGone(e);
+            }
+        }
+    }
+}

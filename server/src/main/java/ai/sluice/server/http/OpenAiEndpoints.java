@@ -1,0 +1,190 @@
+package ai.sluice.server.http;
+
+import ai.sluice.server.ServerConfig;
+import ai.sluice.server.api.ApiException;
+import ai.sluice.server.api.ChatRequest;
+import ai.sluice.server.api.CompletionRequest;
+import ai.sluice.server.api.Json;
+import ai.sluice.server.api.Models;
+import ai.sluice.server.api.Prompt;
+import ai.sluice.server.api.RequestParser;
+import ai.sluice.server.api.SamplingOptions;
+import ai.sluice.server.api.Tokenization;
+import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.backend.TextCodec;
+import ai.sluice.server.chat.ChatMessage;
+import ai.sluice.server.chat.ChatTemplate;
+import ai.sluice.server.generate.GenerationExchange;
+import ai.sluice.server.generate.Outcome;
+import ai.sluice.server.generate.ResponseFormats;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** The OpenAI-compatible endpoints and vLLM's tokenizer endpoints. */
+final class OpenAiEndpoints {
+    private final ServerConfig config;
+    private final InferenceBackend backend;
+    private final TextCodec codec;
+    private final ChatTemplate template;
+    private final RequestParser parser;
+    private final GenerationExchange exchange;
+    private final long created = System.currentTimeMillis() / 1000;
+
+    OpenAiEndpoints(ServerConfig config, InferenceBackend backend, ChatTemplate template, GenerationExchange exchange) {
+        this.config = config;
+        this.backend = backend;
+        this.codec = backend.codec();
+        this.template = template;
+        this.parser = new RequestParser(codec.vocabularySize());
+        this.exchange = exchange;
+    }
+
+    void models(ServerRequest req, ServerResponse res) {
+        HttpIo.json(res, 200, new Models.ModelList("list", List.of(model())));
+    }
+
+    void model(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        if (!config.servedModelName().equals(id)) {
+            throw modelNotFound(id);
+        }
+        HttpIo.json(res, 200, model());
+    }
+
+    private Models.Model model() {
+        return new Models.Model(config.servedModelName(), "model", created, "sluice", backend.contextLength());
+    }
+
+    void completions(ServerRequest req, ServerResponse res, RequestInfo info, long arrival) {
+        CompletionRequest r = parser.completion(Json.readObject(HttpIo.body(req, config.maxBodyBytes())));
+        checkModel(r.model(), info);
+        info.id = "cmpl-" + randomId();
+        List<int[]> prompts = new ArrayList<>(r.prompts().size());
+        for (Prompt p : r.prompts()) {
+            prompts.add(switch (p) {
+                case Prompt.Text t -> codec.encode(t.text(), true);
+                case Prompt.Tokens t -> t.tokens();
+            });
+        }
+        run(prompts, "prompt", r.sampling(), ResponseFormats.completion(info.id, now(), config.servedModelName(), codec),
+                res, info, arrival);
+    }
+
+    void chat(ServerRequest req, ServerResponse res, RequestInfo info, long arrival) {
+        ChatRequest r = parser.chat(Json.readObject(HttpIo.body(req, config.maxBodyBytes())));
+        checkModel(r.model(), info);
+        info.id = "chatcmpl-" + randomId();
+        int[] prompt = chatPrompt(r.messages(), r.addGenerationPrompt());
+        run(List.of(prompt), "messages", r.sampling(), ResponseFormats.chat(info.id, now(), config.servedModelName(), codec),
+                res, info, arrival);
+    }
+
+    void tokenize(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.readObject(HttpIo.body(req, config.maxBodyBytes()));
+        int[] tokens;
+        JsonNode special = body.get("add_special_tokens");
+        if (special != null && !special.isNull() && !special.isBoolean()) {
+            throw ApiException.invalid("add_special_tokens", "'add_special_tokens' must be a boolean");
+        }
+        if (body.hasNonNull("messages")) {
+            ChatRequest r = parser.chat(body);
+            tokens = chatPrompt(r.messages(), r.addGenerationPrompt());
+        } else {
+            JsonNode prompt = body.get("prompt");
+            if (prompt == null || !prompt.isTextual()) {
+                throw ApiException.invalid("prompt", "'prompt' (a string) or 'messages' is required");
+            }
+            tokens = codec.encode(prompt.asText(), special == null || special.isNull() || special.asBoolean());
+        }
+        HttpIo.json(res, 200, new Tokenization.TokenizeResponse(tokens.length, backend.contextLength(), tokens));
+    }
+
+    void detokenize(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.readObject(HttpIo.body(req, config.maxBodyBytes()));
+        JsonNode tokens = body.get("tokens");
+        if (tokens == null || !tokens.isArray()) {
+            throw ApiException.invalid("tokens", "'tokens' (a list of token ids) is required");
+        }
+        int[] ids = new int[tokens.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode t = tokens.get(i);
+            if (!t.isIntegralNumber() || t.asLong() < 0 || t.asLong() >= codec.vocabularySize()) {
+                throw ApiException.invalid("tokens", "'tokens' must hold token ids in 0.." + (codec.vocabularySize() - 1)
+                        + ", got " + t);
+            }
+            ids[i] = t.asInt();
+        }
+        HttpIo.json(res, 200, new Tokenization.DetokenizeResponse(codec.decode(ids)));
+    }
+
+    private int[] chatPrompt(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        String text = template.render(messages, addGenerationPrompt);
+        // A model's own template writes BOS itself (as Hugging Face applies it); the fallback does not.
+        return codec.encode(text, template.isFallback());
+    }
+
+    private void run(List<int[]> prompts, String promptParam, SamplingOptions s,
+                     ai.sluice.server.generate.ResponseFormat format, ServerResponse res, RequestInfo info,
+                     long arrival) {
+        int context = backend.contextLength();
+        List<GenerationExchange.Sequence> sequences = new ArrayList<>(prompts.size() * s.n());
+        long total = 0;
+        for (int[] prompt : prompts) {
+            int len = prompt.length;
+            if (len == 0) {
+                throw ApiException.invalid(promptParam, "the prompt is empty");
+            }
+            if (len > config.maxPromptTokens() || len >= context) {
+                throw ApiException.invalid(promptParam, "the prompt has " + len + " tokens; the limit is "
+                        + Math.min(config.maxPromptTokens(), context - 1) + " (this server never truncates prompts)");
+            }
+            int maxTokens = context - len;
+            if (s.maxTokens() != null) {
+                if (len + s.maxTokens() > context) {
+                    throw ApiException.invalid("max_tokens", "This model's maximum context length is " + context
+                            + " tokens. However, you requested " + (len + s.maxTokens()) + " tokens (" + len
+                            + " in the prompt, " + s.maxTokens() + " for the completion). Reduce the prompt or max_tokens.");
+                }
+                maxTokens = s.maxTokens();
+            }
+            for (int j = 0; j < s.n(); j++) {
+                sequences.add(new GenerationExchange.Sequence(prompt, maxTokens));
+                total += len;
+            }
+        }
+        info.promptTokens = (int) total;
+        Outcome o = exchange.run(sequences, s, format, res, arrival);
+        info.status = o.status();
+        info.outputTokens = o.outputTokens();
+        info.ttftNanos = o.ttftNanos();
+        info.finishReason = o.finishReason();
+    }
+
+    private void checkModel(String requested, RequestInfo info) {
+        info.model = config.servedModelName();
+        if (requested != null && !requested.equals(config.servedModelName())) {
+            throw modelNotFound(requested);
+        }
+    }
+
+    private static ApiException modelNotFound(String id) {
+        return new ApiException(404, "invalid_request_error", "model", "model_not_found",
+                "The model '" + id + "' does not exist.");
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    private static String randomId() {
+        byte[] b = new byte[12];
+        ThreadLocalRandom.current().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,203 @@
+package ai.sluice.server.http;
+
+import ai.sluice.server.ServerConfig;
+import ai.sluice.server.api.ApiException;
+import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.chat.ChatTemplate;
+import ai.sluice.server.chat.ChatTemplateException;
+import ai.sluice.server.generate.GenerationExchange;
+import ai.sluice.server.metrics.ServerMetrics;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The routing table and the gate in front of it: authentication, drain, body limit, in-flight
+ * count and the access log. {@code /health}, {@code /ready} and {@code /metrics} pass the gate
+ * untouched (probes and scrapers carry no keys and must work while draining).
+ */
+public final class Routes {
+    private static final System.Logger LOG = System.getLogger("ai.sluice.server");
+    private static final Set<String> OPEN_PATHS = Set.of("/health", "/ready", "/metrics");
+
+    private final ServerConfig config;
+    private final InferenceBackend backend;
+    private final ServerMetrics metrics;
+    private final AccessLog accessLog;
+    private final ApiKeys keys;
+    private final OpenAiEndpoints api;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object idle = new Object();
+    private volatile boolean draining;
+
+    public Routes(ServerConfig config, InferenceBackend backend, ChatTemplate template, GenerationExchange exchange,
+                  ServerMetrics metrics, AccessLog accessLog) {
+        this.config = config;
+        this.backend = backend;
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+        this.keys = new ApiKeys(config.apiKeys());
+        this.api = new OpenAiEndpoints(config, backend, template, exchange);
+    }
+
+    public void register(HttpRouting.Builder r) {
+        r.addFilter(this::gate)
+                .get("/health", this::health)
+                .get("/ready", this::ready)
+                .get("/metrics", this::metrics)
+                .get("/v1/models", handled(api::models))
+                .get("/v1/models/{id}", handled(api::model))
+                .post("/v1/completions", generating(api::completions))
+                .post("/v1/chat/completions", generating(api::chat))
+                .post("/tokenize", handled(api::tokenize))
+                .post("/detokenize", handled(api::detokenize));
+    }
+
+    public boolean isReady() {
+        return !draining;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public void beginDrain() {
+        draining = true;
+    }
+
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                idle.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
+    private void gate(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String path = req.path().path();
+        if (OPEN_PATHS.contains(path)) {
+            chain.proceed();
+            return;
+        }
+        long arrival = System.nanoTime();
+        RequestInfo info = new RequestInfo();
+        req.context().register(info);
+        inFlight.incrementAndGet();
+        try {
+            if (draining) {
+                fail(res, info, new ApiException(503, "service_unavailable", null, "draining",
+                        "the server is shutting down and takes no new requests"));
+            } else if (keys.enabled() && !keys.accepts(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
+                fail(res, info, new ApiException(401, "invalid_request_error", null, "invalid_api_key",
+                        "Incorrect or missing API key: send 'Authorization: Bearer <key>'."));
+            } else if (req.headers().contentLength().orElse(0) > config.maxBodyBytes()) {
+                fail(res, info, HttpIo.tooLarge(config.maxBodyBytes()));
+            } else {
+                chain.proceed();
+            }
+        } finally {
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (idle) {
+                    idle.notifyAll();
+                }
+            }
+            int status = info.status != 0 ? info.status : res.status().code();
+            double ms = (System.nanoTime() - arrival) / 1e6;
+            accessLog.log(new AccessLog.Entry(info.id, req.prologue().method().text(), path, info.model, status,
+                    info.promptTokens, info.outputTokens, info.ttftNanos < 0 ? -1 : info.ttftNanos / 1e6, ms,
+                    info.finishReason, info.error));
+        }
+    }
+
+    private static void fail(ServerResponse res, RequestInfo info, ApiException e) {
+        info.status = e.status();
+        info.error = e.getMessage();
+        HttpIo.error(res, e);
+    }
+
+    private void health(ServerRequest req, ServerResponse res) {
+        long ageNanos = System.nanoTime() - backend.heartbeatNanos();
+        boolean alive = ageNanos < config.healthStaleAfter().toNanos();
+        HttpIo.json(res, alive ? 200 : 503, Map.of("status", alive ? "ok" : "engine loop stalled",
+                "heartbeat_age_ms", ageNanos / 1_000_000));
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        HttpIo.json(res, draining ? 503 : 200, Map.of("ready", !draining, "model", config.servedModelName()));
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 * 1024);
+        try {
+            metrics.scrape(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        res.header(HeaderNames.CONTENT_TYPE, metrics.contentType());
+        res.send(out.toByteArray());
+    }
+
+    @FunctionalInterface
+    private interface Endpoint {
+        void handle(ServerRequest req, ServerResponse res);
+    }
+
+    @FunctionalInterface
+    private interface GeneratingEndpoint {
+        void handle(ServerRequest req, ServerResponse res, RequestInfo info, long arrivalNanos);
+    }
+
+    private io.helidon.webserver.http.Handler handled(Endpoint e) {
+        return generating((req, res, info, arrival) -> e.handle(req, res));
+    }
+
+    /** Runs an endpoint and turns every failure into an OpenAI-style error (unless bytes were already sent). */
+    private io.helidon.webserver.http.Handler generating(GeneratingEndpoint e) {
+        return (req, res) -> {
+            RequestInfo info = req.context().get(RequestInfo.class).orElseGet(RequestInfo::new);
+            long arrival = System.nanoTime();
+            try {
+                e.handle(req, res, info, arrival);
+            } catch (ApiException ex) {
+                reply(res, info, ex);
+            } catch (ChatTemplateException ex) {
+                reply(res, info, ApiException.invalid("messages", ex.getMessage()));
+            } catch (UncheckedIOException ex) {
+                info.status = 499;
+                info.error = "client disconnected while sending the request";
+            } catch (RuntimeException ex) {
+                LOG.log(Level.ERROR, "request failed", ex);
+                reply(res, info, new ApiException(500, "server_error", null, null,
+                        "internal error: " + ex.getClass().getSimpleName()
+                                + (ex.getMessage() != null ? ": " + ex.getMessage() : "")));
+            }
+        };
+    }
+
+    private static void reply(ServerResponse res, RequestInfo info, ApiException e) {
+        info.status = e.status();
+        info.error = e.getMessage();
+        if (!res.isSent()) {
+            HttpIo.error(res, e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package ai.sluice.server.metrics;
+
+import ai.sluice.server.backend.BackendStats;
+import ai.sluice.server.backend.InferenceBackend;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Prometheus metrics under vLLM's names, so dashboards, autoscalers and gateways built for vLLM
+ * work unchanged. Everything engine-side is read from {@link BackendStats} at scrape time (nothing is
+ * counted twice); JVM and process metrics are added.
+ */
+public final class ServerMetrics {
+    private static final String MODEL = "model_name";
+    private static final List<String> REASONS = List.of("stop", "length", "abort", "error");
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final String model;
+    private final InferenceBackend backend;
+
+    public ServerMetrics(String modelName, InferenceBackend backend) {
+        this.model = modelName;
+        this.backend = backend;
+        gauge("vllm:num_requests_waiting", "Requests waiting to be scheduled.", BackendStats::waiting);
+        gauge("vllm:num_requests_running", "Requests in the running batch.", BackendStats::running);
+        gauge("vllm:kv_cache_usage_perc", "Fraction of KV-cache blocks in use (1 = full).", BackendStats::kvCacheUsage);
+        counter("vllm:num_preemptions", "Preemptions (a sequence's KV blocks freed to make room).",
+                BackendStats::preemptions);
+        counter("vllm:prefix_cache_queries", "Prompt tokens looked up in the prefix cache.",
+                BackendStats::prefixCacheQueries);
+        counter("vllm:prefix_cache_hits", "Prompt tokens found in the prefix cache.", BackendStats::prefixCacheHits);
+        counter("vllm:prompt_tokens", "Prompt tokens processed.", BackendStats::promptTokens);
+        counter("vllm:generation_tokens", "Tokens generated.", BackendStats::generationTokens);
+        CounterWithCallback.builder().name("vllm:request_success").help("Finished requests, by finish reason.")
+                .labelNames(MODEL, "finished_reason")
+                .callback(cb -> {
+                    Map<String, Long> byReason = backend.stats().finishedByReason();
+                    for (String reason : REASONS) {
+                        cb.call(byReason.getOrDefault(reason, 0L), model, reason);
+                    }
+                }).register(registry);
+        histogram("vllm:time_to_first_token_seconds", "Time from arrival to the first token.",
+                BackendStats::timeToFirstToken);
+        histogram("vllm:inter_token_latency_seconds", "Time between consecutive output tokens.",
+                BackendStats::interTokenLatency);
+        histogram("vllm:e2e_request_latency_seconds", "Time from arrival to the end of the request.",
+                BackendStats::e2eRequestLatency);
+        histogram("vllm:request_queue_time_seconds", "Time from arrival until the request was first scheduled.",
+                BackendStats::requestQueueTime);
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** Writes the Prometheus text format (0.0.4). */
+    public void scrape(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    private void gauge(String name, String help, ToDoubleFunction<BackendStats> value) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames(MODEL)
+                .callback(cb -> cb.call(value.applyAsDouble(backend.stats()), model)).register(registry);
+    }
+
+    private void counter(String name, String help, ToDoubleFunction<BackendStats> value) {
+        CounterWithCallback.builder().name(name).help(help).labelNames(MODEL)
+                .callback(cb -> cb.call(value.applyAsDouble(backend.stats()), model)).register(registry);
+    }
+
+    private void histogram(String name, String help, Function<BackendStats, BackendStats.HistogramData> value) {
+        registry.register(() -> {
+            BackendStats.HistogramData h = value.apply(backend.stats());
+            double[] bounds = Arrays.copyOf(h.upperBounds(), h.upperBounds().length + 1);
+            bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+            return HistogramSnapshot.builder().name(name).help(help)
+                    .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                            .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, h.counts()))
+                            .sum(h.sum())
+                            .labels(Labels.of(MODEL, model))
+                            .build())
+                    .build();
+        });
+    }
+}

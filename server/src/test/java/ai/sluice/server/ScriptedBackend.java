@@ -1,0 +1,230 @@
+package ai.sluice.server;
+
+import ai.sluice.core.gguf.GgufFile;
+import ai.sluice.server.backend.BackendOverloadedException;
+import ai.sluice.server.backend.BackendStats;
+import ai.sluice.server.backend.FinishReason;
+import ai.sluice.server.backend.Generation;
+import ai.sluice.server.backend.GenerationSpec;
+import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.core.tokenizer.StreamDecoder;
+import ai.sluice.server.backend.TokenListener;
+import ai.sluice.server.backend.TokenLogprobs;
+import ai.sluice.server.backend.TokenizerCodec;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A stand-in engine for protocol tests: the real tokenizer of a model file, and a loop thread that
+ * emits the tokens of a fixed text, one per sequence per step. Lets tests pace, freeze and count
+ * sequences, which the HTTP behaviour (streaming, cancellation, limits, health) depends on.
+ */
+public final class ScriptedBackend implements InferenceBackend {
+    public static final String SCRIPT = " Once upon a time, there was a little girl named Lily. She loved to play outside.";
+
+    private final TokenizerCodec codec;
+    private final int[] script;
+    private final int contextLength;
+    private final Map<Long, Seq> active = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong generated = new AtomicLong();
+    private final AtomicLong prompted = new AtomicLong();
+    private final AtomicInteger submitted = new AtomicInteger();
+    private final AtomicLong finishedLength = new AtomicLong();
+    private final AtomicLong finishedStop = new AtomicLong();
+    private final AtomicLong finishedCancelled = new AtomicLong();
+    private final Thread loop;
+    private volatile long heartbeat = System.nanoTime();
+    private volatile long stepMillis;
+    private volatile boolean frozen;
+    private volatile int maxQueued = Integer.MAX_VALUE;
+    private volatile int prefillSteps;
+    private volatile boolean closed;
+
+    public ScriptedBackend(Path model, int contextLength, long stepMillis) {
+        try (GgufFile f = GgufFile.open(model)) {
+            this.codec = TokenizerCodec.fromGguf(f.metadata());
+        }
+        this.script = codec.encode(SCRIPT, false);
+        this.contextLength = contextLength;
+        this.stepMillis = stepMillis;
+        this.loop = Thread.ofPlatform().daemon().name("scripted-engine").start(this::run);
+    }
+
+    private final class Seq implements Generation {
+        final long id = ids.incrementAndGet();
+        final GenerationSpec spec;
+        final TokenListener listener;
+        final StreamDecoder decoder = codec.tokenizer().newStreamDecoder();
+        final StopMatcher stops;
+        int produced;
+        volatile int prefillLeft = prefillSteps;
+        volatile boolean cancelled;
+
+        Seq(GenerationSpec spec, TokenListener listener) {
+            this.spec = spec;
+            this.listener = listener;
+            this.stops = new StopMatcher(spec.stopStrings());
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                Thread.sleep(stepMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (frozen) {
+                continue; // a hung loop: no steps, no heartbeat
+            }
+            heartbeat = System.nanoTime();
+            for (Seq s : active.values()) {
+                step(s);
+            }
+        }
+    }
+
+    private void step(Seq s) {
+        if (s.cancelled) {
+            active.remove(s.id);
+            finishedCancelled.incrementAndGet();
+            s.listener.onFinish(FinishReason.CANCELLED, "", null);
+            return;
+        }
+        if (s.prefillLeft-- > 0) {
+            return;
+        }
+        int token = script[s.produced % script.length];
+        s.produced++;
+        generated.incrementAndGet();
+        TokenLogprobs lp = s.spec.topLogprobs() < 0 ? null
+                : new TokenLogprobs(-0.25f, topOf(token, s.spec.topLogprobs()), tops(s.spec.topLogprobs()));
+        for (int stopId : s.spec.stopTokenIds()) {
+            if (stopId == token) {
+                s.listener.onToken(token, "", lp);
+                finish(s, FinishReason.STOP, s.stops.flush());
+                return;
+            }
+        }
+        s.listener.onToken(token, s.stops.push(s.decoder.push(token)), lp);
+        if (s.stops.stopped()) {
+            finish(s, FinishReason.STOP, "");
+        } else if (s.produced >= s.spec.maxTokens() || s.spec.promptTokens().length + s.produced >= contextLength) {
+            finish(s, FinishReason.LENGTH, s.stops.push(s.decoder.flush()) + s.stops.flush());
+        }
+    }
+
+    private void finish(Seq s, FinishReason reason, String finalText) {
+        active.remove(s.id);
+        (reason == FinishReason.STOP ? finishedStop : finishedLength).incrementAndGet();
+        s.listener.onFinish(reason, finalText, null);
+    }
+
+    private static int[] topOf(int token, int k) {
+        int[] ids = new int[k];
+        for (int i = 0; i < k; i++) {
+            ids[i] = token + i;
+        }
+        return ids;
+    }
+
+    private static float[] tops(int k) {
+        float[] lps = new float[k];
+        for (int i = 0; i < k; i++) {
+            lps[i] = -0.25f - i;
+        }
+        return lps;
+    }
+
+    @Override
+    public int contextLength() {
+        return contextLength;
+    }
+
+    @Override
+    public TokenizerCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public Generation submit(GenerationSpec spec, TokenListener listener) {
+        if (active.size() >= maxQueued) {
+            throw new BackendOverloadedException("the engine's waiting queue is full", 3);
+        }
+        Seq s = new Seq(spec, listener);
+        prompted.addAndGet(spec.promptTokens().length);
+        submitted.incrementAndGet();
+        active.put(s.id, s);
+        return s;
+    }
+
+    private static final double[] BOUNDS = {0.01, 0.1, 1, 10};
+
+    @Override
+    public BackendStats stats() {
+        BackendStats.HistogramData empty = BackendStats.HistogramData.empty(BOUNDS);
+        return new BackendStats(0, active.size(), active.size() / 100.0, 0, 0, 0, prompted.get(), generated.get(),
+                Map.of("length", finishedLength.get(), "stop", finishedStop.get(),
+                        "abort", finishedCancelled.get()), empty, empty, empty, empty);
+    }
+
+    @Override
+    public long heartbeatNanos() {
+        return heartbeat;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.interrupt();
+    }
+
+    /** Sequences the engine still holds (the stand-in for KV blocks in use). */
+    public int activeSequences() {
+        return active.size();
+    }
+
+    public int submittedSequences() {
+        return submitted.get();
+    }
+
+    /** Sequences accepted at once; more are refused as overload. */
+    public void maxQueued(int n) {
+        maxQueued = n;
+    }
+
+    public void freeze(boolean f) {
+        frozen = f;
+    }
+
+    public void stepMillis(long ms) {
+        stepMillis = ms;
+    }
+
+    /** Steps each new sequence spends in "prefill" before its first token. */
+    public void prefillSteps(int steps) {
+        prefillSteps = steps;
+    }
+
+    /** Ends the prefill of every sequence now waiting. */
+    public void finishPrefills() {
+        prefillSteps = 0;
+        for (Seq s : active.values()) {
+            s.prefillLeft = 0;
+        }
+    }
+
+    public int[] script() {
+        return script.clone();
+    }
+}

@@ -1,0 +1,135 @@
+package ai.sluice.server.clients;
+
+import ai.sluice.server.ServerConfig;
+import ai.sluice.server.SluiceServer;
+import ai.sluice.server.TestServers;
+import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.http.AccessLog;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.ChatModel;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.models.Model;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The official OpenAI Java SDK against a running server. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenAiJavaSdkTest {
+    private static final String KEY = "sk-sdk-test";
+    private InferenceBackend backend;
+    private SluiceServer server;
+    private OpenAIClient client;
+
+    @BeforeAll
+    void start() {
+        backend = TestServers.backend();
+        ServerConfig config = TestServers.config(backend).withApiKeys(List.of(KEY));
+        server = SluiceServer.start(config, backend, new AccessLog(line -> { }));
+        client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(KEY)
+                .maxRetries(0).build();
+    }
+
+    @AfterAll
+    void stop() {
+        server.stop();
+        backend.close();
+    }
+
+    @Test
+    void completionHasTextFinishReasonAndUsage() {
+        Completion c = client.completions().create(CompletionCreateParams.builder()
+                .model("stories").prompt("Once upon a time").maxTokens(12).temperature(0.0).build());
+        assertThat(c.choices()).hasSize(1);
+        assertThat(c.choices().getFirst().text()).isNotEmpty();
+        assertThat(c.choices().getFirst().finishReason().asString()).isIn("length", "stop");
+        assertThat(c.usage()).hasValueSatisfying(u -> {
+            assertThat(u.completionTokens()).isBetween(1L, 12L);
+            assertThat(u.totalTokens()).isEqualTo(u.promptTokens() + u.completionTokens());
+        });
+    }
+
+    @Test
+    void chatCompletionAnswersAsAssistant() {
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(ChatModel.of("stories")).addSystemMessage("You tell stories.").addUserMessage("Tell me one.")
+                .maxCompletionTokens(10).temperature(0.0).seed(7).build());
+        assertThat(c.choices().getFirst().message().content()).hasValueSatisfying(t -> assertThat(t).isNotEmpty());
+        assertThat(c.choices().getFirst().finishReason().asString()).isIn("length", "stop");
+        assertThat(c.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isPositive());
+    }
+
+    @Test
+    void streamedChatMatchesTheWholeAnswerAndEndsWithUsage() {
+        ChatCompletionCreateParams wholeParams = ChatCompletionCreateParams.builder().model(ChatModel.of("stories"))
+                .addUserMessage("Tell me a story.").maxCompletionTokens(16).temperature(0.0).build();
+        ChatCompletionCreateParams params = wholeParams.toBuilder()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        String whole = client.chat().completions().create(wholeParams).choices().getFirst().message().content()
+                .orElseThrow();
+        StringBuilder streamed = new StringBuilder();
+        List<String> finishes = new ArrayList<>();
+        long[] usage = {-1};
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> {
+                for (ChatCompletionChunk.Choice ch : chunk.choices()) {
+                    ch.delta().content().ifPresent(streamed::append);
+                    ch.finishReason().ifPresent(f -> finishes.add(f.asString()));
+                }
+                chunk.usage().ifPresent(u -> usage[0] = u.completionTokens());
+            });
+        }
+        assertThat(streamed.toString()).isEqualTo(whole);
+        assertThat(finishes).hasSize(1);
+        assertThat(usage[0]).isPositive();
+    }
+
+    @Test
+    void streamedCompletionConcatenatesToTheWholeText() {
+        CompletionCreateParams params = CompletionCreateParams.builder().model("stories").prompt("Once upon a time")
+                .maxTokens(16).temperature(0.0).build();
+        String whole = client.completions().create(params).choices().getFirst().text();
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<Completion> stream = client.completions().createStreaming(params)) {
+            stream.stream().forEach(c -> c.choices().forEach(ch -> streamed.append(ch.text())));
+        }
+        assertThat(streamed.toString()).isEqualTo(whole);
+    }
+
+    @Test
+    void modelsListShowsTheServedName() {
+        List<Model> models = client.models().list().data();
+        assertThat(models).extracting(Model::id).containsExactly("stories");
+    }
+
+    @Test
+    void errorsArriveAsTypedSdkExceptions() {
+        assertThatThrownBy(() -> client.completions().create(CompletionCreateParams.builder()
+                .model("stories").prompt("x").temperature(5.0).build()))
+                .isInstanceOfSatisfying(BadRequestException.class,
+                        e -> assertThat(e.getMessage()).contains("temperature"));
+        assertThatThrownBy(() -> client.completions().create(CompletionCreateParams.builder()
+                .model("gpt-4o").prompt("x").build()))
+                .isInstanceOf(NotFoundException.class);
+        OpenAIClient wrongKey = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1")
+                .apiKey("sk-wrong").maxRetries(0).build();
+        assertThatThrownBy(() -> wrongKey.models().list()).isInstanceOf(UnauthorizedException.class);
+    }
+}
