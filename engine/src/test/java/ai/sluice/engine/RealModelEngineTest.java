@@ -169,10 +169,14 @@ class RealModelEngineTest {
                 .kvCacheBytes(4L * Math.ceilDiv(length, 16) * 16 * perToken).build();
         try (Engine engine = Engine.start(new LlamaRunner(stories.model), tight)) {
             List<Collector> outs = new ArrayList<>();
-            for (int i = 0; i < 48; i++) {
-                Collector out = new Collector();
-                outs.add(out);
-                engine.submit(greedy("o" + i, prompts[i % distinct], output), out);
+            // All 48 wait before the first step, so admission (and with it preemption) does not depend on
+            // how fast this thread submits compared with the engine's steps.
+            try (Engine.Freeze frozen = engine.freezeLoopForTesting()) {
+                for (int i = 0; i < 48; i++) {
+                    Collector out = new Collector();
+                    outs.add(out);
+                    engine.submit(greedy("o" + i, prompts[i % distinct], output), out);
+                }
             }
             for (int i = 0; i < outs.size(); i++) {
                 assertThat(outs.get(i).await()).isEqualTo(new FinishReason.Length());
