@@ -30,7 +30,8 @@ for t in f16 q8_0 q4_0; do
   pid=$!
   for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.5; done
   ./sluice bench --url "http://127.0.0.1:$port" --model m --requests "$requests" --concurrency "$concurrency" \
-    --input-len "$input" --output-len "$output" --warmup 2 --quiet --out "$out/bench-$t" >/dev/null
+    --input-len "$input" --output-len "$output" --warmup 2 --quiet --out "$out/bench-$t" >/dev/null 2>"$out/bench-$t.err" \
+    || { cat "$out/bench-$t.err" >&2; kill -TERM $pid; exit 1; }
   kill -TERM $pid; wait $pid 2>/dev/null || true
   python3 - "$out/bench-$t/result.json" "$f" "$t" <<'PY'
 import json, os, sys
