@@ -190,7 +190,7 @@ final class Scheduler {
         Sequence worst = running.getFirst();
         for (int i = 1; i < running.size(); i++) {
             Sequence s = running.get(i);
-            if (WaitingQueue.ByPriority.ORDER.compare(s, worst) > 0) {
+            if (WaitingQueue.PRIORITY_ORDER.compare(s, worst) > 0) {
                 worst = s;
             }
         }

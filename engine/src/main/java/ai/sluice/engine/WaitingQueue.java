@@ -3,104 +3,64 @@ package ai.sluice.engine;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.PriorityQueue;
+import java.util.Queue;
 
-/** Requests waiting for admission, in the order of the scheduling policy. */
-sealed interface WaitingQueue {
+/**
+ * Requests waiting for admission, in the order of the scheduling policy: arrival order (FCFS), or
+ * lower priority value first and then arrival order (PRIORITY).
+ */
+final class WaitingQueue {
+    /** Lower priority value first, then arrival order (a preempted request keeps its rank). */
+    static final Comparator<Sequence> PRIORITY_ORDER =
+            Comparator.<Sequence>comparingInt(s -> s.request.priority()).thenComparingLong(s -> s.arrival);
 
-    /** A new arrival. */
-    void add(Sequence s);
+    private final Queue<Sequence> queue;
 
-    /** A preempted request: it goes ahead of arrivals of its rank. */
-    void addPreempted(Sequence s);
-
-    Sequence peek();
-
-    Sequence poll();
-
-    boolean remove(Sequence s);
-
-    int size();
-
-    default boolean isEmpty() {
-        return size() == 0;
+    private WaitingQueue(Queue<Sequence> queue) {
+        this.queue = queue;
     }
 
     static WaitingQueue of(SchedulingPolicy policy) {
-        return switch (policy) {
-            case FCFS -> new Fifo();
-            case PRIORITY -> new ByPriority();
-        };
+        return new WaitingQueue(switch (policy) {
+            case FCFS -> new ArrayDeque<>();
+            case PRIORITY -> new PriorityQueue<>(PRIORITY_ORDER);
+        });
     }
 
-    /** Arrival order; preempted requests go back to the front. */
-    final class Fifo implements WaitingQueue {
-        private final ArrayDeque<Sequence> queue = new ArrayDeque<>();
+    /** A new arrival. */
+    void add(Sequence s) {
+        queue.add(s);
+    }
 
-        @Override
-        public void add(Sequence s) {
-            queue.addLast(s);
-        }
-
-        @Override
-        public void addPreempted(Sequence s) {
-            queue.addFirst(s);
-        }
-
-        @Override
-        public Sequence peek() {
-            return queue.peekFirst();
-        }
-
-        @Override
-        public Sequence poll() {
-            return queue.pollFirst();
-        }
-
-        @Override
-        public boolean remove(Sequence s) {
-            return queue.remove(s);
-        }
-
-        @Override
-        public int size() {
-            return queue.size();
+    /**
+     * A preempted request: it goes ahead of arrivals of its rank. Under FCFS that is the front;
+     * under PRIORITY its arrival time already ranks it ahead of later arrivals.
+     */
+    void addPreempted(Sequence s) {
+        if (queue instanceof ArrayDeque<Sequence> fifo) {
+            fifo.addFirst(s);
+        } else {
+            queue.add(s);
         }
     }
 
-    /** Lower priority value first, then arrival order (a preempted request keeps its rank). */
-    final class ByPriority implements WaitingQueue {
-        static final Comparator<Sequence> ORDER =
-                Comparator.<Sequence>comparingInt(s -> s.request.priority()).thenComparingLong(s -> s.arrival);
-        private final PriorityQueue<Sequence> queue = new PriorityQueue<>(ORDER);
+    Sequence peek() {
+        return queue.peek();
+    }
 
-        @Override
-        public void add(Sequence s) {
-            queue.add(s);
-        }
+    Sequence poll() {
+        return queue.poll();
+    }
 
-        @Override
-        public void addPreempted(Sequence s) {
-            queue.add(s);
-        }
+    boolean remove(Sequence s) {
+        return queue.remove(s);
+    }
 
-        @Override
-        public Sequence peek() {
-            return queue.peek();
-        }
+    int size() {
+        return queue.size();
+    }
 
-        @Override
-        public Sequence poll() {
-            return queue.poll();
-        }
-
-        @Override
-        public boolean remove(Sequence s) {
-            return queue.remove(s);
-        }
-
-        @Override
-        public int size() {
-            return queue.size();
-        }
+    boolean isEmpty() {
+        return queue.isEmpty();
     }
 }
