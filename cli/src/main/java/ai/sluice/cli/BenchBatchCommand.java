@@ -5,7 +5,7 @@ import ai.sluice.engine.EngineConfig;
 import ai.sluice.engine.FinishReason;
 import ai.sluice.engine.GenerationListener;
 import ai.sluice.engine.GenerationRequest;
-import ai.sluice.engine.KvCacheType;
+import ai.sluice.core.model.KvType;
 import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.TokenLogprobs;
 import ai.sluice.engine.Usage;
@@ -54,7 +54,7 @@ final class BenchBatchCommand implements Callable<Integer> {
     int maxBatchedTokens;
 
     @Option(names = "--kv-type", defaultValue = "f32", paramLabel = "T", description = "KV cache type f32|f16 (default: ${DEFAULT-VALUE}).")
-    String kvType;
+    KvType kvType;
 
     @Option(names = "--overload", description = "Run the overload scenario instead of the concurrency sweep.")
     boolean overload;
@@ -76,11 +76,6 @@ final class BenchBatchCommand implements Callable<Integer> {
         if (prompt < 1 || output < 1 || requests < 1 || budgetSeqs < 1 || maxBatchedTokens < 1) {
             throw new IllegalArgumentException("--prompt, --output, --requests, --budget-seqs and --max-batched-tokens must be >= 1");
         }
-        KvCacheType kv = switch (kvType.toLowerCase(Locale.ROOT)) {
-            case "f32" -> KvCacheType.F32;
-            case "f16" -> KvCacheType.F16;
-            default -> throw new IllegalArgumentException("--kv-type must be f32 or f16, got '" + kvType + "'");
-        };
         Map<String, Object> r = new LinkedHashMap<>();
         try (LoadedModel m = LoadedModel.open(model, threads)) {
             int context = m.model().config().shape().contextLength();
@@ -93,9 +88,9 @@ final class BenchBatchCommand implements Callable<Integer> {
             r.put("prompt", prompt);
             r.put("output", output);
             if (overload) {
-                r.put("overload", overload(m, kv));
+                r.put("overload", overload(m, kvType));
             } else {
-                r.put("runs", sweep(m, kv));
+                r.put("runs", sweep(m, kvType));
             }
         }
         if (json) {
@@ -104,7 +99,7 @@ final class BenchBatchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Map<String, Object>> sweep(LoadedModel m, KvCacheType kv) throws Exception {
+    private List<Map<String, Object>> sweep(LoadedModel m, KvType kv) throws Exception {
         List<Map<String, Object>> runs = new ArrayList<>();
         // warm-up (JIT, page cache): the batched and the single-sequence paths, short and untimed
         for (int c : new int[] {16, 1}) {
@@ -140,7 +135,7 @@ final class BenchBatchCommand implements Callable<Integer> {
     }
 
     /** Runs {@code c} requests at once; decode speed is measured while all {@code c} are decoding. */
-    private Result run(LoadedModel m, KvCacheType kv, int c, int outputLength) throws Exception {
+    private Result run(LoadedModel m, KvType kv, int c, int outputLength) throws Exception {
         int vocab = m.model().vocabSize();
         long perToken = new LlamaRunner(m.model(), 1).kvBytesPerToken(kv);
         EngineConfig config = EngineConfig.builder()
@@ -185,7 +180,7 @@ final class BenchBatchCommand implements Callable<Integer> {
         return new Result(decode, (end - start) / 1e9);
     }
 
-    private Map<String, Object> overload(LoadedModel m, KvCacheType kv) throws Exception {
+    private Map<String, Object> overload(LoadedModel m, KvType kv) throws Exception {
         int vocab = m.model().vocabSize();
         int length = prompt + output;
         SplittableRandom random = new SplittableRandom(11);

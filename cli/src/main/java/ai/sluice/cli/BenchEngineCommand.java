@@ -45,7 +45,7 @@ final class BenchEngineCommand implements Callable<Integer> {
     int runs;
 
     @Option(names = "--kv-type", defaultValue = "f32", paramLabel = "T", description = "KV cache type f32|f16 (default: ${DEFAULT-VALUE}).")
-    String kvType;
+    KvType kvType;
 
     @Option(names = "--bandwidth-mib", defaultValue = "1024", paramLabel = "MIB", description = "Buffer for the bandwidth probe; 0 skips it (default: ${DEFAULT-VALUE}).")
     int bandwidthMib;
@@ -58,11 +58,6 @@ final class BenchEngineCommand implements Callable<Integer> {
         if (promptTokens < 1 || decodeTokens < 1 || runs < 1) {
             throw new IllegalArgumentException("--prompt, --decode and --runs must be >= 1");
         }
-        KvType kv = switch (kvType.toLowerCase(Locale.ROOT)) {
-            case "f32" -> KvType.F32;
-            case "f16" -> KvType.F16;
-            default -> throw new IllegalArgumentException("--kv-type must be f32 or f16, got '" + kvType + "'");
-        };
         Map<String, Object> r = new LinkedHashMap<>();
         try (LoadedModel m = LoadedModel.open(model, threads)) {
             int vocab = m.model().vocabSize();
@@ -70,7 +65,7 @@ final class BenchEngineCommand implements Callable<Integer> {
             int[] prompt = random.ints(promptTokens, 3, vocab).toArray();
             double[] prefill = new double[runs];
             double[] decode = new double[runs];
-            try (Generator g = m.model().newGenerator(promptTokens + decodeTokens, kv)) {
+            try (Generator g = m.model().newGenerator(promptTokens + decodeTokens, kvType)) {
                 for (int run = -1; run < runs; run++) {
                     long t0 = System.nanoTime();
                     g.prompt(prompt);
@@ -95,7 +90,7 @@ final class BenchEngineCommand implements Callable<Integer> {
             ModelConfig cfg = m.model().config();
             r.put("weight_file_mib", Files.size(model) / MIB);
             r.put("kv_mib", (double) cfg.layers() * (promptTokens + decodeTokens)
-                    * (cfg.keyDim() + cfg.valueDim()) * kv.bytesPerElement() / MIB);
+                    * (cfg.keyDim() + cfg.valueDim()) * kvType.bytesPerElement() / MIB);
             long bytesPerToken = weightBytesReadPerToken(m.file());
             r.put("model", model.getFileName().toString());
             r.put("threads", m.backend().threads());

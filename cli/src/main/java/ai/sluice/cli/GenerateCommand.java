@@ -57,7 +57,7 @@ final class GenerateCommand implements Callable<Integer> {
     int context;
 
     @Option(names = "--kv-type", defaultValue = "f32", paramLabel = "T", description = "KV cache element type: f32 or f16 (default: ${DEFAULT-VALUE}).")
-    String kvType;
+    KvType kvType;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
     int threads;
@@ -73,11 +73,6 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxTokens < 0) {
             throw new IllegalArgumentException("--max-tokens must be >= 0, got " + maxTokens);
         }
-        KvType kv = switch (kvType.toLowerCase()) {
-            case "f32" -> KvType.F32;
-            case "f16" -> KvType.F16;
-            default -> throw new IllegalArgumentException("--kv-type must be f32 or f16, got '" + kvType + "'");
-        };
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, 0f, 0f, s);
         try (LoadedModel m = LoadedModel.open(model, threads)) {
@@ -101,7 +96,7 @@ final class GenerateCommand implements Callable<Integer> {
             for (int id : promptText) {
                 decoder.push(id); // prime, so the first generated token is decoded in context
             }
-            try (Generator generator = m.model().newGenerator(ctx, kv)) {
+            try (Generator generator = m.model().newGenerator(ctx, kvType)) {
                 Sampler sampler = new Sampler(params, m.model().vocabSize());
                 int[] history = new int[PENALTY_WINDOW];
                 float[] logits = maxTokens > 0 ? generator.prompt(promptIds) : null;

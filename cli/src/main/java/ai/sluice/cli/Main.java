@@ -21,6 +21,14 @@ public final class Main {
         }
         boolean showTrace = verbose;
         CommandLine cli = new CommandLine(new SluiceCommand());
+        cli.setCaseInsensitiveEnumValuesAllowed(true); // --kv-type f16 as well as F16
+        // A mistyped option is one line and a pointer to the help, not the whole usage text.
+        cli.setParameterExceptionHandler((ex, args2) -> {
+            CommandLine failed = ex.getCommandLine();
+            failed.getErr().println("sluice: error: " + ex.getMessage().lines().findFirst().orElse("bad arguments")
+                    + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             String msg = ex.getMessage() != null ? ex.getMessage() : ex.toString();
             commandLine.getErr().println("sluice: error: " + msg.lines().findFirst().orElse(msg));

@@ -4,11 +4,10 @@ import ai.sluice.engine.Detokenizer;
 import ai.sluice.engine.Engine;
 import ai.sluice.engine.KvCacheLayout;
 import ai.sluice.engine.EngineConfig;
-import ai.sluice.engine.KvCacheType;
+import ai.sluice.core.model.KvType;
 import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.SchedulingPolicy;
 import ai.sluice.plan.CpuPlan;
-import ai.sluice.plan.KvType;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.backend.EngineBackend;
@@ -87,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
     double kvCacheFraction;
 
     @Option(names = "--kv-cache-type", defaultValue = "f32", paramLabel = "T", description = "KV cache element type: f32 or f16 (default: ${DEFAULT-VALUE}).")
-    String kvType;
+    KvType kvType;
 
     @Option(names = "--block-size", defaultValue = "16", paramLabel = "N", description = "Tokens per KV block (default: ${DEFAULT-VALUE}).")
     int blockSize;
@@ -128,7 +127,7 @@ final class ServeCommand implements Callable<Integer> {
                     Duration.ofSeconds(healthStaleAfter), 1024);
             server = SluiceServer.start(config, backend, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
-            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), kvType.equalsIgnoreCase("f16") ? KvType.F16 : KvType.F32);
+            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), ai.sluice.plan.KvType.parse(kvType.name()));
             KvCacheLayout layout = engine.kvCacheLayout();
             System.err.println("sluice: " + plan.describe(layout.tokens()));
             System.err.printf(Locale.ROOT, "sluice: allocated KV pool %,d B (%,d blocks of %d tokens)%n",
@@ -166,18 +165,13 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private EngineConfig engineConfig(LoadedModel loaded, LlamaRunner runner) {
-        KvCacheType kv = switch (kvType.toLowerCase(Locale.ROOT)) {
-            case "f32" -> KvCacheType.F32;
-            case "f16" -> KvCacheType.F16;
-            default -> throw new IllegalArgumentException("--kv-cache-type must be f32 or f16, got '" + kvType + "'");
-        };
         SchedulingPolicy policy = switch (scheduling.toLowerCase(Locale.ROOT)) {
             case "fcfs" -> SchedulingPolicy.FCFS;
             case "priority" -> SchedulingPolicy.PRIORITY;
             default -> throw new IllegalArgumentException("--scheduling must be fcfs or priority, got '" + scheduling + "'");
         };
         EngineConfig.Builder b = EngineConfig.builder().maxNumSeqs(maxNumSeqs).maxBatchedTokens(maxBatchedTokens)
-                .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(kv)
+                .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(kvType)
                 .maxWaitingRequests(maxWaitingRequests).maxWaitingTokens(maxWaitingTokens)
                 .schedulingPolicy(policy).prefixCaching(!noPrefixCaching)
                 .detokenizer(Detokenizer.of(loaded.tokenizer()))
@@ -190,7 +184,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             // A pool larger than max-num-seqs full-length sequences can never be used: do not take the memory.
             int len = maxModelLen > 0 ? maxModelLen : runner.contextLength();
-            long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(kv);
+            long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(kvType);
             b.kvCacheBytes(Math.max(1, Math.min((long) (runner.availableMemoryBytes() * kvCacheFraction), useful)));
         }
         return b.build();

@@ -1,5 +1,6 @@
 package ai.sluice.engine;
 
+import ai.sluice.core.model.KvType;
 import java.util.Objects;
 import java.util.Set;
 
@@ -24,7 +25,7 @@ import java.util.Set;
  * @param eosTokenIds tokens that end a generation (unless the request ignores EOS)
  */
 public record EngineConfig(int maxNumSeqs, int maxBatchedTokens, int maxModelLen, KvCacheBudget kvCacheBudget,
-                           int blockSize, KvCacheType kvCacheType, int maxWaitingRequests, long maxWaitingTokens,
+                           int blockSize, KvType kvCacheType, int maxWaitingRequests, long maxWaitingTokens,
                            SchedulingPolicy schedulingPolicy, boolean prefixCaching, Detokenizer detokenizer,
                            Set<Integer> eosTokenIds) {
 
@@ -74,7 +75,7 @@ public record EngineConfig(int maxNumSeqs, int maxBatchedTokens, int maxModelLen
         private int maxModelLen = 0;
         private KvCacheBudget kvCacheBudget = KvCacheBudget.fraction(0.9);
         private int blockSize = 16;
-        private KvCacheType kvCacheType = KvCacheType.F32;
+        private KvType kvCacheType = KvType.F32;
         private int maxWaitingRequests = 1024;
         private long maxWaitingTokens = 1L << 20;
         private SchedulingPolicy schedulingPolicy = SchedulingPolicy.FCFS;
@@ -118,7 +119,7 @@ public record EngineConfig(int maxNumSeqs, int maxBatchedTokens, int maxModelLen
             return this;
         }
 
-        public Builder kvCacheType(KvCacheType value) {
+        public Builder kvCacheType(KvType value) {
             this.kvCacheType = value;
             return this;
         }

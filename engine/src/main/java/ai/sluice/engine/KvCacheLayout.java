@@ -1,5 +1,6 @@
 package ai.sluice.engine;
 
+import ai.sluice.core.model.KvType;
 /**
  * The KV pool the engine allocated at start.
  *
@@ -9,7 +10,7 @@ package ai.sluice.engine;
  * @param bytes memory held
  * @param maxModelLen the longest sequence admitted (prompt plus output)
  */
-public record KvCacheLayout(int blocks, int blockSize, KvCacheType type, long bytes, int maxModelLen) {
+public record KvCacheLayout(int blocks, int blockSize, KvType type, long bytes, int maxModelLen) {
     /** Token capacity of the whole pool. */
     public long tokens() {
         return (long) blocks * blockSize;

@@ -1,5 +1,6 @@
 package ai.sluice.engine;
 
+import ai.sluice.core.model.KvType;
 /** Turns the KV budget into a block count, refusing budgets that cannot hold one full-length sequence. */
 final class KvSizing {
     private static final long MIB = 1024 * 1024;
@@ -17,7 +18,7 @@ final class KvSizing {
         if (maxModelLen < 2) {
             throw new EngineConfigurationException("max-model-len must be at least 2 tokens, got " + maxModelLen);
         }
-        KvCacheType type = config.kvCacheType();
+        KvType type = config.kvCacheType();
         int blockSize = config.blockSize();
         long bytesPerToken = runner.kvBytesPerToken(type);
         long bytesPerBlock = bytesPerToken * blockSize;
@@ -36,7 +37,7 @@ final class KvSizing {
                     + " bytes per token, " + type + "), but one sequence of max-model-len " + maxModelLen + " needs "
                     + needed + " blocks (" + mib(neededBytes) + "): raise --kv-cache-memory to at least "
                     + mib(neededBytes) + ", lower --max-model-len to at most " + Math.max(0, fitsTokens)
-                    + (type == KvCacheType.F32 ? ", or use --kv-cache-type f16" : ""));
+                    + (type == KvType.F32 ? ", or use --kv-cache-type f16" : ""));
         }
         return new KvCacheLayout((int) blocks, blockSize, type, blocks * bytesPerBlock, maxModelLen);
     }

@@ -51,7 +51,7 @@ public final class LlamaRunner implements ModelRunner {
     }
 
     @Override
-    public long kvBytesPerToken(KvCacheType type) {
+    public long kvBytesPerToken(KvType type) {
         ModelConfig c = model.config();
         return (long) c.layers() * (c.keyDim() + c.valueDim()) * type.bytesPerElement();
     }
@@ -69,14 +69,11 @@ public final class LlamaRunner implements ModelRunner {
     }
 
     @Override
-    public void allocateKvCache(int slots, KvCacheType type) {
+    public void allocateKvCache(int slots, KvType type) {
         if (kv != null) {
             throw new IllegalStateException("the KV cache is already allocated");
         }
-        kv = KvPool.allocate(model.config(), slots, switch (type) {
-            case F32 -> KvType.F32;
-            case F16 -> KvType.F16;
-        });
+        kv = KvPool.allocate(model.config(), slots, type);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package ai.sluice.engine;
 
+import ai.sluice.core.model.KvType;
 import ai.sluice.core.model.SlotMapping;
 import java.util.List;
 
@@ -19,13 +20,13 @@ public interface ModelRunner extends AutoCloseable {
     int contextLength();
 
     /** Bytes one KV slot (one token's K and V over all layers) takes with {@code type}. */
-    long kvBytesPerToken(KvCacheType type);
+    long kvBytesPerToken(KvType type);
 
     /** Memory the KV cache may use, for {@link KvCacheBudget.Fraction} budgets. */
     long availableMemoryBytes();
 
     /** Allocates the KV pool once, before the first forward pass. */
-    void allocateKvCache(int slots, KvCacheType type);
+    void allocateKvCache(int slots, KvType type);
 
     /**
      * Runs {@code batch} through the model. Entries of one sequence appear in position order; an

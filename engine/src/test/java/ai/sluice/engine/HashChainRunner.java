@@ -1,5 +1,6 @@
 package ai.sluice.engine;
 
+import ai.sluice.core.model.KvType;
 import java.util.List;
 
 /**
@@ -46,7 +47,7 @@ final class HashChainRunner implements ModelRunner {
     }
 
     @Override
-    public long kvBytesPerToken(KvCacheType type) {
+    public long kvBytesPerToken(KvType type) {
         return 4L * 2 * type.bytesPerElement();
     }
 
@@ -56,7 +57,7 @@ final class HashChainRunner implements ModelRunner {
     }
 
     @Override
-    public void allocateKvCache(int slots, KvCacheType type) {
+    public void allocateKvCache(int slots, KvType type) {
         kv = new int[slots];
         java.util.Arrays.fill(kv, -1);
     }

@@ -1,5 +1,6 @@
 package ai.sluice.engine;
 
+import ai.sluice.core.model.KvType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -120,7 +121,7 @@ class RealModelEngineTest {
     @Test
     void aTinyKvBudgetPreemptsButEveryOutputStaysTheSame() {
         // one sequence of 64 tokens fits, barely: everyone else waits or is preempted and recomputed
-        long perToken = new LlamaRunner(stories.model).kvBytesPerToken(KvCacheType.F32);
+        long perToken = new LlamaRunner(stories.model).kvBytesPerToken(KvType.F32);
         EngineConfig cfg = config().maxModelLen(64).kvCacheBytes(perToken * 16 * 6).build();
         try (Engine engine = Engine.start(new LlamaRunner(stories.model), cfg)) {
             List<Collector> outs = new ArrayList<>();
@@ -163,7 +164,7 @@ class RealModelEngineTest {
                 reference[i] = out.tokenArray();
             }
         }
-        long perToken = new LlamaRunner(stories.model).kvBytesPerToken(KvCacheType.F32);
+        long perToken = new LlamaRunner(stories.model).kvBytesPerToken(KvType.F32);
         int length = promptLength + output;
         EngineConfig tight = config().maxModelLen(length).maxNumSeqs(32).prefixCaching(false)
                 .kvCacheBytes(4L * Math.ceilDiv(length, 16) * 16 * perToken).build();
