@@ -3,10 +3,7 @@ package ai.sluice.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.sluice.core.gguf.GgufFile;
-import ai.sluice.core.tensor.CpuBackend;
-import ai.sluice.core.tensor.KernelPool;
-import ai.sluice.core.testing.SharedData;
+import ai.sluice.core.testing.OpenModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,21 +20,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BatchInvarianceTest {
     private static final int BLOCK = 16;
     private static final int STEPS = 20;
-    private static GgufFile file;
-    private static CpuBackend backend;
+    private static OpenModel stories;
     private static LlamaModel model;
 
     @BeforeAll
     static void load() {
-        file = GgufFile.open(SharedData.stories260K());
-        backend = new CpuBackend(new KernelPool(2));
-        model = LlamaModel.load(file, backend);
+        stories = OpenModel.stories260K();
+        model = stories.model();
     }
 
     @AfterAll
     static void close() {
-        backend.close();
-        file.close();
+        stories.close();
     }
 
     /** A paged mapping: slot = blockTable[p / 16] * 16 + p % 16. */

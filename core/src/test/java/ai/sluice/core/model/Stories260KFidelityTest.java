@@ -2,10 +2,7 @@ package ai.sluice.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.sluice.core.gguf.GgufFile;
-import ai.sluice.core.tensor.CpuBackend;
-import ai.sluice.core.tensor.KernelPool;
-import ai.sluice.core.testing.SharedData;
+import ai.sluice.core.testing.OpenModel;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.AfterAll;
@@ -14,21 +11,18 @@ import org.junit.jupiter.api.Test;
 
 /** Our forward pass against llama.cpp's answers for stories260K (F32 weights). */
 class Stories260KFidelityTest {
-    private static GgufFile file;
-    private static CpuBackend backend;
+    private static OpenModel stories;
     private static LlamaModel model;
 
     @BeforeAll
     static void load() {
-        file = GgufFile.open(SharedData.stories260K());
-        backend = new CpuBackend(new KernelPool(2));
-        model = LlamaModel.load(file, backend);
+        stories = OpenModel.stories260K();
+        model = stories.model();
     }
 
     @AfterAll
     static void close() {
-        backend.close();
-        file.close();
+        stories.close();
     }
 
     @ParameterizedTest(name = "{0} with {1} KV")
