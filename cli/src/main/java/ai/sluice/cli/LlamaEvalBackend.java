@@ -22,10 +22,11 @@ final class LlamaEvalBackend implements EvalBackend {
     @Override
     public EvalModel open(Path gguf) {
         LoadedModel m = LoadedModel.open(gguf, threads);
+        ForwardPass pass = m.model().newForwardPass(MAX_STEP); // scratch reused by every window
         return new EvalModel() {
             @Override
             public LogitsSource logits() {
-                return LlamaEvalBackend.logits(m);
+                return LlamaEvalBackend.logits(m, pass);
             }
 
             @Override
@@ -50,8 +51,11 @@ final class LlamaEvalBackend implements EvalBackend {
         };
     }
 
+    /** Tokens per forward step; longer windows run as consecutive steps. */
+    private static final int MAX_STEP = 256;
+
     /** Each window runs from an empty F32 KV cache (exact attention), all positions wanting logits. */
-    private static LogitsSource logits(LoadedModel m) {
+    private static LogitsSource logits(LoadedModel m, ForwardPass pass) {
         return tokens -> {
             int n = tokens.length;
             int vocab = m.model().vocabSize();
@@ -60,7 +64,6 @@ final class LlamaEvalBackend implements EvalBackend {
             for (int i = 0; i < n; i++) {
                 batch.add(new BatchEntry(tokens[i], i, slots, true));
             }
-            ForwardPass pass = m.model().newForwardPass(Math.min(n, 256));
             float[] flat;
             try (KvPool kv = KvPool.allocate(m.model().config(), n, KvType.F32)) {
                 flat = pass.forward(batch, kv);
