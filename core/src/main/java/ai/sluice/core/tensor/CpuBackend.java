@@ -16,6 +16,9 @@ public final class CpuBackend implements Backend {
 
     private final KernelPool pool;
     private final ThreadLocal<MatmulKernel> kernels = ThreadLocal.withInitial(MatmulKernel::new);
+    private final ThreadLocal<Int8Kernel> int8Kernels = ThreadLocal.withInitial(Int8Kernel::new);
+    /** Quantized inputs, per calling thread: filled once per product, read by every worker. */
+    private final ThreadLocal<Int8Activations> activations = ThreadLocal.withInitial(Int8Activations::new);
 
     public CpuBackend(KernelPool pool) {
         this.pool = pool;
@@ -38,6 +41,13 @@ public final class CpuBackend implements Backend {
         int units = (rows + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
         long workPerUnit = (long) ROWS_PER_UNIT * cols * batch;
         int grain = (int) Math.max(1, MIN_WORK_PER_CHUNK / Math.max(1, workPerUnit));
+        if (Int8Kernel.handles(w.type())) {
+            Int8Activations q = activations.get();
+            q.quantize(x, xOff, batch, cols);
+            pool.parallelFor(units, grain, (start, end) -> int8Kernels.get().rows(w, q, batch, out, outOff,
+                    start * ROWS_PER_UNIT, Math.min(rows, end * ROWS_PER_UNIT)));
+            return;
+        }
         pool.parallelFor(units, grain, (start, end) -> kernels.get().rows(w, x, xOff, batch, out, outOff,
                 start * ROWS_PER_UNIT, Math.min(rows, end * ROWS_PER_UNIT)));
     }

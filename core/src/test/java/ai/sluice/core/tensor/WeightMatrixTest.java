@@ -211,22 +211,51 @@ class WeightMatrixTest {
         float[] out = new float[batch * rows + 1];
         BACKEND.matmul(w, x, 0, batch, out, 1);
         float[] scratch = new float[cols];
+        // Q8_0 and Q4_0 multiply 8-bit activations, as llama.cpp does: the exact reference is the
+        // product with the activations quantized and dequantized again; the float one is close
+        boolean int8 = Int8Kernel.handles(w.type());
+        float[] xSeen = int8 ? roundTripThroughInt8(x) : x;
         for (int b = 0; b < batch; b++) {
             for (int r = 0; r < rows; r++) {
                 double ref = 0;
                 double mag = 0;
+                double refFloat = 0;
                 for (int j = 0; j < cols; j++) {
-                    ref += (double) c.expected()[r * cols + j] * x[b * cols + j];
-                    mag += Math.abs((double) c.expected()[r * cols + j] * x[b * cols + j]);
+                    double wj = c.expected()[r * cols + j];
+                    ref += wj * xSeen[b * cols + j];
+                    mag += Math.abs(wj * xSeen[b * cols + j]);
+                    refFloat += wj * x[b * cols + j];
                 }
                 double tol = 1e-5 * mag + 1e-6;
                 assertThat((double) out[1 + b * rows + r]).as("batch %d row %d", b, r).isCloseTo(ref,
                         within(tol));
+                assertThat((double) out[1 + b * rows + r]).as("batch %d row %d vs float activations", b, r)
+                        .isCloseTo(refFloat, within(0.02 * mag + 1e-6));
                 if (b == 0) {
-                    assertThat((double) w.dot(r, x, 0, scratch)).isCloseTo(ref, within(tol));
+                    assertThat((double) w.dot(r, x, 0, scratch)).isCloseTo(refFloat, within(1e-5 * mag + 1e-6));
                 }
             }
         }
+    }
+
+    /**
+     * llama.cpp's Q8_0 activation quantization, written out in scalar double arithmetic: per block
+     * of 32, d = max|x| / 127 stored as f16, q = round(x * 127 / max|x|) ties to even; returns q * d.
+     */
+    static float[] roundTripThroughInt8(float[] x) {
+        float[] out = new float[x.length];
+        for (int from = 0; from < x.length; from += 32) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[from + j]));
+            }
+            float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            float inverse = amax == 0 ? 0 : 127f / amax;
+            for (int j = 0; j < 32; j++) {
+                out[from + j] = (float) (Math.rint(x[from + j] * inverse) * d);
+            }
+        }
+        return out;
     }
 
     @Test

@@ -1,0 +1,89 @@
+package ai.sluice.core.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Activations quantized to 8 bits in blocks of 32, the way llama.cpp quantizes them before a
+ * Q8_0 or Q4_0 dot product: per block, scale {@code d = max|x| / 127} rounded to half precision,
+ * {@code q = round(x * 127 / max|x|)} to nearest, ties to even. The quants are kept as shorts, the
+ * width the int8 kernels multiply in, so that the hot loop loads them without widening, and as
+ * floats for the tiled kernels, which multiply the same small integers exactly in float.
+ *
+ * <p>Not thread-safe: one instance per calling thread, filled before a matrix product and then only
+ * read by the workers.
+ */
+final class Int8Activations {
+    static final int BLOCK = 32;
+    /** Adding and subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, ties to even. */
+    private static final float ROUNDER = 12582912f;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+
+    private short[] quants = new short[0];
+    private float[] quantsAsFloats = new float[0];
+    private float[] scales = new float[0];
+    private int cols;
+
+    /** Quantizes entries {@code b < batch} of {@code x} (each {@code cols} long, from {@code xOff}). */
+    void quantize(float[] x, int xOff, int batch, int cols) {
+        if (cols % BLOCK != 0) {
+            throw new IllegalArgumentException("row length " + cols + " is not a multiple of " + BLOCK);
+        }
+        int n = Math.multiplyExact(batch, cols);
+        if (quants.length < n) {
+            quants = new short[n];
+            quantsAsFloats = new float[n];
+            scales = new float[n / BLOCK];
+        }
+        this.cols = cols;
+        for (int block = 0; block < n / BLOCK; block++) {
+            quantizeBlock(x, xOff + block * BLOCK, block);
+        }
+    }
+
+    private void quantizeBlock(float[] x, int from, int block) {
+        float amax = 0f;
+        int j = 0;
+        if (BLOCK % L == 0) {
+            FloatVector m = FloatVector.zero(F);
+            for (; j < BLOCK; j += L) {
+                m = m.max(FloatVector.fromArray(F, x, from + j).abs());
+            }
+            amax = m.reduceLanes(VectorOperators.MAX); // a maximum is exact in any order
+        }
+        for (; j < BLOCK; j++) {
+            amax = Math.max(amax, Math.abs(x[from + j]));
+        }
+        float d = amax / 127f;
+        float inverse = amax != 0f ? 127f / amax : 0f;
+        scales[block] = Float.float16ToFloat(Float.floatToFloat16(d));
+        int to = block * BLOCK;
+        for (int k = 0; k < BLOCK; k++) {
+            // |x * inverse| <= 127: the add/subtract trick rounds exactly like rint
+            float rounded = (x[from + k] * inverse + ROUNDER) - ROUNDER;
+            quants[to + k] = (short) rounded;
+            quantsAsFloats[to + k] = rounded;
+        }
+    }
+
+    /** The quants, entry {@code b}'s at {@code b * cols()}. */
+    short[] quants() {
+        return quants;
+    }
+
+    /** The same quants as floats (small integers, exact), for the kernels that multiply in float. */
+    float[] quantsAsFloats() {
+        return quantsAsFloats;
+    }
+
+    /** One scale per block of 32, entry {@code b}'s at {@code b * cols() / 32}. */
+    float[] scales() {
+        return scales;
+    }
+
+    int cols() {
+        return cols;
+    }
+}

@@ -1,0 +1,286 @@
+package ai.sluice.core.tensor;
+
+import ai.sluice.core.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q8_0 and Q4_0 weights times {@link Int8Activations}: integer dot products per block of 32, as
+ * llama.cpp computes them, instead of decoding the weights to floats.
+ *
+ * <p>A batch of one reads the weights straight from the mapped file: per block, 16 weights and 16
+ * activations are widened to 16-bit lanes and multiplied, the two halves of the block added (a lane
+ * then holds two products, at most 2 x 128 x 127, which fits 16 bits), widened to 8 int lanes,
+ * converted to float and multiplied into the accumulator by {@code weight scale x activation scale}.
+ * A larger batch decodes {@link #ROW_TILE} rows to floats once and multiplies them by
+ * {@link #TOKEN_TILE} tokens at a time in float: the quants are small integers and a lane's four
+ * products sum to at most 4 x 128 x 127, far below 2^24, so float arithmetic is exact there too
+ * and gives the very integers of the first path, in the same 8 lanes. The only rounding is one FMA
+ * per block and the final lane sum, in one order for both paths: an entry gets the same bits in any
+ * batch, which the engine's batch invariance rests on.
+ *
+ * <p>The lanes are laid out for 256-bit vectors (16 shorts, 8 ints, 8 floats) whatever the
+ * preferred width: a Q4_0 block unpacks to exactly two 16-short halves, and on AVX-512 machines
+ * such as AMD Zen 4, which split 512-bit operations in two, the wider shape bought nothing in the
+ * measurements. Where vectors are narrower than 256 bits {@link #SUPPORTED} is false and the caller
+ * uses the float kernels.
+ *
+ * <p>Not thread-safe: one instance per worker thread (it owns the decoded-row buffers).
+ */
+final class Int8Kernel {
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int BLOCK = Int8Activations.BLOCK;
+    /** Bytes of 16-bit activations kept hot in L2 while the rows of a range pass over them. */
+    private static final int TOKEN_BLOCK_BYTES = 1024 * 1024;
+
+    /** True where 256-bit vectors are native (AVX2 and up), the layout these kernels are written for. */
+    static final boolean SUPPORTED = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+
+    /** Rows decoded together by the batched path, and tokens per register tile. */
+    private static final int ROW_TILE = 2;
+    private static final int TOKEN_TILE = 4;
+
+    /** {@link #ROW_TILE} decoded rows (quants as floats) and their block scales. */
+    private float[] tile = new float[0];
+    private float[] tileScales = new float[0];
+
+    /** Whether weights of {@code type} are multiplied by this kernel. */
+    static boolean handles(GgmlType type) {
+        return SUPPORTED && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0);
+    }
+
+    /**
+     * {@code out[outOff + b * rows + r] = W[r] . x[b]} for {@code r} in {@code [rowStart, rowEnd)}
+     * and {@code b < batch}, with {@code x} already quantized.
+     */
+    void rows(WeightMatrix w, Int8Activations x, int batch, float[] out, int outOff, int rowStart, int rowEnd) {
+        int rows = w.rows();
+        int cols = w.cols();
+        MemorySegment data = w.data();
+        long rowBytes = w.rowBytes();
+        boolean q8 = w.type() == GgmlType.Q8_0;
+        short[] xq = x.quants();
+        float[] xs = x.scales();
+        if (batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                long at = rowBytes * r;
+                out[outOff + r] = q8 ? q8Row(data, at, cols, xq, xs) : q4Row(data, at, cols, xq, xs);
+            }
+            return;
+        }
+        int blocks = cols / BLOCK;
+        ensureTile(cols);
+        float[] xf = x.quantsAsFloats();
+        int tokenBlock = Math.max(TOKEN_TILE, TOKEN_BLOCK_BYTES / (Float.BYTES * cols) / TOKEN_TILE * TOKEN_TILE);
+        for (int b0 = 0; b0 < batch; b0 += tokenBlock) {
+            int b1 = Math.min(batch, b0 + tokenBlock);
+            for (int r = rowStart; r < rowEnd; r += ROW_TILE) {
+                int nr = Math.min(ROW_TILE, rowEnd - r);
+                for (int i = 0; i < nr; i++) {
+                    decodeRow(data, rowBytes * (r + i), q8, blocks, i);
+                }
+                int b = b0;
+                if (nr == ROW_TILE) {
+                    for (; b + TOKEN_TILE <= b1; b += TOKEN_TILE) {
+                        tile2x4(cols, blocks, xf, xs, b, out, outOff + b * rows + r, rows);
+                    }
+                }
+                for (; b < b1; b++) {
+                    for (int i = 0; i < nr; i++) {
+                        out[outOff + b * rows + r + i] = tile1x1(i, cols, blocks, xf, xs, b);
+                    }
+                }
+            }
+        }
+    }
+
+    private void ensureTile(int cols) {
+        if (tile.length < ROW_TILE * cols) {
+            tile = new float[ROW_TILE * cols];
+            tileScales = new float[ROW_TILE * cols / BLOCK];
+        }
+    }
+
+    /** Decodes row {@code at} into tile row {@code i}: the quants as floats (exact) and the block scales. */
+    private void decodeRow(MemorySegment m, long at, boolean q8, int blocks, int i) {
+        int to = i * blocks * BLOCK;
+        int scaleTo = i * blocks;
+        if (q8) {
+            for (int block = 0; block < blocks; block++, at += 34) {
+                tileScales[scaleTo + block] = scale(m, at);
+                for (int j = 0; j < BLOCK; j += 8) {
+                    ((FloatVector) ByteVector.fromMemorySegment(B8, m, at + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
+                            .intoArray(tile, to + block * BLOCK + j);
+                }
+            }
+        } else {
+            for (int block = 0; block < blocks; block++, at += 18) {
+                tileScales[scaleTo + block] = scale(m, at);
+                ByteVector q = ByteVector.fromMemorySegment(B, m, at + 2, LE);
+                ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                int o = to + block * BLOCK;
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).intoArray(tile, o);
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).intoArray(tile, o + 8);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).intoArray(tile, o + 16);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).intoArray(tile, o + 24);
+            }
+        }
+    }
+
+    /**
+     * Tile rows 0 and 1 times tokens {@code t .. t+3}: per block, each of the 8 pairs sums its 32
+     * products in float (exact: small integers) in 8 lanes, the same lanes the integer path forms,
+     * then adds them into its accumulator times the two scales.
+     */
+    private void tile2x4(int cols, int blocks, float[] xf, float[] xs, int t, float[] out, int o, int rows) {
+        float[] w = tile;
+        float[] ws = tileScales;
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        int s0 = t * blocks;
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a03 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a13 = a00;
+        for (int block = 0; block < blocks; block++) {
+            int k = block * BLOCK;
+            FloatVector wa = FloatVector.fromArray(F, w, k);
+            FloatVector wb = FloatVector.fromArray(F, w, cols + k);
+            FloatVector x = FloatVector.fromArray(F, xf, x0 + k);
+            FloatVector p00 = wa.mul(x);
+            FloatVector p10 = wb.mul(x);
+            x = FloatVector.fromArray(F, xf, x1 + k);
+            FloatVector p01 = wa.mul(x);
+            FloatVector p11 = wb.mul(x);
+            x = FloatVector.fromArray(F, xf, x2 + k);
+            FloatVector p02 = wa.mul(x);
+            FloatVector p12 = wb.mul(x);
+            x = FloatVector.fromArray(F, xf, x3 + k);
+            FloatVector p03 = wa.mul(x);
+            FloatVector p13 = wb.mul(x);
+            for (int j = 8; j < BLOCK; j += 8) {
+                wa = FloatVector.fromArray(F, w, k + j);
+                wb = FloatVector.fromArray(F, w, cols + k + j);
+                x = FloatVector.fromArray(F, xf, x0 + k + j);
+                p00 = wa.fma(x, p00);
+                p10 = wb.fma(x, p10);
+                x = FloatVector.fromArray(F, xf, x1 + k + j);
+                p01 = wa.fma(x, p01);
+                p11 = wb.fma(x, p11);
+                x = FloatVector.fromArray(F, xf, x2 + k + j);
+                p02 = wa.fma(x, p02);
+                p12 = wb.fma(x, p12);
+                x = FloatVector.fromArray(F, xf, x3 + k + j);
+                p03 = wa.fma(x, p03);
+                p13 = wb.fma(x, p13);
+            }
+            float da = ws[block];
+            float db = ws[blocks + block];
+            float e0 = xs[s0 + block];
+            float e1 = xs[s0 + blocks + block];
+            float e2 = xs[s0 + 2 * blocks + block];
+            float e3 = xs[s0 + 3 * blocks + block];
+            a00 = p00.fma(FloatVector.broadcast(F, da * e0), a00);
+            a01 = p01.fma(FloatVector.broadcast(F, da * e1), a01);
+            a02 = p02.fma(FloatVector.broadcast(F, da * e2), a02);
+            a03 = p03.fma(FloatVector.broadcast(F, da * e3), a03);
+            a10 = p10.fma(FloatVector.broadcast(F, db * e0), a10);
+            a11 = p11.fma(FloatVector.broadcast(F, db * e1), a11);
+            a12 = p12.fma(FloatVector.broadcast(F, db * e2), a12);
+            a13 = p13.fma(FloatVector.broadcast(F, db * e3), a13);
+        }
+        out[o] = sumLanes(a00);
+        out[o + rows] = sumLanes(a01);
+        out[o + 2 * rows] = sumLanes(a02);
+        out[o + 3 * rows] = sumLanes(a03);
+        out[o + 1] = sumLanes(a10);
+        out[o + 1 + rows] = sumLanes(a11);
+        out[o + 1 + 2 * rows] = sumLanes(a12);
+        out[o + 1 + 3 * rows] = sumLanes(a13);
+    }
+
+    /** Tile row {@code i} times token {@code t}, in the same lanes and order as {@link #tile2x4}. */
+    private float tile1x1(int i, int cols, int blocks, float[] xf, float[] xs, int t) {
+        float[] w = tile;
+        int wOff = i * cols;
+        int xOff = t * cols;
+        FloatVector acc = FloatVector.zero(F);
+        for (int block = 0; block < blocks; block++) {
+            int k = block * BLOCK;
+            FloatVector p = FloatVector.fromArray(F, w, wOff + k).mul(FloatVector.fromArray(F, xf, xOff + k));
+            for (int j = 8; j < BLOCK; j += 8) {
+                p = FloatVector.fromArray(F, w, wOff + k + j).fma(FloatVector.fromArray(F, xf, xOff + k + j), p);
+            }
+            acc = p.fma(FloatVector.broadcast(F, tileScales[i * blocks + block] * xs[t * blocks + block]), acc);
+        }
+        return sumLanes(acc);
+    }
+
+    /** One Q8_0 row (blocks of f16 scale + 32 signed bytes) dotted with one quantized input. */
+    private static float q8Row(MemorySegment m, long at, int cols, short[] xq, float[] xs) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 34) {
+            ShortVector w0 = widen(ByteVector.fromMemorySegment(B, m, at + 2, LE));
+            ShortVector w1 = widen(ByteVector.fromMemorySegment(B, m, at + 18, LE));
+            acc = blockFma(w0, w1, xq, k, scale(m, at) * xs[block], acc);
+        }
+        return sumLanes(acc);
+    }
+
+    /** One Q4_0 row (blocks of f16 scale + 16 bytes of nibbles, low = elements 0..15) dotted with one input. */
+    private static float q4Row(MemorySegment m, long at, int cols, short[] xq, float[] xs) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 18) {
+            // widen first: x86 has no byte shift, and 16-bit lanes take the nibble arithmetic natively
+            ShortVector q = widen(ByteVector.fromMemorySegment(B, m, at + 2, LE));
+            ShortVector w0 = q.and((short) 0x0F).sub((short) 8);
+            ShortVector w1 = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
+            acc = blockFma(w0, w1, xq, k, scale(m, at) * xs[block], acc);
+        }
+        return sumLanes(acc);
+    }
+
+    /** acc + (w0 . x[k..k+16) + w1 . x[k+16..k+32)) per lane pair, as floats, times {@code scale}. */
+    private static FloatVector blockFma(ShortVector w0, ShortVector w1, short[] xq, int k, float scale, FloatVector acc) {
+        ShortVector products = w0.mul(ShortVector.fromArray(S, xq, k)).add(w1.mul(ShortVector.fromArray(S, xq, k + 16)));
+        IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I, 0))
+                .add((IntVector) products.convertShape(VectorOperators.S2I, I, 1));
+        return ((FloatVector) sums.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
+
+    /** The lanes added in lane order (see {@link VectorMath#sumLanes}: the order must not depend on the JIT). */
+    private static float sumLanes(FloatVector v) {
+        float sum = 0f;
+        for (int i = 0; i < F.length(); i++) {
+            sum += v.lane(i);
+        }
+        return sum;
+    }
+
+    private static ShortVector widen(ByteVector sixteenBytes) {
+        return (ShortVector) sixteenBytes.convertShape(VectorOperators.B2S, S, 0);
+    }
+
+    private static float scale(MemorySegment m, long block) {
+        return Float.float16ToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, block));
+    }
+}

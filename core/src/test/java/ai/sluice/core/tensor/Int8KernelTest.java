@@ -1,0 +1,83 @@
+package ai.sluice.core.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import ai.sluice.core.gguf.GgmlType;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The 8-bit activation path: llama.cpp's rounding, and one set of bits for a row whatever the batch. */
+class Int8KernelTest {
+    private static final CpuBackend TWO_THREADS = new CpuBackend(new KernelPool(2));
+
+    @AfterAll
+    static void close() {
+        TWO_THREADS.close();
+    }
+
+    @Test
+    void activationsRoundToNearestEvenWithAHalfPrecisionScale() {
+        float[] x = new float[64];
+        x[0] = 127f;          // the block maximum: scale 1, every value maps to itself
+        x[1] = 2.5f;          // a tie: to even, 2
+        x[2] = 3.5f;          // a tie: to even, 4
+        x[3] = -2.5f;         // -2
+        x[4] = 0.49f;         // 0
+        x[5] = -126.6f;       // -127
+        // second block all zero: scale 0, quants 0 (no division by zero)
+        Int8Activations q = new Int8Activations();
+        q.quantize(x, 0, 2, 32);
+        assertThat(q.quants()).startsWith((short) 127, (short) 2, (short) 4, (short) -2, (short) 0, (short) -127);
+        assertThat(q.scales()[0]).isEqualTo(1f);
+        assertThat(q.scales()[1]).isZero();
+        for (int i = 32; i < 64; i++) {
+            assertThat(q.quants()[i]).isZero();
+        }
+        // a scale that is not a half-precision number is stored rounded to one
+        float[] y = new float[32];
+        y[0] = 1f;
+        q.quantize(y, 0, 1, 32);
+        assertThat(q.scales()[0]).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(1f / 127f)));
+        assertThat(q.quants()[0]).isEqualTo((short) 127);
+    }
+
+    @Test
+    void quantizedRowsMustBeWholeBlocks() {
+        Int8Activations q = new Int8Activations();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.quantize(new float[40], 0, 1, 40))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("40");
+    }
+
+    /**
+     * Long rows and a batch that spans several L2 token blocks, remainder rows and tokens: every entry
+     * equals the batch-of-one result bit for bit (the fused path over the mapped bytes).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void aLongBatchGivesEveryEntryTheBitsOfABatchOfOne(GgmlType type) {
+        assumeThat(Int8Kernel.SUPPORTED).as("256-bit vectors").isTrue();
+        int rows = 5;
+        int cols = 8192;
+        int batch = 39;
+        WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 42).matrix();
+        Random rnd = new Random(7);
+        float[] x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextGaussian() * (1 + (i % 97)));
+        }
+        float[] together = new float[batch * rows];
+        TWO_THREADS.matmul(w, x, batch, together);
+        float[] single = new float[rows];
+        for (int b = 0; b < batch; b++) {
+            TWO_THREADS.matmul(w, x, b * cols, 1, single, 0);
+            for (int r = 0; r < rows; r++) {
+                assertThat(Float.floatToRawIntBits(together[b * rows + r])).as("entry %d row %d", b, r)
+                        .isEqualTo(Float.floatToRawIntBits(single[r]));
+            }
+        }
+    }
+}
