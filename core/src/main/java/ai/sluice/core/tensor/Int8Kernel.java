@@ -55,6 +55,8 @@ final class Int8Kernel {
     /** {@link #ROW_TILE} decoded rows (quants as floats) and their block scales. */
     private float[] tile = new float[0];
     private float[] tileScales = new float[0];
+    /** The 8 accumulators of a register tile, spilled for the lane sums. */
+    private final float[] lanes = new float[8 * 8];
 
     /** Whether weights of {@code type} are multiplied by this kernel. */
     static boolean handles(GgmlType type) {
@@ -208,14 +210,24 @@ final class Int8Kernel {
             a12 = p12.fma(FloatVector.broadcast(F, db * e2), a12);
             a13 = p13.fma(FloatVector.broadcast(F, db * e3), a13);
         }
-        out[o] = sumLanes(a00);
-        out[o + rows] = sumLanes(a01);
-        out[o + 2 * rows] = sumLanes(a02);
-        out[o + 3 * rows] = sumLanes(a03);
-        out[o + 1] = sumLanes(a10);
-        out[o + 1 + rows] = sumLanes(a11);
-        out[o + 1 + 2 * rows] = sumLanes(a12);
-        out[o + 1 + 3 * rows] = sumLanes(a13);
+        // through an array: passing 8 vectors to a call C2 does not inline boxes them
+        float[] l = lanes;
+        a00.intoArray(l, 0);
+        a01.intoArray(l, 8);
+        a02.intoArray(l, 16);
+        a03.intoArray(l, 24);
+        a10.intoArray(l, 32);
+        a11.intoArray(l, 40);
+        a12.intoArray(l, 48);
+        a13.intoArray(l, 56);
+        out[o] = VectorMath.sumLanes(l, 0, 8);
+        out[o + rows] = VectorMath.sumLanes(l, 8, 8);
+        out[o + 2 * rows] = VectorMath.sumLanes(l, 16, 8);
+        out[o + 3 * rows] = VectorMath.sumLanes(l, 24, 8);
+        out[o + 1] = VectorMath.sumLanes(l, 32, 8);
+        out[o + 1 + rows] = VectorMath.sumLanes(l, 40, 8);
+        out[o + 1 + 2 * rows] = VectorMath.sumLanes(l, 48, 8);
+        out[o + 1 + 3 * rows] = VectorMath.sumLanes(l, 56, 8);
     }
 
     /** Tile row {@code i} times token {@code t}, in the same lanes and order as {@link #tile2x4}. */
@@ -232,7 +244,7 @@ final class Int8Kernel {
             }
             acc = p.fma(FloatVector.broadcast(F, tileScales[i * blocks + block] * xs[t * blocks + block]), acc);
         }
-        return sumLanes(acc);
+        return VectorMath.sumLanes(acc);
     }
 
     /** One Q8_0 row (blocks of f16 scale + 32 signed bytes) dotted with one quantized input. */
@@ -243,7 +255,7 @@ final class Int8Kernel {
             ShortVector w1 = widen(ByteVector.fromMemorySegment(B, m, at + 18, LE));
             acc = blockFma(w0, w1, xq, k, scale(m, at) * xs[block], acc);
         }
-        return sumLanes(acc);
+        return VectorMath.sumLanes(acc);
     }
 
     /** One Q4_0 row (blocks of f16 scale + 16 bytes of nibbles, low = elements 0..15) dotted with one input. */
@@ -256,7 +268,7 @@ final class Int8Kernel {
             ShortVector w1 = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
             acc = blockFma(w0, w1, xq, k, scale(m, at) * xs[block], acc);
         }
-        return sumLanes(acc);
+        return VectorMath.sumLanes(acc);
     }
 
     /** acc + (w0 . x[k..k+16) + w1 . x[k+16..k+32)) per lane pair, as floats, times {@code scale}. */
@@ -265,15 +277,6 @@ final class Int8Kernel {
         IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I, 0))
                 .add((IntVector) products.convertShape(VectorOperators.S2I, I, 1));
         return ((FloatVector) sums.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
-    }
-
-    /** The lanes added in lane order (see {@link VectorMath#sumLanes}: the order must not depend on the JIT). */
-    private static float sumLanes(FloatVector v) {
-        float sum = 0f;
-        for (int i = 0; i < F.length(); i++) {
-            sum += v.lane(i);
-        }
-        return sum;
     }
 
     private static ShortVector widen(ByteVector sixteenBytes) {

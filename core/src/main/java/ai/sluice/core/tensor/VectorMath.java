@@ -50,9 +50,29 @@ public final class VectorMath {
      * inputs give different bits before and after the JIT warms up (breaking batch invariance).
      */
     public static float sumLanes(FloatVector v) {
+        // constant lane indices: a loop over lane(i) is not unrolled by C2 and boxes the vector into
+        // an array on every call (hundreds of MB/s of garbage in decode)
+        int n = v.length();
+        if (n == 8 || n == 16) {
+            float sum = v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7);
+            if (n == 16) {
+                sum = sum + v.lane(8) + v.lane(9) + v.lane(10) + v.lane(11)
+                        + v.lane(12) + v.lane(13) + v.lane(14) + v.lane(15);
+            }
+            return sum;
+        }
         float sum = 0f;
-        for (int i = 0; i < L; i++) {
+        for (int i = 0; i < n; i++) {
             sum += v.lane(i);
+        }
+        return sum;
+    }
+
+    /** {@code a[off .. off + n)} added in index order: {@link #sumLanes(FloatVector)} of a stored vector. */
+    public static float sumLanes(float[] a, int off, int n) {
+        float sum = a[off];
+        for (int i = 1; i < n; i++) {
+            sum += a[off + i];
         }
         return sum;
     }
