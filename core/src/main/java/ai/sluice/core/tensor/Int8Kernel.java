@@ -130,14 +130,14 @@ final class Int8Kernel {
         } else {
             for (int block = 0; block < blocks; block++, at += 18) {
                 tileScales[scaleTo + block] = scale(m, at);
-                ByteVector q = ByteVector.fromMemorySegment(B, m, at + 2, LE);
-                ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                ShortVector q = widen(ByteVector.fromMemorySegment(B, m, at + 2, LE));
+                ShortVector lo = q.and((short) 0x0F).sub((short) 8);
+                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
                 int o = to + block * BLOCK;
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).intoArray(tile, o);
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).intoArray(tile, o + 8);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).intoArray(tile, o + 16);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).intoArray(tile, o + 24);
+                ((FloatVector) lo.convertShape(VectorOperators.S2F, F, 0)).intoArray(tile, o);
+                ((FloatVector) lo.convertShape(VectorOperators.S2F, F, 1)).intoArray(tile, o + 8);
+                ((FloatVector) hi.convertShape(VectorOperators.S2F, F, 0)).intoArray(tile, o + 16);
+                ((FloatVector) hi.convertShape(VectorOperators.S2F, F, 1)).intoArray(tile, o + 24);
             }
         }
     }

