@@ -2,6 +2,7 @@ package ai.sluice.core.model;
 
 import ai.sluice.core.tensor.Backend;
 import ai.sluice.core.tensor.VectorMath;
+import ai.sluice.core.tensor.WeightMatrix;
 import java.util.Arrays;
 import java.util.List;
 
@@ -22,6 +23,9 @@ public final class ForwardPass {
     private static final long PARALLEL_ATTENTION_WORK = 64 * 1024;
 
     private final LlamaModel model;
+    /** SwiGLU elements per parallel chunk: an exp costs ~20 ns, so a chunk is tens of microseconds. */
+    private static final int SWIGLU_GRAIN = 2048;
+
     private final ModelConfig cfg;
     private final Backend backend;
     private final int maxBatch;
@@ -34,6 +38,12 @@ public final class ForwardPass {
     private final float[] proj;
     private final float[] hb;
     private final float[] hb2;
+    /** Outputs of the fused projections: q, k, v of the attention block; gate, up of the feed-forward. */
+    private final float[][] qkv;
+    private final float[][] gateUp;
+    /** Per layer, the matrices each fused projection multiplies. */
+    private final WeightMatrix[][] qkvWeights;
+    private final WeightMatrix[][] gateUpWeights;
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
 
     ForwardPass(LlamaModel model, int maxBatch) {
@@ -55,6 +65,15 @@ public final class ForwardPass {
         this.proj = new float[maxBatch * dim];
         this.hb = new float[maxBatch * ff];
         this.hb2 = new float[maxBatch * ff];
+        this.qkv = new float[][] {q, k, v};
+        this.gateUp = new float[][] {hb, hb2};
+        this.qkvWeights = new WeightMatrix[cfg.layers()][];
+        this.gateUpWeights = new WeightMatrix[cfg.layers()][];
+        for (int l = 0; l < cfg.layers(); l++) {
+            LayerWeights w = model.layer(l);
+            qkvWeights[l] = new WeightMatrix[] {w.wq(), w.wk(), w.wv()};
+            gateUpWeights[l] = new WeightMatrix[] {w.gate(), w.up()};
+        }
     }
 
     public int maxBatch() {
@@ -142,9 +161,7 @@ public final class ForwardPass {
         for (int e = 0; e < n; e++) {
             rmsNorm(x, e * dim, w.attnNorm(), xb, e * dim, dim, eps);
         }
-        backend.matmul(w.wq(), xb, n, q);
-        backend.matmul(w.wk(), xb, n, k);
-        backend.matmul(w.wv(), xb, n, v);
+        backend.matmulEach(qkvWeights[l], xb, n, qkv);
         for (int e = 0; e < n; e++) {
             if (w.qBias() != null) {
                 addInPlace(q, e * qDim, w.qBias(), qDim);
@@ -172,13 +189,14 @@ public final class ForwardPass {
         for (int e = 0; e < n; e++) {
             rmsNorm(x, e * dim, w.ffnNorm(), xb, e * dim, dim, eps);
         }
-        backend.matmul(w.gate(), xb, n, hb);
-        backend.matmul(w.up(), xb, n, hb2);
+        backend.matmulEach(gateUpWeights[l], xb, n, gateUp);
         int ffn = n * w.gate().rows();
-        for (int i = 0; i < ffn; i++) {
-            float g = hb[i];
-            hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
-        }
+        backend.parallelFor(ffn, SWIGLU_GRAIN, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                float g = hb[i];
+                hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
+            }
+        });
         backend.matmul(w.down(), hb, n, proj);
         addInPlace(x, 0, proj, n * dim);
     }

@@ -24,6 +24,20 @@ public interface Backend extends AutoCloseable {
      */
     void matmul(WeightMatrix w, float[] x, int xOff, int batch, float[] out, int outOff);
 
+    /**
+     * Several matrices over the same input: {@code outs[i]} receives {@code ws[i] x} as
+     * {@link #matmul(WeightMatrix, float[], int, float[])} would, in one pass (one synchronization,
+     * the input prepared once), e.g. the q, k and v projections of a layer.
+     */
+    default void matmulEach(WeightMatrix[] ws, float[] x, int batch, float[][] outs) {
+        if (ws.length != outs.length) {
+            throw new IllegalArgumentException(ws.length + " matrices for " + outs.length + " outputs");
+        }
+        for (int i = 0; i < ws.length; i++) {
+            matmul(ws[i], x, batch, outs[i]);
+        }
+    }
+
     /** {@code out[r] = W[r] . x}: a batch of one. */
     default void matvec(WeightMatrix w, float[] x, float[] out) {
         matmul(w, x, 1, out);

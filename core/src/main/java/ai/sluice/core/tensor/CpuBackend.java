@@ -31,25 +31,71 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void matmul(WeightMatrix w, float[] x, int xOff, int batch, float[] out, int outOff) {
-        int rows = w.rows();
-        int cols = w.cols();
-        if (xOff < 0 || outOff < 0 || x.length < xOff + (long) batch * cols
-                || out.length < outOff + (long) batch * rows) {
+        checkShapes(w, x, xOff, batch, out, outOff);
+        matmulEach(new WeightMatrix[] {w}, x, xOff, batch, new float[][] {out}, outOff);
+    }
+
+    @Override
+    public void matmulEach(WeightMatrix[] ws, float[] x, int batch, float[][] outs) {
+        if (ws.length != outs.length || ws.length == 0) {
+            throw new IllegalArgumentException(ws.length + " matrices for " + outs.length + " outputs");
+        }
+        for (int i = 0; i < ws.length; i++) {
+            if (ws[i].cols() != ws[0].cols()) {
+                throw new IllegalArgumentException("matmulEach: " + ws[i] + " and " + ws[0] + " take different inputs");
+            }
+            checkShapes(ws[i], x, 0, batch, outs[i], 0);
+        }
+        matmulEach(ws, x, 0, batch, outs, 0);
+    }
+
+    /**
+     * One parallel loop over the rows of every matrix (units of {@link #ROWS_PER_UNIT} rows of one
+     * matrix each), the input quantized once when any matrix takes 8-bit activations.
+     */
+    private void matmulEach(WeightMatrix[] ws, float[] x, int xOff, int batch, float[][] outs, int outOff) {
+        int cols = ws[0].cols();
+        int[] firstUnit = new int[ws.length + 1];
+        boolean int8 = false;
+        for (int i = 0; i < ws.length; i++) {
+            firstUnit[i + 1] = firstUnit[i] + (ws[i].rows() + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
+            int8 |= Int8Kernel.handles(ws[i].type());
+        }
+        Int8Activations q = null;
+        if (int8) {
+            q = activations.get();
+            q.quantize(x, xOff, batch, cols);
+        }
+        Int8Activations quantized = q;
+        long workPerUnit = (long) ROWS_PER_UNIT * cols * batch;
+        int grain = (int) Math.max(1, MIN_WORK_PER_CHUNK / Math.max(1, workPerUnit));
+        pool.parallelFor(firstUnit[ws.length], grain, (start, end) -> {
+            for (int i = 0; i < ws.length; i++) {
+                int from = Math.max(start, firstUnit[i]) - firstUnit[i];
+                int to = Math.min(end, firstUnit[i + 1]) - firstUnit[i];
+                if (from < to) {
+                    rows(ws[i], x, xOff, quantized, batch, outs[i], outOff,
+                            from * ROWS_PER_UNIT, Math.min(ws[i].rows(), to * ROWS_PER_UNIT));
+                }
+            }
+        });
+    }
+
+    private void rows(WeightMatrix w, float[] x, int xOff, Int8Activations q, int batch, float[] out, int outOff,
+            int rowStart, int rowEnd) {
+        if (Int8Kernel.handles(w.type())) {
+            int8Kernels.get().rows(w, q, batch, out, outOff, rowStart, rowEnd);
+        } else {
+            kernels.get().rows(w, x, xOff, batch, out, outOff, rowStart, rowEnd);
+        }
+    }
+
+    private static void checkShapes(WeightMatrix w, float[] x, int xOff, int batch, float[] out, int outOff) {
+        if (xOff < 0 || outOff < 0 || x.length < xOff + (long) batch * w.cols()
+                || out.length < outOff + (long) batch * w.rows()) {
             throw new IllegalArgumentException("matmul " + w + " x batch " + batch
                     + ": input " + x.length + " / output " + out.length + " floats are too short");
         }
-        int units = (rows + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
-        long workPerUnit = (long) ROWS_PER_UNIT * cols * batch;
-        int grain = (int) Math.max(1, MIN_WORK_PER_CHUNK / Math.max(1, workPerUnit));
-        if (Int8Kernel.handles(w.type())) {
-            Int8Activations q = activations.get();
-            q.quantize(x, xOff, batch, cols);
-            pool.parallelFor(units, grain, (start, end) -> int8Kernels.get().rows(w, q, batch, out, outOff,
-                    start * ROWS_PER_UNIT, Math.min(rows, end * ROWS_PER_UNIT)));
-            return;
-        }
-        pool.parallelFor(units, grain, (start, end) -> kernels.get().rows(w, x, xOff, batch, out, outOff,
-                start * ROWS_PER_UNIT, Math.min(rows, end * ROWS_PER_UNIT)));
     }
 
     @Override
