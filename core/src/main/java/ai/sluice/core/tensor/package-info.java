@@ -5,6 +5,7 @@
  * and Q6_K tensors in place (no heap copy of weights). {@link ai.sluice.core.tensor.Backend} is the
  * seam the model computes through (matrix-matrix products that read each weight row once per
  * batch, and a parallel loop); {@link ai.sluice.core.tensor.CpuBackend} implements it with the JDK
- * Vector API over a persistent {@link ai.sluice.core.tensor.KernelPool}.
+ * Vector API over a persistent {@link ai.sluice.core.tensor.KernelPool}: Q8_0 and Q4_0 weights
+ * multiply activations quantized to 8 bits (as llama.cpp does), the other types float tiles.
  */
 package ai.sluice.core.tensor;
