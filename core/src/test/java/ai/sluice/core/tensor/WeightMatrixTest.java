@@ -184,6 +184,29 @@ class WeightMatrixTest {
         return new Case(WeightMatrix.of("w", type, rows, cols, seg), expected);
     }
 
+    /** Every one of the 65536 halves (zeros, subnormals, Inf, NaN) decodes as Float.float16ToFloat. */
+    @Test
+    void f16DecodesEveryHalfBitForBit() {
+        int cols = 65536 + 5; // a scalar tail after the vector loop
+        MemorySegment seg = Arena.ofAuto().allocate(2L * cols + 1).asSlice(1);
+        for (int i = 0; i < cols; i++) {
+            seg.set(I16, 2L * i, (short) i);
+        }
+        WeightMatrix w = WeightMatrix.of("halves", GgmlType.F16, 1, cols, seg);
+        float[] row = new float[cols];
+        w.dequantizeRow(0, row, 0);
+        for (int i = 0; i < cols; i++) {
+            float expected = Float.float16ToFloat((short) i);
+            if (Float.isNaN(expected)) {
+                // NaN payload and quiet bit differ between the JIT's conversion and the interpreter's
+                assertThat(row[i]).as("half 0x%04x", i & 0xFFFF).isNaN();
+            } else {
+                assertThat(Float.floatToRawIntBits(row[i])).as("half 0x%04x", i & 0xFFFF)
+                        .isEqualTo(Float.floatToRawIntBits(expected));
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} batch {1}")
     @MethodSource("cases")
     void decodesEveryRowToTheReference(Case c, int batch) {
