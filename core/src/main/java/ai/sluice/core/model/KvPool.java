@@ -1,5 +1,6 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.HalfVectors;
 import ai.sluice.core.tensor.VectorMath;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -116,7 +117,15 @@ public final class KvPool implements AutoCloseable {
                 sum += q[qOff + i] * seg.getAtIndex(F32, base + i);
             }
         } else {
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            if (n >= L && HalfVectors.supported()) {
+                FloatVector acc = FloatVector.zero(S);
+                for (; i <= n - L; i += L) {
+                    acc = FloatVector.fromArray(S, q, qOff + i).fma(HalfVectors.load(seg, (base + i) * 2), acc);
+                }
+                sum = VectorMath.sumLanes(acc);
+            }
+            for (; i < n; i++) {
                 sum += q[qOff + i] * Float.float16ToFloat(seg.getAtIndex(F16, base + i));
             }
         }
@@ -140,7 +149,15 @@ public final class KvPool implements AutoCloseable {
                 acc[accOff + i] += w * seg.getAtIndex(F32, base + i);
             }
         } else {
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            if (n >= L && HalfVectors.supported()) {
+                FloatVector wv = FloatVector.broadcast(S, w);
+                for (; i <= n - L; i += L) {
+                    HalfVectors.load(seg, (base + i) * 2).fma(wv, FloatVector.fromArray(S, acc, accOff + i))
+                            .intoArray(acc, accOff + i);
+                }
+            }
+            for (; i < n; i++) {
                 acc[accOff + i] += w * Float.float16ToFloat(seg.getAtIndex(F16, base + i));
             }
         }

@@ -5,10 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,19 +28,8 @@ final class MatmulKernel {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
-    /** L shorts (the F16 weights of one float vector), or null where no such shape exists. */
-    private static final VectorSpecies<Short> HALVES = halvesSpecies();
 
     private float[] tile = new float[0];
-
-    private static VectorSpecies<Short> halvesSpecies() {
-        try {
-            return INTS.length() == L ? VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L)) : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
 
     /**
      * {@code out[outOff + b * rows + r] = W[r] . x[xOff + b * cols ..]} for {@code r} in
@@ -104,7 +89,7 @@ final class MatmulKernel {
             for (int r = rowStart; r < fullEnd; r += ROW_TILE) {
                 f32x4(w.data(), w.rowBytes(), r, w.cols(), x, xOff, out, outOff + r);
             }
-        } else if (type == GgmlType.F16 && HALVES != null) {
+        } else if (type == GgmlType.F16 && HalfVectors.supported()) {
             for (int r = rowStart; r < rowEnd; r++) {
                 out[outOff + r] = f16Row(w.data(), w.rowBytes() * r, w.cols(), x, xOff);
             }
@@ -148,25 +133,12 @@ final class MatmulKernel {
         out[o + 3] = f32Tail(VectorMath.sumLanes(a3), m, p3, x, xOff, k, cols);
     }
 
-    /**
-     * One F16 row dotted with x, converted in registers: same values and FMA order as the tiles.
-     * The Vector API has no half-to-float conversion, so it is done by bits: the magnitude shifted
-     * into a float's exponent and mantissa fields and scaled by 2^112 (the bias difference; exact
-     * for normals and subnormals), all-ones exponents patched (Inf; NaN, quiet), then the sign.
-     */
+    /** One F16 row dotted with x, converted in registers ({@link HalfVectors}): same values and FMA order as the tiles. */
     private static float f16Row(MemorySegment m, long row, int cols, float[] x, int xOff) {
         FloatVector a = FloatVector.zero(F);
         int k = 0;
         for (int upper = cols - L; k <= upper; k += L) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(HALVES, m, row + 2L * k, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, INTS, 0);
-            IntVector magnitude = h.and(0x7FFF);
-            IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-            FloatVector w = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(shifted.or(0x7F80_0000), magnitude.compare(VectorOperators.GE, 0x7C00))
-                    .blend(shifted.or(0x7FC0_0000), magnitude.compare(VectorOperators.GT, 0x7C00))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats();
+            FloatVector w = HalfVectors.load(m, row + 2L * k);
             a = w.fma(FloatVector.fromArray(F, x, xOff + k), a);
         }
         float sum = VectorMath.sumLanes(a);
