@@ -3,7 +3,6 @@ package ai.sluice.core.model;
 import ai.sluice.core.tensor.Backend;
 import ai.sluice.core.tensor.VectorMath;
 import ai.sluice.core.tensor.WeightMatrix;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -227,11 +226,10 @@ public final class ForwardPass {
                 int qOff = e * qDim + h * hd;
                 int kvHead = h / group;
                 // s[t] = q . k_t / sqrt(hd), then softmax over t
+                kv.scoreKeys(l, slots, len, kvHead * hd, q, qOff, hd, scale, s);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int t = 0; t < len; t++) {
-                    float score = kv.dotKey(l, slots.slot(t), kvHead * hd, q, qOff, hd) * scale;
-                    s[t] = score;
-                    max = Math.max(max, score);
+                    max = Math.max(max, s[t]);
                 }
                 double sum = 0;
                 for (int t = 0; t < len; t++) {
@@ -242,10 +240,7 @@ public final class ForwardPass {
                 float inv = (float) (1.0 / sum);
                 // out = sum_t softmax(s)_t * v_t
                 int oOff = e * outDim + h * vhd;
-                Arrays.fill(att, oOff, oOff + vhd, 0f);
-                for (int t = 0; t < len; t++) {
-                    kv.addValue(l, slots.slot(t), kvHead * vhd, s[t] * inv, att, oOff, vhd);
-                }
+                kv.weightedValues(l, slots, len, kvHead * vhd, s, inv, att, oOff, vhd);
             }
         });
     }

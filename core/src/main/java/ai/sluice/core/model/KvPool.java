@@ -163,6 +163,53 @@ public final class KvPool implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code scores[t] = (q . K[slots.slot(t)][off .. off + n)) * scale} for {@code t < len}: every
+     * score computed exactly as {@link #dotKey} computes it, in one call per head instead of one per
+     * position.
+     */
+    public void scoreKeys(int layer, SlotMapping slots, int len, int off, float[] q, int qOff, int n, float scale,
+            float[] scores) {
+        for (int t = 0; t < len; t++) {
+            scores[t] = dotKey(layer, slots.slot(t), off, q, qOff, n) * scale;
+        }
+    }
+
+    /**
+     * {@code acc[accOff + i] = sum_t (weights[t] * inv) * V[slots.slot(t)][off + i]} for {@code i < n},
+     * with {@code acc} zeroed first: the same FMAs in the same order (t ascending) as calling
+     * {@link #addValue} per position, but each vector of {@code acc} stays in a register over all
+     * positions instead of being loaded and stored for every one.
+     */
+    public void weightedValues(int layer, SlotMapping slots, int len, int off, float[] weights, float inv,
+            float[] acc, int accOff, int n) {
+        MemorySegment seg = values[layer];
+        int i = 0;
+        boolean f32 = type == KvType.F32;
+        if (f32 || HalfVectors.supported()) {
+            for (; i <= n - L; i += L) {
+                FloatVector sum = FloatVector.zero(S);
+                for (int t = 0; t < len; t++) {
+                    long at = (long) slots.slot(t) * valueDim + off + i;
+                    FloatVector v = f32
+                            ? FloatVector.fromMemorySegment(S, seg, at * 4, ByteOrder.nativeOrder())
+                            : HalfVectors.load(seg, at * 2);
+                    sum = v.fma(FloatVector.broadcast(S, weights[t] * inv), sum);
+                }
+                sum.intoArray(acc, accOff + i);
+            }
+        }
+        for (; i < n; i++) {
+            float sum = 0f;
+            for (int t = 0; t < len; t++) {
+                long at = (long) slots.slot(t) * valueDim + off + i;
+                float v = f32 ? seg.getAtIndex(F32, at) : Float.float16ToFloat(seg.getAtIndex(F16, at));
+                sum += weights[t] * inv * v;
+            }
+            acc[accOff + i] = sum;
+        }
+    }
+
     /** Reads the K row of {@code slot} into {@code dst} (tests, debugging). */
     public void readKey(int layer, int slot, float[] dst, int dstOff) {
         checkSlot(slot);

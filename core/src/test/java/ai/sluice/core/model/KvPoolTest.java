@@ -62,6 +62,37 @@ class KvPoolTest {
         }
     }
 
+    /** The per-head calls give the bits of the per-position ones, over scattered slots (a paged cache). */
+    @ParameterizedTest
+    @EnumSource(KvType.class)
+    void wholeHeadCallsMatchPerPositionCallsBitForBit(KvType type) {
+        Random rnd = new Random(9);
+        int slotsInPool = 12;
+        int[] table = {7, 2, 11, 0, 5, 9, 3};
+        SlotMapping slots = p -> table[p];
+        try (KvPool pool = KvPool.allocate(1, slotsInPool, KEY, VALUE, type)) {
+            for (int slot = 0; slot < slotsInPool; slot++) {
+                pool.write(0, slot, random(rnd, KEY), 0, random(rnd, VALUE), 0);
+            }
+            float[] q = random(rnd, KEY + 2);
+            float[] scores = new float[table.length];
+            pool.scoreKeys(0, slots, table.length, 1, q, 2, KEY - 1, 0.25f, scores);
+            for (int t = 0; t < table.length; t++) {
+                assertThat(scores[t]).isEqualTo(pool.dotKey(0, table[t], 1, q, 2, KEY - 1) * 0.25f);
+            }
+            float[] weights = random(rnd, table.length);
+            float inv = 0.3f;
+            float[] whole = new float[VALUE + 2];
+            whole[1] = 42f; // overwritten, not added to
+            pool.weightedValues(0, slots, table.length, 0, weights, inv, whole, 1, VALUE);
+            float[] each = new float[VALUE + 2];
+            for (int t = 0; t < table.length; t++) {
+                pool.addValue(0, table[t], 0, weights[t] * inv, each, 1, VALUE);
+            }
+            assertThat(whole).containsExactly(each);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(KvType.class)
     void rejectsSlotsOutsideItsCapacity(KvType type) {
