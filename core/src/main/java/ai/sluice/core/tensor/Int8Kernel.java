@@ -42,7 +42,7 @@ final class Int8Kernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int BLOCK = Int8Activations.BLOCK;
-    /** Bytes of 16-bit activations kept hot in L2 while the rows of a range pass over them. */
+    /** Bytes of (float) activations kept hot in L2 while the rows of a range pass over them. */
     private static final int TOKEN_BLOCK_BYTES = 1024 * 1024;
 
     /** True where 256-bit vectors are native (AVX2 and up), the layout these kernels are written for. */
