@@ -24,7 +24,6 @@ final class Int8Activations {
     private short[] quants = new short[0];
     private float[] quantsAsFloats = new float[0];
     private float[] scales = new float[0];
-    private int cols;
 
     /** Quantizes entries {@code b < batch} of {@code x} (each {@code cols} long, from {@code xOff}). */
     void quantize(float[] x, int xOff, int batch, int cols) {
@@ -37,7 +36,6 @@ final class Int8Activations {
             quantsAsFloats = new float[n];
             scales = new float[n / BLOCK];
         }
-        this.cols = cols;
         for (int block = 0; block < n / BLOCK; block++) {
             quantizeBlock(x, xOff + block * BLOCK, block);
         }
@@ -68,7 +66,7 @@ final class Int8Activations {
         }
     }
 
-    /** The quants, entry {@code b}'s at {@code b * cols()}. */
+    /** The quants, entry {@code b}'s at {@code b} times the row length. */
     short[] quants() {
         return quants;
     }
@@ -78,12 +76,8 @@ final class Int8Activations {
         return quantsAsFloats;
     }
 
-    /** One scale per block of 32, entry {@code b}'s at {@code b * cols() / 32}. */
+    /** One scale per block of 32, entry {@code b}'s at {@code b} times the row length / 32. */
     float[] scales() {
         return scales;
-    }
-
-    int cols() {
-        return cols;
     }
 }
