@@ -7,9 +7,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Activations quantized to 8 bits in blocks of 32, the way llama.cpp quantizes them before a
  * Q8_0 or Q4_0 dot product: per block, scale {@code d = max|x| / 127} rounded to half precision,
- * {@code q = round(x * 127 / max|x|)} to nearest, ties to even. The quants are kept as shorts, the
- * width the int8 kernels multiply in, so that the hot loop loads them without widening, and as
- * floats for the tiled kernels, which multiply the same small integers exactly in float.
+ * {@code q = round(x * 127 / max|x|)} to nearest, ties to even.
+ *
+ * <p>What is kept is {@code q * d} as a float, and that product is exact: q has at most 8
+ * significant bits and d, a half, 11. The kernels then multiply these values by the weights' own
+ * exact {@code quant * scale} floats in the float kernels' one summation order, so a quantized
+ * product rounds like any float product (llama.cpp sums each block in integers and scales it once;
+ * the two differ by float rounding, about 1e-7 relative) and the batch-of-one and tiled paths agree
+ * to the bit.
  *
  * <p>Not thread-safe: one instance per calling thread, filled before a matrix product and then only
  * read by the workers.
@@ -21,8 +26,7 @@ final class Int8Activations {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
-    private short[] quants = new short[0];
-    private float[] quantsAsFloats = new float[0];
+    private float[] values = new float[0];
     private float[] scales = new float[0];
 
     /** Quantizes entries {@code b < batch} of {@code x} (each {@code cols} long, from {@code xOff}). */
@@ -31,9 +35,8 @@ final class Int8Activations {
             throw new IllegalArgumentException("row length " + cols + " is not a multiple of " + BLOCK);
         }
         int n = Math.multiplyExact(batch, cols);
-        if (quants.length < n) {
-            quants = new short[n];
-            quantsAsFloats = new float[n];
+        if (values.length < n) {
+            values = new float[n];
             scales = new float[n / BLOCK];
         }
         for (int block = 0; block < n / BLOCK; block++) {
@@ -54,26 +57,27 @@ final class Int8Activations {
         for (; j < BLOCK; j++) {
             amax = Math.max(amax, Math.abs(x[from + j]));
         }
-        float d = amax / 127f;
         float inverse = amax != 0f ? 127f / amax : 0f;
-        scales[block] = Float.float16ToFloat(Float.floatToFloat16(d));
+        float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+        scales[block] = d;
         int to = block * BLOCK;
-        for (int k = 0; k < BLOCK; k++) {
+        int k = 0;
+        if (BLOCK % L == 0) {
             // |x * inverse| <= 127: the add/subtract trick rounds exactly like rint
-            float rounded = (x[from + k] * inverse + ROUNDER) - ROUNDER;
-            quants[to + k] = (short) rounded;
-            quantsAsFloats[to + k] = rounded;
+            for (; k < BLOCK; k += L) {
+                FloatVector q = FloatVector.fromArray(F, x, from + k).mul(inverse).add(ROUNDER).sub(ROUNDER);
+                q.mul(d).intoArray(values, to + k);
+            }
+        }
+        for (; k < BLOCK; k++) {
+            float q = (x[from + k] * inverse + ROUNDER) - ROUNDER;
+            values[to + k] = q * d;
         }
     }
 
-    /** The quants, entry {@code b}'s at {@code b} times the row length. */
-    short[] quants() {
-        return quants;
-    }
-
-    /** The same quants as floats (small integers, exact), for the kernels that multiply in float. */
-    float[] quantsAsFloats() {
-        return quantsAsFloats;
+    /** {@code q * d} per element (exact), entry {@code b}'s at {@code b} times the row length. */
+    float[] values() {
+        return values;
     }
 
     /** One scale per block of 32, entry {@code b}'s at {@code b} times the row length / 32. */
