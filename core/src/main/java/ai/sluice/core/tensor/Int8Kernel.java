@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -38,9 +37,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Not thread-safe: one instance per worker thread (it owns the decoded-row buffers).
  */
 final class Int8Kernel {
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -131,14 +128,13 @@ final class Int8Kernel {
         } else {
             for (int block = 0; block < blocks; block++, at += 18) {
                 tileScales[scaleTo + block] = scale(m, at);
-                ShortVector q = widen(ByteVector.fromMemorySegment(B, m, at + 2, LE));
-                ShortVector lo = q.and((short) 0x0F).sub((short) 8);
-                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
+                ByteVector q0 = ByteVector.fromMemorySegment(B8, m, at + 2, LE);
+                ByteVector q1 = ByteVector.fromMemorySegment(B8, m, at + 10, LE);
                 int o = to + block * BLOCK;
-                ((FloatVector) lo.convertShape(VectorOperators.S2F, F, 0)).intoArray(tile, o);
-                ((FloatVector) lo.convertShape(VectorOperators.S2F, F, 1)).intoArray(tile, o + 8);
-                ((FloatVector) hi.convertShape(VectorOperators.S2F, F, 0)).intoArray(tile, o + 16);
-                ((FloatVector) hi.convertShape(VectorOperators.S2F, F, 1)).intoArray(tile, o + 24);
+                nibbles(q0, 0).intoArray(tile, o);
+                nibbles(q1, 0).intoArray(tile, o + 8);
+                nibbles(q0, 4).intoArray(tile, o + 16);
+                nibbles(q1, 4).intoArray(tile, o + 24);
             }
         }
     }
@@ -285,10 +281,6 @@ final class Int8Kernel {
     private static FloatVector nibbles(ByteVector eightBytes, int shift) {
         IntVector q = (IntVector) eightBytes.convertShape(VectorOperators.B2I, I, 0);
         return (FloatVector) q.lanewise(VectorOperators.ASHR, shift).and(0x0F).sub(8).convertShape(VectorOperators.I2F, F, 0);
-    }
-
-    private static ShortVector widen(ByteVector sixteenBytes) {
-        return (ShortVector) sixteenBytes.convertShape(VectorOperators.B2S, S, 0);
     }
 
     private static float scale(MemorySegment m, long block) {
