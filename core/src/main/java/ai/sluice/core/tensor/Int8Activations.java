@@ -28,6 +28,7 @@ final class Int8Activations {
 
     private float[] values = new float[0];
     private float[] scales = new float[0];
+    private float[] pairs = new float[0];
 
     /** Quantizes entries {@code b < batch} of {@code x} (each {@code cols} long, from {@code xOff}). */
     void quantize(float[] x, int xOff, int batch, int cols) {
@@ -41,6 +42,25 @@ final class Int8Activations {
         }
         for (int block = 0; block < n / BLOCK; block++) {
             quantizeBlock(x, xOff + block * BLOCK, block);
+        }
+        if (PairedTokenTile.SUPPORTED && batch >= PairedTokenTile.TOKEN_TILE) {
+            interleavePairs(batch / 2, cols);
+        }
+    }
+
+    /** Tokens 2P and 2P+1 interleaved by 8 columns: the layout {@link PairedTokenTile} loads 16 at a time. */
+    private void interleavePairs(int count, int cols) {
+        if (pairs.length < 2 * count * cols) {
+            pairs = new float[2 * count * cols];
+        }
+        VectorSpecies<Float> eight = FloatVector.SPECIES_256;
+        for (int pair = 0; pair < count; pair++) {
+            int from = 2 * pair * cols;
+            int to = 2 * pair * cols;
+            for (int k = 0; k < cols; k += 8, to += 16) {
+                FloatVector.fromArray(eight, values, from + k).intoArray(pairs, to);
+                FloatVector.fromArray(eight, values, from + cols + k).intoArray(pairs, to + 8);
+            }
         }
     }
 
@@ -78,6 +98,14 @@ final class Int8Activations {
     /** {@code q * d} per element (exact), entry {@code b}'s at {@code b} times the row length. */
     float[] values() {
         return values;
+    }
+
+    /**
+     * On 512-bit machines, for batches of at least 4: tokens {@code 2P} and {@code 2P+1}'s values
+     * interleaved by chunks of 8 columns, pair {@code P} at {@code 2P} times the row length.
+     */
+    float[] pairs() {
+        return pairs;
     }
 
     /** One scale per block of 32, entry {@code b}'s at {@code b} times the row length / 32. */

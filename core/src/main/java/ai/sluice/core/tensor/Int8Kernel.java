@@ -29,8 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * per (row, token) per block instead of per row, which cost a third of the tiles' speed.
  *
  * <p>The lanes are laid out for 256-bit vectors (8 floats) whatever the preferred width, so results
- * are the same bits on AVX2 and AVX-512 machines; on AMD Zen 4, which splits 512-bit operations in
- * two, the wider shape bought nothing in the tiles and cost more per block in a batch of one.
+ * are the same bits on AVX2 and AVX-512 machines; 16 lanes cost more per block in a batch of one
+ * (two conversions' chains). On AVX-512 the batched path is {@link PairedTokenTile}, which puts two
+ * tokens' 8 lanes in one 512-bit register.
  * Where vectors are narrower than 256 bits {@link #SUPPORTED} is false and the caller uses the
  * float kernels on dequantized rows.
  *
@@ -55,6 +56,8 @@ final class Int8Kernel {
     /** {@link #ROW_TILE} decoded rows (quants as floats) and their block scales. */
     private float[] tile = new float[0];
     private float[] tileScales = new float[0];
+    /** The batched path on 512-bit machines, made on first use. */
+    private PairedTokenTile paired;
     /** The 8 accumulators of a register tile, spilled for the lane sums. */
     private final float[] lanes = new float[8 * 8];
 
@@ -79,6 +82,13 @@ final class Int8Kernel {
                 long at = rowBytes * r;
                 out[outOff + r] = q8 ? q8Row(data, at, cols, xf) : q4Row(data, at, cols, xf);
             }
+            return;
+        }
+        if (PairedTokenTile.SUPPORTED && batch >= PairedTokenTile.TOKEN_TILE) {
+            if (paired == null) {
+                paired = new PairedTokenTile();
+            }
+            paired.rows(data, rowBytes, q8, rows, cols, x, batch, out, outOff, rowStart, rowEnd);
             return;
         }
         int blocks = cols / BLOCK;
@@ -278,7 +288,7 @@ final class Int8Kernel {
      * Eight bytes' nibbles at {@code shift}, minus 8, as floats. Widened to int lanes first: x86 has
      * no byte shifts.
      */
-    private static FloatVector nibbles(ByteVector eightBytes, int shift) {
+    static FloatVector nibbles(ByteVector eightBytes, int shift) {
         IntVector q = (IntVector) eightBytes.convertShape(VectorOperators.B2I, I, 0);
         return (FloatVector) q.lanewise(VectorOperators.ASHR, shift).and(0x0F).sub(8).convertShape(VectorOperators.I2F, F, 0);
     }

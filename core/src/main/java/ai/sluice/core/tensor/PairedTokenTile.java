@@ -1,0 +1,207 @@
+package ai.sluice.core.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Int8Kernel}'s batched product on 512-bit machines: the same 8-lane arithmetic, two
+ * (row, token) pairs per instruction. A 512-bit register holds one weight chunk twice over (the
+ * decoded rows are stored duplicated) against the same chunk of two tokens
+ * ({@link Int8Activations#pairs()}); every lane sees the very operations of the 8-lane kernel, so
+ * the results keep their bits, and the tile computes 4 rows x 4 tokens with half the instructions
+ * and loads per multiply-add.
+ *
+ * <p>Not thread-safe: one instance per worker thread (it owns the decoded-row buffers).
+ */
+final class PairedTokenTile {
+    private static final VectorSpecies<Float> Z = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int BLOCK = Int8Activations.BLOCK;
+    /** Floats per duplicated chunk: 8 columns, twice. */
+    private static final int CHUNK = 16;
+    static final int ROW_TILE = 4;
+    static final int TOKEN_TILE = 4;
+
+    /** True where 512-bit float vectors are native (AVX-512). */
+    static final boolean SUPPORTED = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+
+    /** {@link #ROW_TILE} decoded rows, each 8-column chunk stored twice, and their block scales. */
+    private float[] tile = new float[0];
+    private float[] tileScales = new float[0];
+    /** The 8 accumulators of a register tile, spilled for the lane sums. */
+    private final float[] lanes = new float[8 * 16];
+
+    /** As {@link Int8Kernel#rows} for a batch of at least two. */
+    void rows(MemorySegment data, long rowBytes, boolean q8, int rows, int cols, Int8Activations x, int batch,
+            float[] out, int outOff, int rowStart, int rowEnd) {
+        int blocks = cols / BLOCK;
+        if (tile.length < ROW_TILE * 2 * cols) {
+            tile = new float[ROW_TILE * 2 * cols];
+            tileScales = new float[ROW_TILE * blocks];
+        }
+        float[] xf = x.values();
+        float[] xp = x.pairs();
+        int tiled = batch / TOKEN_TILE * TOKEN_TILE;
+        for (int r = rowStart; r < rowEnd; r += ROW_TILE) {
+            int nr = Math.min(ROW_TILE, rowEnd - r);
+            for (int i = 0; i < nr; i++) {
+                decodeRow(data, rowBytes * (r + i), q8, blocks, i);
+            }
+            int b = 0;
+            if (nr == ROW_TILE) {
+                for (; b < tiled; b += TOKEN_TILE) {
+                    tile4x4(blocks, xp, b / 2, out, outOff + b * rows + r, rows);
+                }
+            }
+            for (; b < batch; b++) {
+                for (int i = 0; i < nr; i++) {
+                    out[outOff + b * rows + r + i] = tile1x1(i, cols, blocks, xf, b);
+                }
+            }
+        }
+    }
+
+    /** Decodes row {@code at} into tile row {@code i}: each chunk of 8 quants (as floats, exact) twice. */
+    private void decodeRow(MemorySegment m, long at, boolean q8, int blocks, int i) {
+        int to = i * blocks * 4 * CHUNK;
+        int scaleTo = i * blocks;
+        for (int block = 0; block < blocks; block++) {
+            int o = to + block * 4 * CHUNK;
+            if (q8) {
+                tileScales[scaleTo + block] = scale(m, at);
+                for (int j = 0; j < 4; j++) {
+                    duplicate((FloatVector) ByteVector.fromMemorySegment(B8, m, at + 2 + 8 * j, LE)
+                            .convertShape(VectorOperators.B2F, F, 0), o + j * CHUNK);
+                }
+                at += 34;
+            } else {
+                tileScales[scaleTo + block] = scale(m, at);
+                ByteVector q0 = ByteVector.fromMemorySegment(B8, m, at + 2, LE);
+                ByteVector q1 = ByteVector.fromMemorySegment(B8, m, at + 10, LE);
+                duplicate(Int8Kernel.nibbles(q0, 0), o);
+                duplicate(Int8Kernel.nibbles(q1, 0), o + CHUNK);
+                duplicate(Int8Kernel.nibbles(q0, 4), o + 2 * CHUNK);
+                duplicate(Int8Kernel.nibbles(q1, 4), o + 3 * CHUNK);
+                at += 18;
+            }
+        }
+    }
+
+    private void duplicate(FloatVector v, int at) {
+        v.intoArray(tile, at);
+        v.intoArray(tile, at + 8);
+    }
+
+    /**
+     * Tile rows 0..3 times tokens {@code 2 * pair .. 2 * pair + 3}: per block, each (row, token
+     * pair) sums its products in 16 lanes (8 per token), then adds them into its accumulator times
+     * the row's block scale, exactly as {@link Int8Kernel}'s 8-lane tiles do per (row, token).
+     */
+    private void tile4x4(int blocks, float[] xp, int pair, float[] out, int o, int rows) {
+        float[] w = tile;
+        float[] ws = tileScales;
+        int row = blocks * 4 * CHUNK;
+        int xa = pair * row;
+        int xb = xa + row;
+        FloatVector a00 = FloatVector.zero(Z);
+        FloatVector a01 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        for (int block = 0; block < blocks; block++) {
+            int k = block * 4 * CHUNK;
+            FloatVector x0 = FloatVector.fromArray(Z, xp, xa + k);
+            FloatVector x1 = FloatVector.fromArray(Z, xp, xb + k);
+            FloatVector w0 = FloatVector.fromArray(Z, w, k);
+            FloatVector w1 = FloatVector.fromArray(Z, w, row + k);
+            FloatVector w2 = FloatVector.fromArray(Z, w, 2 * row + k);
+            FloatVector w3 = FloatVector.fromArray(Z, w, 3 * row + k);
+            FloatVector p00 = w0.mul(x0);
+            FloatVector p01 = w0.mul(x1);
+            FloatVector p10 = w1.mul(x0);
+            FloatVector p11 = w1.mul(x1);
+            FloatVector p20 = w2.mul(x0);
+            FloatVector p21 = w2.mul(x1);
+            FloatVector p30 = w3.mul(x0);
+            FloatVector p31 = w3.mul(x1);
+            for (int j = CHUNK; j < 4 * CHUNK; j += CHUNK) {
+                x0 = FloatVector.fromArray(Z, xp, xa + k + j);
+                x1 = FloatVector.fromArray(Z, xp, xb + k + j);
+                w0 = FloatVector.fromArray(Z, w, k + j);
+                p00 = w0.fma(x0, p00);
+                p01 = w0.fma(x1, p01);
+                w1 = FloatVector.fromArray(Z, w, row + k + j);
+                p10 = w1.fma(x0, p10);
+                p11 = w1.fma(x1, p11);
+                w2 = FloatVector.fromArray(Z, w, 2 * row + k + j);
+                p20 = w2.fma(x0, p20);
+                p21 = w2.fma(x1, p21);
+                w3 = FloatVector.fromArray(Z, w, 3 * row + k + j);
+                p30 = w3.fma(x0, p30);
+                p31 = w3.fma(x1, p31);
+            }
+            FloatVector d0 = FloatVector.broadcast(Z, ws[block]);
+            FloatVector d1 = FloatVector.broadcast(Z, ws[blocks + block]);
+            FloatVector d2 = FloatVector.broadcast(Z, ws[2 * blocks + block]);
+            FloatVector d3 = FloatVector.broadcast(Z, ws[3 * blocks + block]);
+            a00 = p00.fma(d0, a00);
+            a01 = p01.fma(d0, a01);
+            a10 = p10.fma(d1, a10);
+            a11 = p11.fma(d1, a11);
+            a20 = p20.fma(d2, a20);
+            a21 = p21.fma(d2, a21);
+            a30 = p30.fma(d3, a30);
+            a31 = p31.fma(d3, a31);
+        }
+        // through an array: passing 8 vectors to a call C2 does not inline boxes them
+        float[] l = lanes;
+        a00.intoArray(l, 0);
+        a01.intoArray(l, 16);
+        a10.intoArray(l, 32);
+        a11.intoArray(l, 48);
+        a20.intoArray(l, 64);
+        a21.intoArray(l, 80);
+        a30.intoArray(l, 96);
+        a31.intoArray(l, 112);
+        for (int i = 0; i < ROW_TILE; i++) {
+            // accumulator (row i, pair q): lanes 0..7 are token 2q, 8..15 token 2q+1
+            for (int t = 0; t < TOKEN_TILE; t++) {
+                out[o + t * rows + i] = VectorMath.sumLanes(l, i * 32 + t * 8, 8);
+            }
+        }
+    }
+
+    /** Tile row {@code i} times token {@code t}, in the 8 lanes and order of {@link Int8Kernel}'s paths. */
+    private float tile1x1(int i, int cols, int blocks, float[] xf, int t) {
+        float[] w = tile;
+        int wOff = i * blocks * 4 * CHUNK;
+        int xOff = t * cols;
+        FloatVector acc = FloatVector.zero(F);
+        for (int block = 0; block < blocks; block++) {
+            int k = block * BLOCK;
+            int c = wOff + block * 4 * CHUNK;
+            FloatVector p = FloatVector.fromArray(F, w, c).mul(FloatVector.fromArray(F, xf, xOff + k));
+            for (int j = 1; j < 4; j++) {
+                p = FloatVector.fromArray(F, w, c + j * CHUNK).fma(FloatVector.fromArray(F, xf, xOff + k + 8 * j), p);
+            }
+            acc = p.fma(FloatVector.broadcast(F, tileScales[i * blocks + block]), acc);
+        }
+        return VectorMath.sumLanes(acc);
+    }
+
+    private static float scale(MemorySegment m, long block) {
+        return Float.float16ToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, block));
+    }
+}
