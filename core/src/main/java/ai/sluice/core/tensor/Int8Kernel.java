@@ -125,27 +125,39 @@ final class Int8Kernel {
 
     /** Decodes row {@code at} into tile row {@code i}: the quants as floats (exact) and the block scales. */
     private void decodeRow(MemorySegment m, long at, boolean q8, int blocks, int i) {
-        int to = i * blocks * BLOCK;
-        int scaleTo = i * blocks;
-        if (q8) {
-            for (int block = 0; block < blocks; block++, at += 34) {
-                tileScales[scaleTo + block] = scale(m, at);
-                for (int j = 0; j < BLOCK; j += 8) {
-                    ((FloatVector) ByteVector.fromMemorySegment(B8, m, at + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
-                            .intoArray(tile, to + block * BLOCK + j);
+        decodeRow(m, at, q8, blocks, tile, i * blocks * BLOCK, 8, tileScales, i * blocks);
+    }
+
+    /**
+     * Decodes a row's quants to floats (exact), 8-column chunk {@code c} at {@code dst[dstOff + c *
+     * chunkStride]} (a stride of 16 stores each chunk twice), and its block scales at {@code scales[scaleOff..]}.
+     */
+    static void decodeRow(MemorySegment m, long at, boolean q8, int blocks, float[] dst, int dstOff, int chunkStride,
+            float[] scales, int scaleOff) {
+        boolean twice = chunkStride == 16;
+        for (int block = 0, o = dstOff; block < blocks; block++, o += 4 * chunkStride) {
+            scales[scaleOff + block] = scale(m, at);
+            if (q8) {
+                for (int j = 0; j < 4; j++) {
+                    store(quants(m, at + 2 + 8 * j), dst, o + j * chunkStride, twice);
                 }
-            }
-        } else {
-            for (int block = 0; block < blocks; block++, at += 18) {
-                tileScales[scaleTo + block] = scale(m, at);
+                at += 34;
+            } else {
                 ByteVector q0 = ByteVector.fromMemorySegment(B8, m, at + 2, LE);
                 ByteVector q1 = ByteVector.fromMemorySegment(B8, m, at + 10, LE);
-                int o = to + block * BLOCK;
-                nibbles(q0, 0).intoArray(tile, o);
-                nibbles(q1, 0).intoArray(tile, o + 8);
-                nibbles(q0, 4).intoArray(tile, o + 16);
-                nibbles(q1, 4).intoArray(tile, o + 24);
+                store(nibbles(q0, 0), dst, o, twice);
+                store(nibbles(q1, 0), dst, o + chunkStride, twice);
+                store(nibbles(q0, 4), dst, o + 2 * chunkStride, twice);
+                store(nibbles(q1, 4), dst, o + 3 * chunkStride, twice);
+                at += 18;
             }
+        }
+    }
+
+    private static void store(FloatVector v, float[] dst, int at, boolean twice) {
+        v.intoArray(dst, at);
+        if (twice) {
+            v.intoArray(dst, at + 8);
         }
     }
 
@@ -233,17 +245,23 @@ final class Int8Kernel {
 
     /** Tile row {@code i} times token {@code t}, in the same lanes and order as {@link #tile2x4}. */
     private float tile1x1(int i, int cols, int blocks, float[] xf, int t) {
-        float[] w = tile;
-        int wOff = i * cols;
-        int xOff = t * cols;
+        return blockDot(tile, i * cols, 8, tileScales, i * blocks, xf, t * cols, blocks);
+    }
+
+    /**
+     * A decoded row ({@link #decodeRow(MemorySegment, long, boolean, int, float[], int, int, float[], int)}
+     * layout) dotted with one token's values, in the lanes and order of every path of this kernel.
+     */
+    static float blockDot(float[] w, int wOff, int chunkStride, float[] scales, int scaleOff, float[] x, int xOff,
+            int blocks) {
         FloatVector acc = FloatVector.zero(F);
-        for (int block = 0; block < blocks; block++) {
-            int k = block * BLOCK;
-            FloatVector p = FloatVector.fromArray(F, w, wOff + k).mul(FloatVector.fromArray(F, xf, xOff + k));
-            for (int j = 8; j < BLOCK; j += 8) {
-                p = FloatVector.fromArray(F, w, wOff + k + j).fma(FloatVector.fromArray(F, xf, xOff + k + j), p);
-            }
-            acc = p.fma(FloatVector.broadcast(F, tileScales[i * blocks + block]), acc);
+        for (int block = 0, c = wOff; block < blocks; block++, c += 4 * chunkStride) {
+            int k = xOff + block * BLOCK;
+            FloatVector p = FloatVector.fromArray(F, w, c).mul(FloatVector.fromArray(F, x, k));
+            p = FloatVector.fromArray(F, w, c + chunkStride).fma(FloatVector.fromArray(F, x, k + 8), p);
+            p = FloatVector.fromArray(F, w, c + 2 * chunkStride).fma(FloatVector.fromArray(F, x, k + 16), p);
+            p = FloatVector.fromArray(F, w, c + 3 * chunkStride).fma(FloatVector.fromArray(F, x, k + 24), p);
+            acc = p.fma(FloatVector.broadcast(F, scales[scaleOff + block]), acc);
         }
         return VectorMath.sumLanes(acc);
     }

@@ -1,12 +1,7 @@
 package ai.sluice.core.tensor;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,10 +16,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PairedTokenTile {
     private static final VectorSpecies<Float> Z = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int BLOCK = Int8Activations.BLOCK;
     /** Floats per duplicated chunk: 8 columns, twice. */
     private static final int CHUNK = 16;
@@ -72,33 +63,7 @@ final class PairedTokenTile {
 
     /** Decodes row {@code at} into tile row {@code i}: each chunk of 8 quants (as floats, exact) twice. */
     private void decodeRow(MemorySegment m, long at, boolean q8, int blocks, int i) {
-        int to = i * blocks * 4 * CHUNK;
-        int scaleTo = i * blocks;
-        for (int block = 0; block < blocks; block++) {
-            int o = to + block * 4 * CHUNK;
-            if (q8) {
-                tileScales[scaleTo + block] = scale(m, at);
-                for (int j = 0; j < 4; j++) {
-                    duplicate((FloatVector) ByteVector.fromMemorySegment(B8, m, at + 2 + 8 * j, LE)
-                            .convertShape(VectorOperators.B2F, F, 0), o + j * CHUNK);
-                }
-                at += 34;
-            } else {
-                tileScales[scaleTo + block] = scale(m, at);
-                ByteVector q0 = ByteVector.fromMemorySegment(B8, m, at + 2, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B8, m, at + 10, LE);
-                duplicate(Int8Kernel.nibbles(q0, 0), o);
-                duplicate(Int8Kernel.nibbles(q1, 0), o + CHUNK);
-                duplicate(Int8Kernel.nibbles(q0, 4), o + 2 * CHUNK);
-                duplicate(Int8Kernel.nibbles(q1, 4), o + 3 * CHUNK);
-                at += 18;
-            }
-        }
-    }
-
-    private void duplicate(FloatVector v, int at) {
-        v.intoArray(tile, at);
-        v.intoArray(tile, at + 8);
+        Int8Kernel.decodeRow(m, at, q8, blocks, tile, i * blocks * 4 * CHUNK, CHUNK, tileScales, i * blocks);
     }
 
     /**
@@ -185,23 +150,6 @@ final class PairedTokenTile {
 
     /** Tile row {@code i} times token {@code t}, in the 8 lanes and order of {@link Int8Kernel}'s paths. */
     private float tile1x1(int i, int cols, int blocks, float[] xf, int t) {
-        float[] w = tile;
-        int wOff = i * blocks * 4 * CHUNK;
-        int xOff = t * cols;
-        FloatVector acc = FloatVector.zero(F);
-        for (int block = 0; block < blocks; block++) {
-            int k = block * BLOCK;
-            int c = wOff + block * 4 * CHUNK;
-            FloatVector p = FloatVector.fromArray(F, w, c).mul(FloatVector.fromArray(F, xf, xOff + k));
-            for (int j = 1; j < 4; j++) {
-                p = FloatVector.fromArray(F, w, c + j * CHUNK).fma(FloatVector.fromArray(F, xf, xOff + k + 8 * j), p);
-            }
-            acc = p.fma(FloatVector.broadcast(F, tileScales[i * blocks + block]), acc);
-        }
-        return VectorMath.sumLanes(acc);
-    }
-
-    private static float scale(MemorySegment m, long block) {
-        return Float.float16ToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, block));
+        return Int8Kernel.blockDot(tile, i * blocks * 4 * CHUNK, CHUNK, tileScales, i * blocks, xf, t * cols, blocks);
     }
 }
