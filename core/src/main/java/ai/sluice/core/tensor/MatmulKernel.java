@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Not thread-safe: one instance per worker thread (it owns the decoded-row buffer).
  */
 final class MatmulKernel {
-    /** Weight rows computed together: 4 rows x 2 tokens = 8 accumulators + 4 weights + 2 inputs fit 16 AVX2 registers. */
+    /** Weight rows computed together: 4 rows x 2 tokens = 8 accumulators + 4 weights + 2 inputs fit 16 AVX2 registers (x 4 tokens: 32 AVX-512 ones). */
     static final int ROW_TILE = 4;
     /** Bytes of input rows kept hot in L2 while a row tile is swept across them. */
     private static final int TOKEN_BLOCK_BYTES = 256 * 1024;
@@ -29,7 +29,15 @@ final class MatmulKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
+    /**
+     * Tokens per tile where vectors are 512 bits: AVX-512 has 32 vector registers, room for 4 x 4
+     * accumulators + 4 weights + 4 inputs; AVX2's 16 fit 4 x 2.
+     */
+    private static final boolean FOUR_TOKENS = F.vectorBitSize() >= 512;
+
     private float[] tile = new float[0];
+    /** The 16 accumulators of a 4 x 4 tile, stored for their lane sums. */
+    private final float[] lanes = new float[16 * L];
 
     /**
      * {@code out[outOff + b * rows + r] = W[r] . x[xOff + b * cols ..]} for {@code r} in
@@ -53,6 +61,11 @@ final class MatmulKernel {
                 }
                 if (nr == ROW_TILE) {
                     int b = b0;
+                    if (FOUR_TOKENS) {
+                        for (; b + 3 < b1; b += 4) {
+                            dot4x4(buf, cols, x, xOff + b * cols, out, outOff + b * rows + r, rows, lanes);
+                        }
+                    }
                     for (; b + 1 < b1; b += 2) {
                         dot4x2(buf, cols, x, xOff + b * cols, out, outOff + b * rows + r, rows);
                     }
@@ -153,6 +166,81 @@ final class MatmulKernel {
             sum += m.get(ValueLayout.JAVA_FLOAT_UNALIGNED, row + 4L * k) * x[xOff + k];
         }
         return sum;
+    }
+
+    /**
+     * Rows 0..3 of {@code w} dotted with four inputs at xOff + t * cols: each weight and input
+     * vector loaded once for four multiply-adds.
+     */
+    private static void dot4x4(float[] w, int cols, float[] x, int xOff, float[] out, int o, int rows, float[] lanes) {
+        int x1 = xOff + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a03 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a13 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a22 = a00;
+        FloatVector a23 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        FloatVector a32 = a00;
+        FloatVector a33 = a00;
+        int k = 0;
+        for (int upper = cols - L; k <= upper; k += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, xOff + k);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + k);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + k);
+            FloatVector v3 = FloatVector.fromArray(F, x, x3 + k);
+            FloatVector w0 = FloatVector.fromArray(F, w, k);
+            a00 = w0.fma(v0, a00);
+            a01 = w0.fma(v1, a01);
+            a02 = w0.fma(v2, a02);
+            a03 = w0.fma(v3, a03);
+            FloatVector w1 = FloatVector.fromArray(F, w, cols + k);
+            a10 = w1.fma(v0, a10);
+            a11 = w1.fma(v1, a11);
+            a12 = w1.fma(v2, a12);
+            a13 = w1.fma(v3, a13);
+            FloatVector w2 = FloatVector.fromArray(F, w, 2 * cols + k);
+            a20 = w2.fma(v0, a20);
+            a21 = w2.fma(v1, a21);
+            a22 = w2.fma(v2, a22);
+            a23 = w2.fma(v3, a23);
+            FloatVector w3 = FloatVector.fromArray(F, w, 3 * cols + k);
+            a30 = w3.fma(v0, a30);
+            a31 = w3.fma(v1, a31);
+            a32 = w3.fma(v2, a32);
+            a33 = w3.fma(v3, a33);
+        }
+        // through an array: passing vectors to a call C2 does not inline boxes them
+        a00.intoArray(lanes, 0);
+        a01.intoArray(lanes, L);
+        a02.intoArray(lanes, 2 * L);
+        a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L);
+        a11.intoArray(lanes, 5 * L);
+        a12.intoArray(lanes, 6 * L);
+        a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L);
+        a21.intoArray(lanes, 9 * L);
+        a22.intoArray(lanes, 10 * L);
+        a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L);
+        a31.intoArray(lanes, 13 * L);
+        a32.intoArray(lanes, 14 * L);
+        a33.intoArray(lanes, 15 * L);
+        for (int i = 0; i < ROW_TILE; i++) {
+            for (int t = 0; t < 4; t++) {
+                out[o + t * rows + i] = tail(VectorMath.sumLanes(lanes, (4 * i + t) * L, L), w, i * cols, x, xOff + t * cols, k, cols);
+            }
+        }
     }
 
     /** Rows 0..3 of {@code w} (row stride cols) dotted with two inputs at xOff and xOff + cols. */
