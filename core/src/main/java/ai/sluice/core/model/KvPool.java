@@ -21,6 +21,8 @@ public final class KvPool implements AutoCloseable {
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Per thread: four accumulators stored for their lane sums. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
     private final int layers;
     private final int slots;
@@ -170,10 +172,45 @@ public final class KvPool implements AutoCloseable {
      */
     public void scoreKeys(int layer, SlotMapping slots, int len, int off, float[] q, int qOff, int n, float scale,
             float[] scores) {
-        for (int t = 0; t < len; t++) {
+        int t = 0;
+        if (n % L == 0 && type == KvType.F32) {
+            // four positions at a time, each one FMA chain over the head as in dotKey; the lanes are
+            // added from an array: extracting 16 lanes from a register costs ~2 instructions each.
+            // (F16 keys this way measured slower than dotKey's: the conversions of four rows at once
+            // outgrew what C2 compiles well.)
+            float[] lanes = LANES.get();
+            MemorySegment seg = keys[layer];
+            for (; t + 4 <= len; t += 4) {
+                long k0 = (long) slots.slot(t) * keyDim + off;
+                long k1 = (long) slots.slot(t + 1) * keyDim + off;
+                long k2 = (long) slots.slot(t + 2) * keyDim + off;
+                long k3 = (long) slots.slot(t + 3) * keyDim + off;
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                for (int i = 0; i < n; i += L) {
+                    FloatVector qv = FloatVector.fromArray(S, q, qOff + i);
+                    a0 = qv.fma(FloatVector.fromMemorySegment(S, seg, (k0 + i) * 4, ByteOrder.nativeOrder()), a0);
+                    a1 = qv.fma(FloatVector.fromMemorySegment(S, seg, (k1 + i) * 4, ByteOrder.nativeOrder()), a1);
+                    a2 = qv.fma(FloatVector.fromMemorySegment(S, seg, (k2 + i) * 4, ByteOrder.nativeOrder()), a2);
+                    a3 = qv.fma(FloatVector.fromMemorySegment(S, seg, (k3 + i) * 4, ByteOrder.nativeOrder()), a3);
+                }
+                a0.intoArray(lanes, 0);
+                a1.intoArray(lanes, L);
+                a2.intoArray(lanes, 2 * L);
+                a3.intoArray(lanes, 3 * L);
+                scores[t] = VectorMath.sumLanes(lanes, 0, L) * scale;
+                scores[t + 1] = VectorMath.sumLanes(lanes, L, L) * scale;
+                scores[t + 2] = VectorMath.sumLanes(lanes, 2 * L, L) * scale;
+                scores[t + 3] = VectorMath.sumLanes(lanes, 3 * L, L) * scale;
+            }
+        }
+        for (; t < len; t++) {
             scores[t] = dotKey(layer, slots.slot(t), off, q, qOff, n) * scale;
         }
     }
+
 
     /**
      * {@code acc[accOff + i] = sum_t (weights[t] * inv) * V[slots.slot(t)][off + i]} for {@code i < n},

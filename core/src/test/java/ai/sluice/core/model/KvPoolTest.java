@@ -93,6 +93,28 @@ class KvPoolTest {
         }
     }
 
+    /** A head of whole vectors (any lane count up to 16 divides 32) is scored four positions at a time: same bits. */
+    @ParameterizedTest
+    @EnumSource(KvType.class)
+    void headsOfWholeVectorsScoreLikePerPositionCalls(KvType type) {
+        Random rnd = new Random(11);
+        int keyDim = 35;
+        int head = 32;
+        int[] table = {4, 0, 8, 2, 6, 1, 7, 3, 5};
+        SlotMapping slots = p -> table[p];
+        try (KvPool pool = KvPool.allocate(1, 9, keyDim, 8, type)) {
+            for (int slot = 0; slot < 9; slot++) {
+                pool.write(0, slot, random(rnd, keyDim), 0, random(rnd, 8), 0);
+            }
+            float[] q = random(rnd, head + 1);
+            float[] scores = new float[table.length];
+            pool.scoreKeys(0, slots, table.length, 3, q, 1, head, 0.125f, scores);
+            for (int t = 0; t < table.length; t++) {
+                assertThat(scores[t]).as("position %d", t).isEqualTo(pool.dotKey(0, table[t], 3, q, 1, head) * 0.125f);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(KvType.class)
     void rejectsSlotsOutsideItsCapacity(KvType type) {
