@@ -7,14 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Activations quantized to 8 bits in blocks of 32, the way llama.cpp quantizes them before a
  * Q8_0 or Q4_0 dot product: per block, scale {@code d = max|x| / 127} rounded to half precision,
- * {@code q = round(x * 127 / max|x|)} to nearest, ties to even.
- *
- * <p>What is kept is {@code q * d} as a float, and that product is exact: q has at most 8
- * significant bits and d, a half, 11. The kernels then multiply these values by the weights' own
- * exact {@code quant * scale} floats in the float kernels' one summation order, so a quantized
- * product rounds like any float product (llama.cpp sums each block in integers and scales it once;
- * the two differ by float rounding, about 1e-7 relative) and the batch-of-one and tiled paths agree
- * to the bit.
+ * {@code q = round(x * 127 / max|x|)} to nearest, ties to even. The quants are kept as shorts, the
+ * width the int8 kernels multiply in, so that the hot loop loads them without widening, and as
+ * floats for the tiled kernels, which multiply the same small integers exactly in float.
  *
  * <p>Not thread-safe: one instance per calling thread, filled before a matrix product and then only
  * read by the workers.
@@ -26,9 +21,11 @@ final class Int8Activations {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
-    private float[] values = new float[0];
+    private short[] quants = new short[0];
+    private float[] quantsAsFloats = new float[0];
     private float[] scales = new float[0];
     private float[] pairs = new float[0];
+    private float[] pairScales = new float[0];
 
     /** Quantizes entries {@code b < batch} of {@code x} (each {@code cols} long, from {@code xOff}). */
     void quantize(float[] x, int xOff, int batch, int cols) {
@@ -36,8 +33,9 @@ final class Int8Activations {
             throw new IllegalArgumentException("row length " + cols + " is not a multiple of " + BLOCK);
         }
         int n = Math.multiplyExact(batch, cols);
-        if (values.length < n) {
-            values = new float[n];
+        if (quants.length < n) {
+            quants = new short[n];
+            quantsAsFloats = new float[n];
             scales = new float[n / BLOCK];
         }
         for (int block = 0; block < n / BLOCK; block++) {
@@ -48,18 +46,28 @@ final class Int8Activations {
         }
     }
 
-    /** Tokens 2P and 2P+1 interleaved by 8 columns: the layout {@link PairedTokenTile} loads 16 at a time. */
+    /**
+     * Tokens 2P and 2P+1 interleaved by 8 columns, the layout {@link PairedTokenTile} loads 16 at a
+     * time, and per block their two scales, each repeated over 8 lanes.
+     */
     private void interleavePairs(int count, int cols) {
+        int blocks = cols / BLOCK;
         if (pairs.length < 2 * count * cols) {
             pairs = new float[2 * count * cols];
+            pairScales = new float[count * blocks * 16];
         }
         VectorSpecies<Float> eight = FloatVector.SPECIES_256;
         for (int pair = 0; pair < count; pair++) {
             int from = 2 * pair * cols;
             int to = 2 * pair * cols;
             for (int k = 0; k < cols; k += 8, to += 16) {
-                FloatVector.fromArray(eight, values, from + k).intoArray(pairs, to);
-                FloatVector.fromArray(eight, values, from + cols + k).intoArray(pairs, to + 8);
+                FloatVector.fromArray(eight, quantsAsFloats, from + k).intoArray(pairs, to);
+                FloatVector.fromArray(eight, quantsAsFloats, from + cols + k).intoArray(pairs, to + 8);
+            }
+            for (int block = 0; block < blocks; block++) {
+                int at = (pair * blocks + block) * 16;
+                FloatVector.broadcast(eight, scales[2 * pair * blocks + block]).intoArray(pairScales, at);
+                FloatVector.broadcast(eight, scales[(2 * pair + 1) * blocks + block]).intoArray(pairScales, at + 8);
             }
         }
     }
@@ -77,35 +85,39 @@ final class Int8Activations {
         for (; j < BLOCK; j++) {
             amax = Math.max(amax, Math.abs(x[from + j]));
         }
+        float d = amax / 127f;
         float inverse = amax != 0f ? 127f / amax : 0f;
-        float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
-        scales[block] = d;
+        scales[block] = Float.float16ToFloat(Float.floatToFloat16(d));
         int to = block * BLOCK;
-        int k = 0;
-        if (BLOCK % L == 0) {
+        for (int k = 0; k < BLOCK; k++) {
             // |x * inverse| <= 127: the add/subtract trick rounds exactly like rint
-            for (; k < BLOCK; k += L) {
-                FloatVector q = FloatVector.fromArray(F, x, from + k).mul(inverse).add(ROUNDER).sub(ROUNDER);
-                q.mul(d).intoArray(values, to + k);
-            }
-        }
-        for (; k < BLOCK; k++) {
-            float q = (x[from + k] * inverse + ROUNDER) - ROUNDER;
-            values[to + k] = q * d;
+            float rounded = (x[from + k] * inverse + ROUNDER) - ROUNDER;
+            quants[to + k] = (short) rounded;
+            quantsAsFloats[to + k] = rounded;
         }
     }
 
-    /** {@code q * d} per element (exact), entry {@code b}'s at {@code b} times the row length. */
-    float[] values() {
-        return values;
+    /** The quants, entry {@code b}'s at {@code b} times the row length. */
+    short[] quants() {
+        return quants;
+    }
+
+    /** The same quants as floats (small integers, exact), for the kernels that multiply in float. */
+    float[] quantsAsFloats() {
+        return quantsAsFloats;
     }
 
     /**
-     * On 512-bit machines, for batches of at least 4: tokens {@code 2P} and {@code 2P+1}'s values
-     * interleaved by chunks of 8 columns, pair {@code P} at {@code 2P} times the row length.
+     * On 512-bit machines, for batches of at least 4: the quants (as floats) of tokens {@code 2P}
+     * and {@code 2P+1} interleaved by chunks of 8 columns, pair {@code P} at {@code 2P} times the row length.
      */
     float[] pairs() {
         return pairs;
+    }
+
+    /** With {@link #pairs()}: per pair and block, 16 floats: 8 x token 2P's scale, 8 x token 2P+1's. */
+    float[] pairScales() {
+        return pairScales;
     }
 
     /** One scale per block of 32, entry {@code b}'s at {@code b} times the row length / 32. */

@@ -7,38 +7,42 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Q8_0 and Q4_0 weights times {@link Int8Activations}, block by block as llama.cpp multiplies
- * them: per block of 32, the quants times the activations' {@code q x d} values summed in 8
- * lanes ({@code p}), then added into the accumulator times the weight block's scale,
- * {@code acc = fma(p, scale, acc)}; at the end the lanes are added in lane order.
+ * Q8_0 and Q4_0 weights times {@link Int8Activations}: integer dot products per block of 32, as
+ * llama.cpp computes them, scaled once per block.
  *
- * <p>A batch of one reads the weights straight from the mapped file and converts 8 quants at a
- * time to floats in registers. A larger batch decodes {@link #ROW_TILE} rows' quants to floats
- * once (exact: small integers) and multiplies them by {@link #TOKEN_TILE} tokens at a time in
- * register tiles. Both paths perform the same float operations in the same order on the same
- * values, so an entry gets the same bits in any batch, which the engine's batch invariance rests on.
+ * <p>A batch of one reads the weights straight from the mapped file: per block, 16 weights and 16
+ * activations are widened to 16-bit lanes and multiplied, the two halves of the block added (a lane
+ * then holds two products, at most 2 x 128 x 127, which fits 16 bits), widened to 8 int lanes,
+ * converted to float and multiplied into the accumulator by {@code weight scale x activation scale}.
+ * A larger batch decodes rows to floats once and multiplies them by several tokens at a time in
+ * float register tiles: the quants are small integers and a lane's four products sum to at most
+ * 4 x 128 x 127, far below 2^24, so float arithmetic is exact there too and gives the very integers
+ * of the first path, in the same 8 lanes (lane j holds elements j, j+8, j+16, j+24). The only
+ * rounding is the scale product, one FMA per block and the final lane sum, in one order for every
+ * path: an entry gets the same bits in any batch, which the engine's batch invariance rests on.
  *
- * <p>Why not decode the weights to {@code quant x scale} and use the plain float kernels: in a batch
- * of one that costs a multiply per 8 weights, where scaling the block's sum costs one per 32, and
- * decode was 20% slower for it. Why not integer sums as llama.cpp (exact, scaled once): the Vector
- * API has no 8-bit multiply-add (x86's vpmaddubsw/vpdpbusd), and the tiles would then need a scale
- * per (row, token) per block instead of per row, which cost a third of the tiles' speed.
+ * <p>Why not the float kernels on {@code quant x scale} weights and {@code q x d} activations (one
+ * FMA chain, no per-block scaling): a batch of one then converts activations and weights to floats
+ * and reads 4-byte activations; its decode measured 15-25% slower on a 1B model, though the tiles ran
+ * 25% faster. Decode speed is what a user waits on per token, so the integer path sets the order.
  *
- * <p>The lanes are laid out for 256-bit vectors (8 floats) whatever the preferred width, so results
- * are the same bits on AVX2 and AVX-512 machines; 16 lanes cost more per block in a batch of one
- * (two conversions' chains). On AVX-512 the batched path is {@link PairedTokenTile}, which puts two
- * tokens' 8 lanes in one 512-bit register.
+ * <p>The lanes are laid out for 256-bit vectors (16 shorts, 8 ints, 8 floats) whatever the
+ * preferred width, so results are the same bits on AVX2 and AVX-512 machines. On AVX-512 the
+ * batched path is {@link PairedTokenTile}, which puts two tokens' 8 lanes in one 512-bit register.
  * Where vectors are narrower than 256 bits {@link #SUPPORTED} is false and the caller uses the
- * float kernels on dequantized rows.
+ * float kernels.
  *
  * <p>Not thread-safe: one instance per worker thread (it owns the decoded-row buffers).
  */
 final class Int8Kernel {
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -76,11 +80,12 @@ final class Int8Kernel {
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
         boolean q8 = w.type() == GgmlType.Q8_0;
-        float[] xf = x.values();
+        short[] xq = x.quants();
+        float[] xs = x.scales();
         if (batch == 1) {
             for (int r = rowStart; r < rowEnd; r++) {
                 long at = rowBytes * r;
-                out[outOff + r] = q8 ? q8Row(data, at, cols, xf) : q4Row(data, at, cols, xf);
+                out[outOff + r] = q8 ? q8Row(data, at, cols, xq, xs) : q4Row(data, at, cols, xq, xs);
             }
             return;
         }
@@ -93,6 +98,7 @@ final class Int8Kernel {
         }
         int blocks = cols / BLOCK;
         ensureTile(cols);
+        float[] xf = x.quantsAsFloats();
         int tokenBlock = Math.max(TOKEN_TILE, TOKEN_BLOCK_BYTES / (Float.BYTES * cols) / TOKEN_TILE * TOKEN_TILE);
         for (int b0 = 0; b0 < batch; b0 += tokenBlock) {
             int b1 = Math.min(batch, b0 + tokenBlock);
@@ -104,12 +110,12 @@ final class Int8Kernel {
                 int b = b0;
                 if (nr == ROW_TILE) {
                     for (; b + TOKEN_TILE <= b1; b += TOKEN_TILE) {
-                        tile2x4(cols, blocks, xf, b, out, outOff + b * rows + r, rows);
+                        tile2x4(cols, blocks, xf, xs, b, out, outOff + b * rows + r, rows);
                     }
                 }
                 for (; b < b1; b++) {
                     for (int i = 0; i < nr; i++) {
-                        out[outOff + b * rows + r + i] = tile1x1(i, cols, blocks, xf, b);
+                        out[outOff + b * rows + r + i] = tile1x1(i, cols, blocks, xf, xs, b);
                     }
                 }
             }
@@ -163,15 +169,17 @@ final class Int8Kernel {
 
     /**
      * Tile rows 0 and 1 times tokens {@code t .. t+3}: per block, each of the 8 pairs sums its 32
-     * products in 8 lanes, then adds them into its accumulator times the row's block scale.
+     * products in float (exact: small integers) in 8 lanes, the same lanes the integer path forms,
+     * then adds them into its accumulator times the product of the two scales.
      */
-    private void tile2x4(int cols, int blocks, float[] xf, int t, float[] out, int o, int rows) {
+    private void tile2x4(int cols, int blocks, float[] xf, float[] xs, int t, float[] out, int o, int rows) {
         float[] w = tile;
         float[] ws = tileScales;
         int x0 = t * cols;
         int x1 = x0 + cols;
         int x2 = x1 + cols;
         int x3 = x2 + cols;
+        int s0 = t * blocks;
         FloatVector a00 = FloatVector.zero(F);
         FloatVector a01 = a00;
         FloatVector a02 = a00;
@@ -212,16 +220,20 @@ final class Int8Kernel {
                 p03 = wa.fma(x, p03);
                 p13 = wb.fma(x, p13);
             }
-            FloatVector da = FloatVector.broadcast(F, ws[block]);
-            FloatVector db = FloatVector.broadcast(F, ws[blocks + block]);
-            a00 = p00.fma(da, a00);
-            a01 = p01.fma(da, a01);
-            a02 = p02.fma(da, a02);
-            a03 = p03.fma(da, a03);
-            a10 = p10.fma(db, a10);
-            a11 = p11.fma(db, a11);
-            a12 = p12.fma(db, a12);
-            a13 = p13.fma(db, a13);
+            float da = ws[block];
+            float db = ws[blocks + block];
+            float e0 = xs[s0 + block];
+            float e1 = xs[s0 + blocks + block];
+            float e2 = xs[s0 + 2 * blocks + block];
+            float e3 = xs[s0 + 3 * blocks + block];
+            a00 = p00.fma(FloatVector.broadcast(F, da * e0), a00);
+            a01 = p01.fma(FloatVector.broadcast(F, da * e1), a01);
+            a02 = p02.fma(FloatVector.broadcast(F, da * e2), a02);
+            a03 = p03.fma(FloatVector.broadcast(F, da * e3), a03);
+            a10 = p10.fma(FloatVector.broadcast(F, db * e0), a10);
+            a11 = p11.fma(FloatVector.broadcast(F, db * e1), a11);
+            a12 = p12.fma(FloatVector.broadcast(F, db * e2), a12);
+            a13 = p13.fma(FloatVector.broadcast(F, db * e3), a13);
         }
         // through an array: passing 8 vectors to a call C2 does not inline boxes them
         float[] l = lanes;
@@ -244,57 +256,65 @@ final class Int8Kernel {
     }
 
     /** Tile row {@code i} times token {@code t}, in the same lanes and order as {@link #tile2x4}. */
-    private float tile1x1(int i, int cols, int blocks, float[] xf, int t) {
-        return blockDot(tile, i * cols, 8, tileScales, i * blocks, xf, t * cols, blocks);
+    private float tile1x1(int i, int cols, int blocks, float[] xf, float[] xs, int t) {
+        return blockDot(tile, i * cols, 8, tileScales, i * blocks, xf, xs, t, cols, blocks);
     }
 
     /**
      * A decoded row ({@link #decodeRow(MemorySegment, long, boolean, int, float[], int, int, float[], int)}
-     * layout) dotted with one token's values, in the lanes and order of every path of this kernel.
+     * layout, block scales at {@code scales[scaleOff..]}) dotted with token {@code t}'s quants, in
+     * the lanes and order of every path of this kernel.
      */
-    static float blockDot(float[] w, int wOff, int chunkStride, float[] scales, int scaleOff, float[] x, int xOff,
-            int blocks) {
+    static float blockDot(float[] w, int wOff, int chunkStride, float[] scales, int scaleOff, float[] xf, float[] xs,
+            int t, int cols, int blocks) {
         FloatVector acc = FloatVector.zero(F);
+        int xOff = t * cols;
+        int xsOff = t * blocks;
         for (int block = 0, c = wOff; block < blocks; block++, c += 4 * chunkStride) {
             int k = xOff + block * BLOCK;
-            FloatVector p = FloatVector.fromArray(F, w, c).mul(FloatVector.fromArray(F, x, k));
-            p = FloatVector.fromArray(F, w, c + chunkStride).fma(FloatVector.fromArray(F, x, k + 8), p);
-            p = FloatVector.fromArray(F, w, c + 2 * chunkStride).fma(FloatVector.fromArray(F, x, k + 16), p);
-            p = FloatVector.fromArray(F, w, c + 3 * chunkStride).fma(FloatVector.fromArray(F, x, k + 24), p);
-            acc = p.fma(FloatVector.broadcast(F, scales[scaleOff + block]), acc);
+            FloatVector p = FloatVector.fromArray(F, w, c).mul(FloatVector.fromArray(F, xf, k));
+            p = FloatVector.fromArray(F, w, c + chunkStride).fma(FloatVector.fromArray(F, xf, k + 8), p);
+            p = FloatVector.fromArray(F, w, c + 2 * chunkStride).fma(FloatVector.fromArray(F, xf, k + 16), p);
+            p = FloatVector.fromArray(F, w, c + 3 * chunkStride).fma(FloatVector.fromArray(F, xf, k + 24), p);
+            acc = p.fma(FloatVector.broadcast(F, scales[scaleOff + block] * xs[xsOff + block]), acc);
         }
         return VectorMath.sumLanes(acc);
     }
 
-    /** One Q8_0 row (blocks of f16 scale + 32 signed bytes) dotted with one input, in the order of the tiles. */
-    private static float q8Row(MemorySegment m, long at, int cols, float[] x) {
+    /** One Q8_0 row (blocks of f16 scale + 32 signed bytes) dotted with one quantized input. */
+    private static float q8Row(MemorySegment m, long at, int cols, short[] xq, float[] xs) {
         FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < cols; k += BLOCK, at += 34) {
-            FloatVector p = quants(m, at + 2).mul(FloatVector.fromArray(F, x, k));
-            p = quants(m, at + 10).fma(FloatVector.fromArray(F, x, k + 8), p);
-            p = quants(m, at + 18).fma(FloatVector.fromArray(F, x, k + 16), p);
-            p = quants(m, at + 26).fma(FloatVector.fromArray(F, x, k + 24), p);
-            acc = p.fma(FloatVector.broadcast(F, scale(m, at)), acc);
+        for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 34) {
+            ShortVector w0 = widen(ByteVector.fromMemorySegment(B, m, at + 2, LE));
+            ShortVector w1 = widen(ByteVector.fromMemorySegment(B, m, at + 18, LE));
+            acc = blockFma(w0, w1, xq, k, scale(m, at) * xs[block], acc);
         }
         return VectorMath.sumLanes(acc);
     }
 
-    /**
-     * One Q4_0 row (blocks of f16 scale + 16 bytes of nibbles, low = elements 0..15, high = 16..31)
-     * dotted with one input, in the order of the tiles.
-     */
-    private static float q4Row(MemorySegment m, long at, int cols, float[] x) {
+    /** One Q4_0 row (blocks of f16 scale + 16 bytes of nibbles, low = elements 0..15) dotted with one input. */
+    private static float q4Row(MemorySegment m, long at, int cols, short[] xq, float[] xs) {
         FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < cols; k += BLOCK, at += 18) {
-            ByteVector q0 = ByteVector.fromMemorySegment(B8, m, at + 2, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B8, m, at + 10, LE);
-            FloatVector p = nibbles(q0, 0).mul(FloatVector.fromArray(F, x, k));
-            p = nibbles(q1, 0).fma(FloatVector.fromArray(F, x, k + 8), p);
-            p = nibbles(q0, 4).fma(FloatVector.fromArray(F, x, k + 16), p);
-            p = nibbles(q1, 4).fma(FloatVector.fromArray(F, x, k + 24), p);
-            acc = p.fma(FloatVector.broadcast(F, scale(m, at)), acc);
+        for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 18) {
+            // widen first: x86 has no byte shift, and 16-bit lanes take the nibble arithmetic natively
+            ShortVector q = widen(ByteVector.fromMemorySegment(B, m, at + 2, LE));
+            ShortVector w0 = q.and((short) 0x0F).sub((short) 8);
+            ShortVector w1 = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
+            acc = blockFma(w0, w1, xq, k, scale(m, at) * xs[block], acc);
         }
         return VectorMath.sumLanes(acc);
+    }
+
+    /** acc + (w0 . x[k..k+16) + w1 . x[k+16..k+32)) per lane pair, as floats, times {@code scale}. */
+    private static FloatVector blockFma(ShortVector w0, ShortVector w1, short[] xq, int k, float scale, FloatVector acc) {
+        ShortVector products = w0.mul(ShortVector.fromArray(S, xq, k)).add(w1.mul(ShortVector.fromArray(S, xq, k + 16)));
+        IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I, 0))
+                .add((IntVector) products.convertShape(VectorOperators.S2I, I, 1));
+        return ((FloatVector) sums.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
+
+    private static ShortVector widen(ByteVector sixteenBytes) {
+        return (ShortVector) sixteenBytes.convertShape(VectorOperators.B2S, S, 0);
     }
 
     /** Eight Q8_0 quants from byte {@code at}, as floats. */

@@ -39,8 +39,10 @@ final class PairedTokenTile {
             tile = new float[ROW_TILE * 2 * cols];
             tileScales = new float[ROW_TILE * blocks];
         }
-        float[] xf = x.values();
+        float[] xf = x.quantsAsFloats();
+        float[] xs = x.scales();
         float[] xp = x.pairs();
+        float[] xps = x.pairScales();
         int tiled = batch / TOKEN_TILE * TOKEN_TILE;
         for (int r = rowStart; r < rowEnd; r += ROW_TILE) {
             int nr = Math.min(ROW_TILE, rowEnd - r);
@@ -50,12 +52,12 @@ final class PairedTokenTile {
             int b = 0;
             if (nr == ROW_TILE) {
                 for (; b < tiled; b += TOKEN_TILE) {
-                    tile4x4(blocks, xp, b / 2, out, outOff + b * rows + r, rows);
+                    tile4x4(blocks, xp, xps, b / 2, out, outOff + b * rows + r, rows);
                 }
             }
             for (; b < batch; b++) {
                 for (int i = 0; i < nr; i++) {
-                    out[outOff + b * rows + r + i] = tile1x1(i, cols, blocks, xf, b);
+                    out[outOff + b * rows + r + i] = tile1x1(i, cols, blocks, xf, xs, b);
                 }
             }
         }
@@ -68,10 +70,11 @@ final class PairedTokenTile {
 
     /**
      * Tile rows 0..3 times tokens {@code 2 * pair .. 2 * pair + 3}: per block, each (row, token
-     * pair) sums its products in 16 lanes (8 per token), then adds them into its accumulator times
-     * the row's block scale, exactly as {@link Int8Kernel}'s 8-lane tiles do per (row, token).
+     * pair) sums its products in 16 lanes (8 per token; exact, small integers), then adds them into
+     * its accumulator times the (row, token) scale products, exactly as {@link Int8Kernel}'s 8-lane
+     * paths do per (row, token).
      */
-    private void tile4x4(int blocks, float[] xp, int pair, float[] out, int o, int rows) {
+    private void tile4x4(int blocks, float[] xp, float[] xps, int pair, float[] out, int o, int rows) {
         float[] w = tile;
         float[] ws = tileScales;
         int row = blocks * 4 * CHUNK;
@@ -117,18 +120,21 @@ final class PairedTokenTile {
                 p30 = w3.fma(x0, p30);
                 p31 = w3.fma(x1, p31);
             }
+            // per (row, token) scale = weight scale x activation scale, rounded as the batch of one rounds it
+            FloatVector e0 = FloatVector.fromArray(Z, xps, (pair * blocks + block) * CHUNK);
+            FloatVector e1 = FloatVector.fromArray(Z, xps, ((pair + 1) * blocks + block) * CHUNK);
             FloatVector d0 = FloatVector.broadcast(Z, ws[block]);
             FloatVector d1 = FloatVector.broadcast(Z, ws[blocks + block]);
             FloatVector d2 = FloatVector.broadcast(Z, ws[2 * blocks + block]);
             FloatVector d3 = FloatVector.broadcast(Z, ws[3 * blocks + block]);
-            a00 = p00.fma(d0, a00);
-            a01 = p01.fma(d0, a01);
-            a10 = p10.fma(d1, a10);
-            a11 = p11.fma(d1, a11);
-            a20 = p20.fma(d2, a20);
-            a21 = p21.fma(d2, a21);
-            a30 = p30.fma(d3, a30);
-            a31 = p31.fma(d3, a31);
+            a00 = p00.fma(d0.mul(e0), a00);
+            a01 = p01.fma(d0.mul(e1), a01);
+            a10 = p10.fma(d1.mul(e0), a10);
+            a11 = p11.fma(d1.mul(e1), a11);
+            a20 = p20.fma(d2.mul(e0), a20);
+            a21 = p21.fma(d2.mul(e1), a21);
+            a30 = p30.fma(d3.mul(e0), a30);
+            a31 = p31.fma(d3.mul(e1), a31);
         }
         // through an array: passing 8 vectors to a call C2 does not inline boxes them
         float[] l = lanes;
@@ -149,7 +155,7 @@ final class PairedTokenTile {
     }
 
     /** Tile row {@code i} times token {@code t}, in the 8 lanes and order of {@link Int8Kernel}'s paths. */
-    private float tile1x1(int i, int cols, int blocks, float[] xf, int t) {
-        return Int8Kernel.blockDot(tile, i * blocks * 4 * CHUNK, CHUNK, tileScales, i * blocks, xf, t * cols, blocks);
+    private float tile1x1(int i, int cols, int blocks, float[] xf, float[] xs, int t) {
+        return Int8Kernel.blockDot(tile, i * blocks * 4 * CHUNK, CHUNK, tileScales, i * blocks, xf, xs, t, cols, blocks);
     }
 }
