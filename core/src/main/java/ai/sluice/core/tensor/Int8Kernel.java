@@ -28,8 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why not the float kernels on {@code quant x scale} weights and {@code q x d} activations (one
  * FMA chain, no per-block scaling): a batch of one then converts activations and weights to floats
- * and reads 4-byte activations; its decode measured 15-25% slower on a 1B model, though the tiles ran
- * 25% faster. Decode speed is what a user waits on per token, so the integer path sets the order.
+ * and reads 4-byte activations; its decode measured 15-25% slower on a 1B model, though its tiles ran
+ * ~1.3x faster than these. Decode speed is what a user waits on per token, so the integer path sets the order.
  *
  * <p>The lanes are laid out for 256-bit vectors (16 shorts, 8 ints, 8 floats) whatever the
  * preferred width, so results are the same bits on AVX2 and AVX-512 machines. On AVX-512 the
