@@ -1,6 +1,7 @@
 package ai.sluice.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -20,6 +21,9 @@ final class Int8Activations {
     private static final float ROUNDER = 12582912f;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    /** 8 floats and 8 shorts, where 256-bit vectors exist (the int8 kernels' layout); else null. */
+    private static final VectorSpecies<Float> EIGHT = Int8Kernel.SUPPORTED ? FloatVector.SPECIES_256 : null;
+    private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_128;
 
     private short[] quants = new short[0];
     private float[] quantsAsFloats = new float[0];
@@ -89,8 +93,17 @@ final class Int8Activations {
         float inverse = amax != 0f ? 127f / amax : 0f;
         scales[block] = Float.float16ToFloat(Float.floatToFloat16(d));
         int to = block * BLOCK;
-        for (int k = 0; k < BLOCK; k++) {
-            // |x * inverse| <= 127: the add/subtract trick rounds exactly like rint
+        int k = 0;
+        if (EIGHT != null) {
+            // |x * inverse| <= 127: the add/subtract trick rounds exactly like rint (vector and scalar
+            // float arithmetic round alike): 128 x 768 inputs 107 -> 57 us, pairs layout included
+            for (; k < BLOCK; k += 8) {
+                FloatVector rounded = FloatVector.fromArray(EIGHT, x, from + k).mul(inverse).add(ROUNDER).sub(ROUNDER);
+                rounded.intoArray(quantsAsFloats, to + k);
+                ((ShortVector) rounded.convertShape(VectorOperators.F2S, SHORTS, 0)).intoArray(quants, to + k);
+            }
+        }
+        for (; k < BLOCK; k++) {
             float rounded = (x[from + k] * inverse + ROUNDER) - ROUNDER;
             quants[to + k] = (short) rounded;
             quantsAsFloats[to + k] = rounded;
