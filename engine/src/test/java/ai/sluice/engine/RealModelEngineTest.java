@@ -90,6 +90,29 @@ class RealModelEngineTest {
         return outs;
     }
 
+    /** Whole 16-token blocks that case {@code i}'s prefix-cache prompt shares with another case's. */
+    private int sharedFullBlocks(int i) {
+        int[] mine = cachePrompt(cases.get(i));
+        int best = 0;
+        for (int j = 0; j < cases.size(); j++) {
+            if (j != i) {
+                int[] other = cachePrompt(cases.get(j));
+                int n = 0;
+                while (n < Math.min(mine.length, other.length) && mine[n] == other[n]) {
+                    n++;
+                }
+                best = Math.max(best, Math.min(n, Math.min(mine.length, other.length) - 1) / 16);
+            }
+        }
+        return best;
+    }
+
+    private static int[] cachePrompt(Stories260K.Case c) {
+        int[] prompt = java.util.Arrays.copyOf(c.tokens(), c.tokens().length + 24);
+        System.arraycopy(c.generated(), 0, prompt, c.tokens().length, 24);
+        return prompt;
+    }
+
     @Test
     void greedyOutputIsTheSameWithAPrefixCacheHit() {
         // Prompt = oracle prompt + its first 24 generated tokens: the greedy continuation is the
@@ -110,8 +133,14 @@ class RealModelEngineTest {
                     assertThat(outs.get(i).tokenArray()).as("round %d, %s", round, c.prompt())
                             .containsExactly(java.util.Arrays.copyOfRange(c.generated(), 24, 32));
                     int fullBlocks = (c.tokens().length + 24 - 1) / 16;
-                    assertThat(outs.get(i).usage.cachedPromptTokens()).as("round %d, %s", round, c.prompt())
-                            .isEqualTo(round == 0 ? 0 : fullBlocks * 16);
+                    int cached = outs.get(i).usage.cachedPromptTokens();
+                    if (round == 0) {
+                        // cold cache: a hit is possible only on whole blocks another case of this round
+                        // shares (cases that start alike), and then only if that case prefilled first
+                        assertThat(cached).as("round 0, %s", c.prompt()).isLessThanOrEqualTo(sharedFullBlocks(i) * 16);
+                    } else {
+                        assertThat(cached).as("round 1, %s", c.prompt()).isEqualTo(fullBlocks * 16);
+                    }
                 }
             }
             assertThat(engine.metrics().prefixCacheHits()).isPositive();
