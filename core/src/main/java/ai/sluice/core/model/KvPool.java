@@ -211,7 +211,6 @@ public final class KvPool implements AutoCloseable {
         }
     }
 
-
     /**
      * {@code acc[accOff + i] = sum_t (weights[t] * inv) * V[slots.slot(t)][off + i]} for {@code i < n},
      * with {@code acc} zeroed first: the same FMAs in the same order (t ascending) as calling

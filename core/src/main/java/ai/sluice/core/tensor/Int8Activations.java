@@ -45,7 +45,7 @@ final class Int8Activations {
         for (int block = 0; block < n / BLOCK; block++) {
             quantizeBlock(x, xOff + block * BLOCK, block);
         }
-        if (PairedTokenTile.SUPPORTED && batch >= PairedTokenTile.TOKEN_TILE) {
+        if (PairedTokenTile.takes(batch)) {
             interleavePairs(batch / 2, cols);
         }
     }
@@ -60,18 +60,17 @@ final class Int8Activations {
             pairs = new float[2 * count * cols];
             pairScales = new float[count * blocks * 16];
         }
-        VectorSpecies<Float> eight = FloatVector.SPECIES_256;
         for (int pair = 0; pair < count; pair++) {
             int from = 2 * pair * cols;
             int to = 2 * pair * cols;
             for (int k = 0; k < cols; k += 8, to += 16) {
-                FloatVector.fromArray(eight, quantsAsFloats, from + k).intoArray(pairs, to);
-                FloatVector.fromArray(eight, quantsAsFloats, from + cols + k).intoArray(pairs, to + 8);
+                FloatVector.fromArray(EIGHT, quantsAsFloats, from + k).intoArray(pairs, to);
+                FloatVector.fromArray(EIGHT, quantsAsFloats, from + cols + k).intoArray(pairs, to + 8);
             }
             for (int block = 0; block < blocks; block++) {
                 int at = (pair * blocks + block) * 16;
-                FloatVector.broadcast(eight, scales[2 * pair * blocks + block]).intoArray(pairScales, at);
-                FloatVector.broadcast(eight, scales[(2 * pair + 1) * blocks + block]).intoArray(pairScales, at + 8);
+                FloatVector.broadcast(EIGHT, scales[2 * pair * blocks + block]).intoArray(pairScales, at);
+                FloatVector.broadcast(EIGHT, scales[(2 * pair + 1) * blocks + block]).intoArray(pairScales, at + 8);
             }
         }
     }

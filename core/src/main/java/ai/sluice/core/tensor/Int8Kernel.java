@@ -89,7 +89,7 @@ final class Int8Kernel {
             }
             return;
         }
-        if (PairedTokenTile.SUPPORTED && batch >= PairedTokenTile.TOKEN_TILE) {
+        if (PairedTokenTile.takes(batch)) {
             if (paired == null) {
                 paired = new PairedTokenTile();
             }

@@ -25,13 +25,21 @@ final class PairedTokenTile {
     /** True where 512-bit float vectors are native (AVX-512). */
     static final boolean SUPPORTED = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
 
+    /**
+     * Whether a batch goes through this tile: the one test both {@link Int8Activations} (which then
+     * lays out the token pairs) and {@link Int8Kernel} (which then reads them) ask.
+     */
+    static boolean takes(int batch) {
+        return SUPPORTED && batch >= TOKEN_TILE;
+    }
+
     /** {@link #ROW_TILE} decoded rows, each 8-column chunk stored twice, and their block scales. */
     private float[] tile = new float[0];
     private float[] tileScales = new float[0];
     /** The 8 accumulators of a register tile, spilled for the lane sums. */
     private final float[] lanes = new float[8 * 16];
 
-    /** As {@link Int8Kernel#rows} for a batch of at least two. */
+    /** As {@link Int8Kernel#rows}, for a batch this tile {@link #takes}. */
     void rows(MemorySegment data, long rowBytes, boolean q8, int rows, int cols, Int8Activations x, int batch,
             float[] out, int outOff, int rowStart, int rowEnd) {
         int blocks = cols / BLOCK;
