@@ -1,6 +1,8 @@
 package ai.sluice.core.tensor;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,6 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code q = round(x * 127 / max|x|)} to nearest, ties to even. The quants are kept as shorts, the
  * width the int8 kernels multiply in, so that the hot loop loads them without widening, and as
  * floats for the tiled kernels, which multiply the same small integers exactly in float.
+ *
+ * <p>The floats are stored in <em>lane order</em>: within each half of a block, the even elements
+ * and then the odd ones ({@code 0, 2, .., 14, 1, 3, .., 15}, then the same from 16). That is the
+ * order in which {@link Int8Kernel}'s batch of one ends up with its products: it multiplies 16-bit
+ * lanes and adds neighbouring lanes as one 32-bit lane, so its 32-bit lane {@code j} holds
+ * elements {@code 2j, 2j+1, 2j+16, 2j+17}. A tile that walks 8-float chunks of this order puts the
+ * same elements in the same lane, which is what keeps the paths bit-identical.
  *
  * <p>Not thread-safe: one instance per calling thread, filled before a matrix product and then only
  * read by the workers.
@@ -24,10 +33,13 @@ final class Int8Activations {
     /** 8 floats and 8 shorts, where 256-bit vectors exist (the int8 kernels' layout); else null. */
     private static final VectorSpecies<Float> EIGHT = Int8Kernel.SUPPORTED ? FloatVector.SPECIES_256 : null;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Short> SIXTEEN_SHORTS = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> EIGHT_INTS = IntVector.SPECIES_256;
 
     private short[] quants = new short[0];
     private float[] quantsAsFloats = new float[0];
     private float[] scales = new float[0];
+    private int[] nibbleOffsets = new int[0];
     private float[] pairs = new float[0];
     private float[] pairScales = new float[0];
 
@@ -41,6 +53,7 @@ final class Int8Activations {
             quants = new short[n];
             quantsAsFloats = new float[n];
             scales = new float[n / BLOCK];
+            nibbleOffsets = new int[n / BLOCK * 8];
         }
         for (int block = 0; block < n / BLOCK; block++) {
             quantizeBlock(x, xOff + block * BLOCK, block);
@@ -98,15 +111,35 @@ final class Int8Activations {
             // float arithmetic round alike): 128 x 768 inputs 107 -> 57 us, pairs layout included
             for (; k < BLOCK; k += 8) {
                 FloatVector rounded = FloatVector.fromArray(EIGHT, x, from + k).mul(inverse).add(ROUNDER).sub(ROUNDER);
-                rounded.intoArray(quantsAsFloats, to + k);
                 ((ShortVector) rounded.convertShape(VectorOperators.F2S, SHORTS, 0)).intoArray(quants, to + k);
             }
+            // lane order, as the batch of one pairs its 16-bit lanes: a 32-bit lane of two shorts
+            // holds an even element (low half) and the odd one after it (high half)
+            IntVector sum = IntVector.zero(EIGHT_INTS);
+            for (int half = to; half < to + BLOCK; half += 16) {
+                IntVector two = ShortVector.fromArray(SIXTEEN_SHORTS, quants, half).reinterpretAsInts();
+                IntVector even = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16);
+                IntVector odd = two.lanewise(VectorOperators.ASHR, 16);
+                ((FloatVector) even.convert(VectorOperators.I2F, 0)).intoArray(quantsAsFloats, half);
+                ((FloatVector) odd.convert(VectorOperators.I2F, 0)).intoArray(quantsAsFloats, half + 8);
+                sum = sum.add(even).add(odd);
+            }
+            sum.lanewise(VectorOperators.LSHL, 3).intoArray(nibbleOffsets, block * 8);
+            return;
         }
+        Arrays.fill(nibbleOffsets, block * 8, block * 8 + 8, 0);
         for (; k < BLOCK; k++) {
             float rounded = (x[from + k] * inverse + ROUNDER) - ROUNDER;
             quants[to + k] = (short) rounded;
-            quantsAsFloats[to + k] = rounded;
+            quantsAsFloats[to + laneOrder(k)] = rounded;
+            nibbleOffsets[block * 8 + (k % 16) / 2] += 8 * (short) rounded;
         }
+    }
+
+    /** Where element {@code k} of a block sits in lane order (see the class comment). */
+    static int laneOrder(int k) {
+        int i = k % 16;
+        return k - i + (i % 2) * 8 + i / 2;
     }
 
     /** The quants, entry {@code b}'s at {@code b} times the row length. */
@@ -114,7 +147,10 @@ final class Int8Activations {
         return quants;
     }
 
-    /** The same quants as floats (small integers, exact), for the kernels that multiply in float. */
+    /**
+     * The same quants as floats (small integers, exact), for the kernels that multiply in float, in
+     * lane order within each block.
+     */
     float[] quantsAsFloats() {
         return quantsAsFloats;
     }
@@ -130,6 +166,15 @@ final class Int8Activations {
     /** With {@link #pairs()}: per pair and block, 16 floats: 8 x token 2P's scale, 8 x token 2P+1's. */
     float[] pairScales() {
         return pairScales;
+    }
+
+    /**
+     * Per block, 8 ints: lane {@code j} holds {@code 8 x (q[2j] + q[2j+1] + q[2j+16] + q[2j+17])}, what
+     * a Q4_0 product over unsigned nibbles {@code 0..15} must subtract to equal one over {@code
+     * nibble - 8}, lane by lane. Filled where 256-bit vectors exist.
+     */
+    int[] nibbleOffsets() {
+        return nibbleOffsets;
     }
 
     /** One scale per block of 32, entry {@code b}'s at {@code b} times the row length / 32. */

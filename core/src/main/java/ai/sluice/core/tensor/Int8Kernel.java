@@ -16,15 +16,20 @@ import jdk.incubator.vector.VectorSpecies;
  * llama.cpp computes them, scaled once per block.
  *
  * <p>A batch of one reads the weights straight from the mapped file: per block, 16 weights and 16
- * activations are widened to 16-bit lanes and multiplied, the two halves of the block added (a lane
- * then holds two products, at most 2 x 128 x 127, which fits 16 bits), widened to 8 int lanes,
- * converted to float and multiplied into the accumulator by {@code weight scale x activation scale}.
- * A larger batch decodes rows to floats once and multiplies them by several tokens at a time in
+ * activations are widened to 16-bit lanes and multiplied, the two halves of the block added (a
+ * 16-bit lane then holds two products, at most 2 x 128 x 127, which fits), and neighbouring 16-bit
+ * lanes added as one 32-bit lane by two shifts and an add (no cross-lane shuffle), converted to
+ * float and multiplied into the accumulator by {@code weight scale x activation scale}. So 32-bit
+ * lane {@code j} holds elements {@code 2j, 2j+1, 2j+16, 2j+17}. Q4_0 nibbles are multiplied as
+ * unsigned {@code 0..15} and {@link Int8Activations#nibbleOffsets()} subtracted per lane, which
+ * gives the very integers of {@code (nibble - 8) x q} with three fewer operations per block.
+ * A larger batch decodes rows to floats once, in the same lane order
+ * ({@link Int8Activations#quantsAsFloats()}), and multiplies them by several tokens at a time in
  * float register tiles: the quants are small integers and a lane's four products sum to at most
  * 4 x 128 x 127, far below 2^24, so float arithmetic is exact there too and gives the very integers
- * of the first path, in the same 8 lanes (lane j holds elements j, j+8, j+16, j+24). The only
- * rounding is the scale product, one FMA per block and the final lane sum, in one order for every
- * path: an entry gets the same bits in any batch, which the engine's batch invariance rests on.
+ * of the first path in the same lanes. The only rounding is the scale product, one FMA per block
+ * and the final lane sum, in one order for every path: an entry gets the same bits in any batch,
+ * which the engine's batch invariance rests on.
  *
  * <p>Why not the float kernels on {@code quant x scale} weights and {@code q x d} activations (one
  * FMA chain, no per-block scaling): a batch of one then converts activations and weights to floats
@@ -41,8 +46,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Int8Kernel {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+        private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -83,9 +87,10 @@ final class Int8Kernel {
         short[] xq = x.quants();
         float[] xs = x.scales();
         if (batch == 1) {
+            int[] offsets = x.nibbleOffsets();
             for (int r = rowStart; r < rowEnd; r++) {
                 long at = rowBytes * r;
-                out[outOff + r] = q8 ? q8Row(data, at, cols, xq, xs) : q4Row(data, at, cols, xq, xs);
+                out[outOff + r] = q8 ? q8Row(data, at, cols, xq, xs) : q4Row(data, at, cols, xq, offsets, xs);
             }
             return;
         }
@@ -135,8 +140,9 @@ final class Int8Kernel {
     }
 
     /**
-     * Decodes a row's quants to floats (exact), 8-column chunk {@code c} at {@code dst[dstOff + c *
-     * chunkStride]} (a stride of 16 stores each chunk twice), and its block scales at {@code scales[scaleOff..]}.
+     * Decodes a row's quants to floats (exact) in lane order (see {@link Int8Activations}), 8-column
+     * chunk {@code c} at {@code dst[dstOff + c * chunkStride]} (a stride of 16 stores each chunk
+     * twice), and its block scales at {@code scales[scaleOff..]}.
      */
     static void decodeRow(MemorySegment m, long at, boolean q8, int blocks, float[] dst, int dstOff, int chunkStride,
             float[] scales, int scaleOff) {
@@ -144,17 +150,20 @@ final class Int8Kernel {
         for (int block = 0, o = dstOff; block < blocks; block++, o += 4 * chunkStride) {
             scales[scaleOff + block] = scale(m, at);
             if (q8) {
-                for (int j = 0; j < 4; j++) {
-                    store(quants(m, at + 2 + 8 * j), dst, o + j * chunkStride, twice);
+                for (int half = 0; half < 2; half++) {
+                    IntVector two = shortPairs(ByteVector.fromMemorySegment(B, m, at + 2 + 16 * half, LE), VectorOperators.B2S);
+                    store(floats(two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)), dst,
+                            o + 2 * half * chunkStride, twice);
+                    store(floats(two.lanewise(VectorOperators.ASHR, 16)), dst, o + (2 * half + 1) * chunkStride, twice);
                 }
                 at += 34;
             } else {
-                ByteVector q0 = ByteVector.fromMemorySegment(B8, m, at + 2, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B8, m, at + 10, LE);
-                store(nibbles(q0, 0), dst, o, twice);
-                store(nibbles(q1, 0), dst, o + chunkStride, twice);
-                store(nibbles(q0, 4), dst, o + 2 * chunkStride, twice);
-                store(nibbles(q1, 4), dst, o + 3 * chunkStride, twice);
+                // a 32-bit lane holds bytes 2j (bits 0..7) and 2j+1 (bits 16..23); low nibbles are elements 0..15
+                IntVector two = shortPairs(ByteVector.fromMemorySegment(B, m, at + 2, LE), VectorOperators.ZERO_EXTEND_B2S);
+                store(nibbles(two, 0), dst, o, twice);
+                store(nibbles(two, 16), dst, o + chunkStride, twice);
+                store(nibbles(two, 4), dst, o + 2 * chunkStride, twice);
+                store(nibbles(two, 20), dst, o + 3 * chunkStride, twice);
                 at += 18;
             }
         }
@@ -285,50 +294,56 @@ final class Int8Kernel {
     private static float q8Row(MemorySegment m, long at, int cols, short[] xq, float[] xs) {
         FloatVector acc = FloatVector.zero(F);
         for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 34) {
-            ShortVector w0 = widen(ByteVector.fromMemorySegment(B, m, at + 2, LE));
-            ShortVector w1 = widen(ByteVector.fromMemorySegment(B, m, at + 18, LE));
-            acc = blockFma(w0, w1, xq, k, scale(m, at) * xs[block], acc);
+            ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+            IntVector two = products(w0, w1, xq, k);
+            // the two 16-bit halves of each lane, sign-extended and added (their sum may exceed 16 bits)
+            IntVector sums = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(two.lanewise(VectorOperators.ASHR, 16));
+            acc = floats(sums).fma(FloatVector.broadcast(F, scale(m, at) * xs[block]), acc);
         }
         return VectorMath.sumLanes(acc);
-    }
-
-    /** One Q4_0 row (blocks of f16 scale + 16 bytes of nibbles, low = elements 0..15) dotted with one input. */
-    private static float q4Row(MemorySegment m, long at, int cols, short[] xq, float[] xs) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 18) {
-            // widen first: x86 has no byte shift, and 16-bit lanes take the nibble arithmetic natively
-            ShortVector q = widen(ByteVector.fromMemorySegment(B, m, at + 2, LE));
-            ShortVector w0 = q.and((short) 0x0F).sub((short) 8);
-            ShortVector w1 = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
-            acc = blockFma(w0, w1, xq, k, scale(m, at) * xs[block], acc);
-        }
-        return VectorMath.sumLanes(acc);
-    }
-
-    /** acc + (w0 . x[k..k+16) + w1 . x[k+16..k+32)) per lane pair, as floats, times {@code scale}. */
-    private static FloatVector blockFma(ShortVector w0, ShortVector w1, short[] xq, int k, float scale, FloatVector acc) {
-        ShortVector products = w0.mul(ShortVector.fromArray(S, xq, k)).add(w1.mul(ShortVector.fromArray(S, xq, k + 16)));
-        IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I, 0))
-                .add((IntVector) products.convertShape(VectorOperators.S2I, I, 1));
-        return ((FloatVector) sums.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
-    }
-
-    private static ShortVector widen(ByteVector sixteenBytes) {
-        return (ShortVector) sixteenBytes.convertShape(VectorOperators.B2S, S, 0);
-    }
-
-    /** Eight Q8_0 quants from byte {@code at}, as floats. */
-    private static FloatVector quants(MemorySegment m, long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(B8, m, at, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
     /**
-     * Eight bytes' nibbles at {@code shift}, minus 8, as floats. Widened to int lanes first: x86 has
-     * no byte shifts.
+     * One Q4_0 row (blocks of f16 scale + 16 bytes of nibbles, low = elements 0..15) dotted with one
+     * input: the nibbles multiplied unsigned, {@code offsets} (8 per block) subtracted.
      */
-    static FloatVector nibbles(ByteVector eightBytes, int shift) {
-        IntVector q = (IntVector) eightBytes.convertShape(VectorOperators.B2I, I, 0);
-        return (FloatVector) q.lanewise(VectorOperators.ASHR, shift).and(0x0F).sub(8).convertShape(VectorOperators.I2F, F, 0);
+    private static float q4Row(MemorySegment m, long at, int cols, short[] xq, int[] offsets, float[] xs) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 18) {
+            // widen first: x86 has no byte shift, and 16-bit lanes take the nibble arithmetic natively
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            IntVector two = products(q.and((short) 0x0F), q.lanewise(VectorOperators.LSHR, 4), xq, k);
+            // unsigned nibbles: each half is at most 2 x 15 x 127, so their sum fits the upper 16 bits
+            IntVector sums = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .sub(IntVector.fromArray(I, offsets, 8 * block));
+            acc = floats(sums).fma(FloatVector.broadcast(F, scale(m, at) * xs[block]), acc);
+        }
+        return VectorMath.sumLanes(acc);
+    }
+
+    /**
+     * {@code w0 . x[k..k+16) + w1 . x[k+16..k+32)} per 16-bit lane, seen as 8 int lanes of two
+     * neighbouring 16-bit results each.
+     */
+    private static IntVector products(ShortVector w0, ShortVector w1, short[] xq, int k) {
+        return w0.mul(ShortVector.fromArray(S, xq, k)).add(w1.mul(ShortVector.fromArray(S, xq, k + 16))).reinterpretAsInts();
+    }
+
+    /** Sixteen bytes widened by {@code widen} to 16-bit lanes, seen as 8 int lanes of two bytes each. */
+    private static IntVector shortPairs(ByteVector sixteenBytes, VectorOperators.Conversion<Byte, Short> widen) {
+        return ((ShortVector) sixteenBytes.convertShape(widen, S, 0)).reinterpretAsInts();
+    }
+
+    /** The nibble at bit {@code shift} of each int lane, minus 8, as floats. */
+    private static FloatVector nibbles(IntVector two, int shift) {
+        return floats(two.lanewise(VectorOperators.LSHR, shift).and(0x0F).sub(8));
+    }
+
+    private static FloatVector floats(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
     private static float scale(MemorySegment m, long block) {

@@ -80,4 +80,45 @@ class Int8KernelTest {
             }
         }
     }
+
+    /**
+     * Every path (the fused batch of one, the 512-bit pair tile, the remainder) equals the exact sum
+     * of weight x quantized activation over the row, up to float rounding: catches a lane that pairs
+     * the wrong elements, which bit-identity between the paths alone would not.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void everyPathEqualsTheExactProductOfTheQuantizedInputs(GgmlType type) {
+        assumeThat(Int8Kernel.SUPPORTED).as("256-bit vectors").isTrue();
+        for (int[] shape : new int[][] {{7, 32}, {9, 96}, {4, 2048}}) {
+            int rows = shape[0];
+            int cols = shape[1];
+            WeightMatrixTest.Case c = WeightMatrixTest.make(type, rows, cols, 5L + cols);
+            Random rnd = new Random(cols);
+            for (int batch : new int[] {1, 3, 6}) {
+                float[] x = new float[batch * cols];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (rnd.nextGaussian() * (1 + i % 13));
+                }
+                Int8Activations q = new Int8Activations();
+                q.quantize(x, 0, batch, cols);
+                float[] out = new float[batch * rows];
+                TWO_THREADS.matmul(c.matrix(), x, batch, out);
+                for (int b = 0; b < batch; b++) {
+                    for (int r = 0; r < rows; r++) {
+                        double ref = 0;
+                        double mag = 0;
+                        for (int j = 0; j < cols; j++) {
+                            double p = (double) c.expected()[r * cols + j] * q.quants()[b * cols + j]
+                                    * q.scales()[(b * cols + j) / Int8Activations.BLOCK];
+                            ref += p;
+                            mag += Math.abs(p);
+                        }
+                        assertThat((double) out[b * rows + r]).as("%d x %d, batch %d, entry %d, row %d", rows, cols, batch, b, r)
+                                .isCloseTo(ref, org.assertj.core.api.Assertions.within(1e-5 * mag + 1e-6));
+                    }
+                }
+            }
+        }
+    }
 }
