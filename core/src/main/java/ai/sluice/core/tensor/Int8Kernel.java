@@ -79,28 +79,34 @@ final class Int8Kernel {
      * and {@code b < batch}, with {@code x} already quantized.
      */
     void rows(WeightMatrix w, Int8Activations x, int batch, float[] out, int outOff, int rowStart, int rowEnd) {
+        // a dispatcher only: each path is its own compilation unit. Inlined into one large method,
+        // the batch-of-one loop sometimes compiled ~2.5x slower (1 process in 4-8)
+        boolean q8 = w.type() == GgmlType.Q8_0;
+        if (batch == 1) {
+            if (q8) {
+                q8Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.scales(), lanes, out, outOff, rowStart, rowEnd);
+            } else {
+                q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.nibbleOffsets(), x.scales(), lanes, out, outOff,
+                        rowStart, rowEnd);
+            }
+        } else if (PairedTokenTile.takes(batch)) {
+            if (paired == null) {
+                paired = new PairedTokenTile();
+            }
+            paired.rows(w.data(), w.rowBytes(), q8, w.rows(), w.cols(), x, batch, out, outOff, rowStart, rowEnd);
+        } else {
+            tiledRows(w, q8, x, batch, out, outOff, rowStart, rowEnd);
+        }
+    }
+
+    /** A batch of two or more where {@link PairedTokenTile} does not apply: 2 x 4 float register tiles. */
+    private void tiledRows(WeightMatrix w, boolean q8, Int8Activations x, int batch, float[] out, int outOff,
+            int rowStart, int rowEnd) {
         int rows = w.rows();
         int cols = w.cols();
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
-        boolean q8 = w.type() == GgmlType.Q8_0;
-        short[] xq = x.quants();
         float[] xs = x.scales();
-        if (batch == 1) {
-            int[] offsets = x.nibbleOffsets();
-            for (int r = rowStart; r < rowEnd; r++) {
-                long at = rowBytes * r;
-                out[outOff + r] = q8 ? q8Row(data, at, cols, xq, xs) : q4Row(data, at, cols, xq, offsets, xs);
-            }
-            return;
-        }
-        if (PairedTokenTile.takes(batch)) {
-            if (paired == null) {
-                paired = new PairedTokenTile();
-            }
-            paired.rows(data, rowBytes, q8, rows, cols, x, batch, out, outOff, rowStart, rowEnd);
-            return;
-        }
         int blocks = cols / BLOCK;
         ensureTile(cols);
         float[] xf = x.quantsAsFloats();
@@ -146,33 +152,56 @@ final class Int8Kernel {
      */
     static void decodeRow(MemorySegment m, long at, boolean q8, int blocks, float[] dst, int dstOff, int chunkStride,
             float[] scales, int scaleOff) {
+        if (q8) {
+            decodeQ8Row(m, at, blocks, dst, dstOff, chunkStride, scales, scaleOff);
+        } else {
+            decodeQ4Row(m, at, blocks, dst, dstOff, chunkStride, scales, scaleOff);
+        }
+    }
+
+    // No helper methods that take or return vectors in the kernels below: where C2 does not inline
+    // one (a cold call site, or a callee already compiled large) the vector is boxed and the
+    // operations inside run unintrinsified, tens of times slower.
+
+    private static void decodeQ8Row(MemorySegment m, long at, int blocks, float[] dst, int dstOff, int chunkStride,
+            float[] scales, int scaleOff) {
         boolean twice = chunkStride == 16;
-        for (int block = 0, o = dstOff; block < blocks; block++, o += 4 * chunkStride) {
+        for (int block = 0, o = dstOff; block < blocks; block++, o += 4 * chunkStride, at += 34) {
             scales[scaleOff + block] = scale(m, at);
-            if (q8) {
-                for (int half = 0; half < 2; half++) {
-                    IntVector two = shortPairs(ByteVector.fromMemorySegment(B, m, at + 2 + 16 * half, LE), VectorOperators.B2S);
-                    store(floats(two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)), dst,
-                            o + 2 * half * chunkStride, twice);
-                    store(floats(two.lanewise(VectorOperators.ASHR, 16)), dst, o + (2 * half + 1) * chunkStride, twice);
+            for (int half = 0, c = o; half < 2; half++, c += 2 * chunkStride) {
+                // a 32-bit lane holds elements 2j (low 16 bits) and 2j+1 (high 16 bits), sign-extended
+                IntVector two = ((ShortVector) ByteVector.fromMemorySegment(B, m, at + 2 + 16 * half, LE)
+                        .convertShape(VectorOperators.B2S, S, 0)).reinterpretAsInts();
+                FloatVector even = (FloatVector) two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector odd = (FloatVector) two.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                even.intoArray(dst, c);
+                odd.intoArray(dst, c + chunkStride);
+                if (twice) {
+                    even.intoArray(dst, c + 8);
+                    odd.intoArray(dst, c + chunkStride + 8);
                 }
-                at += 34;
-            } else {
-                // a 32-bit lane holds bytes 2j (bits 0..7) and 2j+1 (bits 16..23); low nibbles are elements 0..15
-                IntVector two = shortPairs(ByteVector.fromMemorySegment(B, m, at + 2, LE), VectorOperators.ZERO_EXTEND_B2S);
-                store(nibbles(two, 0), dst, o, twice);
-                store(nibbles(two, 16), dst, o + chunkStride, twice);
-                store(nibbles(two, 4), dst, o + 2 * chunkStride, twice);
-                store(nibbles(two, 20), dst, o + 3 * chunkStride, twice);
-                at += 18;
             }
         }
     }
 
-    private static void store(FloatVector v, float[] dst, int at, boolean twice) {
-        v.intoArray(dst, at);
-        if (twice) {
-            v.intoArray(dst, at + 8);
+    private static void decodeQ4Row(MemorySegment m, long at, int blocks, float[] dst, int dstOff, int chunkStride,
+            float[] scales, int scaleOff) {
+        boolean twice = chunkStride == 16;
+        for (int block = 0, o = dstOff; block < blocks; block++, o += 4 * chunkStride, at += 18) {
+            scales[scaleOff + block] = scale(m, at);
+            // a 32-bit lane holds bytes 2j (bits 0..7) and 2j+1 (bits 16..23); low nibbles are elements 0..15
+            IntVector two = ((ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).reinterpretAsInts();
+            for (int chunk = 0; chunk < 4; chunk++) {
+                int shift = (chunk & 1) * 16 + (chunk >> 1) * 4;
+                FloatVector v = (FloatVector) two.lanewise(VectorOperators.LSHR, shift).and(0x0F).sub(8)
+                        .convert(VectorOperators.I2F, 0);
+                v.intoArray(dst, o + chunk * chunkStride);
+                if (twice) {
+                    v.intoArray(dst, o + chunk * chunkStride + 8);
+                }
+            }
         }
     }
 
@@ -290,60 +319,50 @@ final class Int8Kernel {
         return VectorMath.sumLanes(acc);
     }
 
-    /** One Q8_0 row (blocks of f16 scale + 32 signed bytes) dotted with one quantized input. */
-    private static float q8Row(MemorySegment m, long at, int cols, short[] xq, float[] xs) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 34) {
-            ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
-            IntVector two = products(w0, w1, xq, k);
-            // the two 16-bit halves of each lane, sign-extended and added (their sum may exceed 16 bits)
-            IntVector sums = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(two.lanewise(VectorOperators.ASHR, 16));
-            acc = floats(sums).fma(FloatVector.broadcast(F, scale(m, at) * xs[block]), acc);
+    /** Q8_0 rows (blocks of f16 scale + 32 signed bytes) dotted with one quantized input. */
+    private static void q8Rows(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, float[] lanes,
+            float[] out, int outOff, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            FloatVector acc = FloatVector.zero(F);
+            long at = rowBytes * r;
+            for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 34) {
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+                IntVector two = w0.mul(ShortVector.fromArray(S, xq, k)).add(w1.mul(ShortVector.fromArray(S, xq, k + 16)))
+                        .reinterpretAsInts();
+                // the two 16-bit halves of each lane, sign-extended and added (their sum may exceed 16 bits)
+                IntVector sums = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale(m, at) * xs[block]), acc);
+            }
+            acc.intoArray(lanes, 0);
+            out[outOff + r] = VectorMath.sumLanes(lanes, 0, 8);
         }
-        return VectorMath.sumLanes(acc);
     }
 
     /**
-     * One Q4_0 row (blocks of f16 scale + 16 bytes of nibbles, low = elements 0..15) dotted with one
+     * Q4_0 rows (blocks of f16 scale + 16 bytes of nibbles, low = elements 0..15) dotted with one
      * input: the nibbles multiplied unsigned, {@code offsets} (8 per block) subtracted.
      */
-    private static float q4Row(MemorySegment m, long at, int cols, short[] xq, int[] offsets, float[] xs) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 18) {
-            // widen first: x86 has no byte shift, and 16-bit lanes take the nibble arithmetic natively
-            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            IntVector two = products(q.and((short) 0x0F), q.lanewise(VectorOperators.LSHR, 4), xq, k);
-            // unsigned nibbles: each half is at most 2 x 15 x 127, so their sum fits the upper 16 bits
-            IntVector sums = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .sub(IntVector.fromArray(I, offsets, 8 * block));
-            acc = floats(sums).fma(FloatVector.broadcast(F, scale(m, at) * xs[block]), acc);
+    private static void q4Rows(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs,
+            float[] lanes, float[] out, int outOff, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            FloatVector acc = FloatVector.zero(F);
+            long at = rowBytes * r;
+            for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 18) {
+                // widen first: x86 has no byte shift, and 16-bit lanes take the nibble arithmetic natively
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector two = q.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, k))
+                        .add(q.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, xq, k + 16))).reinterpretAsInts();
+                // unsigned nibbles: each half is at most 2 x 15 x 127, so their sum fits the upper 16 bits
+                IntVector sums = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .sub(IntVector.fromArray(I, offsets, 8 * block));
+                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale(m, at) * xs[block]), acc);
+            }
+            acc.intoArray(lanes, 0);
+            out[outOff + r] = VectorMath.sumLanes(lanes, 0, 8);
         }
-        return VectorMath.sumLanes(acc);
-    }
-
-    /**
-     * {@code w0 . x[k..k+16) + w1 . x[k+16..k+32)} per 16-bit lane, seen as 8 int lanes of two
-     * neighbouring 16-bit results each.
-     */
-    private static IntVector products(ShortVector w0, ShortVector w1, short[] xq, int k) {
-        return w0.mul(ShortVector.fromArray(S, xq, k)).add(w1.mul(ShortVector.fromArray(S, xq, k + 16))).reinterpretAsInts();
-    }
-
-    /** Sixteen bytes widened by {@code widen} to 16-bit lanes, seen as 8 int lanes of two bytes each. */
-    private static IntVector shortPairs(ByteVector sixteenBytes, VectorOperators.Conversion<Byte, Short> widen) {
-        return ((ShortVector) sixteenBytes.convertShape(widen, S, 0)).reinterpretAsInts();
-    }
-
-    /** The nibble at bit {@code shift} of each int lane, minus 8, as floats. */
-    private static FloatVector nibbles(IntVector two, int shift) {
-        return floats(two.lanewise(VectorOperators.LSHR, shift).and(0x0F).sub(8));
-    }
-
-    private static FloatVector floats(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
     private static float scale(MemorySegment m, long block) {
