@@ -46,7 +46,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Int8Kernel {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
-        private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -295,16 +295,16 @@ final class Int8Kernel {
 
     /** Tile row {@code i} times token {@code t}, in the same lanes and order as {@link #tile2x4}. */
     private float tile1x1(int i, int cols, int blocks, float[] xf, float[] xs, int t) {
-        return blockDot(tile, i * cols, 8, tileScales, i * blocks, xf, xs, t, cols, blocks);
+        return blockDot(tile, i * cols, 8, tileScales, i * blocks, xf, xs, t, cols, blocks, lanes);
     }
 
     /**
      * A decoded row ({@link #decodeRow(MemorySegment, long, boolean, int, float[], int, int, float[], int)}
      * layout, block scales at {@code scales[scaleOff..]}) dotted with token {@code t}'s quants, in
-     * the lanes and order of every path of this kernel.
+     * the lanes and order of every path of this kernel ({@code lanes}: 8 floats of scratch for the lane sum).
      */
     static float blockDot(float[] w, int wOff, int chunkStride, float[] scales, int scaleOff, float[] xf, float[] xs,
-            int t, int cols, int blocks) {
+            int t, int cols, int blocks, float[] lanes) {
         FloatVector acc = FloatVector.zero(F);
         int xOff = t * cols;
         int xsOff = t * blocks;
@@ -316,7 +316,8 @@ final class Int8Kernel {
             p = FloatVector.fromArray(F, w, c + 3 * chunkStride).fma(FloatVector.fromArray(F, xf, k + 24), p);
             acc = p.fma(FloatVector.broadcast(F, scales[scaleOff + block] * xs[xsOff + block]), acc);
         }
-        return VectorMath.sumLanes(acc);
+        acc.intoArray(lanes, 0);
+        return VectorMath.sumLanes(lanes, 0, 8);
     }
 
     /** Q8_0 rows (blocks of f16 scale + 32 signed bytes) dotted with one quantized input. */

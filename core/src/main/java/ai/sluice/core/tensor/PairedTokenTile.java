@@ -164,6 +164,7 @@ final class PairedTokenTile {
 
     /** Tile row {@code i} times token {@code t}, in the 8 lanes and order of {@link Int8Kernel}'s paths. */
     private float tile1x1(int i, int cols, int blocks, float[] xf, float[] xs, int t) {
-        return Int8Kernel.blockDot(tile, i * blocks * 4 * CHUNK, CHUNK, tileScales, i * blocks, xf, xs, t, cols, blocks);
+        return Int8Kernel.blockDot(tile, i * blocks * 4 * CHUNK, CHUNK, tileScales, i * blocks, xf, xs, t, cols, blocks,
+                lanes);
     }
 }
