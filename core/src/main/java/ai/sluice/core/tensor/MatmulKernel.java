@@ -147,10 +147,10 @@ final class MatmulKernel {
             a2 = FloatVector.fromMemorySegment(F, s2, at, ByteOrder.LITTLE_ENDIAN).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, s3, at, ByteOrder.LITTLE_ENDIAN).fma(xv, a3);
         }
-        out[o] = f32Tail(VectorMath.sumLanes(a0), s0, 0, x, xOff, k, cols);
-        out[o + 1] = f32Tail(VectorMath.sumLanes(a1), s1, 0, x, xOff, k, cols);
-        out[o + 2] = f32Tail(VectorMath.sumLanes(a2), s2, 0, x, xOff, k, cols);
-        out[o + 3] = f32Tail(VectorMath.sumLanes(a3), s3, 0, x, xOff, k, cols);
+        out[o] = f32Tail(VectorMath.sumLanes(a0), s0, x, xOff, k, cols);
+        out[o + 1] = f32Tail(VectorMath.sumLanes(a1), s1, x, xOff, k, cols);
+        out[o + 2] = f32Tail(VectorMath.sumLanes(a2), s2, x, xOff, k, cols);
+        out[o + 3] = f32Tail(VectorMath.sumLanes(a3), s3, x, xOff, k, cols);
     }
 
     /** One F16 row dotted with x, converted in registers ({@link HalfVectors}): same values and FMA order as the tiles. */
@@ -168,9 +168,10 @@ final class MatmulKernel {
         return sum;
     }
 
-    private static float f32Tail(float sum, MemorySegment m, long row, float[] x, int xOff, int from, int cols) {
+    /** {@code sum} plus the columns {@code from..cols} of one row's slice times x, in order. */
+    private static float f32Tail(float sum, MemorySegment row, float[] x, int xOff, int from, int cols) {
         for (int k = from; k < cols; k++) {
-            sum += m.get(ValueLayout.JAVA_FLOAT_UNALIGNED, row + 4L * k) * x[xOff + k];
+            sum += row.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * k) * x[xOff + k];
         }
         return sum;
     }
