@@ -59,6 +59,11 @@ public final class HttpTestClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
+    /** A request with any method and no body. */
+    public Reply send(String method, String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody()));
+    }
+
     private Reply send(HttpRequest.Builder b) {
         if (key != null) {
             b.header("Authorization", "Bearer " + key);

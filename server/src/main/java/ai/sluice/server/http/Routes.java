@@ -63,7 +63,42 @@ public final class Routes {
                 .post("/v1/completions", generating(api::completions))
                 .post("/v1/chat/completions", generating(api::chat))
                 .post("/tokenize", handled(api::tokenize))
-                .post("/detokenize", handled(api::detokenize));
+                .post("/detokenize", handled(api::detokenize))
+                .any(this::unrouted);
+    }
+
+    /**
+     * Whatever no route above took: an OpenAI-style JSON error, not the web server's plain-text
+     * page, so a client that parses {@code error.message} can show it. A known path asked with
+     * another method is a 405 naming the allowed one (an {@code Allow} header too), the rest a 404.
+     */
+    private void unrouted(ServerRequest req, ServerResponse res) {
+        String method = req.prologue().method().text();
+        String path = req.path().path();
+        String allowed = allowedMethod(path);
+        ApiException e;
+        if (allowed != null) {
+            res.header(HeaderNames.ALLOW, allowed);
+            e = new ApiException(405, "invalid_request_error", null, "method_not_allowed",
+                    "Method " + method + " is not allowed on " + path + "; use " + allowed + ".");
+        } else {
+            e = new ApiException(404, "invalid_request_error", null, "not_found",
+                    "Invalid URL (" + method + " " + path + ").");
+        }
+        req.context().get(RequestInfo.class).ifPresent(info -> {
+            info.status = e.status();
+            info.error = e.getMessage();
+        });
+        HttpIo.error(res, e);
+    }
+
+    /** The one method a routed path answers, or null where the path is not routed at all. */
+    private static String allowedMethod(String path) {
+        return switch (path) {
+            case "/health", "/ready", "/metrics", "/v1/models" -> "GET";
+            case "/v1/completions", "/v1/chat/completions", "/tokenize", "/detokenize" -> "POST";
+            default -> path.startsWith("/v1/models/") && path.length() > "/v1/models/".length() ? "GET" : null;
+        };
     }
 
     public boolean isReady() {

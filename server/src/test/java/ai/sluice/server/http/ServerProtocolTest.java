@@ -175,6 +175,22 @@ class ServerProtocolTest {
     }
 
     @Test
+    void unknownPathsAndWrongMethodsGetJsonErrors() {
+        Reply missing = client.post("/v1/embeddingz", "{}");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.json().at("/error/code").asText()).isEqualTo("not_found");
+        assertThat(missing.json().at("/error/message").asText()).contains("POST /v1/embeddingz");
+        Reply wrongMethod = client.send("DELETE", "/v1/completions");
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.json().at("/error/code").asText()).isEqualTo("method_not_allowed");
+        assertThat(wrongMethod.raw().headers().firstValue("Allow")).hasValue("POST");
+        Reply getChat = client.get("/v1/chat/completions");
+        assertThat(getChat.status()).isEqualTo(405);
+        assertThat(client.post("/v1/models/stories", "{}").raw().headers().firstValue("Allow")).hasValue("GET");
+        assertThat(client.get("/health").status()).isEqualTo(200);
+    }
+
+    @Test
     void unknownFieldsAreIgnored() {
         Reply r = client.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":1,\"frobnicate\":{\"a\":[1]}}");
         assertThat(r.status()).isEqualTo(200);
