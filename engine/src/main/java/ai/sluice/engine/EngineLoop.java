@@ -115,7 +115,7 @@ final class EngineLoop {
                 double rate = metrics.drainRatePerSecond();
                 long retry = retryAfterSeconds(queuedRequests.get(), rate);
                 throw new EngineOverloadedException("the engine's waiting queue is full (" + queuedRequests.get()
-                        + " requests, " + queuedTokens.get() + " prompt tokens); retry in " + retry + " s",
+                        + " requests, " + queuedTokens.get() + " prompt tokens)",
                         retry, rate);
             }
             queuedRequests.incrementAndGet();

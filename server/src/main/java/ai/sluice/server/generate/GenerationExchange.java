@@ -178,7 +178,7 @@ public final class GenerationExchange {
             } catch (BackendOverloadedException e) {
                 cancelAll(choices);
                 throw new ApiException(429, "rate_limit_exceeded", null, "queue_full",
-                        e.getMessage() + "; retry after the time in the Retry-After header")
+                        e.getMessage() + "; retry in " + e.retryAfterSeconds() + " s (the Retry-After header)")
                         .withRetryAfter(e.retryAfterSeconds());
             } catch (BackendRejectedException e) {
                 cancelAll(choices);

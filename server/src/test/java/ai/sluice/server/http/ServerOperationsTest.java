@@ -76,6 +76,7 @@ class ServerOperationsTest {
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
         assertThat(refused.raw().headers().firstValueAsLong("retry-after").orElse(-1)).isEqualTo(3L);
+        assertThat(refused.json().at("/error/message").asText()).endsWith("retry in 3 s (the Retry-After header)");
         backend.finishPrefills();
         waiting.forEach(f -> assertThat(f.join().status()).isEqualTo(200));
     }
