@@ -17,6 +17,9 @@ public final class RequestParser {
     public static final int MAX_N = 16;
     public static final int MAX_LOGPROBS = 20;
     private static final int MAX_STOP = 16;
+    /** vLLM's structured-output extensions. */
+    private static final List<String> GUIDED_DECODING =
+            List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar", "structured_outputs");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private final int vocabularySize;
@@ -51,11 +54,6 @@ public final class RequestParser {
         JsonNode tools = p.node("tools");
         if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
             throw ApiException.invalid("tools", "tool calling is not supported");
-        }
-        JsonNode format = p.node("response_format");
-        if (format != null && !format.isNull()
-                && !(format.isObject() && "text".equals(format.path("type").asText()))) {
-            throw ApiException.invalid("response_format", "only response_format {\"type\": \"text\"} is supported");
         }
         boolean logprobs = p.bool("logprobs", false);
         Integer top = p.integer("top_logprobs", 0, MAX_LOGPROBS);
@@ -94,6 +92,18 @@ public final class RequestParser {
                 throw ApiException.invalid("stream_options", "'stream_options' must be an object, got " + Params.describe(opts));
             }
             includeUsage = new Params(opts).bool("include_usage", false);
+        }
+        // structured output would silently come back unstructured if these were ignored
+        JsonNode format = p.node("response_format");
+        if (format != null && !format.isNull()
+                && !(format.isObject() && "text".equals(format.path("type").asText()))) {
+            throw ApiException.invalid("response_format", "only response_format {\"type\": \"text\"} is supported");
+        }
+        for (String guided : GUIDED_DECODING) {
+            JsonNode g = p.node(guided);
+            if (g != null && !g.isNull()) {
+                throw ApiException.invalid(guided, "structured output ('" + guided + "') is not supported");
+            }
         }
         JsonNode bias = p.node("logit_bias");
         if (bias != null && !bias.isNull() && !(bias.isObject() && bias.isEmpty())) {

@@ -168,6 +168,10 @@ class ServerProtocolTest {
                 400, "messages[0].role");
         assertError(client.post("/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"top_logprobs\":2}"), 400, "top_logprobs");
+        assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"response_format\":{\"type\":\"json_object\"}}"),
+                400, "response_format");
+        assertError(client.post("/v1/chat/completions",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"guided_choice\":[\"a\",\"b\"]}"), 400, "guided_choice");
         assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"model\":\"gpt-4\"}"), 404, "model");
         Reply notJson = client.post("/v1/completions", "{nope");
         assertThat(notJson.status()).isEqualTo(400);
