@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * {@code sluice eval --model Q.gguf --reference REF.gguf --text FILE}: what quantization cost, on your
  * own text. Exit status 0 for GO, 3 for NO-GO (1 for errors), so a pipeline can gate on it.
  */
-@Command(name = "eval",
+@Command(name = "eval", mixinStandardHelpOptions = true,
         description = {
                 "Compare a quantized model with its reference on a text: perplexity of each, KL divergence per token,",
                 "top-1 agreement, and a GO / NO-GO verdict. Exit status: 0 GO, 3 NO-GO, 1 error."

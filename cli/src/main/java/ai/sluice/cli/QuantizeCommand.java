@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice quantize IN OUT --type q8_0|q4_0|f16}: see the README's "quantize" section. */
-@Command(name = "quantize",
+@Command(name = "quantize", mixinStandardHelpOptions = true,
         description = {
                 "Quantize a GGUF model with F32, F16 or BF16 weights to Q8_0, Q4_0 or F16, in llama.cpp's block layouts.",
                 "Matrix weights whose rows are not whole blocks of 32 stay F16; norms and other 1-D tensors are copied."

@@ -18,6 +18,19 @@ class CommandsTest {
     private static final Path MODELS = Path.of(System.getProperty("sluice.shared", "../../shared"), "models");
 
     @Test
+    void everyCommandAnswersHelpWithItsUsage() {
+        // the one-line errors point users at 'sluice <command> --help', so it must work everywhere
+        for (String name : new picocli.CommandLine(new SluiceCommand()).getSubcommands().keySet()) {
+            if (name.equals("help")) {
+                continue;
+            }
+            CliRun r = CliRun.of(name, "--help");
+            assertThat(r.exitCode()).as(name + ": " + r.err()).isZero();
+            assertThat(r.out()).as(name).startsWith("Usage: sluice " + name);
+        }
+    }
+
+    @Test
     void inspectDescribesStories260K() {
         CliRun r = CliRun.of("inspect", MODELS.resolve("stories260K.gguf").toString());
         assertThat(r.exitCode()).isZero();
