@@ -4,6 +4,7 @@ import ai.sluice.engine.Detokenizer;
 import ai.sluice.engine.Engine;
 import ai.sluice.engine.KvCacheLayout;
 import ai.sluice.engine.EngineConfig;
+import ai.sluice.engine.EngineWarmup;
 import ai.sluice.core.model.KvType;
 import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.SchedulingPolicy;
@@ -106,6 +107,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
     int threads;
 
+    @Option(names = "--no-warmup", description = "Listen at once instead of first running a few requests so the JIT "
+            + "has compiled the serving code (the first request then pays for it).")
+    boolean noWarmup;
+
     @Override
     public Integer call() throws Exception {
         if (apiKeys.isEmpty() && System.getenv("SLUICE_API_KEY") != null && !System.getenv("SLUICE_API_KEY").isBlank()) {
@@ -118,7 +123,11 @@ final class ServeCommand implements Callable<Integer> {
         SluiceServer server;
         try {
             LlamaRunner runner = new LlamaRunner(loaded.model());
-            Engine engine = Engine.start(runner, engineConfig(loaded, runner));
+            EngineConfig engineConfig = engineConfig(loaded, runner);
+            if (!noWarmup) {
+                warmUp(loaded, engineConfig);
+            }
+            Engine engine = Engine.start(runner, engineConfig);
             backend = new EngineBackend(engine, new TokenizerCodec(loaded.tokenizer(),
                     loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)));
             ServerConfig config = new ServerConfig(host, port, name, apiKeys, maxBodyBytes,
@@ -162,6 +171,17 @@ final class ServeCommand implements Callable<Integer> {
         }, "sluice-drain"));
         new CountDownLatch(1).await(); // serve until a signal ends the process
         return 0;
+    }
+
+    /** Before the port opens: a ready server answers at full speed (vLLM warms up likewise). */
+    private static void warmUp(LoadedModel loaded, EngineConfig engineConfig) {
+        EngineWarmup.Report w = EngineWarmup.run(new LlamaRunner(loaded.model()), engineConfig);
+        StringBuilder rounds = new StringBuilder();
+        for (Duration d : w.rounds()) {
+            rounds.append(rounds.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f s", d.toNanos() / 1e9));
+        }
+        System.err.printf(Locale.ROOT, "sluice: warmed up: %d tokens generated, rounds %s (--no-warmup skips this)%n",
+                w.generatedTokens(), rounds);
     }
 
     private EngineConfig engineConfig(LoadedModel loaded, LlamaRunner runner) {
