@@ -190,6 +190,17 @@ final class ServeCommand implements Callable<Integer> {
             case "priority" -> SchedulingPolicy.PRIORITY;
             default -> throw new IllegalArgumentException("--scheduling must be fcfs or priority, got '" + scheduling + "'");
         };
+        // checked here so that the message names the flag, not the engine's field
+        positive("--max-num-seqs", maxNumSeqs);
+        positive("--max-batched-tokens", maxBatchedTokens);
+        positive("--max-waiting-requests", maxWaitingRequests);
+        positive("--max-waiting-tokens", maxWaitingTokens);
+        if (blockSize < 1 || Integer.bitCount(blockSize) != 1) {
+            throw new IllegalArgumentException("--block-size must be a power of two, got " + blockSize);
+        }
+        if (maxModelLen < 0) {
+            throw new IllegalArgumentException("--max-model-len must be >= 1 (or 0 for the model's context), got " + maxModelLen);
+        }
         EngineConfig.Builder b = EngineConfig.builder().maxNumSeqs(maxNumSeqs).maxBatchedTokens(maxBatchedTokens)
                 .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(kvType)
                 .maxWaitingRequests(maxWaitingRequests).maxWaitingTokens(maxWaitingTokens)
@@ -208,6 +219,12 @@ final class ServeCommand implements Callable<Integer> {
             b.kvCacheBytes(Math.max(1, Math.min((long) (runner.availableMemoryBytes() * kvCacheFraction), useful)));
         }
         return b.build();
+    }
+
+    private static void positive(String flag, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(flag + " must be >= 1, got " + value);
+        }
     }
 
     /** Every token that ends a turn (EOS, EOT and the like), as llama.cpp stops on. */

@@ -31,6 +31,16 @@ class CommandsTest {
     }
 
     @Test
+    void serveNamesTheFlagInItsErrors() {
+        String model = MODELS.resolve("stories260K.gguf").toString();
+        CliRun blocks = CliRun.of("serve", "--model", model, "--block-size", "3", "--no-warmup");
+        assertThat(blocks.exitCode()).isEqualTo(1);
+        assertThat(blocks.err()).contains("--block-size must be a power of two, got 3");
+        CliRun seqs = CliRun.of("serve", "--model", model, "--max-num-seqs", "0", "--no-warmup");
+        assertThat(seqs.err()).contains("--max-num-seqs must be >= 1, got 0");
+    }
+
+    @Test
     void inspectDescribesStories260K() {
         CliRun r = CliRun.of("inspect", MODELS.resolve("stories260K.gguf").toString());
         assertThat(r.exitCode()).isZero();

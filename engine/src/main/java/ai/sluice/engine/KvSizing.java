@@ -36,13 +36,17 @@ final class KvSizing {
                     + " blocks of " + blockSize + " tokens (" + fitsTokens + " tokens at " + bytesPerToken
                     + " bytes per token, " + type + "), but one sequence of max-model-len " + maxModelLen + " needs "
                     + needed + " blocks (" + mib(neededBytes) + "): raise --kv-cache-memory to at least "
-                    + mib(neededBytes) + ", lower --max-model-len to at most " + Math.max(0, fitsTokens)
+                    + mib(neededBytes)
+                    + (fitsTokens >= 2 ? ", lower --max-model-len to at most " + fitsTokens : "")
                     + (type == KvType.F32 ? ", or use --kv-cache-type f16" : ""));
         }
         return new KvCacheLayout((int) blocks, blockSize, type, blocks * bytesPerBlock, maxModelLen);
     }
 
     static String mib(long bytes) {
+        if (bytes < MIB / 10) {
+            return bytes + " B";
+        }
         return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) MIB);
     }
 }

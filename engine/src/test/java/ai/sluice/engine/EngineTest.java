@@ -143,6 +143,11 @@ class EngineTest {
                 .hasMessageContaining("max-model-len 256 needs 16 blocks")
                 .hasMessageContaining("raise --kv-cache-memory to at least")
                 .hasMessageContaining("lower --max-model-len to at most 128");
+        // a budget below one block: no "at most 0" advice, and the budget in bytes rather than "0.0 MiB"
+        assertThatThrownBy(() -> Engine.start(new HashChainRunner(VOCAB, CONTEXT), config().kvCacheBytes(100).build()))
+                .isInstanceOf(EngineConfigurationException.class)
+                .hasMessageContaining("budget of 100 B holds 0 blocks")
+                .hasMessageNotContaining("lower --max-model-len");
     }
 
     @Test

@@ -8,6 +8,9 @@ import ai.sluice.server.http.Routes;
 import ai.sluice.server.metrics.ServerMetrics;
 import io.helidon.webserver.WebServer;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 
 /**
@@ -37,11 +40,39 @@ public final class SluiceServer implements AutoCloseable {
                 .build();
     }
 
-    /** Starts serving {@code backend} (which the caller keeps owning). */
+    /**
+     * Starts serving {@code backend} (which the caller keeps owning).
+     *
+     * @throws ServerStartException when the address cannot be bound (Helidon then only logs and
+     *         reports port -1; a server that is not listening must not look started)
+     */
     public static SluiceServer start(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
+        checkBindable(config);
         SluiceServer s = new SluiceServer(config, backend, accessLog);
         s.server.start();
+        if (!s.server.isRunning() || s.server.port() <= 0) {
+            s.server.stop();
+            throw new ServerStartException("cannot listen on " + config.host() + ":" + config.port()
+                    + ": the port is in use by another process or the address is not this host's");
+        }
         return s;
+    }
+
+    /**
+     * Binds and releases the address first: the common failure (port taken) then gets one clear
+     * line instead of Helidon's logged stack trace. The check after start covers the rare race.
+     */
+    private static void checkBindable(ServerConfig config) {
+        if (config.port() == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(config.host(), config.port()));
+        } catch (IOException e) {
+            throw new ServerStartException("cannot listen on " + config.host() + ":" + config.port()
+                    + ": the port is in use by another process or the address is not this host's (" + e.getMessage() + ")");
+        }
     }
 
     /** The bound port (useful with port 0). */

@@ -5,6 +5,7 @@ import ai.sluice.server.HttpTestClient;
 import ai.sluice.server.HttpTestClient.Reply;
 import ai.sluice.server.ScriptedBackend;
 import ai.sluice.server.ServerConfig;
+import ai.sluice.server.ServerStartException;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.TestData;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Operational behaviour: keys, queue bounds, health, heartbeats, drain. One server per test. */
 class ServerOperationsTest {
@@ -42,6 +44,18 @@ class ServerOperationsTest {
         }
         if (backend != null) {
             backend.close();
+        }
+    }
+
+    @Test
+    void aPortInUseIsAnErrorNotAServerOnPortMinusOne() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            backend = new ScriptedBackend(TestData.stories260K(), 512, 5);
+            assertThatThrownBy(() -> SluiceServer.start(config().withPort(taken.getLocalPort()), backend,
+                    new AccessLog(accessLines::add)))
+                    .isInstanceOf(ServerStartException.class)
+                    .hasMessageContaining(":" + taken.getLocalPort())
+                    .hasMessageContaining("in use");
         }
     }
 
