@@ -40,6 +40,10 @@ final class Int8Activations {
     private float[] quantsAsFloats = new float[0];
     private float[] scales = new float[0];
     private int[] nibbleOffsets = new int[0];
+    /** Tokens after the last whole group of {@link Int8Kernel}'s token groups, each copied to index 0. */
+    private short[][] tokenQuants = new short[0][];
+    private int[][] tokenNibbleOffsets = new int[0][];
+    private float[][] tokenScales = new float[0][];
     private float[] pairs = new float[0];
     private float[] pairScales = new float[0];
 
@@ -60,6 +64,32 @@ final class Int8Activations {
         }
         if (PairedTokenTile.takes(batch)) {
             interleavePairs(batch / 2, cols);
+        }
+        if (batch > 1 && batch < Int8Kernel.TILED_MIN_BATCH) {
+            copyUngroupedTokens(batch, cols);
+        }
+    }
+
+    /**
+     * Copies the tokens that {@link Int8Kernel} multiplies one by one (those after the last whole
+     * group) to arrays of their own, so that its batch-of-one kernels read them at index 0.
+     */
+    private void copyUngroupedTokens(int batch, int cols) {
+        int blocks = cols / BLOCK;
+        if (tokenQuants.length < batch) {
+            tokenQuants = Arrays.copyOf(tokenQuants, batch);
+            tokenNibbleOffsets = Arrays.copyOf(tokenNibbleOffsets, batch);
+            tokenScales = Arrays.copyOf(tokenScales, batch);
+        }
+        for (int t = Int8Kernel.firstUngroupedToken(batch); t < batch; t++) {
+            if (tokenQuants[t] == null || tokenQuants[t].length < cols) {
+                tokenQuants[t] = new short[cols];
+                tokenNibbleOffsets[t] = new int[blocks * 8];
+                tokenScales[t] = new float[blocks];
+            }
+            System.arraycopy(quants, t * cols, tokenQuants[t], 0, cols);
+            System.arraycopy(nibbleOffsets, t * blocks * 8, tokenNibbleOffsets[t], 0, blocks * 8);
+            System.arraycopy(scales, t * blocks, tokenScales[t], 0, blocks);
         }
     }
 
@@ -175,6 +205,21 @@ final class Int8Activations {
      */
     int[] nibbleOffsets() {
         return nibbleOffsets;
+    }
+
+    /** Token {@code t}'s quants from index 0: a token {@link Int8Kernel} takes one by one in a batch of 2 or more. */
+    short[] tokenQuants(int t) {
+        return tokenQuants[t];
+    }
+
+    /** As {@link #tokenQuants}, for {@link #nibbleOffsets()}. */
+    int[] tokenNibbleOffsets(int t) {
+        return tokenNibbleOffsets[t];
+    }
+
+    /** As {@link #tokenQuants}, for {@link #scales()}. */
+    float[] tokenScales(int t) {
+        return tokenScales[t];
     }
 
     /** One scale per block of 32, entry {@code b}'s at {@code b} times the row length / 32. */

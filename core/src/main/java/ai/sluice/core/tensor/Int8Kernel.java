@@ -57,6 +57,21 @@ final class Int8Kernel {
     /** True where 256-bit vectors are native (AVX2 and up), the layout these kernels are written for. */
     static final boolean SUPPORTED = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
 
+    /**
+     * Smallest batch for the float tiles: they decode every weight row to floats per call, which a
+     * few tokens cannot pay back. Below it each weight block is widened once for a group of
+     * {@link #TOKEN_GROUP} tokens (the rest one by one), with each token's batch-of-one arithmetic.
+     * {@code bench-batch}, 110M Q8_0, 2 threads, aggregate decode tok/s, tiles -> groups: 2 sequences
+     * 90-100 -> 202-207, 4: 154-160 -> 271-275, 8: 232-240 -> 259-301; at 16 the two are level.
+     */
+    static final int TILED_MIN_BATCH = 16;
+    private static final int TOKEN_GROUP = 4;
+
+    /** In a batch below {@link #TILED_MIN_BATCH}: the first token not in a group of {@link #TOKEN_GROUP}. */
+    static int firstUngroupedToken(int batch) {
+        return batch / TOKEN_GROUP * TOKEN_GROUP;
+    }
+
     /** Rows decoded together by the batched path, and tokens per register tile. */
     private static final int ROW_TILE = 2;
     private static final int TOKEN_TILE = 4;
@@ -89,6 +104,8 @@ final class Int8Kernel {
                 q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.nibbleOffsets(), x.scales(), lanes, out, outOff,
                         rowStart, rowEnd);
             }
+        } else if (batch < TILED_MIN_BATCH) {
+            tokenGroups(w, q8, x, batch, out, outOff, rowStart, rowEnd);
         } else if (PairedTokenTile.takes(batch)) {
             if (paired == null) {
                 paired = new PairedTokenTile();
@@ -99,7 +116,39 @@ final class Int8Kernel {
         }
     }
 
-    /** A batch of two or more where {@link PairedTokenTile} does not apply: 2 x 4 float register tiles. */
+    /**
+     * A batch below {@link #TILED_MIN_BATCH}: groups of {@link #TOKEN_GROUP} tokens share each
+     * widened weight block, the remaining ones go one by one. Every token gets exactly the
+     * operations, lanes and order of the batch of one, so the same bits.
+     */
+    private void tokenGroups(WeightMatrix w, boolean q8, Int8Activations x, int batch, float[] out, int outOff,
+            int rowStart, int rowEnd) {
+        MemorySegment m = w.data();
+        long rowBytes = w.rowBytes();
+        int rows = w.rows();
+        int cols = w.cols();
+        int t = 0;
+        for (; t < firstUngroupedToken(batch); t += TOKEN_GROUP) {
+            if (q8) {
+                q8Rows4(m, rowBytes, cols, x.quants(), x.scales(), t, lanes, out, outOff, rows, rowStart, rowEnd);
+            } else {
+                q4Rows4(m, rowBytes, cols, x.quants(), x.nibbleOffsets(), x.scales(), t, lanes, out, outOff, rows,
+                        rowStart, rowEnd);
+            }
+        }
+        // the rest through the batch-of-one kernels, on the token's own copy of its inputs: those
+        // kernels stay exactly the decode loop (one token at index 0), which is JIT-sensitive
+        for (; t < batch; t++) {
+            if (q8) {
+                q8Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenScales(t), lanes, out, outOff + t * rows, rowStart, rowEnd);
+            } else {
+                q4Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenNibbleOffsets(t), x.tokenScales(t), lanes, out,
+                        outOff + t * rows, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /** A batch of {@link #TILED_MIN_BATCH} or more where {@link PairedTokenTile} does not apply: 2 x 4 float register tiles. */
     private void tiledRows(WeightMatrix w, boolean q8, Int8Activations x, int batch, float[] out, int outOff,
             int rowStart, int rowEnd) {
         int rows = w.rows();
@@ -363,6 +412,113 @@ final class Int8Kernel {
             }
             acc.intoArray(lanes, 0);
             out[outOff + r] = VectorMath.sumLanes(lanes, 0, 8);
+        }
+    }
+
+    /**
+     * Q8_0 rows times inputs {@code t .. t+3}: each weight block widened once, then per input the
+     * very operations of {@link #q8Rows} (written out: a helper would take vectors, see above).
+     */
+    private static void q8Rows4(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, int t, float[] lanes,
+            float[] out, int outOff, int rows, int rowStart, int rowEnd) {
+        int blocks = cols / BLOCK;
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        for (int r = rowStart; r < rowEnd; r++) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            long at = rowBytes * r;
+            for (int block = t * blocks, k = 0; k < cols; block++, k += BLOCK, at += 34) {
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+                float d = scale(m, at);
+                IntVector p = w0.mul(ShortVector.fromArray(S, xq, x0 + k)).add(w1.mul(ShortVector.fromArray(S, xq, x0 + k + 16)))
+                        .reinterpretAsInts();
+                a0 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, d * xs[block]), a0);
+                p = w0.mul(ShortVector.fromArray(S, xq, x1 + k)).add(w1.mul(ShortVector.fromArray(S, xq, x1 + k + 16)))
+                        .reinterpretAsInts();
+                a1 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, d * xs[block + blocks]), a1);
+                p = w0.mul(ShortVector.fromArray(S, xq, x2 + k)).add(w1.mul(ShortVector.fromArray(S, xq, x2 + k + 16)))
+                        .reinterpretAsInts();
+                a2 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, d * xs[block + 2 * blocks]), a2);
+                p = w0.mul(ShortVector.fromArray(S, xq, x3 + k)).add(w1.mul(ShortVector.fromArray(S, xq, x3 + k + 16)))
+                        .reinterpretAsInts();
+                a3 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, d * xs[block + 3 * blocks]), a3);
+            }
+            a0.intoArray(lanes, 0);
+            a1.intoArray(lanes, 8);
+            a2.intoArray(lanes, 16);
+            a3.intoArray(lanes, 24);
+            storeGroup(lanes, out, outOff + t * rows + r, rows);
+        }
+    }
+
+    /** Q4_0 rows times inputs {@code t .. t+3}, as {@link #q8Rows4} does for Q8_0. */
+    private static void q4Rows4(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs, int t,
+            float[] lanes, float[] out, int outOff, int rows, int rowStart, int rowEnd) {
+        int blocks = cols / BLOCK;
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        int o = 8 * blocks;
+        for (int r = rowStart; r < rowEnd; r++) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            long at = rowBytes * r;
+            for (int block = t * blocks, k = 0; k < cols; block++, k += BLOCK, at += 18) {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector lo = q.and((short) 0x0F);
+                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4);
+                float d = scale(m, at);
+                IntVector p = lo.mul(ShortVector.fromArray(S, xq, x0 + k)).add(hi.mul(ShortVector.fromArray(S, xq, x0 + k + 16)))
+                        .reinterpretAsInts();
+                a0 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .sub(IntVector.fromArray(I, offsets, 8 * block)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, d * xs[block]), a0);
+                p = lo.mul(ShortVector.fromArray(S, xq, x1 + k)).add(hi.mul(ShortVector.fromArray(S, xq, x1 + k + 16)))
+                        .reinterpretAsInts();
+                a1 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .sub(IntVector.fromArray(I, offsets, 8 * block + o)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, d * xs[block + blocks]), a1);
+                p = lo.mul(ShortVector.fromArray(S, xq, x2 + k)).add(hi.mul(ShortVector.fromArray(S, xq, x2 + k + 16)))
+                        .reinterpretAsInts();
+                a2 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .sub(IntVector.fromArray(I, offsets, 8 * block + 2 * o)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, d * xs[block + 2 * blocks]), a2);
+                p = lo.mul(ShortVector.fromArray(S, xq, x3 + k)).add(hi.mul(ShortVector.fromArray(S, xq, x3 + k + 16)))
+                        .reinterpretAsInts();
+                a3 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .sub(IntVector.fromArray(I, offsets, 8 * block + 3 * o)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, d * xs[block + 3 * blocks]), a3);
+            }
+            a0.intoArray(lanes, 0);
+            a1.intoArray(lanes, 8);
+            a2.intoArray(lanes, 16);
+            a3.intoArray(lanes, 24);
+            storeGroup(lanes, out, outOff + t * rows + r, rows);
+        }
+    }
+
+    /** The lane sums of a token group's 4 accumulators (stored in {@code lanes}) to their 4 outputs. */
+    private static void storeGroup(float[] lanes, float[] out, int at, int rows) {
+        for (int i = 0; i < TOKEN_GROUP; i++) {
+            out[at + i * rows] = VectorMath.sumLanes(lanes, 8 * i, 8);
         }
     }
 

@@ -30,7 +30,7 @@ final class PairedTokenTile {
      * lays out the token pairs) and {@link Int8Kernel} (which then reads them) ask.
      */
     static boolean takes(int batch) {
-        return SUPPORTED && batch >= TOKEN_TILE;
+        return SUPPORTED && batch >= Math.max(TOKEN_TILE, Int8Kernel.TILED_MIN_BATCH);
     }
 
     /** {@link #ROW_TILE} decoded rows, each 8-column chunk stored twice, and their block scales. */

@@ -53,16 +53,22 @@ class Int8KernelTest {
     }
 
     /**
-     * Long rows and a batch that spans several L2 token blocks, remainder rows and tokens: every entry
-     * equals the batch-of-one result bit for bit (the fused path over the mapped bytes).
+     * Long rows and every batch path: tokens one by one (2), one group of four (4), a group and
+     * three alone (7), and float tiles over several L2 token blocks with remainder rows and tokens
+     * (39): every entry equals the batch-of-one result bit for bit (the fused path over the mapped bytes).
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
-    void aLongBatchGivesEveryEntryTheBitsOfABatchOfOne(GgmlType type) {
+    void everyBatchGivesEveryEntryTheBitsOfABatchOfOne(GgmlType type) {
         assumeThat(Int8Kernel.SUPPORTED).as("256-bit vectors").isTrue();
+        for (int batch : new int[] {2, 4, 7, 39}) {
+            assertEveryEntryHasTheBitsOfABatchOfOne(type, batch);
+        }
+    }
+
+    private static void assertEveryEntryHasTheBitsOfABatchOfOne(GgmlType type, int batch) {
         int rows = 5;
         int cols = 8192;
-        int batch = 39;
         WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 42).matrix();
         Random rnd = new Random(7);
         float[] x = new float[batch * cols];
@@ -75,14 +81,14 @@ class Int8KernelTest {
         for (int b = 0; b < batch; b++) {
             TWO_THREADS.matmul(w, x, b * cols, 1, single, 0);
             for (int r = 0; r < rows; r++) {
-                assertThat(Float.floatToRawIntBits(together[b * rows + r])).as("entry %d row %d", b, r)
+                assertThat(Float.floatToRawIntBits(together[b * rows + r])).as("batch %d entry %d row %d", batch, b, r)
                         .isEqualTo(Float.floatToRawIntBits(single[r]));
             }
         }
     }
 
     /**
-     * Every path (the fused batch of one, the 512-bit pair tile, the remainder) equals the exact sum
+     * Every path (the fused batch of one, token groups, the float tiles and their remainder) equals the exact sum
      * of weight x quantized activation over the row, up to float rounding: catches a lane that pairs
      * the wrong elements, which bit-identity between the paths alone would not.
      */
@@ -95,7 +101,7 @@ class Int8KernelTest {
             int cols = shape[1];
             WeightMatrixTest.Case c = WeightMatrixTest.make(type, rows, cols, 5L + cols);
             Random rnd = new Random(cols);
-            for (int batch : new int[] {1, 3, 6}) {
+            for (int batch : new int[] {1, 3, 6, 9}) {
                 float[] x = new float[batch * cols];
                 for (int i = 0; i < x.length; i++) {
                     x[i] = (float) (rnd.nextGaussian() * (1 + i % 13));
