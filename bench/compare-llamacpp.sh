@@ -11,7 +11,8 @@
 #     once). The npm prebuilt binaries are generic builds; a native build is the fair opponent.
 #  2. writes the random-weight models with `sluice synth` into bench/out/models.
 #  3. per model, ROUNDS times, runs llama-bench and then `sluice bench-engine` (interleaved, never
-#     concurrently, so both see the same machine load) and prints per model the medians over rounds
+#     concurrently, so both see the same machine load; both prefill from an empty context and decode
+#     after PROMPT tokens of context) and prints per model the medians over rounds
 #     of each engine's median tok/s, their ratio, and decode as % of the measured read-bandwidth roofline.
 #
 # Environment: THREADS (default: nproc), PROMPT (128), DECODE (128), RUNS (5: timed runs per engine
@@ -78,8 +79,13 @@ for spec in "${specs[@]}"; do
   f="$models_dir/synth-$shape-$type.gguf"
   for r in $(seq 1 "$rounds"); do
     echo "compare-llamacpp: $shape $type round $r: llama.cpp" >&2
-    "$bench_bin" -m "$f" -t "$threads" -p "$prompt" -n "$decode" -r "$runs" -o json \
-        > "$out/$shape-$type-$r.llamacpp.json" 2> "$out/$shape-$type-$r.llamacpp.log" \
+    # prefill from an empty context, then decode after a prompt's worth of context (-d), as
+    # bench-engine decodes right after its prompt: tg at depth 0 would give llama.cpp shorter
+    # attention (110m q8_0: 172 tok/s at depth 0, 152 at depth 128)
+    { "$bench_bin" -m "$f" -t "$threads" -p "$prompt" -n 0 -r "$runs" -o json \
+        > "$out/$shape-$type-$r.llamacpp-pp.json" \
+      && "$bench_bin" -m "$f" -t "$threads" -p 0 -n "$decode" -d "$prompt" -r "$runs" -o json \
+        > "$out/$shape-$type-$r.llamacpp-tg.json"; } 2> "$out/$shape-$type-$r.llamacpp.log" \
         || die "llama-bench failed on $f, see $out/$shape-$type-$r.llamacpp.log"
     echo "compare-llamacpp: $shape $type round $r: sluice" >&2
     "$root/sluice" bench-engine --model "$f" --threads "$threads" --prompt "$prompt" --decode "$decode" \
@@ -104,9 +110,10 @@ for (const spec of specs) {
   const sp = [], sd = [], lp = [], ld = [], pct = [], lpct = [];
   for (const name of rounds) {
     const s = JSON.parse(fs.readFileSync(`${outDir}/${name}`, "utf8"));
-    const l = JSON.parse(fs.readFileSync(`${outDir}/${name.replace(".sluice.json", ".llamacpp.json")}`, "utf8"));
-    // llama-bench: one entry for the prompt test (n_gen 0), one for generation (n_prompt 0)
-    const lpp = l.find(e => e.n_gen === 0), ltg = l.find(e => e.n_prompt === 0);
+    const read = suffix => JSON.parse(fs.readFileSync(`${outDir}/${name.replace(".sluice.json", suffix)}`, "utf8"));
+    // llama-bench: the prompt test (n_gen 0) and, from the second run, generation at depth = prompt
+    const lpp = read(".llamacpp-pp.json").find(e => e.n_gen === 0);
+    const ltg = read(".llamacpp-tg.json").find(e => e.n_prompt === 0);
     sp.push(s.prefill_tok_s); sd.push(s.decode_tok_s);
     lp.push(median(lpp.samples_ts)); ld.push(median(ltg.samples_ts));
     if (s.bandwidth_gb_s) {
