@@ -175,6 +175,12 @@ final class EngineLoop {
                         + " is outside the vocabulary of " + vocab);
             }
         }
+        for (int t : request.logitBias().keySet()) {
+            if (t < 0 || t >= vocab) {
+                throw new InvalidRequestException("logitBias", "logit bias token id " + t
+                        + " is outside the vocabulary of " + vocab);
+            }
+        }
     }
 
     private void wake() {
@@ -427,7 +433,7 @@ final class EngineLoop {
     private void sampleAndEmit(Sequence s, int r) {
         System.arraycopy(logits, r * vocab, row, 0, vocab);
         if (s.picker == null) {
-            s.picker = new TokenPicker(s.request.sampling(), vocab);
+            s.picker = new TokenPicker(s.request.sampling(), s.request.logitBias(), vocab);
             s.text = config.detokenizer().newStream(s.request.promptTokensUnsafe());
             s.stops = new StopStrings(s.request.stopStrings());
         }

@@ -2,6 +2,7 @@ package ai.sluice.engine;
 
 import ai.sluice.core.sampling.SamplingParams;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -22,13 +23,18 @@ import java.util.Set;
  * @param logprobs whether every {@link GenerationListener#onToken} carries the token's log-probability
  * @param topLogprobs how many of the most likely alternatives to report with it (0..20)
  * @param ignoreEos keep generating past EOS (benchmarks); stop token ids still apply
+ * @param logitBias added to a token's logit before sampling (OpenAI's {@code logit_bias}: -100 bans a
+ *                  token, +100 all but forces it), each in [-100, 100], token ids inside the
+ *                  vocabulary; log-probabilities are reported before it, as the model gives them
  */
 public record GenerationRequest(String requestId, int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 Set<Integer> stopTokenIds, List<String> stopStrings, int priority, boolean logprobs,
-                                int topLogprobs, boolean ignoreEos) {
+                                int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias) {
 
     /** Most alternatives a request may ask for, as OpenAI. */
     public static final int MAX_TOP_LOGPROBS = 20;
+    /** Largest logit bias either way, as OpenAI. */
+    public static final float MAX_LOGIT_BIAS = 100f;
 
     public GenerationRequest {
         Objects.requireNonNull(requestId, "requestId");
@@ -49,6 +55,14 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
         for (String s : stopStrings) {
             if (s.isEmpty()) {
                 throw new InvalidRequestException("stop", "stop strings must not be empty");
+            }
+        }
+        logitBias = Map.copyOf(logitBias);
+        for (Map.Entry<Integer, Float> e : logitBias.entrySet()) {
+            float b = e.getValue();
+            if (!(b >= -MAX_LOGIT_BIAS && b <= MAX_LOGIT_BIAS)) {
+                throw new InvalidRequestException("logitBias", "the bias of token " + e.getKey() + " must be in [-"
+                        + MAX_LOGIT_BIAS + ", " + MAX_LOGIT_BIAS + "], got " + b);
             }
         }
     }
@@ -84,6 +98,7 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
         private boolean logprobs;
         private int topLogprobs;
         private boolean ignoreEos;
+        private Map<Integer, Float> logitBias = Map.of();
 
         private Builder(String requestId, int[] promptTokens) {
             this.requestId = requestId;
@@ -127,9 +142,14 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
             return this;
         }
 
+        public Builder logitBias(Map<Integer, Float> value) {
+            this.logitBias = value;
+            return this;
+        }
+
         public GenerationRequest build() {
             return new GenerationRequest(requestId, promptTokens, sampling, maxTokens, stopTokenIds, stopStrings,
-                    priority, logprobs, topLogprobs, ignoreEos);
+                    priority, logprobs, topLogprobs, ignoreEos, logitBias);
         }
     }
 }

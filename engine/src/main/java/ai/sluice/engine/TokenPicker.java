@@ -2,6 +2,7 @@ package ai.sluice.engine;
 
 import ai.sluice.core.sampling.Sampler;
 import ai.sluice.core.sampling.SamplingParams;
+import java.util.Map;
 
 /**
  * Picks one sequence's next token with core's {@link Sampler}. Penalties look at the last
@@ -13,14 +14,28 @@ final class TokenPicker {
 
     private final Sampler sampler;
     private final int[] window;
+    /** The request's logit bias as parallel arrays, applied in id order. */
+    private final int[] biasedTokens;
+    private final float[] biases;
 
-    TokenPicker(SamplingParams params, int vocab) {
+    TokenPicker(SamplingParams params, Map<Integer, Float> logitBias, int vocab) {
         this.sampler = new Sampler(params, vocab);
         this.window = params.hasPenalties() ? new int[PENALTY_WINDOW] : null;
+        this.biasedTokens = logitBias.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        this.biases = new float[biasedTokens.length];
+        for (int i = 0; i < biasedTokens.length; i++) {
+            biases[i] = logitBias.get(biasedTokens[i]);
+        }
     }
 
-    /** Picks from {@code logits[0 .. vocab)}; {@code tokens[0 .. length)} are the sequence so far. */
+    /**
+     * Picks from {@code logits[0 .. vocab)} (biased in place: the caller passes its own copy);
+     * {@code tokens[0 .. length)} are the sequence so far.
+     */
     int pick(float[] logits, int[] tokens, int length) {
+        for (int i = 0; i < biasedTokens.length; i++) {
+            logits[biasedTokens[i]] += biases[i];
+        }
         if (window == null) {
             return sampler.sample(logits);
         }

@@ -4,7 +4,9 @@ import ai.sluice.server.chat.ChatMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -105,14 +107,42 @@ public final class RequestParser {
                 throw ApiException.invalid(guided, "structured output ('" + guided + "') is not supported");
             }
         }
-        JsonNode bias = p.node("logit_bias");
-        if (bias != null && !bias.isNull() && !(bias.isObject() && bias.isEmpty())) {
-            throw ApiException.invalid("logit_bias", "'logit_bias' is not supported");
-        }
+        Map<Integer, Float> logitBias = logitBias(p.node("logit_bias"));
         String user = p.string("user");
         boolean ignoreEos = p.bool("ignore_eos", false);
         return new SamplingOptions(maxTokens, temperature, topP, topK, minP, presence, frequency, repetition,
-                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos);
+                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos, logitBias);
+    }
+
+    /** OpenAI's {@code logit_bias}: an object from token ids (as strings) to numbers in [-100, 100]. */
+    private Map<Integer, Float> logitBias(JsonNode bias) {
+        if (bias == null || bias.isNull()) {
+            return Map.of();
+        }
+        if (!bias.isObject()) {
+            throw ApiException.invalid("logit_bias", "'logit_bias' must be an object from token ids to numbers, got "
+                    + Params.describe(bias));
+        }
+        Map<Integer, Float> out = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : bias.properties()) {
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey().trim());
+            } catch (NumberFormatException ex) {
+                throw ApiException.invalid("logit_bias", "'logit_bias' keys must be token ids, got '" + e.getKey() + "'");
+            }
+            if (id < 0 || id >= vocabularySize) {
+                throw ApiException.invalid("logit_bias", "'logit_bias' holds token id " + id + ", outside 0.."
+                        + (vocabularySize - 1));
+            }
+            JsonNode v = e.getValue();
+            if (!v.isNumber() || !(v.asDouble() >= -100 && v.asDouble() <= 100)) {
+                throw ApiException.invalid("logit_bias", "'logit_bias' values must be numbers in [-100, 100], got "
+                        + v + " for token " + id);
+            }
+            out.put(id, (float) v.asDouble());
+        }
+        return out;
     }
 
     /** {@code prompt}: a string, a list of strings, a list of token ids, or a list of such lists. */

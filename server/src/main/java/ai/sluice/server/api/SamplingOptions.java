@@ -1,6 +1,7 @@
 package ai.sluice.server.api;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The generation parameters shared by completions and chat completions, validated.
@@ -10,11 +11,13 @@ import java.util.List;
  * @param seed        null: random
  * @param topLogprobs -1: no logprobs; otherwise alternatives per token (0..20)
  * @param ignoreEos   vLLM's extension: keep generating past end-of-sequence (benchmarks)
+ * @param logitBias   token id to the bias added to its logit before sampling (-100..100)
  */
 public record SamplingOptions(Integer maxTokens, float temperature, float topP, int topK, float minP,
                               float presencePenalty, float frequencyPenalty, float repetitionPenalty,
                               List<String> stop, int[] stopTokenIds, Long seed, int n, int topLogprobs,
-                              boolean stream, boolean includeUsage, String user, boolean ignoreEos) {
+                              boolean stream, boolean includeUsage, String user, boolean ignoreEos,
+                              Map<Integer, Float> logitBias) {
 
     public boolean logprobs() {
         return topLogprobs >= 0;

@@ -55,7 +55,7 @@ public final class EngineBackend implements InferenceBackend {
         }
         GenerationRequest.Builder b = GenerationRequest.builder("req-" + ids.incrementAndGet(), spec.promptTokens())
                 .sampling(sampling).maxTokens(spec.maxTokens()).stopStrings(spec.stopStrings()).stopTokenIds(stopIds)
-                .ignoreEos(spec.ignoreEos());
+                .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias());
         if (spec.topLogprobs() >= 0) {
             b.logprobs(spec.topLogprobs());
         }

@@ -1,6 +1,7 @@
 package ai.sluice.server.backend;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One sequence to generate: prompt, sampling and stopping rules.
@@ -9,9 +10,10 @@ import java.util.List;
  * @param seed         null for a random seed
  * @param ignoreEos    keep generating past end-of-sequence (stop token ids still apply)
  * @param topLogprobs  -1 for no logprobs, else how many alternatives to report per token (0..20)
+ * @param logitBias    token id to the bias added to its logit before sampling (-100..100)
  */
 public record GenerationSpec(int[] promptTokens, int maxTokens, float temperature, float topP, int topK,
                              float minP, float presencePenalty, float frequencyPenalty,
                              float repetitionPenalty, Long seed, List<String> stopStrings, int[] stopTokenIds,
-                             int topLogprobs, boolean ignoreEos) {
+                             int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias) {
 }

@@ -172,7 +172,7 @@ public final class GenerationExchange {
             Long seed = s.seed() == null ? null : s.seed() + i;
             GenerationSpec spec = new GenerationSpec(q.prompt(), q.maxTokens(), s.temperature(), s.topP(), s.topK(),
                     s.minP(), s.presencePenalty(), s.frequencyPenalty(), s.repetitionPenalty(), seed, s.stop(),
-                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos());
+                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias());
             try {
                 c.generation.set(backend.submit(spec, events.listener(i, c.generation)));
             } catch (BackendOverloadedException e) {

@@ -40,6 +40,23 @@ class RealEngineOperationsTest {
     }
 
     @Test
+    void logitBiasReachesTheEngine() {
+        // +100 on one token makes greedy decoding pick it every time; its logprobs are the model's own
+        HttpTestClient.Reply r = client.post("/v1/completions", "{\"prompt\":\"Once upon a time\",\"max_tokens\":6,"
+                + "\"temperature\":0,\"ignore_eos\":true,\"logprobs\":0,\"logit_bias\":{\"300\":100}}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        var tokens = r.json().at("/choices/0/logprobs/tokens");
+        assertThat(tokens.size()).isEqualTo(6);
+        String forced = tokens.get(0).asText();
+        for (var t : tokens) {
+            assertThat(t.asText()).isEqualTo(forced);
+        }
+        HttpTestClient.Reply plain = client.post("/v1/completions", "{\"prompt\":\"Once upon a time\",\"max_tokens\":6,"
+                + "\"temperature\":0,\"ignore_eos\":true}");
+        assertThat(plain.json().at("/choices/0/text").asText()).isNotEqualTo(r.json().at("/choices/0/text").asText());
+    }
+
+    @Test
     void healthIs503WhileTheEngineLoopIsFrozen() {
         Engine engine = backend.engine();
         assertThat(client.get("/health").status()).isEqualTo(200);
@@ -53,23 +70,29 @@ class RealEngineOperationsTest {
     @Test
     void streamedClientThatHangsUpIsCancelledAndItsKvBlocksFreed() throws Exception {
         long aborted = aborted();
+        long completed = completed();
         client.postAndHangUp(server.port(), "/v1/completions", LONG + ",\"stream\":true}", "data: ");
-        awaitCancelledAndFreed(aborted);
+        awaitCancelledAndFreed(aborted, completed);
     }
 
     @Test
     void wholeResponseClientThatHangsUpIsCancelledAndItsKvBlocksFreed() throws Exception {
         long aborted = aborted();
+        long completed = completed();
         client.postAndHangUp(server.port(), "/v1/completions", LONG + "}", null);
-        awaitCancelledAndFreed(aborted);
+        awaitCancelledAndFreed(aborted, completed);
     }
 
-    private void awaitCancelledAndFreed(long abortedBefore) {
+    private void awaitCancelledAndFreed(long abortedBefore, long completedBefore) {
         EngineMetrics m = backend.engine().metrics();
         Eventually.await("the 4 sequences are cancelled", () -> aborted() >= abortedBefore + 4);
         Eventually.await("the engine holds no sequence and no KV block",
                 () -> m.runningRequests() == 0 && m.waitingRequests() == 0 && m.kvCacheUsage() == 0.0);
-        assertThat(m.finishedByReason().getOrDefault("length", 0L)).as("none ran to its end").isZero();
+        assertThat(completed()).as("none ran to its end").isEqualTo(completedBefore);
+    }
+
+    private long completed() {
+        return backend.engine().metrics().finishedByReason().getOrDefault("length", 0L);
     }
 
     private long aborted() {

@@ -172,6 +172,10 @@ class ServerProtocolTest {
                 400, "response_format");
         assertError(client.post("/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"guided_choice\":[\"a\",\"b\"]}"), 400, "guided_choice");
+        assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"abc\":1}}"), 400, "logit_bias");
+        assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"5\":101}}"), 400, "logit_bias");
+        assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"99999\":1}}"), 400, "logit_bias");
+        assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":[1]}"), 400, "logit_bias");
         assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"model\":\"gpt-4\"}"), 404, "model");
         Reply notJson = client.post("/v1/completions", "{nope");
         assertThat(notJson.status()).isEqualTo(400);
