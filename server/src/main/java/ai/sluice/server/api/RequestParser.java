@@ -196,8 +196,14 @@ public final class RequestParser {
                 throw ApiException.invalid(at + ".role", "'" + at + ".role' must be one of " + ROLES.stream().sorted().toList());
             }
             String r = role.asText().equals("developer") ? "system" : role.asText();
+            JsonNode content = m.get("content");
+            // only an assistant turn may come without content (OpenAI: one that made tool calls)
+            if (!r.equals("assistant") && (content == null || content.isNull())) {
+                throw ApiException.invalid(at + ".content", "'" + at + ".content' is required for a " + role.asText()
+                        + " message");
+            }
             JsonNode name = m.get("name");
-            out.add(new ChatMessage(r, content(m.get("content"), at + ".content"),
+            out.add(new ChatMessage(r, content(content, at + ".content"),
                     name != null && name.isTextual() ? name.asText() : null));
         }
         return out;

@@ -166,6 +166,10 @@ class ServerProtocolTest {
         assertError(client.post("/v1/completions", "{}"), 400, "prompt");
         assertError(client.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}"),
                 400, "messages[0].role");
+        assertError(client.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\"}]}"), 400, "messages[0].content");
+        assertThat(client.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
+                + "{\"role\":\"assistant\",\"content\":null},{\"role\":\"user\",\"content\":\"y\"}],\"max_tokens\":1}")
+                .status()).isEqualTo(200);
         assertError(client.post("/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"top_logprobs\":2}"), 400, "top_logprobs");
         assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"response_format\":{\"type\":\"json_object\"}}"),
