@@ -8,6 +8,7 @@ import ai.sluice.server.chat.ChatTemplateException;
 import ai.sluice.server.generate.GenerationExchange;
 import ai.sluice.server.metrics.ServerMetrics;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingRequest;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +41,8 @@ public final class Routes {
     private final AccessLog accessLog;
     private final ApiKeys keys;
     private final OpenAiEndpoints api;
+    /** Each routed path's method ({@link #route}), for the 405s of {@link #unrouted}. */
+    private final Map<String, String> methodByPath = new LinkedHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object idle = new Object();
     private volatile boolean draining;
@@ -54,17 +58,24 @@ public final class Routes {
     }
 
     public void register(HttpRouting.Builder r) {
-        r.addFilter(this::gate)
-                .get("/health", this::health)
-                .get("/ready", this::ready)
-                .get("/metrics", this::metrics)
-                .get("/v1/models", handled(api::models))
-                .get("/v1/models/{id}", handled(api::model))
-                .post("/v1/completions", generating(api::completions))
-                .post("/v1/chat/completions", generating(api::chat))
-                .post("/tokenize", handled(api::tokenize))
-                .post("/detokenize", handled(api::detokenize))
-                .any(this::unrouted);
+        r.addFilter(this::gate);
+        route(r, Method.GET, "/health", this::health);
+        route(r, Method.GET, "/ready", this::ready);
+        route(r, Method.GET, "/metrics", this::metrics);
+        route(r, Method.GET, "/v1/models", handled(api::models));
+        route(r, Method.GET, "/v1/models/{id}", handled(api::model));
+        route(r, Method.POST, "/v1/completions", generating(api::completions));
+        route(r, Method.POST, "/v1/chat/completions", generating(api::chat));
+        route(r, Method.POST, "/tokenize", handled(api::tokenize));
+        route(r, Method.POST, "/detokenize", handled(api::detokenize));
+        r.any(this::unrouted);
+    }
+
+    /** Registers a route and remembers its method for {@link #unrouted}'s 405s. */
+    private void route(HttpRouting.Builder r, Method method, String path, io.helidon.webserver.http.Handler handler) {
+        // a trailing path parameter ("/v1/models/{id}") is remembered as its prefix ("/v1/models/")
+        methodByPath.put(path.replaceFirst("\\{[^/]+}$", ""), method.text());
+        r.route(method, path, handler);
     }
 
     /**
@@ -85,20 +96,24 @@ public final class Routes {
             e = new ApiException(404, "invalid_request_error", null, "not_found",
                     "Invalid URL (" + method + " " + path + ").");
         }
-        req.context().get(RequestInfo.class).ifPresent(info -> {
-            info.status = e.status();
-            info.error = e.getMessage();
-        });
-        HttpIo.error(res, e);
+        // the open paths (probes) pass the gate without a RequestInfo
+        req.context().get(RequestInfo.class).ifPresentOrElse(info -> fail(res, info, e), () -> HttpIo.error(res, e));
     }
 
     /** The one method a routed path answers, or null where the path is not routed at all. */
-    private static String allowedMethod(String path) {
-        return switch (path) {
-            case "/health", "/ready", "/metrics", "/v1/models" -> "GET";
-            case "/v1/completions", "/v1/chat/completions", "/tokenize", "/detokenize" -> "POST";
-            default -> path.startsWith("/v1/models/") && path.length() > "/v1/models/".length() ? "GET" : null;
-        };
+    private String allowedMethod(String path) {
+        String exact = methodByPath.get(path);
+        if (exact != null) {
+            return exact;
+        }
+        for (Map.Entry<String, String> e : methodByPath.entrySet()) {
+            String prefix = e.getKey();
+            if (prefix.endsWith("/") && path.startsWith(prefix) && path.length() > prefix.length()
+                    && path.indexOf('/', prefix.length()) < 0) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     public boolean isReady() {

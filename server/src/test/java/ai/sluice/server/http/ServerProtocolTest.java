@@ -199,6 +199,10 @@ class ServerProtocolTest {
         Reply getChat = client.get("/v1/chat/completions");
         assertThat(getChat.status()).isEqualTo(405);
         assertThat(client.post("/v1/models/stories", "{}").raw().headers().firstValue("Allow")).hasValue("GET");
+        Reply postHealth = client.post("/health", "{}");
+        assertThat(postHealth.status()).isEqualTo(405);
+        assertThat(postHealth.json().at("/error/code").asText()).isEqualTo("method_not_allowed");
+        assertThat(client.get("/v1/models/stories/extra").status()).isEqualTo(404);
         assertThat(client.get("/health").status()).isEqualTo(200);
     }
 
