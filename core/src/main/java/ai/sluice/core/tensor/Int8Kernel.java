@@ -62,7 +62,8 @@ final class Int8Kernel {
      * few tokens cannot pay back. Below it each weight block is widened once for a group of
      * {@link #TOKEN_GROUP} tokens (the rest one by one), with each token's batch-of-one arithmetic.
      * {@code bench-batch}, 110M Q8_0, 2 threads, aggregate decode tok/s, tiles -> groups: 2 sequences
-     * 90-100 -> 202-207, 4: 154-160 -> 271-275, 8: 232-240 -> 259-301; at 16 the two are level.
+     * 90-104 -> 190-223, 4: 154-183 -> 271-284, 8: 218-250 -> 278-299; at 16 the two are level
+     * (README, Engine).
      */
     static final int TILED_MIN_BATCH = 16;
     private static final int TOKEN_GROUP = 4;
@@ -83,7 +84,7 @@ final class Int8Kernel {
     private float[] tileScales = new float[0];
     /** The batched path on 512-bit machines, made on first use. */
     private PairedTokenTile paired;
-    /** The 8 accumulators of a register tile, spilled for the lane sums. */
+    /** The 8 accumulators of a register tile (or the 4 of a token group), spilled for the lane sums. */
     private final float[] lanes = new float[8 * 8];
 
     /** Whether weights of {@code type} are multiplied by this kernel. */
