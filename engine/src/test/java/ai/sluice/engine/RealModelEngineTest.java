@@ -2,9 +2,11 @@ package ai.sluice.engine;
 
 import ai.sluice.core.model.KvType;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,20 +73,20 @@ class RealModelEngineTest {
         try (Engine engine = Engine.start(new LlamaRunner(stories.model), config().prefixCaching(false).build())) {
             Collector banned = new Collector();
             engine.submit(GenerationRequest.builder("ban", c.tokens()).maxTokens(8).ignoreEos(true)
-                    .logitBias(java.util.Map.of(first, -100f)).build(), banned);
+                    .logitBias(Map.of(first, -100f)).build(), banned);
             banned.await();
             assertThat(banned.tokenArray()).doesNotContain(first);
             Collector forced = new Collector();
             engine.submit(GenerationRequest.builder("force", c.tokens()).maxTokens(8).ignoreEos(true).logprobs(0)
-                    .logitBias(java.util.Map.of(300, 100f)).build(), forced);
+                    .logitBias(Map.of(300, 100f)).build(), forced);
             forced.await();
             assertThat(forced.tokenArray()).containsOnly(300).hasSize(8);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.submit(GenerationRequest.builder("bad", c.tokens())
-                    .logitBias(java.util.Map.of(stories.tokenizer.vocabulary().size(), 1f)).build(), new Collector()))
+            assertThatThrownBy(() -> engine.submit(GenerationRequest.builder("bad", c.tokens())
+                    .logitBias(Map.of(stories.tokenizer.vocabulary().size(), 1f)).build(), new Collector()))
                     .isInstanceOf(InvalidRequestException.class).hasMessageContaining("outside the vocabulary");
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GenerationRequest.builder("bad", c.tokens())
-                .logitBias(java.util.Map.of(5, 101f)).build())
+        assertThatThrownBy(() -> GenerationRequest.builder("bad", c.tokens())
+                .logitBias(Map.of(5, 101f)).build())
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("[-100.0, 100.0]");
     }
 
