@@ -47,8 +47,25 @@ final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--api-key", paramLabel = "KEY",
-            description = "Accepted bearer key; repeat for several (default: $SLUICE_API_KEY, else no authentication).")
+            description = "Accepted key (Authorization: Bearer or X-Api-Key); repeat for several. Visible to other "
+                    + "users in the process list: prefer --api-key-file or $SLUICE_API_KEY.")
     List<String> apiKeys = new ArrayList<>();
+
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+            description = "File with accepted keys, one per line (blank lines and # comments ignored).")
+    Path apiKeyFile;
+
+    @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+            description = "Browser origins allowed by CORS, comma-separated, or * for any (default: none, no CORS headers).")
+    List<String> allowedOrigins = new ArrayList<>();
+
+    @Option(names = "--client-stall-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "Cancel a request whose client stopped reading for this long (default: ${DEFAULT-VALUE}).")
+    long clientStallTimeout;
+
+    @Option(names = "--enable-fault-injection", hidden = true,
+            description = "Serve POST /debug/freeze-engine for fault-injection tests. Never in production.")
+    boolean faultInjection;
 
     @Option(names = "--served-model-name", paramLabel = "NAME", description = "Model id clients use (default: the file name without .gguf).")
     String servedModelName;
@@ -113,9 +130,13 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (apiKeyFile != null) {
+            apiKeys.addAll(ApiKeyFile.read(apiKeyFile));
+        }
         if (apiKeys.isEmpty() && System.getenv("SLUICE_API_KEY") != null && !System.getenv("SLUICE_API_KEY").isBlank()) {
             apiKeys.add(System.getenv("SLUICE_API_KEY"));
         }
+        positive("--client-stall-timeout", clientStallTimeout);
         String name = servedModelName != null ? servedModelName
                 : model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         LoadedModel loaded = LoadedModel.open(model, threads);
@@ -133,7 +154,8 @@ final class ServeCommand implements Callable<Integer> {
             ServerConfig config = new ServerConfig(host, port, name, apiKeys, maxBodyBytes,
                     maxPromptTokens > 0 ? maxPromptTokens : engine.maxModelLen() - 1,
                     Duration.ofSeconds(requestTimeout), Duration.ofMillis(pingIntervalMs),
-                    Duration.ofSeconds(healthStaleAfter), 1024);
+                    Duration.ofSeconds(healthStaleAfter), 1024, Duration.ofSeconds(clientStallTimeout),
+                    allowedOrigins, faultInjection);
             server = SluiceServer.start(config, backend, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
             CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), ai.sluice.plan.KvType.parse(kvType.name()));

@@ -67,6 +67,47 @@ class ServeProcessTest {
         }
     }
 
+    @Test
+    void aHungEngineTakesTheProcessOutOfRotationAndNewWorkGetsAFast503(@TempDir Path dir) throws Exception {
+        String key = "sk-from-a-file-42";
+        Path keys = Files.writeString(dir.resolve("keys"), "# serving keys\n" + key + "\n");
+        ServeProcess process = ServeProcess.start(dir, "--no-warmup", "--enable-fault-injection",
+                "--health-stale-after", "1", "--api-key-file", keys.toString());
+        HttpClient http = HttpClient.newHttpClient();
+        URI base = process.base();
+        try (process) {
+            assertThat(process.process().info().commandLine().orElse("")).doesNotContain(key);
+            HttpResponse<String> anonymous = http.send(completion(base, null), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("www-authenticate")).hasValue("Bearer");
+
+            HttpResponse<String> frozen = http.send(HttpRequest.newBuilder(base.resolve("/debug/freeze-engine"))
+                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"seconds\":4}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(frozen.statusCode()).as(frozen.body()).isEqualTo(200);
+            awaitStatus(http, base.resolve("/ready"), 503);
+            HttpResponse<String> refused = http.send(completion(base, key), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.body()).contains("\"code\":\"engine_unavailable\"");
+            assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
+
+            awaitStatus(http, base.resolve("/ready"), 200);
+            HttpResponse<String> served = http.send(completion(base, key), HttpResponse.BodyHandlers.ofString());
+            assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+        }
+    }
+
+    private static HttpRequest completion(URI base, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/v1/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once\",\"max_tokens\":2}"));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return b.build();
+    }
+
     private static List<String> readAll(BufferedReader in) {
         List<String> lines = new ArrayList<>();
         try {

@@ -3,9 +3,11 @@ package ai.sluice.server;
 import ai.sluice.server.backend.InferenceBackend;
 import ai.sluice.server.chat.ChatTemplate;
 import ai.sluice.server.generate.GenerationExchange;
+import ai.sluice.server.generate.WriteWatchdog;
 import ai.sluice.server.http.AccessLog;
 import ai.sluice.server.http.Routes;
 import ai.sluice.server.metrics.ServerMetrics;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 
 import java.io.IOException;
@@ -18,17 +20,21 @@ import java.time.Duration;
  * (readiness false, new requests 503, in-flight ones finish) and {@link #stop()}.
  */
 public final class SluiceServer implements AutoCloseable {
+    private static final int SEND_BUFFER_BYTES = 64 * 1024;
     private final ServerConfig config;
     private final Routes routes;
     private final WebServer server;
+    private final WriteWatchdog watchdog;
 
     private SluiceServer(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
         this.config = config;
         ChatTemplate template = ChatTemplate.of(backend.codec().chatTemplate().orElse(null),
                 backend.codec().bosToken(), backend.codec().eosToken());
         ServerMetrics metrics = new ServerMetrics(config.servedModelName(), backend);
+        this.watchdog = new WriteWatchdog(config.clientStallTimeout());
         GenerationExchange exchange = new GenerationExchange(backend,
-                new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens()));
+                new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens(),
+                        config.clientStallTimeout()), watchdog);
         this.routes = new Routes(config, backend, template, exchange, metrics, accessLog);
         this.server = WebServer.builder()
                 .host(config.host())
@@ -36,6 +42,10 @@ public final class SluiceServer implements AutoCloseable {
                 // The owner drains on SIGTERM and stops the server itself; Helidon's own hook would
                 // close the listener at once and cut the requests still in flight.
                 .shutdownHook(false)
+                // A fixed, modest send buffer bounds what a client that stops reading can make the
+                // kernel hold for it (autotuning would grow it to megabytes); once it is full, the
+                // write blocks and the stall watchdog cuts the client off.
+                .connectionOptions(SocketOptions.builder().socketSendBufferSize(SEND_BUFFER_BYTES).build())
                 .routing(routes::register)
                 .build();
     }
@@ -104,6 +114,7 @@ public final class SluiceServer implements AutoCloseable {
 
     public void stop() {
         server.stop();
+        watchdog.close();
     }
 
     @Override

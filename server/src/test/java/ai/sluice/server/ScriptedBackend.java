@@ -194,6 +194,11 @@ public final class ScriptedBackend implements InferenceBackend {
         return active.size();
     }
 
+    /** Sequences that ended by cancellation (the client's or the server's). */
+    public long cancelledSequences() {
+        return finishedCancelled.get();
+    }
+
     public int submittedSequences() {
         return submitted.get();
     }
@@ -201,6 +206,12 @@ public final class ScriptedBackend implements InferenceBackend {
     /** Sequences accepted at once; more are refused as overload. */
     public void maxQueued(int n) {
         maxQueued = n;
+    }
+
+    @Override
+    public Frozen freeze() {
+        frozen = true;
+        return () -> frozen = false;
     }
 
     public void freeze(boolean f) {

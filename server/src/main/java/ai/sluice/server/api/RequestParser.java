@@ -19,6 +19,11 @@ public final class RequestParser {
     public static final int MAX_N = 16;
     public static final int MAX_LOGPROBS = 20;
     private static final int MAX_STOP = 16;
+    /**
+     * Longest stop string. The stop matcher holds back as many characters of output as the longest
+     * stop string has, so a huge one would silently turn a stream into one chunk at the end.
+     */
+    private static final int MAX_STOP_CHARS = 1024;
     /** vLLM's structured-output extensions. */
     private static final List<String> GUIDED_DECODING =
             List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar", "structured_outputs");
@@ -79,7 +84,7 @@ public final class RequestParser {
         float presence = p.number("presence_penalty", -2, false, 2, 0f);
         float frequency = p.number("frequency_penalty", -2, false, 2, 0f);
         float repetition = p.number("repetition_penalty", 0, true, 10, 1f);
-        List<String> stop = p.stringOrList("stop", MAX_STOP);
+        List<String> stop = p.stringOrList("stop", MAX_STOP, MAX_STOP_CHARS);
         int[] stopIds = p.intList("stop_token_ids", 0, vocabularySize - 1);
         Long seed = p.longValue("seed");
         int n = p.integer("n", 1, MAX_N, 1);

@@ -120,6 +120,11 @@ public final class EngineBackend implements InferenceBackend {
     }
 
     @Override
+    public Frozen freeze() {
+        return engine.freezeLoopForTesting()::close;
+    }
+
+    @Override
     public void close() {
         engine.close();
     }

@@ -25,6 +25,22 @@ public interface InferenceBackend extends AutoCloseable {
     /** {@link System#nanoTime()} of the engine loop's last step or idle tick. */
     long heartbeatNanos();
 
+    /**
+     * FAULT INJECTION: hangs the engine loop (no steps, no heartbeat) until the returned handle is
+     * closed, so tests of a running server process can see what a hung engine looks like from outside.
+     *
+     * @throws UnsupportedOperationException where the backend cannot be frozen
+     */
+    default Frozen freeze() {
+        throw new UnsupportedOperationException("this backend cannot be frozen");
+    }
+
+    /** Releases a {@link #freeze() frozen} loop. */
+    interface Frozen extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     @Override
     void close();
 }

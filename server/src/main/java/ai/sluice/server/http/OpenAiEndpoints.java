@@ -164,6 +164,9 @@ final class OpenAiEndpoints {
         info.outputTokens = o.outputTokens();
         info.ttftNanos = o.ttftNanos();
         info.finishReason = o.finishReason();
+        if (o.error() != null) {
+            info.error = o.error();
+        }
     }
 
     private void checkModel(String requested, RequestInfo info) {
