@@ -136,7 +136,8 @@ final class ServeCommand implements Callable<Integer> {
         if (apiKeys.isEmpty() && System.getenv("SLUICE_API_KEY") != null && !System.getenv("SLUICE_API_KEY").isBlank()) {
             apiKeys.add(System.getenv("SLUICE_API_KEY"));
         }
-        positive("--client-stall-timeout", clientStallTimeout);
+        checkFlags();
+        SluiceServer.checkBindable(host, port); // before loading and warming up, which take seconds
         String name = servedModelName != null ? servedModelName
                 : model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         LoadedModel loaded = LoadedModel.open(model, threads);
@@ -171,12 +172,12 @@ final class ServeCommand implements Callable<Integer> {
             loaded.close();
             throw e;
         }
-        // SIGTERM and Ctrl-C run shutdown hooks: drain there, then halt with 0. Without the halt the JVM
-        // would report the signal (exit 143), yet a drained shutdown is a clean, successful exit.
+        // The first SIGTERM or Ctrl-C drains, then halts with 0: a drained shutdown is a clean,
+        // successful exit (the JVM's default would report the signal, exit 143). A second Ctrl-C stops at once.
         EngineBackend serving = backend;
         SluiceServer running = server;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("sluice: draining (up to " + drainTimeout + " s)");
+        StopSignals.install(() -> {
+            System.err.println("sluice: draining (up to " + drainTimeout + " s; Ctrl-C again to stop at once)");
             boolean idle;
             try {
                 idle = running.drain(Duration.ofSeconds(drainTimeout));
@@ -190,7 +191,7 @@ final class ServeCommand implements Callable<Integer> {
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(0);
-        }, "sluice-drain"));
+        });
         new CountDownLatch(1).await(); // serve until a signal ends the process
         return 0;
     }
@@ -206,13 +207,10 @@ final class ServeCommand implements Callable<Integer> {
                 w.generatedTokens(), rounds);
     }
 
-    private EngineConfig engineConfig(LoadedModel loaded, LlamaRunner runner) {
-        SchedulingPolicy policy = switch (scheduling.toLowerCase(Locale.ROOT)) {
-            case "fcfs" -> SchedulingPolicy.FCFS;
-            case "priority" -> SchedulingPolicy.PRIORITY;
-            default -> throw new IllegalArgumentException("--scheduling must be fcfs or priority, got '" + scheduling + "'");
-        };
-        // checked here so that the message names the flag, not the engine's field
+    /** Checked before the model loads, so that the message names the flag, not the engine's field. */
+    private void checkFlags() {
+        schedulingPolicy();
+        positive("--client-stall-timeout", clientStallTimeout);
         positive("--max-num-seqs", maxNumSeqs);
         positive("--max-batched-tokens", maxBatchedTokens);
         positive("--max-waiting-requests", maxWaitingRequests);
@@ -223,6 +221,21 @@ final class ServeCommand implements Callable<Integer> {
         if (maxModelLen < 0) {
             throw new IllegalArgumentException("--max-model-len must be >= 1 (or 0 for the model's context), got " + maxModelLen);
         }
+        if (kvCacheMemory == null && !(kvCacheFraction > 0 && kvCacheFraction <= 1)) {
+            throw new IllegalArgumentException("--kv-cache-fraction must be in (0, 1], got " + kvCacheFraction);
+        }
+    }
+
+    private SchedulingPolicy schedulingPolicy() {
+        return switch (scheduling.toLowerCase(Locale.ROOT)) {
+            case "fcfs" -> SchedulingPolicy.FCFS;
+            case "priority" -> SchedulingPolicy.PRIORITY;
+            default -> throw new IllegalArgumentException("--scheduling must be fcfs or priority, got '" + scheduling + "'");
+        };
+    }
+
+    private EngineConfig engineConfig(LoadedModel loaded, LlamaRunner runner) {
+        SchedulingPolicy policy = schedulingPolicy();
         EngineConfig.Builder b = EngineConfig.builder().maxNumSeqs(maxNumSeqs).maxBatchedTokens(maxBatchedTokens)
                 .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(kvType)
                 .maxWaitingRequests(maxWaitingRequests).maxWaitingTokens(maxWaitingTokens)
@@ -232,9 +245,6 @@ final class ServeCommand implements Callable<Integer> {
         if (kvCacheMemory != null) {
             b.kvCacheBytes(kvCacheMemory);
         } else {
-            if (!(kvCacheFraction > 0 && kvCacheFraction <= 1)) {
-                throw new IllegalArgumentException("--kv-cache-fraction must be in (0, 1], got " + kvCacheFraction);
-            }
             // A pool larger than max-num-seqs full-length sequences can never be used: do not take the memory.
             int len = maxModelLen > 0 ? maxModelLen : runner.contextLength();
             long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(kvType);

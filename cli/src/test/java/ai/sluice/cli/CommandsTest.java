@@ -41,6 +41,16 @@ class CommandsTest {
     }
 
     @Test
+    void servePortInUseFailsBeforeTheWarmUp() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            CliRun r = CliRun.of("serve", "--model", MODELS.resolve("stories260K.gguf").toString(),
+                    "--port", Integer.toString(taken.getLocalPort()));
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).contains(":" + taken.getLocalPort()).contains("in use").doesNotContain("warmed up");
+        }
+    }
+
+    @Test
     void inspectDescribesStories260K() {
         CliRun r = CliRun.of("inspect", MODELS.resolve("stories260K.gguf").toString());
         assertThat(r.exitCode()).isZero();

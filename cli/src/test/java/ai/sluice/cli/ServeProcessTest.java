@@ -68,6 +68,27 @@ class ServeProcessTest {
     }
 
     @Test
+    void ctrlCDrainsEvenWhenInheritedIgnoredAndASecondOneStopsAtOnce(@TempDir Path dir) throws Exception {
+        ServeProcess process = ServeProcess.startWithSigintIgnored(dir, "--no-warmup", "--drain-timeout", "120",
+                "--max-num-seqs", "1");
+        HttpClient http = HttpClient.newHttpClient();
+        try (process) {
+            HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(process.base().resolve("/v1/completions"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once\",\"max_tokens\":2000,"
+                            + "\"n\":4,\"ignore_eos\":true,\"stream\":true}")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(stream.statusCode()).isEqualTo(200);
+            process.signal("INT");
+            awaitStatus(http, process.base().resolve("/ready"), 503); // draining: the ignored SIGINT was reset
+            process.signal("INT");
+            assertThat(process.process().waitFor(20, TimeUnit.SECONDS)).as("a second Ctrl-C stops at once").isTrue();
+            assertThat(process.process().exitValue()).isEqualTo(130);
+            assertThat(process.logText()).contains("sluice: draining").contains("stopping now");
+        }
+    }
+
+    @Test
     void aHungEngineTakesTheProcessOutOfRotationAndNewWorkGetsAFast503(@TempDir Path dir) throws Exception {
         String key = "sk-from-a-file-42";
         Path keys = Files.writeString(dir.resolve("keys"), "# serving keys\n" + key + "\n");

@@ -57,7 +57,7 @@ public final class SluiceServer implements AutoCloseable {
      *         reports port -1; a server that is not listening must not look started)
      */
     public static SluiceServer start(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
-        checkBindable(config);
+        checkBindable(config.host(), config.port());
         SluiceServer s = new SluiceServer(config, backend, accessLog);
         s.server.start();
         if (!s.server.isRunning() || s.server.port() <= 0) {
@@ -69,18 +69,21 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /**
-     * Binds and releases the address first: the common failure (port taken) then gets one clear
-     * line instead of Helidon's logged stack trace. The check after start covers the rare race.
+     * Binds and releases the address: the common failure (port taken) then gets one clear line
+     * instead of Helidon's logged stack trace, and a caller can check before a long start-up (model
+     * load, warm-up) rather than after. The check after start covers the rare race.
+     *
+     * @throws ServerStartException when {@code host:port} cannot be bound now
      */
-    private static void checkBindable(ServerConfig config) {
-        if (config.port() == 0) {
+    public static void checkBindable(String host, int port) {
+        if (port == 0) {
             return;
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(config.host(), config.port()));
+            probe.bind(new InetSocketAddress(host, port));
         } catch (IOException e) {
-            throw new ServerStartException("cannot listen on " + config.host() + ":" + config.port()
+            throw new ServerStartException("cannot listen on " + host + ":" + port
                     + ": the port is in use by another process or the address is not this host's (" + e.getMessage() + ")");
         }
     }
