@@ -18,15 +18,17 @@ public final class RequestParser {
     /** Upper bound on {@code n}: each choice is a sequence in the engine. */
     public static final int MAX_N = 16;
     public static final int MAX_LOGPROBS = 20;
+    /** OpenAI's and vLLM's {@code max_tokens} for a completion that names none (chat runs to the context). */
+    public static final int DEFAULT_COMPLETION_TOKENS = 16;
     private static final int MAX_STOP = 16;
     /**
      * Longest stop string. The stop matcher holds back as many characters of output as the longest
      * stop string has, so a huge one would silently turn a stream into one chunk at the end.
      */
     private static final int MAX_STOP_CHARS = 1024;
-    /** vLLM's structured-output extensions. */
-    private static final List<String> GUIDED_DECODING =
-            List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar", "structured_outputs");
+    /** vLLM's structured-output extensions, and llama-server's ({@code grammar}, a top-level {@code json_schema}). */
+    private static final List<String> GUIDED_DECODING = List.of("guided_json", "guided_regex", "guided_choice",
+            "guided_grammar", "structured_outputs", "grammar", "json_schema");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private final int vocabularySize;
@@ -47,7 +49,8 @@ public final class RequestParser {
         }
         Integer bestOf = p.integer("best_of", 1, MAX_N);
         Integer logprobs = p.integer("logprobs", 0, MAX_LOGPROBS);
-        SamplingOptions s = sampling(p, p.integer("max_tokens", 1, Integer.MAX_VALUE), logprobs == null ? -1 : logprobs);
+        SamplingOptions s = sampling(p, p.integer("max_tokens", 1, Integer.MAX_VALUE, DEFAULT_COMPLETION_TOKENS),
+                logprobs == null ? -1 : logprobs);
         if (bestOf != null && bestOf != s.n()) {
             throw ApiException.invalid("best_of", "'best_of' other than n is not supported");
         }
@@ -59,8 +62,10 @@ public final class RequestParser {
         String model = p.string("model");
         List<ChatMessage> messages = messages(p.node("messages"));
         JsonNode tools = p.node("tools");
-        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
-            throw ApiException.invalid("tools", "tool calling is not supported");
+        // with tool_choice "none" the model may not call the tools, so they change nothing (vLLM accepts this)
+        boolean toolsOff = "none".equals(p.node("tool_choice") == null ? null : p.node("tool_choice").asText(null));
+        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty()) && !toolsOff) {
+            throw ApiException.invalid("tools", "tool calling is not supported (send tool_choice \"none\" or no tools)");
         }
         boolean logprobs = p.bool("logprobs", false);
         Integer top = p.integer("top_logprobs", 0, MAX_LOGPROBS);

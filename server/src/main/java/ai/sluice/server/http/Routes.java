@@ -36,7 +36,8 @@ public final class Routes {
     private static final System.Logger LOG = System.getLogger("ai.sluice.server");
     private static final Set<String> OPEN_PATHS = Set.of("/health", "/ready", "/metrics");
     /** Paths whose work needs the engine loop: refused at once while it is hung. */
-    private static final Set<String> ENGINE_PATHS = Set.of("/v1/completions", "/v1/chat/completions");
+    private static final Set<String> ENGINE_PATHS = Set.of("/v1/completions", "/v1/chat/completions",
+            "/completions", "/chat/completions");
     private static final HeaderName X_API_KEY = HeaderNames.create("X-Api-Key");
 
     private final ServerConfig config;
@@ -68,10 +69,14 @@ public final class Routes {
         route(r, Method.GET, "/health", this::health);
         route(r, Method.GET, "/ready", this::ready);
         route(r, Method.GET, "/metrics", this::metrics);
-        route(r, Method.GET, "/v1/models", handled(api::models));
-        route(r, Method.GET, "/v1/models/{id}", handled(api::model));
-        route(r, Method.POST, "/v1/completions", generating(api::completions));
-        route(r, Method.POST, "/v1/chat/completions", generating(api::chat));
+        route(r, Method.GET, "/version", handled(api::version));
+        // each OpenAI path also without /v1, as llama-server serves them: its clients call those
+        for (String v : new String[] {"/v1", ""}) {
+            route(r, Method.GET, v + "/models", handled(api::models));
+            route(r, Method.GET, v + "/models/{id}", handled(api::model));
+            route(r, Method.POST, v + "/completions", generating(api::completions));
+            route(r, Method.POST, v + "/chat/completions", generating(api::chat));
+        }
         route(r, Method.POST, "/tokenize", handled(api::tokenize));
         route(r, Method.POST, "/detokenize", handled(api::detokenize));
         if (config.faultInjection()) {
