@@ -103,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--kv-cache-fraction", defaultValue = "0.5", paramLabel = "F", description = "KV cache budget as a fraction of memory left after the weights, at most what --max-num-seqs full sequences use (default: ${DEFAULT-VALUE}).")
     double kvCacheFraction;
 
-    @Option(names = "--kv-cache-type", defaultValue = "f32", paramLabel = "T", description = "KV cache element type: f32 or f16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-cache-type", defaultValue = "f16", paramLabel = "T", description = "KV cache element type: f16 "
+            + "or f32 (default: ${DEFAULT-VALUE}, as llama.cpp and Ollama: half the memory; greedy output still matches llama.cpp).")
     KvType kvType;
 
     @Option(names = "--block-size", defaultValue = "16", paramLabel = "N", description = "Tokens per KV block (default: ${DEFAULT-VALUE}).")
@@ -164,6 +165,7 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("sluice: " + plan.describe(layout.tokens()));
             System.err.printf(Locale.ROOT, "sluice: allocated KV pool %,d B (%,d blocks of %d tokens)%n",
                     layout.bytes(), layout.blocks(), layout.blockSize());
+            System.err.println("sluice: " + kvBudgetLine(layout, engine.maxModelLen()));
             System.err.printf(Locale.ROOT, "sluice: serving %s as '%s' on http://%s:%d (%s, context %d, KV %d blocks of %d)%n",
                     model.getFileName(), name, host, server.port(),
                     apiKeys.isEmpty() ? "no API key" : apiKeys.size() + " API key(s)", engine.maxModelLen(),
@@ -194,6 +196,15 @@ final class ServeCommand implements Callable<Integer> {
         });
         new CountDownLatch(1).await(); // serve until a signal ends the process
         return 0;
+    }
+
+    /** What the KV pool holds in the units a user thinks in, and which flags change it. */
+    private String kvBudgetLine(KvCacheLayout layout, int maxModelLen) {
+        long tokens = layout.tokens();
+        return String.format(Locale.ROOT, "KV cache (%s) holds %,d tokens: %,d full-length sequences of %,d tokens "
+                        + "(%.1f); change it with --kv-cache-memory, --kv-cache-fraction, --max-model-len or --kv-cache-type",
+                kvType.name().toLowerCase(Locale.ROOT), tokens, tokens / maxModelLen, maxModelLen,
+                (double) tokens / maxModelLen);
     }
 
     /** Before the port opens: a ready server answers at full speed (vLLM warms up likewise). */
