@@ -175,7 +175,7 @@ public final class ScriptedBackend implements InferenceBackend {
         BackendStats.HistogramData empty = BackendStats.HistogramData.empty(BOUNDS);
         return new BackendStats(0, active.size(), active.size() / 100.0, 0, 0, 0, prompted.get(), generated.get(),
                 Map.of("length", finishedLength.get(), "stop", finishedStop.get(),
-                        "abort", finishedCancelled.get()), empty, empty, empty, empty);
+                        "abort", finishedCancelled.get()), empty, empty, empty, empty, empty, empty, empty, empty, empty);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package ai.sluice.server.backend;
 
+import java.util.Map;
+
 import ai.sluice.core.sampling.SamplingParams;
+import ai.sluice.engine.KvCacheLayout;
 import ai.sluice.engine.Engine;
 import ai.sluice.engine.EngineClosedException;
 import ai.sluice.engine.EngineMetrics;
@@ -106,7 +109,20 @@ public final class EngineBackend implements InferenceBackend {
         return new BackendStats(m.waitingRequests(), m.runningRequests(), m.kvCacheUsage(), m.preemptions(),
                 m.prefixCacheQueries(), m.prefixCacheHits(), m.promptTokens(), m.generationTokens(),
                 m.finishedByReason(), histogram(m.timeToFirstToken()), histogram(m.interTokenLatency()),
-                histogram(m.e2eRequestLatency()), histogram(m.requestQueueTime()));
+                histogram(m.e2eRequestLatency()), histogram(m.requestQueueTime()), histogram(m.iterationTokens()),
+                histogram(m.requestPromptTokens()), histogram(m.requestGenerationTokens()),
+                histogram(m.requestPrefillTime()), histogram(m.requestDecodeTime()));
+    }
+
+    @Override
+    public Map<String, String> cacheConfig() {
+        KvCacheLayout kv = engine.kvCacheLayout();
+        // vLLM's label names, so its dashboards read them; the pool lives in host memory here
+        return Map.of("block_size", Integer.toString(kv.blockSize()),
+                "cache_dtype", kv.type().name().toLowerCase(java.util.Locale.ROOT),
+                "num_gpu_blocks", Integer.toString(kv.blocks()),
+                "num_cpu_blocks", "0",
+                "enable_prefix_caching", Boolean.toString(engine.config().prefixCaching()));
     }
 
     private static BackendStats.HistogramData histogram(Histogram.Snapshot s) {
