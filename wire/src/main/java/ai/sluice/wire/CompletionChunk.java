@@ -1,4 +1,4 @@
-package ai.sluice.bench;
+package ai.sluice.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,16 +17,16 @@ public record CompletionChunk(boolean hasChoice, String text, int promptTokens, 
         return completionTokens >= 0;
     }
 
-    /** Parses one payload; throws {@link BenchException} when it is not a JSON object. */
+    /** Parses one payload; throws {@link WireFormatException} when it is not a JSON object. */
     public static CompletionChunk parse(ObjectMapper json, String payload) {
         JsonNode node;
         try {
             node = json.readTree(payload);
         } catch (Exception e) {
-            throw new BenchException("stream chunk is not JSON: " + abbreviate(payload));
+            throw new WireFormatException("stream chunk is not JSON: " + abbreviate(payload));
         }
         if (node == null || !node.isObject()) {
-            throw new BenchException("stream chunk is not a JSON object: " + abbreviate(payload));
+            throw new WireFormatException("stream chunk is not a JSON object: " + abbreviate(payload));
         }
         JsonNode error = node.get("error");
         if (error != null && !error.isNull()) {
@@ -46,7 +46,7 @@ public record CompletionChunk(boolean hasChoice, String text, int promptTokens, 
         return new CompletionChunk(hasChoice, text, prompt, completion, null);
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         String oneLine = s.replaceAll("\\s+", " ").strip();
         return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
     }

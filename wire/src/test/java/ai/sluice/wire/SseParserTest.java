@@ -1,4 +1,4 @@
-package ai.sluice.bench;
+package ai.sluice.wire;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -64,6 +64,6 @@ class SseParserTest {
         assertThat(error.error()).isEqualTo("out of KV cache");
 
         assertThatThrownBy(() -> CompletionChunk.parse(json, "not json"))
-                .isInstanceOf(BenchException.class).hasMessageContaining("not JSON");
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("not JSON");
     }
 }
