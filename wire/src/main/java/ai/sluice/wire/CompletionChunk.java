@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * One {@code data:} payload of a streaming {@code /v1/completions} response.
+ * One {@code data:} payload of a streaming {@code /v1/completions} or {@code /v1/chat/completions} response.
  *
  * @param hasChoice        whether it carried a choice (a content chunk, even with empty text)
  * @param promptTokens     usage.prompt_tokens, or -1 when absent
@@ -35,7 +35,10 @@ public record CompletionChunk(boolean hasChoice, String text, int promptTokens, 
         }
         JsonNode choices = node.get("choices");
         boolean hasChoice = choices != null && choices.isArray() && !choices.isEmpty();
-        String text = hasChoice ? choices.get(0).path("text").asText("") : "";
+        // completions carry choices[0].text, chat completions choices[0].delta.content
+        JsonNode choice = hasChoice ? choices.get(0) : null;
+        String text = choice == null ? ""
+                : choice.has("text") ? choice.path("text").asText("") : choice.path("delta").path("content").asText("");
         JsonNode usage = node.get("usage");
         int prompt = -1;
         int completion = -1;

@@ -53,6 +53,8 @@ class SseParserTest {
         assertThat(content.hasChoice()).isTrue();
         assertThat(content.text()).isEqualTo(" hi");
         assertThat(content.hasUsage()).isFalse();
+        assertThat(CompletionChunk.parse(json, "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" yo\"}}]}").text())
+                .isEqualTo(" yo");
 
         CompletionChunk usage = CompletionChunk.parse(json,
                 "{\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":34,\"total_tokens\":46}}");
