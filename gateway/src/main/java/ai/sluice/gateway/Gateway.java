@@ -49,7 +49,7 @@ public final class Gateway implements AutoCloseable {
                 .connectTimeout(min(config.firstByteTimeout(), Duration.ofSeconds(2)))
                 .executor(clientThreads)
                 .build();
-        this.prober = new Prober(config, http, replicas, Replica::abortAll);
+        this.prober = new Prober(config, http, replicas);
         this.fleet = new Fleet(replicas, prober::modelCards);
         Router router = new Router(config.affinityLoadFactor());
         router.replicas(replicas);

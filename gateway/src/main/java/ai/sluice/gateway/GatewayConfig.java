@@ -17,7 +17,7 @@ import java.util.List;
  * @param ejectAfterFailures    consecutive 5xx/timeouts that eject a replica (a refused connection ejects at once)
  * @param ejectBase             first ejection; each further one doubles, up to {@code ejectMax}
  * @param maxAttempts           most replicas one request tries before it fails
- * @param retryBudgetRatio      retries allowed per request over time (0.2: one retry per five requests)
+ * @param retryBudgetRatio      retries allowed per request over time (0.5: one retry per two requests)
  * @param retryBudgetMinPerSec  retries always allowed per second, whatever the ratio says
  * @param affinityPrefixChars   how much of the prompt (when there is no {@code user}) picks the affinity replica
  * @param affinityLoadFactor    bounded load: the affinity replica is skipped when busier than this times the mean
@@ -36,8 +36,8 @@ public record GatewayConfig(String host, int port, List<URI> backends, Duration 
     /** The defaults, with the given address and replicas. */
     public static GatewayConfig of(String host, int port, List<URI> backends) {
         return new GatewayConfig(host, port, backends, Duration.ofMillis(500), Duration.ofMillis(400),
-                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10),
-                3, Duration.ofSeconds(1), Duration.ofSeconds(30), 3, 0.2, 5, 256, 1.25, true);
+                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(10),
+                3, Duration.ofSeconds(1), Duration.ofSeconds(30), 3, 0.5, 10, 256, 1.25, true);
     }
 
     public GatewayConfig withAddress(String newHost, int newPort) {

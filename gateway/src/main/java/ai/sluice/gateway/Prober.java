@@ -15,12 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Active checks: every replica's {@code /health} each {@code healthInterval} (a refused connection fails it at
- * once, a timeout or non-200 after two in a row), its {@code /metrics} (load) and {@code /v1/models} each
- * {@code scrapeInterval}. Every check runs on its own virtual thread, so a frozen replica delays nobody else's.
+ * once, a timeout or non-200 after two in a row), its {@code /metrics} (load) each {@code scrapeInterval} and its
+ * {@code /v1/models} every tenth scrape (and whenever it turns healthy). Every check runs on its own virtual thread, so a frozen replica delays nobody else's.
  */
 final class Prober implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("ai.sluice.gateway");
@@ -29,21 +28,21 @@ final class Prober implements AutoCloseable {
     private final HttpClient http;
     private final List<Replica> replicas;
     private final ObjectMapper json = new ObjectMapper();
-    private final Consumer<Replica> onEjected;
     private final Map<Replica, Integer> failedChecks = new ConcurrentHashMap<>();
     private final Map<Replica, Boolean> checking = new ConcurrentHashMap<>();
     private final Map<Replica, List<JsonNode>> modelCards = new ConcurrentHashMap<>();
+    private final Map<Replica, Integer> scrapes = new ConcurrentHashMap<>();
+    private static final int MODELS_EVERY = 10;
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gateway-prober");
         t.setDaemon(true);
         return t;
     });
 
-    Prober(GatewayConfig config, HttpClient http, List<Replica> replicas, Consumer<Replica> onEjected) {
+    Prober(GatewayConfig config, HttpClient http, List<Replica> replicas) {
         this.config = config;
         this.http = http;
         this.replicas = replicas;
-        this.onEjected = onEjected;
     }
 
     void start() {
@@ -79,6 +78,7 @@ final class Prober implements AutoCloseable {
                 failedChecks.remove(r);
                 if (!r.healthy()) {
                     LOG.log(System.Logger.Level.INFO, "replica " + r + " is healthy");
+                    r.models(List.of()); // it may have restarted with another model: ask again now
                     scrape(r); // know its models before the first request goes there
                 }
                 r.onHealth(true);
@@ -88,8 +88,9 @@ final class Prober implements AutoCloseable {
             if (certain || failed >= 2) {
                 boolean was = r.healthy();
                 if (r.onHealth(false) || was) {
+                    // requests in flight there are left to their own timeouts: a replica slow to answer /health
+                    // under load may still be finishing them, and failing them all over would pile onto the rest
                     LOG.log(System.Logger.Level.WARNING, "replica " + r + " failed its health check; ejected");
-                    onEjected.accept(r);
                 }
             }
         } finally {
@@ -106,6 +107,9 @@ final class Prober implements AutoCloseable {
             }
         } catch (Exception e) {
             // the health check decides about the replica; the last load stays
+        }
+        if (!r.models().isEmpty() && scrapes.merge(r, 1, Integer::sum) % MODELS_EVERY != 0) {
+            return; // models change only on a replica's restart: ask every few scrapes, not each one
         }
         try {
             HttpResponse<String> res = http.send(HttpRequest.newBuilder(r.base().resolve("/v1/models"))

@@ -79,7 +79,9 @@ final class Proxy {
         int attempts;
         int retries;
         int resumes;
+        /** The replica's share of the wait before the response started (its time to the first bytes). */
         long upstreamNanos;
+        long attemptStart;
         long addedNanos = -1;
         int status;
         String error;
@@ -249,6 +251,7 @@ final class Proxy {
         r.begin();
         long start = System.nanoTime();
         Upstream up = null;
+        x.attemptStart = start;
         try {
             up = open(r, x.path, x.body, x);
             x.upstreamNanos = System.nanoTime() - start;
@@ -260,6 +263,7 @@ final class Proxy {
                 relay(r, x, res, up, start);
             } else {
                 byte[] body = up.body.readAll(config.streamStallTimeout());
+                x.upstreamNanos = System.nanoTime() - start; // a replica may send headers before it has the answer
                 if (up.status == 200 && !isJson(body)) {
                     throw new AttemptFailed(r + " answered 200 with a body that is not JSON: " + abbreviate(body),
                             false, 502, body);
@@ -293,17 +297,14 @@ final class Proxy {
         }
     }
 
-    private void fail(Replica r, long start, AttemptFailed f) {
-        if (r.onFailure(System.nanoTime() - start, f, f.certain)) {
-            r.abortAll();
-        }
+    private static void fail(Replica r, long start, AttemptFailed f) {
+        r.onFailure(System.nanoTime() - start, f, f.certain);
     }
 
     /** A replica's answer while it is being read: status, content type and the body as it comes. */
-    private record Upstream(int status, String contentType, UpstreamBody body, Replica replica, Runnable abort) {
+    private record Upstream(int status, String contentType, UpstreamBody body) {
         void close() {
             body.cancel();
-            replica.untrack(abort);
         }
     }
 
@@ -317,32 +318,25 @@ final class Proxy {
         UpstreamBody upstreamBody = new UpstreamBody();
         CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> pending =
                 http.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher());
-        Runnable abort = () -> {
-            pending.cancel(true);
-            upstreamBody.cancel();
-        };
-        r.track(abort);
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
         try {
             response = pending.get();
         } catch (CancellationException e) {
-            r.untrack(abort);
-            throw new IOException("aborted: the replica failed its health checks");
+            throw new IOException("cancelled");
         } catch (ExecutionException e) {
-            r.untrack(abort);
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
                 throw io;
             }
             throw new IOException(cause == null ? e.getMessage() : cause.toString(), cause);
         } catch (InterruptedException e) {
-            r.untrack(abort);
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
         }
         response.body().subscribe(upstreamBody);
         String contentType = response.headers().firstValue("content-type").orElse("application/json");
-        return new Upstream(response.statusCode(), contentType, upstreamBody, r, abort);
+        return new Upstream(response.statusCode(), contentType, upstreamBody);
     }
 
     /** What was streamed to the client so far: enough to check a resumed stream against it. */
@@ -394,6 +388,9 @@ final class Proxy {
         String resumedId = null;
         for (byte[] piece = up.body.next(config.streamStallTimeout()); piece != null;
              piece = up.body.next(config.streamStallTimeout())) {
+            if (!st.headersSent) {
+                x.upstreamNanos = System.nanoTime() - x.attemptStart; // until the replica's first event, its own time
+            }
             boolean wrote = false;
             for (EventSplitter.Event e : events.feed(piece)) {
                 if (e.data() == null) { // a comment (": ping") or an empty event: keeps the connection alive

@@ -27,8 +27,6 @@ public final class Replica {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong ejections = new AtomicLong();
     private final Object lock = new Object();
-    /** How to abort each attempt in flight here: a replica that fails its health checks has its attempts failed over at once. */
-    private final java.util.Set<Runnable> aborts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean healthy;
     private volatile long ejectedUntilNanos;
     private volatile ReplicaLoad load = ReplicaLoad.UNKNOWN;
@@ -48,7 +46,7 @@ public final class Replica {
                 .failureRateThreshold(50)
                 .waitDurationInOpenState(Duration.ofSeconds(2))
                 .permittedNumberOfCallsInHalfOpenState(2)
-                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true) // an open breaker must turn half-open by itself: routing skips open ones
                 .build());
     }
 
@@ -113,21 +111,6 @@ public final class Replica {
 
     public void models(List<String> ids) {
         this.models = List.copyOf(ids);
-    }
-
-    public void track(Runnable abort) {
-        aborts.add(abort);
-    }
-
-    public void untrack(Runnable abort) {
-        aborts.remove(abort);
-    }
-
-    /** Aborts every attempt in flight here (each then fails over like any broken connection). */
-    public void abortAll() {
-        for (Runnable abort : aborts) {
-            abort.run();
-        }
     }
 
     public boolean healthy() {

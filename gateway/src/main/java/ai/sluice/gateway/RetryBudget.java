@@ -3,7 +3,8 @@ package ai.sluice.gateway;
 /**
  * Caps retries so that a sick fleet is not hit with a retry storm: every request earns {@code ratio} of a retry,
  * and {@code minPerSecond} retries are always allowed on top (a quiet gateway can still fail over). A token
- * bucket, capped at one second of floor plus ten requests' worth.
+ * bucket, capped at one second of floor plus twenty requests' worth: one replica of three dying at once sends a
+ * third of the requests in flight back for a retry, and that burst must fit.
  */
 public final class RetryBudget {
     private final double ratio;
@@ -15,7 +16,7 @@ public final class RetryBudget {
     public RetryBudget(double ratio, double minPerSecond) {
         this.ratio = ratio;
         this.minPerSecond = minPerSecond;
-        this.cap = minPerSecond + 10 * ratio + 1;
+        this.cap = Math.max(1, minPerSecond + 20 * ratio);
         this.tokens = cap;
     }
 
