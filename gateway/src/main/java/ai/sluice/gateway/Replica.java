@@ -79,6 +79,11 @@ public final class Replica {
         return breaker.getState() == CircuitBreaker.State.OPEN ? State.BREAKER_OPEN : State.UP;
     }
 
+    /** How long the current ejection still lasts (0 when not ejected). */
+    long ejectionLeftNanos(long nowNanos) {
+        return Math.max(0, ejectedUntilNanos - nowNanos);
+    }
+
     public int inFlight() {
         return inFlight.get();
     }

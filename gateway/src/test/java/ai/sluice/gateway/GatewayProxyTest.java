@@ -84,6 +84,10 @@ class GatewayProxyTest {
         assertThat(json.readTree(res.body()).path("echo").path("prompt").asText()).isEqualTo("hi"); // body unchanged
         assertThat(res.headers().firstValue("x-sluice-backend")).contains(r.base().getRawAuthority());
         assertThat(Double.parseDouble(res.headers().firstValue("x-sluice-gateway-ms").orElseThrow())).isBetween(0.0, 1000.0);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (accessLines.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the line is written once the response is out
+        }
         assertThat(accessLines).anySatisfy(l -> assertThat(l).contains("\"path\":\"/v1/completions\"")
                 .contains("\"status\":200").contains("\"replica\":\"" + r.base().getRawAuthority() + "\""));
         HttpResponse<String> models = client.send(HttpRequest.newBuilder(
@@ -218,9 +222,9 @@ class GatewayProxyTest {
         FakeReplica healthy = replica(full);
         Gateway g = gateway(List.of(dropping.base(), healthy.base()), Duration.ofSeconds(2));
         awaitUp(g, 2);
-        g.replicas().get(1).begin(); // make the dropping replica the least loaded, so it is tried first
+        busy(g.replicas().get(1), 3); // past the bounded load: the dropping replica is tried first, whatever the hash says
         HttpResponse<String> res = post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\",\"stream\":true}");
-        g.replicas().get(1).end();
+        busy(g.replicas().get(1), -3);
         assertThat(res.statusCode()).isEqualTo(200);
         StringBuilder text = new StringBuilder();
         List<String> ids = new ArrayList<>();
@@ -251,11 +255,21 @@ class GatewayProxyTest {
         });
         Gateway g = gateway(List.of(dropping.base(), other.base()), Duration.ofSeconds(2));
         awaitUp(g, 2);
-        g.replicas().get(1).begin();
+        busy(g.replicas().get(1), 3);
         HttpResponse<String> res = post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\",\"stream\":true}");
-        g.replicas().get(1).end();
+        busy(g.replicas().get(1), -3);
         assertThat(res.body()).contains("\"text\":\"one\"").doesNotContain("\"text\":\"two\"")
                 .contains("\"code\":\"stream_interrupted\"").contains("different text").endsWith("data: [DONE]\n\n");
+    }
+
+    private static void busy(Replica r, int requests) {
+        for (int i = 0; i < Math.abs(requests); i++) {
+            if (requests > 0) {
+                r.begin();
+            } else {
+                r.end();
+            }
+        }
     }
 
     private String metrics(Gateway g) throws Exception {

@@ -78,19 +78,25 @@ class RouterTest {
     void ejectionBackoffDoublesUpToTheMaximum() throws Exception {
         GatewayConfig fast = new GatewayConfig("h", 0, List.of(), config.healthInterval(), config.healthTimeout(),
                 config.scrapeInterval(), config.firstByteTimeout(), config.streamStallTimeout(), config.holdTimeout(),
-                2, java.time.Duration.ofMillis(40), java.time.Duration.ofMillis(100), 3, 0.2, 5, 256, 1.25, true);
+                2, java.time.Duration.ofMillis(200), java.time.Duration.ofMillis(500), 3, 0.2, 5, 256, 1.25, true);
         Replica r = new Replica(URI.create("http://a:1"), fast);
         r.onHealth(true);
         assertThat(r.onFailure(1, new RuntimeException("500"), false)).isFalse(); // one 5xx is not yet an ejection
         assertThat(r.onFailure(1, new RuntimeException("500"), false)).isTrue();
-        Thread.sleep(60);
-        assertThat(r.routable(System.nanoTime())).isTrue(); // back after 40 ms
+        assertThat(r.ejectionLeftNanos(System.nanoTime()) / 1_000_000).isBetween(100L, 200L);
+        assertThat(r.routable(System.nanoTime())).isFalse();
+        Thread.sleep(220);
+        assertThat(r.routable(System.nanoTime())).isTrue(); // back after its 200 ms
+        assertThat(r.onFailure(1, new RuntimeException("refused"), true)).isTrue(); // refused: out at once
+        assertThat(r.ejectionLeftNanos(System.nanoTime()) / 1_000_000).isBetween(300L, 400L); // doubled
+        Thread.sleep(420);
         assertThat(r.onFailure(1, new RuntimeException("refused"), true)).isTrue();
-        Thread.sleep(60);
-        assertThat(r.routable(System.nanoTime())).isFalse(); // second ejection: 80 ms
-        Thread.sleep(40);
-        assertThat(r.routable(System.nanoTime())).isTrue();
-        assertThat(r.ejections()).isEqualTo(2);
+        assertThat(r.ejectionLeftNanos(System.nanoTime()) / 1_000_000).isBetween(400L, 500L); // 800 capped at 500
+        r.onSuccess(1);
+        Thread.sleep(520);
+        assertThat(r.onFailure(1, new RuntimeException("refused"), true)).isTrue();
+        assertThat(r.ejectionLeftNanos(System.nanoTime()) / 1_000_000).isBetween(100L, 200L); // a success resets it
+        assertThat(r.ejections()).isEqualTo(4);
     }
 
     @Test
