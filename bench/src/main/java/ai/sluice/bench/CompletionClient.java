@@ -1,5 +1,10 @@
 package ai.sluice.bench;
 
+import ai.sluice.wire.CompletionChunk;
+import ai.sluice.wire.RequestError;
+import ai.sluice.wire.SseParser;
+import ai.sluice.wire.WireFormatException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -198,7 +203,7 @@ public final class CompletionClient implements AutoCloseable {
                 CompletionChunk chunk;
                 try {
                     chunk = CompletionChunk.parse(json, event);
-                } catch (BenchException e) {
+                } catch (WireFormatException e) {
                     return failed(index, start - epochNanos, prompt, new RequestError.StreamError(e.getMessage()));
                 }
                 if (chunk.error() != null) {

@@ -1,5 +1,7 @@
 package ai.sluice.bench;
 
+import ai.sluice.wire.RequestError;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
