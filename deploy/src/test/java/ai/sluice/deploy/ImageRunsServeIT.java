@@ -2,7 +2,6 @@ package ai.sluice.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.abort;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +28,7 @@ class ImageRunsServeIT {
 
     @Test
     void servesACompletionFromTheImageAndDrainsOnStop() throws Exception {
-        Podman podman = Podman.in(podmanOrSkip(), Path.of("target", "podman").toAbsolutePath());
+        Podman podman = Podman.in(RequiredTool.find("podman", "apt-get install -y podman runc"), Path.of("target", "podman").toAbsolutePath());
         Path tar = Path.of(System.getProperty("sluice.image.tar", "target/sluice-image.tar"));
         assertThat(tar).as("the image tar jib:buildTar writes").exists();
         Path model = Path.of(System.getProperty("sluice.shared", "../shared"), "models", "stories260K.gguf")
@@ -78,19 +76,6 @@ class ImageRunsServeIT {
         } finally {
             podman.run(60, "rm", "-f", name);
         }
-    }
-
-    /** Locally a machine without podman skips with the reason; in CI (.ci/run installs it) that is a failure. */
-    private static Path podmanOrSkip() {
-        Optional<Path> podman = Podman.find();
-        if (podman.isPresent()) {
-            return podman.get();
-        }
-        boolean ci = System.getenv("CI") != null || System.getenv("SLUICE_REQUIRE_PODMAN") != null;
-        if (ci) {
-            fail("podman is not installed, and this is CI (CI or SLUICE_REQUIRE_PODMAN is set): .ci/run should have installed it");
-        }
-        return abort("podman is not installed: `apt-get install -y podman runc` to run the image test");
     }
 
     private static void awaitReady(Podman podman, String name, HttpClient http, URI base) throws Exception {
