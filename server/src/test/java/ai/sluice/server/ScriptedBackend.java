@@ -98,7 +98,7 @@ public final class ScriptedBackend implements InferenceBackend {
         if (s.cancelled) {
             active.remove(s.id);
             finishedCancelled.incrementAndGet();
-            s.listener.onFinish(FinishReason.CANCELLED, "", null);
+            s.listener.onFinish(FinishReason.CANCELLED, "", null, 0);
             return;
         }
         if (s.prefillLeft-- > 0) {
@@ -127,7 +127,7 @@ public final class ScriptedBackend implements InferenceBackend {
     private void finish(Seq s, FinishReason reason, String finalText) {
         active.remove(s.id);
         (reason == FinishReason.STOP ? finishedStop : finishedLength).incrementAndGet();
-        s.listener.onFinish(reason, finalText, null);
+        s.listener.onFinish(reason, finalText, null, 0);
     }
 
     private static int[] topOf(int token, int k) {

@@ -83,11 +83,14 @@ public final class EngineBackend implements InferenceBackend {
 
         @Override
         public void onFinish(ai.sluice.engine.FinishReason reason, String finalText, Usage usage) {
+            int cached = usage == null ? 0 : usage.cachedPromptTokens();
             switch (reason) {
-                case ai.sluice.engine.FinishReason.Stop s -> target.onFinish(FinishReason.STOP, finalText, null);
-                case ai.sluice.engine.FinishReason.Length l -> target.onFinish(FinishReason.LENGTH, finalText, null);
-                case ai.sluice.engine.FinishReason.Cancelled c -> target.onFinish(FinishReason.CANCELLED, finalText, null);
-                case ai.sluice.engine.FinishReason.Error e -> target.onFinish(FinishReason.ERROR, finalText, e.message());
+                case ai.sluice.engine.FinishReason.Stop s -> target.onFinish(FinishReason.STOP, finalText, null, cached);
+                case ai.sluice.engine.FinishReason.Length l -> target.onFinish(FinishReason.LENGTH, finalText, null, cached);
+                case ai.sluice.engine.FinishReason.Cancelled c ->
+                        target.onFinish(FinishReason.CANCELLED, finalText, null, cached);
+                case ai.sluice.engine.FinishReason.Error e ->
+                        target.onFinish(FinishReason.ERROR, finalText, e.message(), cached);
             }
         }
 

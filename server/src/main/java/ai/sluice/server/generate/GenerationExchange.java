@@ -119,7 +119,7 @@ public final class GenerationExchange {
                     text = c.accept(t.token(), t.text(), t.logprobs());
                 } else {
                     SequenceEvents.FinishEvent f = (SequenceEvents.FinishEvent) e;
-                    text = c.finish(f.reason(), f.finalText(), f.error());
+                    text = c.finish(f.reason(), f.finalText(), f.error(), f.cachedPromptTokens());
                 }
                 if (s.stream()) {
                     List<ChoiceState.LoggedToken> lps = c.takeUnsentLogprobs();
@@ -242,10 +242,12 @@ public final class GenerationExchange {
 
     private static Usage usage(List<ChoiceState> choices, int promptTokens) {
         int output = 0;
+        int cached = 0;
         for (ChoiceState c : choices) {
             output += c.outputTokens();
+            cached += c.cachedPromptTokens();
         }
-        return Usage.of(promptTokens, output);
+        return Usage.of(promptTokens, output, cached);
     }
 
     private static Outcome outcome(int status, List<ChoiceState> choices, int promptTokens, long ttft) {

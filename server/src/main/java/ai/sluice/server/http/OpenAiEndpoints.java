@@ -9,6 +9,7 @@ import ai.sluice.server.api.Models;
 import ai.sluice.server.api.Prompt;
 import ai.sluice.server.api.RequestParser;
 import ai.sluice.server.api.SamplingOptions;
+import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.Tokenization;
 import ai.sluice.server.backend.InferenceBackend;
 import ai.sluice.server.backend.TextCodec;
@@ -64,7 +65,7 @@ final class OpenAiEndpoints {
 
     /** {@code GET /version}, as vLLM answers it. */
     void version(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, 200, java.util.Map.of("version", SluiceVersion.get()));
+        HttpIo.json(res, 200, java.util.Map.of("version", ServerVersion.get()));
     }
 
     void completions(ServerRequest req, ServerResponse res, RequestInfo info, long arrival) {
