@@ -129,8 +129,19 @@ final class ServeCommand implements Callable<Integer> {
             + "has compiled the serving code (the first request then pays for it).")
     boolean noWarmup;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT",
+            description = "Log lines on stderr: text or json, one line per record (default: $SLUICE_LOG_FORMAT, else text).")
+    String logFormat;
+
+    private static final System.Logger LOG = System.getLogger("ai.sluice.cli.serve");
+
+    private static void info(String message) {
+        LOG.log(System.Logger.Level.INFO, message);
+    }
+
     @Override
     public Integer call() throws Exception {
+        LogLines.install(logFormat != null ? LogLines.parse(logFormat) : LogLines.fromEnvironment());
         if (apiKeyFile != null) {
             apiKeys.addAll(ApiKeyFile.read(apiKeyFile));
         }
@@ -162,14 +173,14 @@ final class ServeCommand implements Callable<Integer> {
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
             CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), ai.sluice.plan.KvType.parse(kvType.name()));
             KvCacheLayout layout = engine.kvCacheLayout();
-            System.err.println("sluice: " + plan.describe(layout.tokens()));
-            System.err.printf(Locale.ROOT, "sluice: allocated KV pool %,d B (%,d blocks of %d tokens)%n",
-                    layout.bytes(), layout.blocks(), layout.blockSize());
-            System.err.println("sluice: " + kvBudgetLine(layout, engine.maxModelLen()));
-            System.err.printf(Locale.ROOT, "sluice: serving %s as '%s' on http://%s:%d (%s, context %d, KV %d blocks of %d)%n",
+            info(plan.describe(layout.tokens()));
+            info(String.format(Locale.ROOT, "allocated KV pool %,d B (%,d blocks of %d tokens)",
+                    layout.bytes(), layout.blocks(), layout.blockSize()));
+            info(kvBudgetLine(layout, engine.maxModelLen()));
+            info(String.format(Locale.ROOT, "serving %s as '%s' on http://%s:%d (%s, context %d, KV %d blocks of %d)",
                     model.getFileName(), name, host, server.port(),
                     apiKeys.isEmpty() ? "no API key" : apiKeys.size() + " API key(s)", engine.maxModelLen(),
-                    engine.kvCacheLayout().blocks(), engine.kvCacheLayout().blockSize());
+                    engine.kvCacheLayout().blocks(), engine.kvCacheLayout().blockSize()));
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
@@ -179,7 +190,7 @@ final class ServeCommand implements Callable<Integer> {
         EngineBackend serving = backend;
         SluiceServer running = server;
         StopSignals.install(() -> {
-            System.err.println("sluice: draining (up to " + drainTimeout + " s; Ctrl-C again to stop at once)");
+            info("draining (up to " + drainTimeout + " s; Ctrl-C again to stop at once)");
             boolean idle;
             try {
                 idle = running.drain(Duration.ofSeconds(drainTimeout));
@@ -189,7 +200,7 @@ final class ServeCommand implements Callable<Integer> {
             running.stop();
             serving.close();
             loaded.close();
-            System.err.println(idle ? "sluice: drained, exiting" : "sluice: drain timeout, exiting with requests still open");
+            info(idle ? "drained, exiting" : "drain timeout, exiting with requests still open");
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(0);
@@ -214,8 +225,8 @@ final class ServeCommand implements Callable<Integer> {
         for (Duration d : w.rounds()) {
             rounds.append(rounds.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f s", d.toNanos() / 1e9));
         }
-        System.err.printf(Locale.ROOT, "sluice: warmed up: %d tokens generated, rounds %s (--no-warmup skips this)%n",
-                w.generatedTokens(), rounds);
+        info(String.format(Locale.ROOT, "warmed up: %d tokens generated, rounds %s (--no-warmup skips this)",
+                w.generatedTokens(), rounds));
     }
 
     /** Checked before the model loads, so that the message names the flag, not the engine's field. */

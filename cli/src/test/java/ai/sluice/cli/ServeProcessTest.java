@@ -119,6 +119,39 @@ class ServeProcessTest {
         }
     }
 
+    @Test
+    void logsAreOneLinePerRecordAsTextAndAsJson(@TempDir Path dir) throws Exception {
+        Path textRun = Files.createDirectories(dir.resolve("text-run"));
+        try (ServeProcess text = ServeProcess.start(textRun, "--no-warmup")) {
+            HttpClient.newHttpClient().send(completion(text.base(), null), HttpResponse.BodyHandlers.ofString());
+            List<String> lines = jvmLinesDropped(Files.readAllLines(text.log()));
+            assertThat(lines).as("Helidon's records are there too").anyMatch(l -> l.contains("[io.helidon"));
+            assertThat(lines).allSatisfy(l -> assertThat(l).as("a log line or an access-log record").matches("(sluice: |\\{).*"));
+        }
+        Path json = dir.resolve("json-run");
+        Files.createDirectories(json);
+        try (ServeProcess serve = ServeProcess.start(json, "--no-warmup", "--log-format", "json")) {
+            HttpClient.newHttpClient().send(completion(serve.base(), null), HttpResponse.BodyHandlers.ofString());
+            List<String> lines = jvmLinesDropped(Files.readAllLines(serve.log()));
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            int logRecords = 0;
+            for (String line : lines) {
+                com.fasterxml.jackson.databind.JsonNode node = mapper.readTree(line); // every line is JSON
+                if (node.has("level")) {
+                    logRecords++;
+                    assertThat(node.get("message").isTextual()).isTrue();
+                }
+            }
+            assertThat(logRecords).isGreaterThanOrEqualTo(3);
+            assertThat(String.join("\n", lines)).contains("\"message\":\"serving stories260K.gguf");
+        }
+    }
+
+    /** The JVM's own incubator-module warning, which the ./sluice launcher filters out as well. */
+    private static List<String> jvmLinesDropped(List<String> lines) {
+        return lines.stream().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+    }
+
     private static HttpRequest completion(URI base, String key) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/v1/completions"))
                 .header("Content-Type", "application/json")
