@@ -10,6 +10,11 @@ import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.SchedulingPolicy;
 import ai.sluice.plan.CpuPlan;
 import ai.sluice.server.ServerConfig;
+import ai.sluice.server.api.ApiException;
+import ai.sluice.server.api.GenerationDefaults;
+import ai.sluice.server.chat.ChatMessage;
+import ai.sluice.server.chat.ChatTemplate;
+import ai.sluice.server.chat.ChatTemplateException;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.backend.EngineBackend;
 import ai.sluice.server.backend.TokenizerCodec;
@@ -129,6 +134,15 @@ final class ServeCommand implements Callable<Integer> {
             + "has compiled the serving code (the first request then pays for it).")
     boolean noWarmup;
 
+    @Option(names = "--chat-template", paramLabel = "FILE",
+            description = "Jinja chat template to use instead of the model's tokenizer.chat_template.")
+    Path chatTemplate;
+
+    @Option(names = "--override-generation-config", paramLabel = "JSON",
+            description = "Server-wide defaults for sampling fields a request leaves out, e.g. "
+                    + "'{\"temperature\":0.7,\"top_p\":0.9,\"max_tokens\":256,\"seed\":1}' (vLLM's flag).")
+    String generationConfig;
+
     @Option(names = "--log-format", paramLabel = "FORMAT",
             description = "Log lines on stderr: text or json, one line per record (default: $SLUICE_LOG_FORMAT, else text).")
     String logFormat;
@@ -149,6 +163,8 @@ final class ServeCommand implements Callable<Integer> {
             apiKeys.add(System.getenv("SLUICE_API_KEY"));
         }
         checkFlags();
+        GenerationDefaults defaults = generationDefaults();
+        String template = chatTemplate == null ? null : readChatTemplate(chatTemplate);
         SluiceServer.checkBindable(host, port); // before loading and warming up, which take seconds
         String name = servedModelName != null ? servedModelName
                 : model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
@@ -162,13 +178,13 @@ final class ServeCommand implements Callable<Integer> {
                 warmUp(loaded, engineConfig);
             }
             Engine engine = Engine.start(runner, engineConfig);
-            backend = new EngineBackend(engine, new TokenizerCodec(loaded.tokenizer(),
-                    loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)));
+            backend = new EngineBackend(engine, new TokenizerCodec(loaded.tokenizer(), template != null ? template
+                    : loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)));
             ServerConfig config = new ServerConfig(host, port, name, apiKeys, maxBodyBytes,
                     maxPromptTokens > 0 ? maxPromptTokens : engine.maxModelLen() - 1,
                     Duration.ofSeconds(requestTimeout), Duration.ofMillis(pingIntervalMs),
                     Duration.ofSeconds(healthStaleAfter), 1024, Duration.ofSeconds(clientStallTimeout),
-                    allowedOrigins, faultInjection);
+                    allowedOrigins, faultInjection, defaults);
             server = SluiceServer.start(config, backend, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
             CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), ai.sluice.plan.KvType.parse(kvType.name()));
@@ -207,6 +223,33 @@ final class ServeCommand implements Callable<Integer> {
         });
         new CountDownLatch(1).await(); // serve until a signal ends the process
         return 0;
+    }
+
+    private GenerationDefaults generationDefaults() {
+        if (generationConfig == null) {
+            return GenerationDefaults.OPENAI;
+        }
+        try {
+            return GenerationDefaults.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(generationConfig));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("--override-generation-config is not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (ApiException e) {
+            throw new IllegalArgumentException("--override-generation-config: " + e.getMessage());
+        }
+    }
+
+    private static String readChatTemplate(Path file) {
+        try {
+            String text = java.nio.file.Files.readString(file);
+            // a template that fails fails now, not on the first chat request
+            ChatTemplate.of(text, "", "").render(List.of(new ChatMessage("user", "Hello", null)), true);
+            return text;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--chat-template " + file + ": cannot read it (" + e + ")");
+        } catch (ChatTemplateException e) {
+            throw new IllegalArgumentException("--chat-template " + file + ": " + e.getMessage());
+        }
     }
 
     /** What the KV pool holds in the units a user thinks in, and which flags change it. */

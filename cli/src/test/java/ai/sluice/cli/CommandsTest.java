@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,20 @@ class CommandsTest {
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.err()).contains(":" + taken.getLocalPort()).contains("in use").doesNotContain("warmed up");
         }
+    }
+
+    @Test
+    void serveRejectsABadGenerationConfigOrChatTemplateWithOneLine(@TempDir Path dir) throws Exception {
+        String model = MODELS.resolve("stories260K.gguf").toString();
+        CliRun typo = CliRun.of("serve", "--model", model, "--override-generation-config", "{\"temprature\":0.5}");
+        assertThat(typo.exitCode()).isEqualTo(1);
+        assertThat(typo.err()).contains("--override-generation-config").contains("temprature");
+        CliRun range = CliRun.of("serve", "--model", model, "--override-generation-config", "{\"top_p\":3}");
+        assertThat(range.err()).contains("top_p");
+        Path broken = Files.writeString(dir.resolve("broken.jinja"), "{% for m in messages %}{{ m.content }");
+        CliRun template = CliRun.of("serve", "--model", model, "--chat-template", broken.toString());
+        assertThat(template.exitCode()).isEqualTo(1);
+        assertThat(template.err()).contains("--chat-template").doesNotContain("\tat ");
     }
 
     @Test

@@ -147,6 +147,41 @@ class ServeProcessTest {
         }
     }
 
+    @Test
+    void aChatTemplateFileAndServerWideGenerationDefaultsApply(@TempDir Path dir) throws Exception {
+        Path template = Files.writeString(dir.resolve("t.jinja"),
+                "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}");
+        HttpClient http = HttpClient.newHttpClient();
+        try (ServeProcess serve = ServeProcess.start(dir, "--no-warmup", "--chat-template", template.toString(),
+                "--override-generation-config", "{\"max_tokens\":3,\"temperature\":0}")) {
+            String viaTemplate = post(http, serve.base(), "/tokenize",
+                    "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+            String direct = post(http, serve.base(), "/tokenize", "{\"prompt\":\"<user>Hi<assistant>\",\"add_special_tokens\":false}");
+            assertThat(tokens(viaTemplate)).isEqualTo(tokens(direct));
+            String completion = post(http, serve.base(), "/v1/completions", "{\"prompt\":\"Once upon a time\"}");
+            assertThat(completion).contains("\"completion_tokens\":3");
+            String again = post(http, serve.base(), "/v1/completions", "{\"prompt\":\"Once upon a time\"}");
+            assertThat(text(again)).as("temperature 0 by default: greedy, the same text").isEqualTo(text(completion));
+            String asked = post(http, serve.base(), "/v1/completions", "{\"prompt\":\"Once upon a time\",\"max_tokens\":5}");
+            assertThat(asked).as("the request's own value wins").contains("\"completion_tokens\":5");
+        }
+    }
+
+    private static String post(HttpClient http, URI base, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    private static String tokens(String tokenizeReply) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(tokenizeReply).get("tokens").toString();
+    }
+
+    private static String text(String completionReply) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(completionReply).at("/choices/0/text").asText();
+    }
+
     /** The JVM's own incubator-module warning, which the ./sluice launcher filters out as well. */
     private static List<String> jvmLinesDropped(List<String> lines) {
         return lines.stream().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();

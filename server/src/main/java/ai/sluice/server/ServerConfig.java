@@ -1,5 +1,7 @@
 package ai.sluice.server;
 
+import ai.sluice.server.api.GenerationDefaults;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -22,11 +24,13 @@ import java.util.List;
  * @param allowedOrigins     browser origins allowed by CORS ({@code *} for any); empty sends no CORS headers
  * @param faultInjection     serve {@code POST /debug/freeze-engine} so tests of a running process can
  *                           hang the engine loop; never in production
+ * @param generationDefaults sampling values for the fields a request leaves out
  */
 public record ServerConfig(String host, int port, String servedModelName, List<String> apiKeys, long maxBodyBytes,
                            int maxPromptTokens, Duration requestTimeout, Duration pingInterval,
                            Duration healthStaleAfter, int streamQueueTokens, Duration clientStallTimeout,
-                           List<String> allowedOrigins, boolean faultInjection) {
+                           List<String> allowedOrigins, boolean faultInjection,
+                           GenerationDefaults generationDefaults) {
 
     public ServerConfig {
         apiKeys = List.copyOf(apiKeys);
@@ -46,47 +50,61 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
     public static ServerConfig defaults(String name, int contextLength) {
         return new ServerConfig("127.0.0.1", 8000, name, List.of(), 4L << 20, contextLength,
                 Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(5), 1024, Duration.ofSeconds(30),
-                List.of(), false);
+                List.of(), false, GenerationDefaults.OPENAI);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection);
+                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
+                generationDefaults);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection);
+                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
+                generationDefaults);
     }
 
     public ServerConfig withApiKeys(List<String> keys) {
         return new ServerConfig(host, port, servedModelName, keys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection);
+                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
+                generationDefaults);
     }
 
     public ServerConfig withLimits(long bodyBytes, int promptTokens) {
         return new ServerConfig(host, port, servedModelName, apiKeys, bodyBytes, promptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection);
+                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
+                generationDefaults);
     }
 
     public ServerConfig withTimes(Duration timeout, Duration ping, Duration staleAfter) {
         return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, timeout, ping,
-                staleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection);
+                staleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
+                generationDefaults);
     }
 
     /** What a slow reader can make the server hold: queued tokens per sequence, and how long a write may block. */
     public ServerConfig withSlowClientLimits(int queueTokens, Duration stallTimeout) {
         return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, queueTokens, stallTimeout, allowedOrigins, faultInjection);
+                pingInterval, healthStaleAfter, queueTokens, stallTimeout, allowedOrigins, faultInjection,
+                generationDefaults);
     }
 
     public ServerConfig withAllowedOrigins(List<String> origins) {
         return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, origins, faultInjection);
+                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, origins, faultInjection,
+                generationDefaults);
+    }
+
+    public ServerConfig withGenerationDefaults(GenerationDefaults defaults) {
+        return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
+                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
+                defaults);
     }
 
     public ServerConfig withFaultInjection(boolean enabled) {
         return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, enabled);
+                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, enabled,
+                generationDefaults);
     }
 }

@@ -32,9 +32,16 @@ public final class RequestParser {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private final int vocabularySize;
+    private final GenerationDefaults defaults;
 
     public RequestParser(int vocabularySize) {
+        this(vocabularySize, GenerationDefaults.OPENAI);
+    }
+
+    /** @param defaults what a request that leaves a sampling field out gets */
+    public RequestParser(int vocabularySize, GenerationDefaults defaults) {
         this.vocabularySize = vocabularySize;
+        this.defaults = defaults;
     }
 
     public CompletionRequest completion(JsonNode body) {
@@ -49,7 +56,8 @@ public final class RequestParser {
         }
         Integer bestOf = p.integer("best_of", 1, MAX_N);
         Integer logprobs = p.integer("logprobs", 0, MAX_LOGPROBS);
-        SamplingOptions s = sampling(p, p.integer("max_tokens", 1, Integer.MAX_VALUE, DEFAULT_COMPLETION_TOKENS),
+        SamplingOptions s = sampling(p, p.integer("max_tokens", 1, Integer.MAX_VALUE,
+                        defaults.maxTokens() != null ? defaults.maxTokens() : DEFAULT_COMPLETION_TOKENS),
                 logprobs == null ? -1 : logprobs);
         if (bestOf != null && bestOf != s.n()) {
             throw ApiException.invalid("best_of", "'best_of' other than n is not supported");
@@ -76,22 +84,28 @@ public final class RequestParser {
         if (maxTokens == null) {
             maxTokens = p.integer("max_tokens", 1, Integer.MAX_VALUE);
         }
+        if (maxTokens == null) {
+            maxTokens = defaults.maxTokens();
+        }
         SamplingOptions s = sampling(p, maxTokens, logprobs ? (top == null ? 0 : top) : -1);
         boolean addGenerationPrompt = p.bool("add_generation_prompt", true);
         return new ChatRequest(model, messages, addGenerationPrompt, s);
     }
 
     private SamplingOptions sampling(Params p, Integer maxTokens, int topLogprobs) {
-        float temperature = p.number("temperature", 0, false, 2, 1f);
-        float topP = p.number("top_p", 0, true, 1, 1f);
-        int topK = p.integer("top_k", -1, Integer.MAX_VALUE, -1);
-        float minP = p.number("min_p", 0, false, 1, 0f);
-        float presence = p.number("presence_penalty", -2, false, 2, 0f);
-        float frequency = p.number("frequency_penalty", -2, false, 2, 0f);
-        float repetition = p.number("repetition_penalty", 0, true, 10, 1f);
+        float temperature = p.number("temperature", 0, false, 2, defaults.temperature());
+        float topP = p.number("top_p", 0, true, 1, defaults.topP());
+        int topK = p.integer("top_k", -1, Integer.MAX_VALUE, defaults.topK());
+        float minP = p.number("min_p", 0, false, 1, defaults.minP());
+        float presence = p.number("presence_penalty", -2, false, 2, defaults.presencePenalty());
+        float frequency = p.number("frequency_penalty", -2, false, 2, defaults.frequencyPenalty());
+        float repetition = p.number("repetition_penalty", 0, true, 10, defaults.repetitionPenalty());
         List<String> stop = p.stringOrList("stop", MAX_STOP, MAX_STOP_CHARS);
         int[] stopIds = p.intList("stop_token_ids", 0, vocabularySize - 1);
         Long seed = p.longValue("seed");
+        if (seed == null) {
+            seed = defaults.seed();
+        }
         int n = p.integer("n", 1, MAX_N, 1);
         boolean stream = p.bool("stream", false);
         boolean includeUsage = false;

@@ -42,7 +42,7 @@ final class OpenAiEndpoints {
         this.backend = backend;
         this.codec = backend.codec();
         this.template = template;
-        this.parser = new RequestParser(codec.vocabularySize());
+        this.parser = new RequestParser(codec.vocabularySize(), config.generationDefaults());
         this.exchange = exchange;
     }
 
