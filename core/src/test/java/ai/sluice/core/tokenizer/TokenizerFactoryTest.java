@@ -312,6 +312,34 @@ class TokenizerFactoryTest {
     private static final String[] BYTE_LEVEL_WITH_MASK = {"a", "b", "ab", "Ġ", "<mask>"};
 
     @Test
+    void aWordPieceVocabularyWithoutSepCannotAddSpecialTokens() {
+        Tokenizer bert = Tokenizer.fromGguf(metadata("tokenizer.ggml.model", GgufValue.ofString("bert"),
+                "tokenizer.ggml.tokens", GgufValue.ofStrings(new String[] {"[UNK]", "[CLS]", "\u2581a"}),
+                "tokenizer.ggml.bos_token_id", GgufValue.ofUInt32(1)));
+        assertThat(bert.encode("a", false, false)).containsExactly(2);
+        refused(() -> bert.encode("a", true, false), "the vocabulary asks for a SEP token but defines none");
+    }
+
+    @Test
+    void tokenBytesRenderEveryKindOfToken() {
+        String[] tokens = {"<unk>", "<s>", "</s>", "\u2581a", "<0x41>", "<0xZZ>", "<x>", "u"};
+        int[] types = {2, 3, 3, 1, 6, 6, 4, 5};
+        Tokenizer t = Tokenizer.fromGguf(metadata("tokenizer.ggml.model", GgufValue.ofString("llama"),
+                "tokenizer.ggml.tokens", GgufValue.ofStrings(tokens), "tokenizer.ggml.token_type", GgufValue.ofInts(types)));
+        assertThat(new String(t.tokenBytes(1), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("<s>");
+        assertThat(new String(t.tokenBytes(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("<unk>");
+        assertThat(new String(t.tokenBytes(3), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(" a");
+        assertThat(t.tokenBytes(4)).containsExactly(0x41);
+        // a malformed byte token is its own text
+        assertThat(new String(t.tokenBytes(5), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("<0xZZ>");
+        assertThat(new String(t.tokenBytes(6), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("<x>");
+        assertThat(new String(t.tokenBytes(7), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("u");
+        // decode renders user-defined text and bytes but no control, unknown or unused token
+        assertThat(t.decode(new int[] {1, 3, 4, 0, 6, 7, 2})).isEqualTo("aA<x>");
+        assertThatThrownBy(() -> t.tokenBytes(8)).isInstanceOf(TokenizerException.class);
+    }
+
+    @Test
     void badMetadataTypesBecomeTokenizerErrors() {
         refused(() -> Tokenizer.fromGguf(metadata("tokenizer.ggml.model", GgufValue.ofString("llama"),
                 "tokenizer.ggml.tokens", GgufValue.ofStrings(SPM), "tokenizer.ggml.scores", GgufValue.ofString("x"))),
