@@ -335,7 +335,7 @@ class TokenizerFactoryTest {
         assertThat(new String(t.tokenBytes(6), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("<x>");
         assertThat(new String(t.tokenBytes(7), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("u");
         // decode renders user-defined text and bytes but no control, unknown or unused token
-        assertThat(t.decode(new int[] {1, 3, 4, 0, 6, 7, 2})).isEqualTo("aA<x>");
+        assertThat(t.decode(new int[] {3, 1, 4, 0, 6, 7, 2})).isEqualTo("aA<x>");
         assertThatThrownBy(() -> t.tokenBytes(8)).isInstanceOf(TokenizerException.class);
     }
 
