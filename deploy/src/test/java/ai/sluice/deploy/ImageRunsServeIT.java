@@ -78,6 +78,29 @@ class ImageRunsServeIT {
         }
     }
 
+    /** deploy/image/Dockerfile (for people with Docker) builds from the same Maven output and runs the model. */
+    @Test
+    void theDockerfileBuildsAnImageThatGenerates() throws Exception {
+        Podman podman = Podman.in(RequiredTool.find("podman", "apt-get install -y podman runc"), Path.of("target", "podman").toAbsolutePath());
+        Path model = Path.of(System.getProperty("sluice.shared", "../shared"), "models", "stories260K.gguf")
+                .toAbsolutePath().normalize();
+        String tag = "localhost/sluice-dockerfile-it:" + ProcessHandle.current().pid();
+        Path repository = Path.of("..").toAbsolutePath().normalize();
+        podman.run(300, "build", "-q", "-f", repository.resolve("deploy/image/Dockerfile").toString(), "-t", tag,
+                repository.toString()).orFail("build");
+        try {
+            Podman.Result generated = podman.run(120, "run", "--rm", "--network", "none", "--read-only", "--cap-drop=ALL",
+                    "-v", model + ":/models/stories260K.gguf:ro", tag,
+                    "generate", "--model", "/models/stories260K.gguf", "--max-tokens", "8", "--temperature", "0").orFail("run");
+            // greedy stories260K from BOS, as the README's generate example shows
+            assertThat(generated.output()).contains("Once upon a time, there was a");
+            assertThat(podman.run(30, "image", "inspect", "--format", "{{.Config.User}}", tag).orFail("inspect").output())
+                    .isEqualToIgnoringWhitespace("65532:65532");
+        } finally {
+            podman.run(60, "rmi", "-f", tag);
+        }
+    }
+
     private static void awaitReady(Podman podman, String name, HttpClient http, URI base) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
