@@ -10,11 +10,17 @@ import java.util.Locale;
  * @param leftWaiting     requests still waiting at the end
  * @param maxReplicas     the most replicas asked for at once
  * @param replicaHours    replica-hours paid (starting replicas count: the node is held while the model loads)
+ * @param peakRps         the pattern's highest arrival rate
  */
 public record AutoscaleReport(String pattern, AutoscaleSimulation.Replicas replicas, HpaController.Config hpa,
                               AutoscaleSimulation.Timing timing, List<Row> rows, int requests, int leftWaiting,
                               double p50WaitSeconds, double p99WaitSeconds, int maxReplicas, double replicaHours,
-                              double costUsd) {
+                              double costUsd, double peakRps) {
+
+    /** Replicas that serve the peak rate at full utilisation: below this the queue grows without bound. */
+    public int replicasForPeak() {
+        return (int) Math.ceil(peakRps / replicas.capacityRps() - 1e-9);
+    }
 
     /**
      * One time bucket.
@@ -53,6 +59,11 @@ public record AutoscaleReport(String pattern, AutoscaleSimulation.Replicas repli
         out.append(String.format(Locale.ROOT,
                 "%ntotal       %,d requests (%d still waiting at the end); wait p50 %.1f s, p99 %.1f s; at most %d replicas; %.1f replica-hours, $%.2f%n",
                 requests, leftWaiting, p50WaitSeconds, p99WaitSeconds, maxReplicas, replicaHours, costUsd));
+        if (replicasForPeak() > hpa.maxReplicas()) {
+            out.append(String.format(Locale.ROOT,
+                    "warning     the peak of %.2f req/s needs %d replicas of %.2f req/s, more than --max-replicas %d: the queue grows without bound there%n",
+                    peakRps, replicasForPeak(), replicas.capacityRps(), hpa.maxReplicas()));
+        }
         return out.toString();
     }
 

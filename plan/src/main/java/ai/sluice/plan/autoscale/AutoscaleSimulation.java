@@ -70,10 +70,12 @@ public final class AutoscaleSimulation {
         int[] waitingHistory = new int[duration + 1];
         List<Double> allWaits = new ArrayList<>();
         int maxReplicas = pods.size();
+        double peakRps = 0;
 
         for (int t = 0; t < duration; t++) {
             Bucket bucket = stats[t / bucketSeconds];
             double rate = pattern.rateAt(t);
+            peakRps = Math.max(peakRps, rate);
             int arrivals = poisson(random, rate);
             double[] times = new double[arrivals];
             for (int i = 0; i < arrivals; i++) {
@@ -140,7 +142,7 @@ public final class AutoscaleSimulation {
         double replicaHours = rows.stream().mapToDouble(r -> r.replicas() * bucketSeconds).sum() / 3600.0;
         return new AutoscaleReport(pattern.describe(), replicas, hpa, timing, List.copyOf(rows), allWaits.size(),
                 waiting.size(), percentile(allWaits, 0.5), percentile(allWaits, 0.99), maxReplicas, replicaHours,
-                replicaHours * replicas.usdPerReplicaHour());
+                replicaHours * replicas.usdPerReplicaHour(), peakRps);
     }
 
     private static final class Bucket {

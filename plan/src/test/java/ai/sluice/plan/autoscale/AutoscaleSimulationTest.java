@@ -99,4 +99,14 @@ class AutoscaleSimulationTest {
             assertThat(sum / 20_000.0).isCloseTo(mean, within(mean * 0.03 + 0.02));
         }
     }
+
+    @Test
+    void warnsWhenMaxReplicasCannotServeThePeak() {
+        AutoscaleReport r = AutoscaleSimulation.run(new ArrivalPattern.Spike(0.3, 8, 600),
+                new AutoscaleSimulation.Replicas(8, 10, 30, 1), hpa(4), new AutoscaleSimulation.Timing(15, 15), 600, 1);
+        // 8 req/s over 0.8 req/s per replica: 10 replicas, max is 8
+        assertThat(r.replicasForPeak()).isEqualTo(10);
+        assertThat(r.render()).contains("warning", "needs 10 replicas", "--max-replicas 8");
+        assertThat(spike(40, 1).render()).doesNotContain("warning");
+    }
 }
