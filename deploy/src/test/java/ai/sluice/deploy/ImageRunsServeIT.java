@@ -52,6 +52,8 @@ class ImageRunsServeIT {
             URI base = URI.create("http://127.0.0.1:" + port);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             awaitReady(podman, name, http, base);
+            assertThat(podman.run(30, "top", name, "user", "comm").orFail("top").output())
+                    .as("the server process runs as the image's user").contains("sluice").doesNotContain("root");
 
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/v1/completions"))
                     .header("Content-Type", "application/json")
@@ -75,6 +77,8 @@ class ImageRunsServeIT {
             assertThat(stopping).as("SIGTERM ended it, not the kill after -t 20").isLessThan(Duration.ofSeconds(15));
         } finally {
             podman.run(60, "rm", "-f", name);
+            // without -f: refused while another checkout's container uses the same (content-addressed) image
+            podman.run(60, "rmi", imageId);
         }
     }
 
