@@ -106,6 +106,15 @@ public final class PlanAutoscaleCommand implements Runnable {
     @Option(names = "--down-period", defaultValue = "120", paramLabel = "S", description = "Scale-down policy period (default: ${DEFAULT-VALUE}).")
     int downPeriod;
 
+    @Option(names = "--scale-to-zero-after", paramLabel = "S",
+            description = "Model KEDA's minReplicaCount 0: go to zero after this many idle seconds (its cooldownPeriod), "
+                    + "wake on the first held request (default: no scale to zero).")
+    Integer scaleToZeroAfter;
+
+    @Option(names = "--polling-interval", defaultValue = "10", paramLabel = "S",
+            description = "KEDA's pollingInterval, for --scale-to-zero-after (default: ${DEFAULT-VALUE}).")
+    int pollingInterval;
+
     @Option(names = "--bucket-minutes", paramLabel = "M", description = "Table row length (default: 60 for a day, 5 for a spike, else 1/24 of the run).")
     Integer bucketMinutes;
 
@@ -149,7 +158,9 @@ public final class PlanAutoscaleCommand implements Runnable {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(AutoscaleSimulation.run(arrivals, new AutoscaleSimulation.Replicas(slots, serviceSeconds, start, usdPerReplicaHour),
-                hpa, new AutoscaleSimulation.Timing(syncPeriod, metricLag), bucket, seed).render());
+                hpa, new AutoscaleSimulation.Timing(syncPeriod, metricLag),
+                scaleToZeroAfter == null ? null : new AutoscaleSimulation.ScaleToZero(pollingInterval, scaleToZeroAfter),
+                bucket, seed).render());
         out.flush();
     }
 }

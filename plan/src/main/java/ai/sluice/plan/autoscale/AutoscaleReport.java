@@ -6,6 +6,7 @@ import java.util.Locale;
 /**
  * What a what-if produced: one row per time bucket and the totals.
  *
+ * @param toZero          KEDA's scale to zero, or null for a plain HPA
  * @param requests        requests that started within the run
  * @param leftWaiting     requests still waiting at the end
  * @param maxReplicas     the most replicas asked for at once
@@ -13,7 +14,7 @@ import java.util.Locale;
  * @param peakRps         the pattern's highest arrival rate
  */
 public record AutoscaleReport(String pattern, AutoscaleSimulation.Replicas replicas, HpaController.Config hpa,
-                              AutoscaleSimulation.Timing timing, List<Row> rows, int requests, int leftWaiting,
+                              AutoscaleSimulation.Timing timing, AutoscaleSimulation.ScaleToZero toZero, List<Row> rows, int requests, int leftWaiting,
                               double p50WaitSeconds, double p99WaitSeconds, int maxReplicas, double replicaHours,
                               double costUsd, double peakRps) {
 
@@ -46,7 +47,13 @@ public record AutoscaleReport(String pattern, AutoscaleSimulation.Replicas repli
                 "hpa         target %.2f waiting per replica, tolerance %.2f, %d..%d replicas, sync %d s, metric lag %d s%n",
                 hpa.target(), hpa.tolerance(), hpa.minReplicas(), hpa.maxReplicas(), timing.syncSeconds(),
                 timing.metricLagSeconds()));
-        out.append(String.format(Locale.ROOT, "            up: %s; down: %s%n%n", describe(hpa.up()), describe(hpa.down())));
+        out.append(String.format(Locale.ROOT, "            up: %s; down: %s%n", describe(hpa.up()), describe(hpa.down())));
+        if (toZero != null) {
+            out.append(String.format(Locale.ROOT,
+                    "            scale to zero (KEDA): from 0 when a request is held (polled every %d s), to 0 after %d s idle%n",
+                    toZero.pollingSeconds(), toZero.cooldownSeconds()));
+        }
+        out.append(System.lineSeparator());
         out.append(String.format(Locale.ROOT, "%-8s %7s %8s %6s %9s %9s %9s %8s  %s%n",
                 "time", "req/s", "replicas", "ready", "queue avg", "queue max", "p99 wait", "cost", "replicas (# ready, + starting)"));
         for (Row r : rows) {

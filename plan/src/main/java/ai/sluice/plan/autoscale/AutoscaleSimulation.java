@@ -47,11 +47,30 @@ public final class AutoscaleSimulation {
         }
     }
 
+    /**
+     * KEDA's scale to zero ({@code minReplicaCount: 0}): with no replica, a request held by the gateway activates
+     * one at the next poll; after {@code cooldownSeconds} with nothing waiting or running, all go. While replicas
+     * run, the HPA decides as usual (from 1 up).
+     */
+    public record ScaleToZero(int pollingSeconds, int cooldownSeconds) {
+        public ScaleToZero {
+            if (pollingSeconds < 1 || cooldownSeconds < 0) {
+                throw new IllegalArgumentException("polling interval must be >= 1 s and cooldown >= 0 s");
+            }
+        }
+    }
+
     private AutoscaleSimulation() {
     }
 
     public static AutoscaleReport run(ArrivalPattern pattern, Replicas replicas, HpaController.Config hpa, Timing timing,
                                       int bucketSeconds, long seed) {
+        return run(pattern, replicas, hpa, timing, null, bucketSeconds, seed);
+    }
+
+    /** As {@link #run(ArrivalPattern, Replicas, HpaController.Config, Timing, int, long)}, with KEDA's scale to zero when {@code toZero} is given. */
+    public static AutoscaleReport run(ArrivalPattern pattern, Replicas replicas, HpaController.Config hpa, Timing timing,
+                                      ScaleToZero toZero, int bucketSeconds, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         HpaController controller = new HpaController(hpa);
         int duration = (int) Math.ceil(pattern.durationSeconds());
@@ -64,9 +83,10 @@ public final class AutoscaleSimulation {
         PriorityQueue<Double> running = new PriorityQueue<>();
         // ready-at times of the replicas; ready when readyAt <= now
         List<Double> pods = new ArrayList<>();
-        for (int i = 0; i < hpa.minReplicas(); i++) {
+        for (int i = 0; toZero == null && i < hpa.minReplicas(); i++) {
             pods.add(0.0);
         }
+        int lastBusy = 0;
         int[] waitingHistory = new int[duration + 1];
         List<Double> allWaits = new ArrayList<>();
         int maxReplicas = pods.size();
@@ -104,8 +124,18 @@ public final class AutoscaleSimulation {
                 running.add(start + replicas.serviceSeconds());
             }
             waitingHistory[t] = waiting.size();
+            if (!waiting.isEmpty() || !running.isEmpty()) {
+                lastBusy = t;
+            }
 
-            if (t % timing.syncSeconds() == 0 && t > 0) {
+            if (toZero != null && pods.isEmpty()) {
+                if (t % toZero.pollingSeconds() == 0 && !waiting.isEmpty()) {
+                    pods.add(t + replicas.podStartSeconds()); // activation: 0 -> 1
+                    maxReplicas = Math.max(maxReplicas, 1);
+                }
+            } else if (toZero != null && t - lastBusy >= toZero.cooldownSeconds() && t % toZero.pollingSeconds() == 0) {
+                pods.clear(); // idle for the cooldown: 1.. -> 0
+            } else if (t % timing.syncSeconds() == 0 && t > 0) {
                 int seen = waitingHistory[Math.max(0, t - timing.metricLagSeconds())];
                 int desired = controller.decide(t, pods.size(), ready, seen);
                 while (pods.size() < desired) {
@@ -140,7 +170,7 @@ public final class AutoscaleSimulation {
                     s.replicaSeconds / 3600.0 * replicas.usdPerReplicaHour()));
         }
         double replicaHours = rows.stream().mapToDouble(r -> r.replicas() * bucketSeconds).sum() / 3600.0;
-        return new AutoscaleReport(pattern.describe(), replicas, hpa, timing, List.copyOf(rows), allWaits.size(),
+        return new AutoscaleReport(pattern.describe(), replicas, hpa, timing, toZero, List.copyOf(rows), allWaits.size(),
                 waiting.size(), percentile(allWaits, 0.5), percentile(allWaits, 0.99), maxReplicas, replicaHours,
                 replicaHours * replicas.usdPerReplicaHour(), peakRps);
     }

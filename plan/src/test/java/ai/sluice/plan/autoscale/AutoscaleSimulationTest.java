@@ -109,4 +109,23 @@ class AutoscaleSimulationTest {
         assertThat(r.render()).contains("warning", "needs 10 replicas", "--max-replicas 8");
         assertThat(spike(40, 1).render()).doesNotContain("warning");
     }
+
+    @Test
+    void scaleToZeroSleepsUntilTheFirstHeldRequestAndWakesAfterAPodStart() {
+        // nothing for 30 minutes, then 2 req/s for 15 minutes, then nothing again
+        AutoscaleReport r = AutoscaleSimulation.run(new ArrivalPattern.Spike(0, 2, 900),
+                new AutoscaleSimulation.Replicas(8, 10, 120, 3.0), hpa(4), new AutoscaleSimulation.Timing(15, 15),
+                new AutoscaleSimulation.ScaleToZero(10, 600), 300, 1);
+        assertThat(r.rows().getFirst().replicas()).as("asleep before the spike").isZero();
+        assertThat(r.rows().get(7).ready()).as("00:35, serving").isGreaterThanOrEqualTo(3);
+        assertThat(r.rows().getLast().replicas()).as("asleep again after the 600 s cooldown").isZero();
+        // the first requests wait for a whole pod start (120 s) before anything serves them
+        assertThat(r.rows().get(6).p99Wait()).isGreaterThanOrEqualTo(100);
+        assertThat(r.render()).contains("scale to zero (KEDA)");
+        // cheaper than keeping one replica for the two hours, which the plain HPA does
+        AutoscaleReport alwaysOne = AutoscaleSimulation.run(new ArrivalPattern.Spike(0, 2, 900),
+                new AutoscaleSimulation.Replicas(8, 10, 120, 3.0), hpa(4), new AutoscaleSimulation.Timing(15, 15), 300, 1);
+        assertThat(r.costUsd()).isLessThan(alwaysOne.costUsd());
+        assertThat(r.p99WaitSeconds()).isGreaterThan(alwaysOne.p99WaitSeconds());
+    }
 }
