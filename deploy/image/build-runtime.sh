@@ -14,8 +14,11 @@ root="$out/image-root"
 # The runtime's modules: what jdeps reports for the cli's class path (jdeps --print-module-deps), minus
 # jdk.attach/jdk.jdi (a debugger agent in a test-only corner of a dependency), plus jdk.incubator.vector
 # (the kernels), jdk.crypto.ec (TLS to S3 and HTTP model sources) and jdk.zipfs (jar file systems).
-# java.desktop stays: Jinjava's expression language reads beans through java.beans.
-modules=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.incubator.vector,jdk.management,jdk.unsupported,jdk.zipfs
+# java.desktop stays: Jinjava's expression language reads beans through java.beans. For the model store's
+# S3 client (AWS SDK + Apache HttpClient 5, per jdeps on their jars): java.security.jgss and jdk.net;
+# jdk.naming.dns for DNS lookups through JNDI (replica discovery). Re-run jdeps when dependencies change:
+#   jdeps --print-module-deps --ignore-missing-deps --multi-release 25 cli/target/sluice.jar cli/target/lib/*.jar
+modules=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,jdk.crypto.ec,jdk.incubator.vector,jdk.management,jdk.naming.dns,jdk.net,jdk.unsupported,jdk.zipfs
 # Options every JVM in the image starts with. Heap follows the container's memory limit; -Xmn64m as
 # ./sluice sets it (the JIT's first passes over the kernels would otherwise grow the young generation
 # for good); no hsperfdata file, so a read-only root with no /tmp mount still starts.

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sluice plan}: memory, devices, speed and cost of serving a model, before buying anything. */
-@Command(name = "plan", mixinStandardHelpOptions = true,
+@Command(name = "plan", mixinStandardHelpOptions = true, subcommands = PlanAutoscaleCommand.class,
         description = "Size a deployment: memory, accelerators, roofline speed, cloud vs on-prem cost.")
 public final class PlanCommand implements Runnable {
     /** Without --context: this many tokens, or the model's trained context when shorter. */

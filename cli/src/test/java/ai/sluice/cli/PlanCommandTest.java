@@ -134,4 +134,18 @@ class PlanCommandTest {
         assertThat(r.out()).containsPattern("h100-80gb\\s+gpu\\s+80\\s+\\d+\\s+\\d+\\s+\\d+\\.\\d\\d")
                 .contains("bandwidth", "USD/hour", "purchase", "qwen3-235b-a22b");
     }
+
+    @Test
+    void autoscaleReplaysASpikeAgainstTheHpa() {
+        CliRun r = CliRun.of("plan", "autoscale", "--pattern", "spike", "--target", "4", "--peak-rps", "4", "--pod-start", "60");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("hpa         target 4.00 waiting per replica", "00:30", "p99 wait", "total");
+    }
+
+    @Test
+    void autoscaleRejectsAnUnknownPatternInOneLine() {
+        CliRun r = CliRun.of("plan", "autoscale", "--pattern", "weekly", "--target", "4");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("sluice: error: --pattern must be diurnal, spike or a file").doesNotContain("\n");
+    }
 }

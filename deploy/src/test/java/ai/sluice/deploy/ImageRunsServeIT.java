@@ -52,6 +52,8 @@ class ImageRunsServeIT {
             URI base = URI.create("http://127.0.0.1:" + port);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             awaitReady(podman, name, http, base);
+            assertThat(podman.run(30, "top", name, "user", "comm").orFail("top").output())
+                    .as("the server process runs as the image's user").contains("sluice").doesNotContain("root");
 
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/v1/completions"))
                     .header("Content-Type", "application/json")
@@ -75,6 +77,31 @@ class ImageRunsServeIT {
             assertThat(stopping).as("SIGTERM ended it, not the kill after -t 20").isLessThan(Duration.ofSeconds(15));
         } finally {
             podman.run(60, "rm", "-f", name);
+            // without -f: refused while another checkout's container uses the same (content-addressed) image
+            podman.run(60, "rmi", imageId);
+        }
+    }
+
+    /** deploy/image/Dockerfile (for people with Docker) builds from the same Maven output and runs the model. */
+    @Test
+    void theDockerfileBuildsAnImageThatGenerates() throws Exception {
+        Podman podman = Podman.in(RequiredTool.find("podman", "apt-get install -y podman runc"), Path.of("target", "podman").toAbsolutePath());
+        Path model = Path.of(System.getProperty("sluice.shared", "../shared"), "models", "stories260K.gguf")
+                .toAbsolutePath().normalize();
+        String tag = "localhost/sluice-dockerfile-it:" + ProcessHandle.current().pid();
+        Path repository = Path.of("..").toAbsolutePath().normalize();
+        podman.run(300, "build", "-q", "-f", repository.resolve("deploy/image/Dockerfile").toString(), "-t", tag,
+                repository.toString()).orFail("build");
+        try {
+            Podman.Result generated = podman.run(120, "run", "--rm", "--network", "none", "--read-only", "--cap-drop=ALL",
+                    "-v", model + ":/models/stories260K.gguf:ro", tag,
+                    "generate", "--model", "/models/stories260K.gguf", "--max-tokens", "8", "--temperature", "0").orFail("run");
+            // greedy stories260K from BOS, as the README's generate example shows
+            assertThat(generated.output()).contains("Once upon a time, there was a");
+            assertThat(podman.run(30, "image", "inspect", "--format", "{{.Config.User}}", tag).orFail("inspect").output())
+                    .isEqualToIgnoringWhitespace("65532:65532");
+        } finally {
+            podman.run(60, "rmi", "-f", tag);
         }
     }
 
