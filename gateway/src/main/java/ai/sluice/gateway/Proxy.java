@@ -71,6 +71,8 @@ final class Proxy {
         final String path;
         final Set<Replica> tried = new HashSet<>();
         byte[] body;
+        /** The client's Authorization header, passed on: replicas that check keys see the client's own. */
+        String authorization;
         JsonNode request;
         String model;
         String affinityKey;
@@ -117,6 +119,7 @@ final class Proxy {
     void forward(ServerRequest req, ServerResponse res, boolean affinity) {
         Exchange x = new Exchange(req.prologue().method().text(), req.path().path());
         x.affinity = affinity;
+        x.authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
         try {
             serve(req, res, x);
         } catch (ClientGone gone) {
@@ -310,11 +313,14 @@ final class Proxy {
 
     /** Sends the request to {@code r} and waits for its response headers (at most the first-byte timeout). */
     private Upstream open(Replica r, String path, byte[] body, Exchange x) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(r.base().resolve(path))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(r.base().resolve(path))
                 .timeout(config.firstByteTimeout())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (x.authorization != null) {
+            builder.header("Authorization", x.authorization);
+        }
+        HttpRequest request = builder.build();
         UpstreamBody upstreamBody = new UpstreamBody();
         CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> pending =
                 http.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher());

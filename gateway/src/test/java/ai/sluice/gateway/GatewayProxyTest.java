@@ -76,12 +76,17 @@ class GatewayProxyTest {
 
     @Test
     void forwardsAndNamesTheReplicaAndItsOwnTime() throws Exception {
-        FakeReplica r = replica((ex, body) -> FakeReplica.send(ex, 200, "{\"echo\":" + body + "}"));
+        FakeReplica r = replica((ex, body) -> FakeReplica.send(ex, 200, "{\"echo\":" + body + ",\"auth\":\""
+                + ex.getRequestHeaders().getFirst("Authorization") + "\"}"));
         Gateway g = gateway(List.of(r.base()), Duration.ofSeconds(2));
         awaitUp(g, 1);
-        HttpResponse<String> res = post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"hi\"}");
+        HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port()
+                        + "/v1/completions")).header("Authorization", "Bearer sk-client")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"stories\",\"prompt\":\"hi\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(json.readTree(res.body()).path("echo").path("prompt").asText()).isEqualTo("hi"); // body unchanged
+        assertThat(json.readTree(res.body()).path("auth").asText()).isEqualTo("Bearer sk-client");
         assertThat(res.headers().firstValue("x-sluice-backend")).contains(r.base().getRawAuthority());
         assertThat(Double.parseDouble(res.headers().firstValue("x-sluice-gateway-ms").orElseThrow())).isBetween(0.0, 1000.0);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
