@@ -356,9 +356,9 @@ final class Proxy {
     }
 
     /**
-     * Relays a stream event by event: each event the replica sends is written and flushed as it arrives. The first
-     * event is checked before the client sees anything, so a replica that streams garbage is retried like one that
-     * refuses. If the replica breaks, stalls or ends without {@code [DONE]} later, the stream is resumed elsewhere.
+     * Relays a stream event by event: each event the replica sends is written and flushed as it arrives. A first
+     * data event is checked before the client sees anything, so a replica that streams garbage is retried like one
+     * that refuses. If the replica breaks, stalls or ends without {@code [DONE]} later, the stream is resumed elsewhere.
      */
     private void relay(Replica r, Exchange x, ServerResponse res, Upstream up, long start) throws IOException,
             AttemptFailed {
@@ -399,11 +399,13 @@ final class Proxy {
             }
             boolean wrote = false;
             for (EventSplitter.Event e : events.feed(piece)) {
-                if (e.data() == null) { // a comment (": ping") or an empty event: keeps the connection alive
-                    if (skipped >= skip && st.headersSent) {
-                        write(st, e.raw());
-                        wrote = true;
-                    }
+                if (e.data() == null) {
+                    // a comment (": ping", sent while a request waits in a queue or a long prefill): passed on at
+                    // once, so the client knows it is alive and a client that left is noticed by the failed write.
+                    // It starts the client's stream: from here a replica that fails is resumed, not retried.
+                    startStream(res, x, st);
+                    write(st, e.raw());
+                    wrote = true;
                     continue;
                 }
                 if (e.data().equals(Sse.DONE)) {

@@ -209,6 +209,29 @@ class GatewayProxyTest {
     }
 
     @Test
+    void pingsWhileTheReplicaWaitsReachTheClientAtOnce() throws Exception {
+        FakeReplica r = replica((ex, body) -> {
+            OutputStream out = FakeReplica.startStream(ex);
+            out.write(": ping\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(800); // a long prefill
+            FakeReplica.event(out, FakeReplica.chunk("cmpl-1", "late"));
+            FakeReplica.event(out, "[DONE]");
+        });
+        Gateway g = gateway(List.of(r.base()), Duration.ofSeconds(2));
+        awaitUp(g, 1);
+        long start = System.nanoTime();
+        HttpResponse<InputStream> res = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + g.port() + "/v1/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"stories\",\"prompt\":\"x\",\"stream\":true}")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader reader = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8));
+        assertThat(reader.readLine()).isEqualTo(": ping");
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ping before the replica's first token").isLessThan(700);
+        assertThat(reader.lines().reduce("", (a, b) -> a + b + "\n")).contains("late").contains("[DONE]");
+    }
+
+    @Test
     void aStreamDroppedMidwayIsResumedOnAnotherReplicaWithoutDuplicates() throws Exception {
         String[] tokens = {"Once", " upon", " a", " time"};
         FakeReplica.Behaviour full = (ex, body) -> {
