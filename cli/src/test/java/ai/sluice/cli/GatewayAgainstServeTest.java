@@ -298,7 +298,8 @@ class GatewayAgainstServeTest {
             return;
         }
         try {
-            new ProcessBuilder("kill", "-" + signal, Long.toString(p.process().pid())).inheritIO().start().waitFor();
+            // the shell's own kill: no procps needed on a bare CI machine
+            new ProcessBuilder("sh", "-c", "kill -" + signal + " " + p.process().pid()).inheritIO().start().waitFor();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
