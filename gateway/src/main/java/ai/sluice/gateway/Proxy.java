@@ -71,6 +71,8 @@ final class Proxy {
         final String path;
         final Set<Replica> tried = new HashSet<>();
         byte[] body;
+        /** The client's Authorization header, passed on: replicas that check keys see the client's own. */
+        String authorization;
         JsonNode request;
         String model;
         String affinityKey;
@@ -117,6 +119,7 @@ final class Proxy {
     void forward(ServerRequest req, ServerResponse res, boolean affinity) {
         Exchange x = new Exchange(req.prologue().method().text(), req.path().path());
         x.affinity = affinity;
+        x.authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
         try {
             serve(req, res, x);
         } catch (ClientGone gone) {
@@ -310,11 +313,14 @@ final class Proxy {
 
     /** Sends the request to {@code r} and waits for its response headers (at most the first-byte timeout). */
     private Upstream open(Replica r, String path, byte[] body, Exchange x) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(r.base().resolve(path))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(r.base().resolve(path))
                 .timeout(config.firstByteTimeout())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (x.authorization != null) {
+            builder.header("Authorization", x.authorization);
+        }
+        HttpRequest request = builder.build();
         UpstreamBody upstreamBody = new UpstreamBody();
         CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> pending =
                 http.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher());
@@ -350,9 +356,9 @@ final class Proxy {
     }
 
     /**
-     * Relays a stream event by event: each event the replica sends is written and flushed as it arrives. The first
-     * event is checked before the client sees anything, so a replica that streams garbage is retried like one that
-     * refuses. If the replica breaks, stalls or ends without {@code [DONE]} later, the stream is resumed elsewhere.
+     * Relays a stream event by event: each event the replica sends is written and flushed as it arrives. A first
+     * data event is checked before the client sees anything, so a replica that streams garbage is retried like one
+     * that refuses. If the replica breaks, stalls or ends without {@code [DONE]} later, the stream is resumed elsewhere.
      */
     private void relay(Replica r, Exchange x, ServerResponse res, Upstream up, long start) throws IOException,
             AttemptFailed {
@@ -393,11 +399,13 @@ final class Proxy {
             }
             boolean wrote = false;
             for (EventSplitter.Event e : events.feed(piece)) {
-                if (e.data() == null) { // a comment (": ping") or an empty event: keeps the connection alive
-                    if (skipped >= skip && st.headersSent) {
-                        write(st, e.raw());
-                        wrote = true;
-                    }
+                if (e.data() == null) {
+                    // a comment (": ping", sent while a request waits in a queue or a long prefill): passed on at
+                    // once, so the client knows it is alive and a client that left is noticed by the failed write.
+                    // It starts the client's stream: from here a replica that fails is resumed, not retried.
+                    startStream(res, x, st);
+                    write(st, e.raw());
+                    wrote = true;
                     continue;
                 }
                 if (e.data().equals(Sse.DONE)) {

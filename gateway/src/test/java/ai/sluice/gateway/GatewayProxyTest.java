@@ -76,12 +76,17 @@ class GatewayProxyTest {
 
     @Test
     void forwardsAndNamesTheReplicaAndItsOwnTime() throws Exception {
-        FakeReplica r = replica((ex, body) -> FakeReplica.send(ex, 200, "{\"echo\":" + body + "}"));
+        FakeReplica r = replica((ex, body) -> FakeReplica.send(ex, 200, "{\"echo\":" + body + ",\"auth\":\""
+                + ex.getRequestHeaders().getFirst("Authorization") + "\"}"));
         Gateway g = gateway(List.of(r.base()), Duration.ofSeconds(2));
         awaitUp(g, 1);
-        HttpResponse<String> res = post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"hi\"}");
+        HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port()
+                        + "/v1/completions")).header("Authorization", "Bearer sk-client")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"stories\",\"prompt\":\"hi\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(json.readTree(res.body()).path("echo").path("prompt").asText()).isEqualTo("hi"); // body unchanged
+        assertThat(json.readTree(res.body()).path("auth").asText()).isEqualTo("Bearer sk-client");
         assertThat(res.headers().firstValue("x-sluice-backend")).contains(r.base().getRawAuthority());
         assertThat(Double.parseDouble(res.headers().firstValue("x-sluice-gateway-ms").orElseThrow())).isBetween(0.0, 1000.0);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -201,6 +206,29 @@ class GatewayProxyTest {
         assertThat(firstMs).as("first chunk before the replica finished (900 ms)").isLessThan(600);
         String all = first + "\n" + new String(reader.lines().reduce("", (a, b) -> a + b + "\n").getBytes(StandardCharsets.UTF_8));
         assertThat(all).contains("t1").contains("t2").contains("[DONE]");
+    }
+
+    @Test
+    void pingsWhileTheReplicaWaitsReachTheClientAtOnce() throws Exception {
+        FakeReplica r = replica((ex, body) -> {
+            OutputStream out = FakeReplica.startStream(ex);
+            out.write(": ping\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(800); // a long prefill
+            FakeReplica.event(out, FakeReplica.chunk("cmpl-1", "late"));
+            FakeReplica.event(out, "[DONE]");
+        });
+        Gateway g = gateway(List.of(r.base()), Duration.ofSeconds(2));
+        awaitUp(g, 1);
+        long start = System.nanoTime();
+        HttpResponse<InputStream> res = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + g.port() + "/v1/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"stories\",\"prompt\":\"x\",\"stream\":true}")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader reader = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8));
+        assertThat(reader.readLine()).isEqualTo(": ping");
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ping before the replica's first token").isLessThan(700);
+        assertThat(reader.lines().reduce("", (a, b) -> a + b + "\n")).contains("late").contains("[DONE]");
     }
 
     @Test
