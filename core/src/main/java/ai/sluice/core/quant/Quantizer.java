@@ -1,5 +1,6 @@
 package ai.sluice.core.quant;
 
+import ai.sluice.core.format.RowCodec;
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.gguf.GgufFormatException;
 import ai.sluice.core.gguf.GgufValue;

@@ -3,6 +3,7 @@ package ai.sluice.core.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.sluice.core.format.RowCodec;
 import ai.sluice.core.gguf.GgmlType;
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.gguf.GgufTensorInfo;
