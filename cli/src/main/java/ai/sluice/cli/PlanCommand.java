@@ -3,7 +3,7 @@ package ai.sluice.cli;
 import ai.sluice.plan.GgufModels;
 import ai.sluice.plan.HardwareCatalog;
 import ai.sluice.plan.HardwareSpec;
-import ai.sluice.plan.KvType;
+import ai.sluice.plan.KvPrecision;
 import ai.sluice.plan.ModelCatalog;
 import ai.sluice.plan.ModelSpec;
 import ai.sluice.plan.Plan;
@@ -102,7 +102,7 @@ public final class PlanCommand implements Runnable {
                 : source.file != null ? null : Precision.BF16;
         int ctx = context != null ? context
                 : model.contextLength() > 0 ? Math.min(DEFAULT_CONTEXT, model.contextLength()) : DEFAULT_CONTEXT;
-        PlanRequest request = new PlanRequest(model, weights, KvType.parse(kvType), ctx, concurrency,
+        PlanRequest request = new PlanRequest(model, weights, KvPrecision.parse(kvType), ctx, concurrency,
                 devices.find(hardware), utilization, amortizationMonths, electricity);
         Plan plan = Planner.plan(request);
         out.print(json ? PlanReport.json(plan) + System.lineSeparator() : PlanReport.table(plan));

@@ -136,7 +136,7 @@ final class ServeCommand implements Callable<Integer> {
                     Duration.ofSeconds(healthStaleAfter), 1024);
             server = SluiceServer.start(config, backend, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
-            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), ai.sluice.plan.KvType.parse(kvType.name()));
+            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), kvType);
             KvCacheLayout layout = engine.kvCacheLayout();
             System.err.println("sluice: " + plan.describe(layout.tokens()));
             System.err.printf(Locale.ROOT, "sluice: allocated KV pool %,d B (%,d blocks of %d tokens)%n",

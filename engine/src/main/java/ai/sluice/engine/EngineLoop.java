@@ -86,7 +86,7 @@ final class EngineLoop {
             runner.allocateKvCache(Math.toIntExact(layout.tokens()), config.kvCacheType());
         } catch (OutOfMemoryError e) {
             throw new EngineConfigurationException("could not allocate " + KvSizing.mib(layout.bytes())
-                    + " for the KV cache (" + e.getMessage() + "): lower --kv-cache-memory");
+                    + " for the KV cache (" + e.getMessage() + "): lower EngineConfig.kvCacheBudget");
         }
         try {
             EngineLoop loop = new EngineLoop(runner, config, layout);

@@ -13,7 +13,7 @@ final class KvSizing {
         int maxModelLen = config.maxModelLen() == 0 ? context : config.maxModelLen();
         if (context > 0 && maxModelLen > context) {
             throw new EngineConfigurationException("max-model-len " + maxModelLen + " exceeds the model's context length "
-                    + context + "; lower --max-model-len to at most " + context);
+                    + context + "; lower EngineConfig.maxModelLen to at most " + context);
         }
         if (maxModelLen < 2) {
             throw new EngineConfigurationException("max-model-len must be at least 2 tokens, got " + maxModelLen);
@@ -35,10 +35,10 @@ final class KvSizing {
             throw new EngineConfigurationException("the KV cache budget of " + mib(budget) + " holds " + blocks
                     + " blocks of " + blockSize + " tokens (" + fitsTokens + " tokens at " + bytesPerToken
                     + " bytes per token, " + type + "), but one sequence of max-model-len " + maxModelLen + " needs "
-                    + needed + " blocks (" + mib(neededBytes) + "): raise --kv-cache-memory to at least "
+                    + needed + " blocks (" + mib(neededBytes) + "): raise EngineConfig.kvCacheBudget to at least "
                     + mib(neededBytes)
-                    + (fitsTokens >= 2 ? ", lower --max-model-len to at most " + fitsTokens : "")
-                    + (type == KvType.F32 ? ", or use --kv-cache-type f16" : ""));
+                    + (fitsTokens >= 2 ? ", lower EngineConfig.maxModelLen to at most " + fitsTokens : "")
+                    + (type == KvType.F32 ? ", or use EngineConfig.kvCacheType f16" : ""));
         }
         return new KvCacheLayout((int) blocks, blockSize, type, blocks * bytesPerBlock, maxModelLen);
     }

@@ -46,6 +46,6 @@ public final class HardwareCatalog {
         }
         throw new PlanException("unknown hardware '" + name + "'; known: "
                 + entries.stream().map(HardwareSpec::name).collect(Collectors.joining(", "))
-                + " (add your own with --hardware-file)");
+                + " (add your own with HardwareCatalog.withFile)");
     }
 }

@@ -47,7 +47,7 @@ public final class ModelCatalog {
             }
         }
         throw new PlanException("unknown model '" + name + "'; known: " + String.join(", ", names())
-                + " (or give a GGUF file with --model)");
+                + " (or give a GGUF file with GgufModels.read)");
     }
 
     public List<ModelSpec> all() {

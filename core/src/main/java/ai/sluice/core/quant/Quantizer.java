@@ -90,7 +90,7 @@ public final class Quantizer {
                 throw new UncheckedIOException(e);
             }
             if (!job.overwrite()) {
-                throw new QuantizeException("output exists: " + job.output() + " (use --force to replace it)");
+                throw new QuantizeException("output exists: " + job.output() + " (use QuantizeJob.overwrite to replace it)");
             }
         }
         Path dir = job.output().toAbsolutePath().getParent();

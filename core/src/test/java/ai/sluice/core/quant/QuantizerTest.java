@@ -161,7 +161,7 @@ class QuantizerTest {
         Files.writeString(out, "keep me");
 
         assertThatThrownBy(() -> Quantizer.run(QuantizeJob.of(STORIES, out, QuantTarget.Q8_0)))
-                .isInstanceOf(QuantizeException.class).hasMessageContaining("output exists").hasMessageContaining("--force");
+                .isInstanceOf(QuantizeException.class).hasMessageContaining("output exists").hasMessageContaining("QuantizeJob.overwrite");
         assertThat(Files.readString(out)).isEqualTo("keep me");
 
         Quantizer.run(QuantizeJob.of(STORIES, out, QuantTarget.Q8_0).withOverwrite(true));
