@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code sluice eval}'s backend: the Llama forward pass, logits at every position of a window. */
-final class LlamaEvalBackend implements EvalBackend {
+/** {@code sluice eval}'s models: the Llama forward pass, logits at every position of a window. */
+final class LlamaEvalModels implements EvalModels {
     private final int threads;
 
-    LlamaEvalBackend(int threads) {
+    LlamaEvalModels(int threads) {
         this.threads = threads;
     }
 
@@ -26,7 +26,7 @@ final class LlamaEvalBackend implements EvalBackend {
         return new EvalModel() {
             @Override
             public LogitsSource logits() {
-                return LlamaEvalBackend.logits(m, pass);
+                return LlamaEvalModels.logits(m, pass);
             }
 
             @Override
