@@ -3,7 +3,7 @@ package ai.sluice.cli;
 import ai.sluice.core.model.BatchEntry;
 import ai.sluice.core.model.ContiguousSlots;
 import ai.sluice.core.model.ForwardPass;
-import ai.sluice.core.model.KvPool;
+import ai.sluice.core.model.KvCacheMemory;
 import ai.sluice.core.model.KvType;
 import ai.sluice.core.quant.eval.LogitsSource;
 import java.nio.file.Path;
@@ -65,7 +65,7 @@ final class LlamaEvalModels implements EvalModels {
                 batch.add(new BatchEntry(tokens[i], i, slots, true));
             }
             float[] flat;
-            try (KvPool kv = KvPool.allocate(m.model().config(), n, KvType.F32)) {
+            try (KvCacheMemory kv = KvCacheMemory.allocate(m.model().config(), n, KvType.F32)) {
                 flat = pass.forward(batch, kv);
             }
             float[][] rows = new float[n][];

@@ -1,11 +1,18 @@
 package ai.sluice.engine;
 
 import ai.sluice.core.model.KvType;
-/** Turns the KV budget into a block count, refusing budgets that cannot hold one full-length sequence. */
-final class KvSizing {
+
+/**
+ * Where the KV cache is <b>sized</b>: the budget ({@link KvCacheBudget}) and the model's bytes per
+ * token become a {@link KvCacheLayout} (blocks, bytes, longest sequence), refusing budgets that cannot
+ * hold one full-length sequence. The memory is then allocated once by
+ * {@link ModelRunner#allocateKvCache} (core's {@code KvCacheMemory}), and its blocks handed out by
+ * {@link KvCacheBlocks}. The planner's {@code CpuPlan} does the same arithmetic for its plan line.
+ */
+final class KvCacheSizing {
     private static final long MIB = 1024 * 1024;
 
-    private KvSizing() {
+    private KvCacheSizing() {
     }
 
     static KvCacheLayout layout(ModelRunner runner, EngineConfig config) {
