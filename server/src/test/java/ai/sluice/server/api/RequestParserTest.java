@@ -61,7 +61,7 @@ class RequestParserTest {
                 + "'min_p':null,'presence_penalty':null,'frequency_penalty':null,'repetition_penalty':null,'stop':null,"
                 + "'stop_token_ids':null,'seed':null,'n':null,'stream':null,'stream_options':null,'logit_bias':null,"
                 + "'user':null,'ignore_eos':null,'max_tokens':null,'response_format':null,'guided_json':null"))) {
-            assertThat(s.maxTokens()).isNull();
+            assertThat(s.maxTokens()).as("a completion without max_tokens gets OpenAI's 16").isEqualTo(RequestParser.DEFAULT_COMPLETION_TOKENS);
             assertThat(s.temperature()).isEqualTo(1f);
             assertThat(s.topP()).isEqualTo(1f);
             assertThat(s.topK()).isEqualTo(-1);
