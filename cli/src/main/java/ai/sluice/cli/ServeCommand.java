@@ -45,7 +45,8 @@ final class ServeCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
-            description = "Bind address (default: ${DEFAULT-VALUE}; use 0.0.0.0 to expose it).")
+            description = "Bind address, or several comma-separated (e.g. 127.0.0.1,::1) on one --port "
+                    + "(default: ${DEFAULT-VALUE}; use 0.0.0.0 to expose it).")
     String host;
 
     @Option(names = "--port", defaultValue = "8000", paramLabel = "N", description = "Port (default: ${DEFAULT-VALUE}; 0 = any free).")
@@ -165,7 +166,9 @@ final class ServeCommand implements Callable<Integer> {
         checkFlags();
         GenerationDefaults defaults = generationDefaults();
         String template = chatTemplate == null ? null : readChatTemplate(chatTemplate);
-        SluiceServer.checkBindable(host, port); // before loading and warming up, which take seconds
+        for (String address : host.split(",")) {
+            SluiceServer.checkBindable(address.strip(), port); // before loading and warming up, which take seconds
+        }
         String name = servedModelName != null ? servedModelName
                 : model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         LoadedModel loaded = LoadedModel.open(model, threads);

@@ -10,7 +10,8 @@ import java.util.List;
  * prompts, request time and what a slow reader can make the server hold are bounded here; the
  * waiting queue (by requests and by tokens) is the engine's, and a full one is a 429 with Retry-After.
  *
- * @param host               bind address (loopback by default: exposing a model is a decision)
+ * @param host               bind address (loopback by default: exposing a model is a decision), or
+ *                           several separated by commas (e.g. {@code 127.0.0.1,::1}), all on {@code port}
  * @param port               0 picks a free port
  * @param apiKeys            accepted keys; empty means no authentication
  * @param maxBodyBytes       largest request body; larger is a 413
@@ -41,9 +42,26 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
         if (maxBodyBytes <= 0 || maxPromptTokens <= 0 || streamQueueTokens <= 0) {
             throw new IllegalArgumentException("body, prompt and stream-queue limits must be positive");
         }
+        if (host == null || host.isBlank() || host.split(",", -1).length != hostsOf(host).size()) {
+            throw new IllegalArgumentException("--host must be an address or a comma-separated list of them, got '"
+                    + host + "'");
+        }
+        if (hostsOf(host).size() > 1 && port == 0) {
+            throw new IllegalArgumentException("several --host addresses need a fixed --port (0 would pick a different"
+                    + " free port for each)");
+        }
         if (clientStallTimeout.isNegative() || clientStallTimeout.isZero()) {
             throw new IllegalArgumentException("the client stall timeout must be positive, got " + clientStallTimeout);
         }
+    }
+
+    /** The addresses to listen on, in the order given. */
+    public List<String> hosts() {
+        return hostsOf(host);
+    }
+
+    private static List<String> hostsOf(String host) {
+        return java.util.Arrays.stream(host.split(",")).map(String::strip).filter(h -> !h.isEmpty()).distinct().toList();
     }
 
     /** Defaults for a model of {@code contextLength} tokens, served as {@code name}. */

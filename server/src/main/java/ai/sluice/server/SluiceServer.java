@@ -9,11 +9,13 @@ import ai.sluice.server.http.Routes;
 import ai.sluice.server.metrics.ServerMetrics;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The OpenAI-compatible HTTP server over one model. Start it, serve, then {@link #drain(Duration)}
@@ -36,18 +38,27 @@ public final class SluiceServer implements AutoCloseable {
                 new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens(),
                         config.clientStallTimeout()), watchdog);
         this.routes = new Routes(config, backend, template, exchange, metrics, accessLog);
-        this.server = WebServer.builder()
-                .host(config.host())
+        // A fixed, modest send buffer bounds what a client that stops reading can make the kernel
+        // hold for it (autotuning would grow it to megabytes); once it is full, the write blocks and
+        // the stall watchdog cuts the client off.
+        SocketOptions sockets = SocketOptions.builder().socketSendBufferSize(SEND_BUFFER_BYTES).build();
+        List<String> hosts = config.hosts();
+        WebServerConfig.Builder b = WebServer.builder()
+                .host(hosts.getFirst())
                 .port(config.port())
                 // The owner drains on SIGTERM and stops the server itself; Helidon's own hook would
                 // close the listener at once and cut the requests still in flight.
                 .shutdownHook(false)
-                // A fixed, modest send buffer bounds what a client that stops reading can make the
-                // kernel hold for it (autotuning would grow it to megabytes); once it is full, the
-                // write blocks and the stall watchdog cuts the client off.
-                .connectionOptions(SocketOptions.builder().socketSendBufferSize(SEND_BUFFER_BYTES).build())
-                .routing(routes::register)
-                .build();
+                .connectionOptions(sockets)
+                .routing(routes::register);
+        for (int i = 1; i < hosts.size(); i++) {
+            // every further address is one more listener on the same port, with the same routes
+            String name = "address-" + i;
+            String host = hosts.get(i);
+            b.putSocket(name, socket -> socket.host(host).port(config.port()).connectionOptions(sockets))
+                    .routing(name, routes::register);
+        }
+        this.server = b.build();
     }
 
     /**
@@ -57,7 +68,9 @@ public final class SluiceServer implements AutoCloseable {
      *         reports port -1; a server that is not listening must not look started)
      */
     public static SluiceServer start(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
-        checkBindable(config.host(), config.port());
+        for (String host : config.hosts()) {
+            checkBindable(host, config.port());
+        }
         SluiceServer s = new SluiceServer(config, backend, accessLog);
         s.server.start();
         if (!s.server.isRunning() || s.server.port() <= 0) {
