@@ -70,7 +70,7 @@ class SettingFlagsTest {
         assertThat(tooLong.err()).contains("; lower --max-model-len to at most 2048").doesNotContain("EngineConfig");
 
         CliRun tooSmall = CliRun.of("serve", "--model", STORIES.toString(), "--port", "0", "--no-warmup",
-                "--kv-cache-memory", "1000000");
+                "--kv-cache-memory", "1000000", "--kv-cache-type", "f32"); // f32: the advice also offers f16
         assertThat(tooSmall.exitCode()).isEqualTo(1);
         assertThat(tooSmall.err()).contains("raise --kv-cache-memory to at least", "lower --max-model-len to at most",
                 "or use --kv-cache-type f16").doesNotContain("EngineConfig");
