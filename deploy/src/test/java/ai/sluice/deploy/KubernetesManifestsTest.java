@@ -212,6 +212,8 @@ class KubernetesManifestsTest {
         assertThat(servePods).containsAllEntriesOf(r.one(Service.class, SERVE).getSpec().getSelector());
 
         Container gateway = r.one(Deployment.class, GATEWAY).getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertThat(gateway.getReadinessProbe().getHttpGet().getPath())
+                .as("the gateway's /ready is 503 with no replica up: at zero replicas nothing could wake one").isEqualTo("/health");
         URI backend = URI.create(argAfter(gateway.getArgs(), "--backend"));
         assertThat(backend.getHost()).isEqualTo(HEADLESS);
         assertThat(backend.getPort()).isEqualTo(headless.getSpec().getPorts().getFirst().getPort());
