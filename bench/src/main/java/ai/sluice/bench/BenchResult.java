@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * @param goodput       requests/s that met every SLO given; null when no SLO was given
  * @param sloAttainment fraction of all requests meeting every SLO; null when no SLO was given
- * @param errors        failed requests counted by {@link RequestError#label()}
+ * @param errors        failed requests counted by {@link ai.sluice.wire.RequestError#label()}
  * @param throughput    output tokens/s in one-second bins over the run
  */
 public record BenchResult(String load, double durationS, int requests, int completed, int failed,

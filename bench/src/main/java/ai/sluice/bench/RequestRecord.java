@@ -1,5 +1,7 @@
 package ai.sluice.bench;
 
+import ai.sluice.wire.RequestError;
+
 /**
  * What one measured request did. All times are nanoseconds since the start of the measured phase.
  *

@@ -1,5 +1,7 @@
 package ai.sluice.bench;
 
+import ai.sluice.wire.RequestError;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 BenchBatchCommand.class,
                 ServeCommand.class,
+                GatewayCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec

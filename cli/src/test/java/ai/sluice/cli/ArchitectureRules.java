@@ -28,12 +28,13 @@ final class ArchitectureRules {
         Map<String, Set<String>> m = new LinkedHashMap<>();
         m.put("core", Set.of());
         m.put("engine", Set.of("core"));
-        m.put("server", Set.of("engine", "core"));
-        m.put("gateway", Set.of()); // talks to replicas over HTTP only: works with any OpenAI-style server
+        m.put("server", Set.of("engine", "core", "wire"));
+        m.put("wire", Set.of()); // the OpenAI wire model (SSE, chunks, error JSON): Jackson only
+        m.put("gateway", Set.of("wire")); // talks to replicas over HTTP only: works with any OpenAI-style server
         m.put("store", Set.of());
         m.put("plan", Set.of("core"));
-        m.put("bench", Set.of()); // talks to servers over HTTP only
-        m.put("cli", Set.of("core", "engine", "server", "gateway", "store", "plan", "bench"));
+        m.put("bench", Set.of("wire")); // talks to servers over HTTP only
+        m.put("cli", Set.of("core", "engine", "server", "wire", "gateway", "store", "plan", "bench"));
         return Map.copyOf(m);
     }
 

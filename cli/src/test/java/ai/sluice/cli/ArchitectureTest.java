@@ -50,7 +50,7 @@ class ArchitectureTest {
         assertThat(String.join("\n", violated))
                 .contains("core uses only none").contains("BadCore").contains("UsefulCliThing")
                 .contains("engine knows no HTTP library").contains("HttpEngine").contains("java.net.http.HttpClient")
-                .contains("gateway uses only none").contains("CoreGateway");
+                .contains("gateway uses only [wire]").contains("CoreGateway");
     }
 
     @Test

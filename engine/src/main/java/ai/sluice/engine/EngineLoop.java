@@ -351,11 +351,13 @@ final class EngineLoop {
         long end = System.nanoTime();
         metrics.stepTimeHistogram().observe((end - start) / 1e9);
         metrics.batchSizeHistogram().observe(plan.size());
+        metrics.iterationTokensHistogram().observe(plan.tokens());
         publishGauges();
     }
 
     private void firstAdmission(Sequence s, long now) {
         s.admittedOnce = true;
+        s.firstScheduledNanos = now;
         s.cachedPromptTokens = Math.min(s.computed, s.promptLength);
         queuedRequests.decrementAndGet();
         queuedTokens.addAndGet(-s.promptLength);
@@ -501,6 +503,7 @@ final class EngineLoop {
         long now = System.nanoTime();
         metrics.finished(reason, now);
         metrics.e2eHistogram().observe((now - s.arrivalNanos) / 1e9);
+        metrics.sequenceFinished(s.promptLength, s.generated, s.firstScheduledNanos, s.firstTokenNanos, now);
         try {
             s.listener.onFinish(reason, finalText, new Usage(s.promptLength, s.generated, s.cachedPromptTokens));
         } catch (RuntimeException e) {

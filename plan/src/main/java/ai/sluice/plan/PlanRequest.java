@@ -12,15 +12,26 @@ package ai.sluice.plan;
  * @param utilization fraction of hours the deployment is busy (0..1]
  * @param amortizationMonths months over which a purchase is written off
  * @param electricityUsdPerKwh electricity price for on-prem power, or null to leave power out
+ * @param cloudBilling whether cloud rent is paid for busy hours only or around the clock
  */
 public record PlanRequest(ModelSpec model, Precision precision, KvType kvType, int context, int concurrency,
                           HardwareSpec hardware, double utilization, int amortizationMonths,
-                          Double electricityUsdPerKwh) {
+                          Double electricityUsdPerKwh, CloudBilling cloudBilling) {
 
     public static final double DEFAULT_UTILIZATION = 0.40;
     public static final int DEFAULT_AMORTIZATION_MONTHS = 36;
 
+    /** A request with cloud rent paid for busy hours only ({@link CloudBilling#BUSY_HOURS}). */
+    public PlanRequest(ModelSpec model, Precision precision, KvType kvType, int context, int concurrency,
+                       HardwareSpec hardware, double utilization, int amortizationMonths, Double electricityUsdPerKwh) {
+        this(model, precision, kvType, context, concurrency, hardware, utilization, amortizationMonths,
+                electricityUsdPerKwh, CloudBilling.BUSY_HOURS);
+    }
+
     public PlanRequest {
+        if (cloudBilling == null) {
+            cloudBilling = CloudBilling.BUSY_HOURS;
+        }
         if (context < 1) {
             throw new PlanException("--context must be at least 1 token, got " + context);
         }

@@ -22,7 +22,8 @@ import java.util.Locale;
  *     bound; real engines reach roughly 50-80% of it.
  * <li><b>Prefill</b>: compute-bound; (2 x active params + 2 x layers x heads x head dim x context)
  *     FLOPs per prompt token over all devices' dense peak x {@value #PREFILL_EFFICIENCY}.
- * <li><b>Cost</b>: cloud rent is paid for busy hours only (utilization x 730 h a month); a purchase
+ * <li><b>Cost</b>: cloud rent is paid for busy hours only (utilization x 730 h a month) by default, or for
+ *     all 730 h when reserved ({@link CloudBilling}); a purchase
  *     is paid whether busy or not, written off over the amortization months, plus power at full TDP
  *     when an electricity price is given. Tokens per month = aggregate decode x busy seconds.
  * </ul>
@@ -76,7 +77,7 @@ public final class Planner {
         Plan.Inputs inputs = new Plan.Inputs(m.name(), m.source(), hw.name(), hw.source(),
                 req.precision() == null ? "file" : req.precision().label(), weights * 8.0 / m.totalParams(),
                 req.kvType().label(), req.context(), req.concurrency(), req.utilization(), req.amortizationMonths(),
-                m.totalParams(), m.activeParams(), OVERHEAD_RULE);
+                m.totalParams(), m.activeParams(), OVERHEAD_RULE, req.cloudBilling().description());
         Plan partial = new Plan(inputs, memory, parallelism, throughput, cost, "");
         int wider = tp * 2;
         int maxConcurrencyWider = wider <= MAX_TENSOR_PARALLEL && m.heads() % wider == 0
@@ -150,7 +151,8 @@ public final class Planner {
         double millionTokensPerMonth = aggregateTokensPerSecond * busyHours * 3600 / 1e6;
         double power = req.electricityUsdPerKwh() == null ? 0
                 : tp * hw.tdpWatts() / 1000 * HOURS_PER_MONTH * req.electricityUsdPerKwh();
-        Double cloud = hw.cloudUsdPerHour() == null ? null : tp * hw.cloudUsdPerHour() * busyHours;
+        double billedHours = req.cloudBilling() == CloudBilling.RESERVED ? HOURS_PER_MONTH : busyHours;
+        Double cloud = hw.cloudUsdPerHour() == null ? null : tp * hw.cloudUsdPerHour() * billedHours;
         Double onPrem = hw.purchaseUsd() == null ? null : tp * hw.purchaseUsd() / req.amortizationMonths() + power;
         Integer breakEven = null;
         if (cloud != null && onPrem != null && cloud > power) {

@@ -49,11 +49,11 @@ class CatalogTest {
         assertThatThrownBy(() -> ModelCatalog.builtIn().find("gpt-5"))
                 .isInstanceOf(PlanException.class)
                 .hasMessageStartingWith("unknown model 'gpt-5'; known: llama-3.1-8b, llama-3.1-70b,")
-                .hasMessageEndingWith("(or give a GGUF file with --model)");
+                .hasMessageEndingWith("(see --list, or give a GGUF file with --model)");
         assertThatThrownBy(() -> HardwareCatalog.builtIn().find("tpu-v5"))
                 .isInstanceOf(PlanException.class)
                 .hasMessageStartingWith("unknown hardware 'tpu-v5'; known: a100-40gb, a100-80gb, l4,")
-                .hasMessageEndingWith("(add your own with --hardware-file)");
+                .hasMessageEndingWith("(see --list; add your own with --hardware-file)");
     }
 
     @Test

@@ -29,7 +29,8 @@ class PrecisionTest {
     void unknownNamesListTheValidOnes() {
         assertThatThrownBy(() -> Precision.parse("int3"))
                 .isInstanceOf(PlanException.class)
-                .hasMessage("unknown precision 'int3'; valid: fp32, fp16, bf16, fp8, int8, q8_0, int4, q4_0, q4_k");
+                .hasMessage("unknown precision 'int3'; did you mean 'int8'? valid: fp32, fp16, bf16, fp8, int8, q8_0, "
+                        + "int4, q4_0, q4_k (or 8bit, 4bit, q8, q4, awq, gptq)");
         assertThatThrownBy(() -> KvType.parse("int4"))
                 .hasMessage("unknown KV cache type 'int4'; valid: f16, f32, fp8, q8_0");
     }

@@ -1,4 +1,4 @@
-package ai.sluice.bench;
+package ai.sluice.wire;
 
 /**
  * Server-sent events, fed one line at a time (the line without its terminator). Collects the {@code data:} lines

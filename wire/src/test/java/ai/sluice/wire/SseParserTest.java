@@ -1,4 +1,4 @@
-package ai.sluice.bench;
+package ai.sluice.wire;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -53,6 +53,8 @@ class SseParserTest {
         assertThat(content.hasChoice()).isTrue();
         assertThat(content.text()).isEqualTo(" hi");
         assertThat(content.hasUsage()).isFalse();
+        assertThat(CompletionChunk.parse(json, "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" yo\"}}]}").text())
+                .isEqualTo(" yo");
 
         CompletionChunk usage = CompletionChunk.parse(json,
                 "{\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":34,\"total_tokens\":46}}");
@@ -64,6 +66,6 @@ class SseParserTest {
         assertThat(error.error()).isEqualTo("out of KV cache");
 
         assertThatThrownBy(() -> CompletionChunk.parse(json, "not json"))
-                .isInstanceOf(BenchException.class).hasMessageContaining("not JSON");
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("not JSON");
     }
 }

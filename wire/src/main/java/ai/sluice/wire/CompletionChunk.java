@@ -1,10 +1,10 @@
-package ai.sluice.bench;
+package ai.sluice.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * One {@code data:} payload of a streaming {@code /v1/completions} response.
+ * One {@code data:} payload of a streaming {@code /v1/completions} or {@code /v1/chat/completions} response.
  *
  * @param hasChoice        whether it carried a choice (a content chunk, even with empty text)
  * @param promptTokens     usage.prompt_tokens, or -1 when absent
@@ -17,16 +17,16 @@ public record CompletionChunk(boolean hasChoice, String text, int promptTokens, 
         return completionTokens >= 0;
     }
 
-    /** Parses one payload; throws {@link BenchException} when it is not a JSON object. */
+    /** Parses one payload; throws {@link WireFormatException} when it is not a JSON object. */
     public static CompletionChunk parse(ObjectMapper json, String payload) {
         JsonNode node;
         try {
             node = json.readTree(payload);
         } catch (Exception e) {
-            throw new BenchException("stream chunk is not JSON: " + abbreviate(payload));
+            throw new WireFormatException("stream chunk is not JSON: " + abbreviate(payload));
         }
         if (node == null || !node.isObject()) {
-            throw new BenchException("stream chunk is not a JSON object: " + abbreviate(payload));
+            throw new WireFormatException("stream chunk is not a JSON object: " + abbreviate(payload));
         }
         JsonNode error = node.get("error");
         if (error != null && !error.isNull()) {
@@ -35,7 +35,10 @@ public record CompletionChunk(boolean hasChoice, String text, int promptTokens, 
         }
         JsonNode choices = node.get("choices");
         boolean hasChoice = choices != null && choices.isArray() && !choices.isEmpty();
-        String text = hasChoice ? choices.get(0).path("text").asText("") : "";
+        // completions carry choices[0].text, chat completions choices[0].delta.content
+        JsonNode choice = hasChoice ? choices.get(0) : null;
+        String text = choice == null ? ""
+                : choice.has("text") ? choice.path("text").asText("") : choice.path("delta").path("content").asText("");
         JsonNode usage = node.get("usage");
         int prompt = -1;
         int completion = -1;
@@ -46,7 +49,7 @@ public record CompletionChunk(boolean hasChoice, String text, int promptTokens, 
         return new CompletionChunk(hasChoice, text, prompt, completion, null);
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         String oneLine = s.replaceAll("\\s+", " ").strip();
         return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
     }

@@ -1,4 +1,4 @@
-package ai.sluice.bench;
+package ai.sluice.wire;
 
 /** Why one request failed; {@link #label()} is the key under which failures are counted. */
 public sealed interface RequestError {

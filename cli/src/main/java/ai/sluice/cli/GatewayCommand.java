@@ -1,0 +1,67 @@
+package ai.sluice.cli;
+
+import ai.sluice.gateway.AccessLog;
+import ai.sluice.gateway.Gateway;
+import ai.sluice.gateway.GatewayConfig;
+import ai.sluice.gateway.GatewayConfigFile;
+import ai.sluice.gateway.GatewayException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code sluice gateway}: one OpenAI-compatible endpoint over many replicas (routing, health checks, circuit
+ * breakers, failover, stream resume). {@code --backend} URLs for the simple case, {@code --config gateway.yaml}
+ * for the rest; flags given beside a config file override its address and replicas.
+ */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = "Serve one OpenAI-compatible endpoint over several replicas (sluice serve or any OpenAI-style server).")
+final class GatewayCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "gateway.yaml (see the README for its fields).")
+    Path config;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "Bind address (default: 127.0.0.1; use 0.0.0.0 to expose it).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "N", description = "Port (default: 9000; 0 = any free).")
+    Integer port;
+
+    @Option(names = "--backend", paramLabel = "URL", description = "A replica's base URL (http://host:port); repeat for several.")
+    List<String> backends = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayConfig c;
+        if (config != null) {
+            c = GatewayConfigFile.load(config);
+        } else {
+            if (backends.isEmpty()) {
+                throw new GatewayException("give the replicas: --backend URL (repeatable) or --config gateway.yaml");
+            }
+            c = GatewayConfig.of("127.0.0.1", 9000, List.of());
+        }
+        if (!backends.isEmpty()) {
+            List<URI> uris = new ArrayList<>();
+            for (String b : backends) {
+                uris.add(GatewayConfigFile.backend("--backend", b));
+            }
+            c = c.withBackends(uris);
+        }
+        c = c.withAddress(host != null ? host : c.host(), port != null ? port : c.port());
+        if (c.port() < 0 || c.port() > 65535) {
+            throw new GatewayException("--port: must be in [0, 65535], got " + c.port());
+        }
+        Gateway gateway = Gateway.start(c, AccessLog.stdout());
+        System.err.println("sluice: gateway on http://" + c.host() + ":" + gateway.port() + " over "
+                + c.backends().size() + " replica(s): " + c.backends());
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
+        new CountDownLatch(1).await(); // serve until a signal ends the process
+        return 0;
+    }
+}

@@ -1,0 +1,54 @@
+package ai.sluice.gateway;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the gateway is told at start. Built from flags ({@link #of}) or a YAML file ({@link GatewayConfigFile}).
+ *
+ * @param backends              replica base URLs (http://host:port)
+ * @param healthInterval        how often each replica's /health is asked
+ * @param healthTimeout         a /health answer slower than this is a failed check
+ * @param scrapeInterval        how often each replica's /metrics is read for its load
+ * @param firstByteTimeout      a replica that sends no response headers within this is failed over (retried elsewhere)
+ * @param streamStallTimeout    a stream that sends nothing for this long is treated as dropped (and resumed)
+ * @param holdTimeout           how long a request waits for a ready replica before a 503 with Retry-After
+ * @param ejectAfterFailures    consecutive 5xx/timeouts that eject a replica (a refused connection ejects at once)
+ * @param ejectBase             first ejection; each further one doubles, up to {@code ejectMax}
+ * @param maxAttempts           most replicas one request tries before it fails
+ * @param retryBudgetRatio      retries allowed per request over time (0.5: one retry per two requests)
+ * @param retryBudgetMinPerSec  retries always allowed per second, whatever the ratio says
+ * @param affinityPrefixChars   how much of the prompt (when there is no {@code user}) picks the affinity replica
+ * @param affinityLoadFactor    bounded load: the affinity replica is skipped when busier than this times the mean
+ * @param resume                continue a stream a replica dropped on another replica
+ */
+public record GatewayConfig(String host, int port, List<URI> backends, Duration healthInterval, Duration healthTimeout,
+                            Duration scrapeInterval, Duration firstByteTimeout, Duration streamStallTimeout,
+                            Duration holdTimeout, int ejectAfterFailures, Duration ejectBase, Duration ejectMax,
+                            int maxAttempts, double retryBudgetRatio, double retryBudgetMinPerSec,
+                            int affinityPrefixChars, double affinityLoadFactor, boolean resume) {
+
+    public GatewayConfig {
+        backends = List.copyOf(backends);
+    }
+
+    /** The defaults, with the given address and replicas. */
+    public static GatewayConfig of(String host, int port, List<URI> backends) {
+        return new GatewayConfig(host, port, backends, Duration.ofMillis(500), Duration.ofMillis(400),
+                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(10),
+                3, Duration.ofSeconds(1), Duration.ofSeconds(30), 3, 0.5, 10, 256, 1.25, true);
+    }
+
+    public GatewayConfig withAddress(String newHost, int newPort) {
+        return new GatewayConfig(newHost, newPort, backends, healthInterval, healthTimeout, scrapeInterval,
+                firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
+                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume);
+    }
+
+    public GatewayConfig withBackends(List<URI> newBackends) {
+        return new GatewayConfig(host, port, newBackends, healthInterval, healthTimeout, scrapeInterval,
+                firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
+                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume);
+    }
+}

@@ -1,0 +1,195 @@
+package ai.sluice.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads {@code gateway.yaml}. Every field is checked at start; an error names the field and says what is wrong
+ * ({@code gateway.yaml: health_timeout_ms: must be a whole number of milliseconds > 0, got "fast"}). Unknown
+ * fields are errors too: a misspelt setting silently ignored is worse than a refused start.
+ * <pre>
+ * host: 0.0.0.0
+ * port: 9000
+ * backends: [http://10.0.0.1:8000, http://10.0.0.2:8000]
+ * health_interval_ms: 500
+ * </pre>
+ */
+public final class GatewayConfigFile {
+    private static final Set<String> FIELDS = Set.of("host", "port", "backends", "health_interval_ms",
+            "health_timeout_ms", "scrape_interval_ms", "first_byte_timeout_ms", "stream_stall_timeout_ms",
+            "hold_timeout_ms", "eject_after_failures", "eject_base_ms", "eject_max_ms", "max_attempts",
+            "retry_budget_ratio", "retry_budget_min_per_sec", "affinity_prefix_chars", "affinity_load_factor",
+            "resume");
+
+    private GatewayConfigFile() {
+    }
+
+    public static GatewayConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new GatewayException(file + ": no such file");
+        } catch (IOException e) {
+            throw new GatewayException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        return parse(file.getFileName().toString(), text);
+    }
+
+    /** Parses YAML {@code text}; {@code name} prefixes every error. */
+    public static GatewayConfig parse(String name, String text) {
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new GatewayException(name + ": not valid YAML: " + e.getOriginalMessage().replaceAll("\\s+", " "));
+        } catch (IOException e) {
+            throw new GatewayException(name + ": not valid YAML: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new GatewayException(name + ": must be a mapping of settings (host, port, backends, ...)");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!FIELDS.contains(field)) {
+                throw new GatewayException(name + ": " + field + ": unknown field (known: "
+                        + String.join(", ", FIELDS.stream().sorted().toList()) + ")");
+            }
+        }
+        Fields f = new Fields(name, root);
+        GatewayConfig d = GatewayConfig.of("127.0.0.1", 9000, List.of());
+        List<URI> backends = f.backends();
+        GatewayConfig c = new GatewayConfig(
+                f.text("host", d.host()),
+                (int) f.number("port", d.port(), 0, 65535),
+                backends,
+                f.millis("health_interval_ms", d.healthInterval()),
+                f.millis("health_timeout_ms", d.healthTimeout()),
+                f.millis("scrape_interval_ms", d.scrapeInterval()),
+                f.millis("first_byte_timeout_ms", d.firstByteTimeout()),
+                f.millis("stream_stall_timeout_ms", d.streamStallTimeout()),
+                f.millis("hold_timeout_ms", d.holdTimeout()),
+                (int) f.number("eject_after_failures", d.ejectAfterFailures(), 1, 1000),
+                f.millis("eject_base_ms", d.ejectBase()),
+                f.millis("eject_max_ms", d.ejectMax()),
+                (int) f.number("max_attempts", d.maxAttempts(), 1, 10),
+                f.fraction("retry_budget_ratio", d.retryBudgetRatio(), 0, 1),
+                f.fraction("retry_budget_min_per_sec", d.retryBudgetMinPerSec(), 0, 1000),
+                (int) f.number("affinity_prefix_chars", d.affinityPrefixChars(), 0, 1 << 20),
+                f.fraction("affinity_load_factor", d.affinityLoadFactor(), 1, 100),
+                f.bool("resume", d.resume()));
+        if (c.ejectMax().compareTo(c.ejectBase()) < 0) {
+            throw new GatewayException(name + ": eject_max_ms: must be at least eject_base_ms ("
+                    + c.ejectBase().toMillis() + ")");
+        }
+        return c;
+    }
+
+    /** Checks one backend URL; {@code what} names where it came from (a field or a flag). */
+    public static URI backend(String what, String value) {
+        URI uri;
+        try {
+            uri = URI.create(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(what + ": not a URL: \"" + value + "\"");
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new GatewayException(what + ": must be an http(s)://host:port URL, got \"" + value + "\"");
+        }
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        if (!path.isEmpty() && !path.equals("/")) {
+            throw new GatewayException(what + ": must be a base URL without a path (the gateway adds /v1/...), got \""
+                    + value + "\"");
+        }
+        return URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
+    }
+
+    private record Fields(String name, JsonNode root) {
+        private GatewayException bad(String field, String what, JsonNode got) {
+            return new GatewayException(name + ": " + field + ": " + what + ", got " + got);
+        }
+
+        String text(String field, String fallback) {
+            JsonNode n = root.get(field);
+            if (n == null) {
+                return fallback;
+            }
+            if (!n.isTextual() || n.asText().isBlank()) {
+                throw bad(field, "must be a non-empty string", n);
+            }
+            return n.asText();
+        }
+
+        long number(String field, long fallback, long min, long max) {
+            JsonNode n = root.get(field);
+            if (n == null) {
+                return fallback;
+            }
+            if (!n.canConvertToExactIntegral() || n.asLong() < min || n.asLong() > max) {
+                throw bad(field, "must be a whole number in [" + min + ", " + max + "]", n);
+            }
+            return n.asLong();
+        }
+
+        Duration millis(String field, Duration fallback) {
+            JsonNode n = root.get(field);
+            if (n == null) {
+                return fallback;
+            }
+            if (!n.canConvertToExactIntegral() || n.asLong() <= 0) {
+                throw bad(field, "must be a whole number of milliseconds > 0", n);
+            }
+            return Duration.ofMillis(n.asLong());
+        }
+
+        double fraction(String field, double fallback, double min, double max) {
+            JsonNode n = root.get(field);
+            if (n == null) {
+                return fallback;
+            }
+            if (!n.isNumber() || n.asDouble() < min || n.asDouble() > max) {
+                throw bad(field, "must be a number in [" + min + ", " + max + "]", n);
+            }
+            return n.asDouble();
+        }
+
+        boolean bool(String field, boolean fallback) {
+            JsonNode n = root.get(field);
+            if (n == null) {
+                return fallback;
+            }
+            if (!n.isBoolean()) {
+                throw bad(field, "must be true or false", n);
+            }
+            return n.asBoolean();
+        }
+
+        List<URI> backends() {
+            JsonNode n = root.get("backends");
+            if (n == null || !n.isArray() || n.isEmpty()) {
+                throw new GatewayException(name + ": backends: must list at least one replica URL, got "
+                        + (n == null ? "nothing" : n.toString()));
+            }
+            List<URI> out = new ArrayList<>();
+            for (int i = 0; i < n.size(); i++) {
+                JsonNode b = n.get(i);
+                if (!b.isTextual()) {
+                    throw bad("backends[" + i + "]", "must be a URL string", b);
+                }
+                out.add(backend(name + ": backends[" + i + "]", b.asText()));
+            }
+            return out;
+        }
+    }
+}

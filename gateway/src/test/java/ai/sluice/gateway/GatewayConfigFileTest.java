@@ -1,0 +1,63 @@
+package ai.sluice.gateway;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GatewayConfigFileTest {
+
+    @Test
+    void readsEveryFieldItIsGiven() {
+        GatewayConfig c = GatewayConfigFile.parse("gateway.yaml", """
+                host: 0.0.0.0
+                port: 9100
+                backends: [http://10.0.0.1:8000, "http://replica-2:8000/"]
+                health_interval_ms: 250
+                hold_timeout_ms: 3000
+                max_attempts: 4
+                affinity_load_factor: 1.5
+                resume: false
+                """);
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.port()).isEqualTo(9100);
+        assertThat(c.backends()).containsExactly(URI.create("http://10.0.0.1:8000"), URI.create("http://replica-2:8000"));
+        assertThat(c.healthInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.holdTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.maxAttempts()).isEqualTo(4);
+        assertThat(c.affinityLoadFactor()).isEqualTo(1.5);
+        assertThat(c.resume()).isFalse();
+        assertThat(c.healthTimeout()).isEqualTo(GatewayConfig.of("h", 1, java.util.List.of()).healthTimeout());
+    }
+
+    @Test
+    void errorsNameTheFieldAndWhatIsWrong() {
+        assertBad("backends: [http://a:1]\nhealth_timout_ms: 5\n", "gateway.yaml: health_timout_ms: unknown field");
+        assertBad("backends: [http://a:1, ftp://b:2]\n", "backends[1]: must be an http(s)://host:port URL, got \"ftp://b:2\"");
+        assertBad("backends: [http://a:1/v1]\n", "backends[0]: must be a base URL without a path");
+        assertBad("backends: []\n", "backends: must list at least one replica URL");
+        assertBad("port: 9000\n", "backends: must list at least one replica URL, got nothing");
+        assertBad("backends: [http://a:1]\nhealth_interval_ms: fast\n",
+                "health_interval_ms: must be a whole number of milliseconds > 0, got \"fast\"");
+        assertBad("backends: [http://a:1]\nport: 70000\n", "port: must be a whole number in [0, 65535], got 70000");
+        assertBad("backends: [http://a:1]\nresume: maybe\n", "resume: must be true or false");
+        assertBad("backends: [http://a:1]\neject_base_ms: 5000\neject_max_ms: 1000\n", "eject_max_ms: must be at least eject_base_ms");
+        assertBad("backends: [http://a:1\n", "gateway.yaml: not valid YAML");
+        assertBad("- just\n- a list\n", "must be a mapping of settings");
+    }
+
+    @Test
+    void aMissingFileIsOneLine() {
+        assertThatThrownBy(() -> GatewayConfigFile.load(java.nio.file.Path.of("/nonexistent/gateway.yaml")))
+                .isInstanceOf(GatewayException.class).hasMessage("/nonexistent/gateway.yaml: no such file");
+    }
+
+    private static void assertBad(String yaml, String message) {
+        assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml", yaml))
+                .isInstanceOf(GatewayException.class).hasMessageContaining(message)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+}
