@@ -3,7 +3,8 @@ package ai.sluice.cli;
 import ai.sluice.plan.CloudBilling;
 import ai.sluice.plan.GgufModels;
 import ai.sluice.plan.HardwareCatalog;
-import ai.sluice.plan.KvType;
+import ai.sluice.plan.HardwareSpec;
+import ai.sluice.plan.KvPrecision;
 import ai.sluice.plan.ModelCatalog;
 import ai.sluice.plan.ModelSpec;
 import ai.sluice.plan.Plan;
@@ -117,7 +118,7 @@ public final class PlanCommand implements Runnable {
         if (cloudBusyHours && cloudReserved) {
             throw new PlanException("give one of --cloud-busy-hours (the default) or --cloud-reserved");
         }
-        PlanRequest request = new PlanRequest(model, weights, KvType.parse(kvType), ctx, concurrency,
+        PlanRequest request = new PlanRequest(model, weights, KvPrecision.parse(kvType), ctx, concurrency,
                 devices.find(hardware), utilization, amortizationMonths, electricity,
                 cloudReserved ? CloudBilling.RESERVED : CloudBilling.BUSY_HOURS);
         Plan plan = Planner.plan(request);

@@ -187,7 +187,7 @@ final class ServeCommand implements Callable<Integer> {
                     allowedOrigins, faultInjection, defaults);
             server = SluiceServer.start(config, backend, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
-            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), ai.sluice.plan.KvType.parse(kvType.name()));
+            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), kvType);
             KvCacheLayout layout = engine.kvCacheLayout();
             info(plan.describe(layout.tokens()));
             info(String.format(Locale.ROOT, "allocated KV pool %,d B (%,d blocks of %d tokens)",

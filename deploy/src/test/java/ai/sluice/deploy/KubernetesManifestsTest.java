@@ -3,7 +3,7 @@ package ai.sluice.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sluice.plan.HardwareCatalog;
-import ai.sluice.plan.KvType;
+import ai.sluice.plan.KvPrecision;
 import ai.sluice.plan.ModelCatalog;
 import ai.sluice.plan.Plan;
 import ai.sluice.plan.PlanRequest;
@@ -269,7 +269,7 @@ class KubernetesManifestsTest {
             flags.put(f.group(1), f.group(2));
         }
         Plan plan = Planner.plan(new PlanRequest(ModelCatalog.builtIn().find(flags.get("catalog-model")),
-                Precision.parse(flags.get("precision")), KvType.parse(flags.getOrDefault("kv-type", "f16")),
+                Precision.parse(flags.get("precision")), KvPrecision.parse(flags.getOrDefault("kv-type", "f16")),
                 Integer.parseInt(flags.get("context")), Integer.parseInt(flags.get("concurrency")),
                 HardwareCatalog.builtIn().find(flags.get("hardware")), PlanRequest.DEFAULT_UTILIZATION,
                 PlanRequest.DEFAULT_AMORTIZATION_MONTHS, null));

@@ -58,7 +58,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void aPromptNeedingExactlyTheLastFreeBlocksIsAdmitted() {
-        BlockPool pool = new BlockPool(4, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(4, BLOCK);
         Scheduler scheduler = new Scheduler(config().build(), pool, metrics);
         Sequence s = seq(0, tokens(1, 16), 0);
         scheduler.addWaiting(s);
@@ -72,7 +72,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void aPromptNeedingOneBlockMoreThanFreeWaits() {
-        BlockPool pool = new BlockPool(4, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(4, BLOCK);
         Scheduler scheduler = new Scheduler(config().build(), pool, metrics);
         Sequence running = seq(0, tokens(1, 2), 0);
         scheduler.addWaiting(running);
@@ -93,7 +93,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void aFullyCachedBlockAlignedPromptStillComputesItsLastBlock() {
-        BlockPool pool = new BlockPool(16, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(16, BLOCK);
         Scheduler scheduler = new Scheduler(config().build(), pool, metrics);
         int[] prompt = tokens(1, 8);
         runToCompletion(scheduler, seq(0, prompt, 0), 3);
@@ -113,7 +113,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void aFullyCachedPromptOneTokenPastABlockComputesOnlyThatToken() {
-        BlockPool pool = new BlockPool(16, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(16, BLOCK);
         Scheduler scheduler = new Scheduler(config().build(), pool, metrics);
         int[] prompt = tokens(1, 9);
         runToCompletion(scheduler, seq(0, prompt, 0), 3);
@@ -128,7 +128,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void blocksComputedAfterAPrefixHitChainToTheCachedPrefix() {
-        BlockPool pool = new BlockPool(32, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(32, BLOCK);
         Scheduler scheduler = new Scheduler(config().build(), pool, metrics);
         int[] head = tokens(1, 4);
         // the first request caches block 0; the second hits it, then computes and registers block 1
@@ -143,14 +143,14 @@ class SchedulerCornerCasesTest {
         assertThat(third.computed).isEqualTo(8);
         assertThat(plan.count(0)).isEqualTo(3);
         // and what it registers chains on: block 1's hash is the chain over block 0's
-        long h0 = BlockPool.chain(0, third.tokens(), 0, BLOCK);
+        long h0 = KvCacheBlocks.chain(0, third.tokens(), 0, BLOCK);
         assertThat(third.blockHash(0)).isEqualTo(h0);
-        assertThat(third.blockHash(1)).isEqualTo(BlockPool.chain(h0, third.tokens(), BLOCK, BLOCK));
+        assertThat(third.blockHash(1)).isEqualTo(KvCacheBlocks.chain(h0, third.tokens(), BLOCK, BLOCK));
     }
 
     @Test
     void aPreemptedRequestResumesAheadOfLaterArrivals() {
-        BlockPool pool = new BlockPool(4, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(4, BLOCK);
         Scheduler scheduler = new Scheduler(config().prefixCaching(false).build(), pool, metrics);
         Sequence older = seq(0, tokens(1, 4), 0);
         Sequence newer = seq(1, tokens(20, 4), 0);
@@ -173,7 +173,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void priorityPreemptsTheLeastUrgentEvenWhenItIsOlder() {
-        BlockPool pool = new BlockPool(4, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(4, BLOCK);
         Scheduler scheduler = new Scheduler(config().schedulingPolicy(SchedulingPolicy.PRIORITY).build(), pool,
                 metrics);
         Sequence relaxed = seq(0, tokens(1, 4), 5);
@@ -193,7 +193,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void priorityPreemptsTheNewestAmongEquals() {
-        BlockPool pool = new BlockPool(4, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(4, BLOCK);
         Scheduler scheduler = new Scheduler(config().schedulingPolicy(SchedulingPolicy.PRIORITY).build(), pool,
                 metrics);
         Sequence first = seq(0, tokens(1, 4), 3);
@@ -210,7 +210,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void preemptingASequenceAlreadyPlannedThisStepTakesItOutOfThePlan() {
-        BlockPool pool = new BlockPool(5, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(5, BLOCK);
         Scheduler scheduler = new Scheduler(config().maxBatchedTokens(10).schedulingPolicy(SchedulingPolicy.PRIORITY)
                 .build(), pool, metrics);
         Sequence decoder = seq(0, tokens(1, 3), 9);
@@ -236,7 +236,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void aSequenceThatMustPreemptItselfLeavesThePlanAndTheOthersGoOn() {
-        BlockPool pool = new BlockPool(4, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(4, BLOCK);
         Scheduler scheduler = new Scheduler(config().schedulingPolicy(SchedulingPolicy.PRIORITY).build(), pool,
                 metrics);
         Sequence urgent = seq(0, tokens(1, 8), 0);
@@ -255,7 +255,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void removingAWaitingOrRunningSequenceReturnsItsBlocks() {
-        BlockPool pool = new BlockPool(8, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(8, BLOCK);
         Scheduler scheduler = new Scheduler(config().prefixCaching(false).build(), pool, metrics);
         Sequence a = seq(0, tokens(1, 8), 0);
         Sequence b = seq(1, tokens(20, 4), 0);
@@ -278,7 +278,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void withoutPrefixCachingAnIdenticalPromptIsComputedAgain() {
-        BlockPool pool = new BlockPool(16, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(16, BLOCK);
         Scheduler scheduler = new Scheduler(config().prefixCaching(false).build(), pool, metrics);
         int[] prompt = tokens(1, 9);
         runToCompletion(scheduler, seq(0, prompt, 0), 3);
@@ -290,7 +290,7 @@ class SchedulerCornerCasesTest {
 
     @Test
     void aStepNeverExceedsTheTokenBudgetOrTheSequenceLimit() {
-        BlockPool pool = new BlockPool(64, BLOCK);
+        KvCacheBlocks pool = new KvCacheBlocks(64, BLOCK);
         Scheduler scheduler = new Scheduler(config().maxNumSeqs(3).maxBatchedTokens(7).build(), pool, metrics);
         for (int i = 0; i < 6; i++) {
             scheduler.addWaiting(seq(i, tokens(10 * i + 1, 2 + i), 0));

@@ -44,6 +44,6 @@ public final class HardwareCatalog {
             names.add(h.name());
             names.addAll(h.aliases());
             return names;
-        }, "(see --list; add your own with --hardware-file)");
+        }, "(add your own with HardwareCatalog.withFile)");
     }
 }

@@ -51,7 +51,7 @@ public final class ModelCatalog {
 
     /** The entry answering to {@code name}, matched loosely (see {@link CatalogNames}); a miss says the closest. */
     public ModelSpec find(String name) {
-        return CatalogNames.find("model", name, entries, Entry::names, "(see --list, or give a GGUF file with --model)")
+        return CatalogNames.find("model", name, entries, Entry::names, "(or give a GGUF file with GgufModels.read)")
                 .toSpec();
     }
 

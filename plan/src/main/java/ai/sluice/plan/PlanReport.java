@@ -106,7 +106,7 @@ public final class PlanReport {
                     : billions(m.totalParams()) + " (" + billions(m.activeParams()) + ")";
             b.append(String.format(Locale.ROOT, "%-16s %17s %6d %8d %8s %12s%n", m.name(), params, m.layers(),
                     m.kvHeads(), String.format(Locale.ROOT, "%,d", m.contextLength()),
-                    String.format(Locale.ROOT, "%,d B", m.kvBytesPerToken(KvType.F16))));
+                    String.format(Locale.ROOT, "%,d B", m.kvBytesPerToken(KvPrecision.F16))));
         }
         b.append("names match loosely (case and separators do not matter); MoE models show active parameters in"
                 + " parentheses\n");

@@ -62,9 +62,9 @@ class WhatPeopleTypeTest {
     void cloudBillingIsExplicitAndReservedPaysAroundTheClock() {
         ModelSpec m = MODELS.find("llama-3.1-8b");
         HardwareSpec h = HARDWARE.find("h100-80gb");
-        Plan busy = Planner.plan(new PlanRequest(m, Precision.BF16, KvType.F16, 8192, 4, h, 0.25, 36, null,
+        Plan busy = Planner.plan(new PlanRequest(m, Precision.BF16, KvPrecision.F16, 8192, 4, h, 0.25, 36, null,
                 CloudBilling.BUSY_HOURS));
-        Plan reserved = Planner.plan(new PlanRequest(m, Precision.BF16, KvType.F16, 8192, 4, h, 0.25, 36, null,
+        Plan reserved = Planner.plan(new PlanRequest(m, Precision.BF16, KvPrecision.F16, 8192, 4, h, 0.25, 36, null,
                 CloudBilling.RESERVED));
         // 25% utilization: busy-hour billing pays a quarter of the reserved rent, for the same tokens.
         assertThat(reserved.cost().cloudUsdPerMonth()).isCloseTo(busy.cost().cloudUsdPerMonth() * 4,

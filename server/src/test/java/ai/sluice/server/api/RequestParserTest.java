@@ -363,15 +363,15 @@ class RequestParserTest {
 
     @Test
     void jsonIsSnakeCaseAndKeepsNullErrorFieldsButDropsAbsentUsage() {
-        assertThat(Json.writeString(Usage.of(2, 3))).isEqualTo("{\"prompt_tokens\":2,\"completion_tokens\":3,"
-                + "\"total_tokens\":5}");
+        assertThat(Json.writeString(Usage.of(2, 3, 1))).isEqualTo("{\"prompt_tokens\":2,\"completion_tokens\":3,"
+                + "\"total_tokens\":5,\"prompt_tokens_details\":{\"cached_tokens\":1}}");
         assertThat(new String(Json.write(ApiException.badRequest("no").toResponse()), java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo("{\"error\":{\"message\":\"no\",\"type\":\"invalid_request_error\",\"param\":null,"
                         + "\"code\":null}}");
-        assertThat(Json.writeString(new ChatCompletions.Chunk("id", "chat.completion.chunk", 1, "m", List.of(), null)))
+        assertThat(Json.writeString(new ChatCompletions.Chunk("id", "chat.completion.chunk", 1, "m", "fp", List.of(), null)))
                 .doesNotContain("usage");
         assertThat(Json.writeString(new ChatCompletions.Delta(null, "x"))).isEqualTo("{\"content\":\"x\"}");
-        assertThat(Json.writeString(new Models.Model("m", "model", 0, "sluice", 512))).contains("\"owned_by\":\"sluice\"")
+        assertThat(Json.writeString(new Models.Model("m", "model", 0, "sluice", "m", null, 512))).contains("\"owned_by\":\"sluice\"")
                 .contains("\"max_model_len\":512");
     }
 

@@ -8,7 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class KvPoolTest {
+class KvCacheMemoryTest {
     private static final int KEY = 21;   // not a multiple of any vector width
     private static final int VALUE = 37; // two 16-lane vectors and a tail
 
@@ -16,7 +16,7 @@ class KvPoolTest {
     @EnumSource(KvType.class)
     void storesRowsPerSlotAndLayerAndComputesWithThem(KvType type) {
         Random rnd = new Random(4);
-        try (KvPool pool = KvPool.allocate(2, 5, KEY, VALUE, type)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(2, 5, KEY, VALUE, type)) {
             float[] k = random(rnd, KEY);
             float[] v = random(rnd, VALUE);
             pool.write(1, 3, k, 0, v, 0);
@@ -70,7 +70,7 @@ class KvPoolTest {
         int slotsInPool = 12;
         int[] table = {7, 2, 11, 0, 5, 9, 3};
         SlotMapping slots = p -> table[p];
-        try (KvPool pool = KvPool.allocate(1, slotsInPool, KEY, VALUE, type)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(1, slotsInPool, KEY, VALUE, type)) {
             for (int slot = 0; slot < slotsInPool; slot++) {
                 pool.write(0, slot, random(rnd, KEY), 0, random(rnd, VALUE), 0);
             }
@@ -102,7 +102,7 @@ class KvPoolTest {
         int head = 32;
         int[] table = {4, 0, 8, 2, 6, 1, 7, 3, 5};
         SlotMapping slots = p -> table[p];
-        try (KvPool pool = KvPool.allocate(1, 9, keyDim, 8, type)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(1, 9, keyDim, 8, type)) {
             for (int slot = 0; slot < 9; slot++) {
                 pool.write(0, slot, random(rnd, keyDim), 0, random(rnd, 8), 0);
             }
@@ -118,7 +118,7 @@ class KvPoolTest {
     @ParameterizedTest
     @EnumSource(KvType.class)
     void rejectsSlotsOutsideItsCapacity(KvType type) {
-        try (KvPool pool = KvPool.allocate(1, 4, 8, 8, type)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(1, 4, 8, 8, type)) {
             assertThatThrownBy(() -> pool.write(0, 4, new float[8], 0, new float[8], 0))
                     .hasMessageContaining("slot 4").hasMessageContaining("4 slots");
             assertThatThrownBy(() -> pool.copySlot(-1, 0)).hasMessageContaining("slot -1");

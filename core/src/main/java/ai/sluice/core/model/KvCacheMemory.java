@@ -10,13 +10,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The KV cache as a pool of slots: per layer, K storage of {@code slots x keyDim} and V storage of
- * {@code slots x valueDim} elements, off-heap, in F32 or F16. Which slot holds which position of
- * which sequence is decided outside (see {@link SlotMapping}); capacity is fixed at creation.
+ * The KV cache's memory, where it is <b>allocated</b> ({@link #allocate}), written and <b>read</b>
+ * (attention, by {@link ForwardPass}): a pool of slots, per layer K storage of {@code slots x keyDim}
+ * and V storage of {@code slots x valueDim} elements, off-heap, in F32 or F16 ({@link KvType}). Which
+ * slot holds which position of which sequence is decided outside (see {@link SlotMapping}: the
+ * engine's paged block tables, or {@link Generator}'s one contiguous sequence); capacity is fixed at
+ * creation, sized by the caller (the engine's {@code KvCacheSizing}).
  *
  * <p>Writes to distinct slots may happen from different threads; the pool does no locking.
  */
-public final class KvPool implements AutoCloseable {
+public final class KvCacheMemory implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -33,7 +36,7 @@ public final class KvPool implements AutoCloseable {
     private final MemorySegment[] keys;
     private final MemorySegment[] values;
 
-    private KvPool(int layers, int slots, int keyDim, int valueDim, KvType type) {
+    private KvCacheMemory(int layers, int slots, int keyDim, int valueDim, KvType type) {
         if (layers <= 0 || slots <= 0 || keyDim <= 0 || valueDim <= 0) {
             throw new IllegalArgumentException("KV pool needs positive sizes, got layers " + layers + ", slots "
                     + slots + ", key width " + keyDim + ", value width " + valueDim);
@@ -54,13 +57,13 @@ public final class KvPool implements AutoCloseable {
     }
 
     /** A pool of {@code slots} slots for every layer of {@code config}. */
-    public static KvPool allocate(ModelConfig config, int slots, KvType type) {
-        return new KvPool(config.layers(), slots, config.keyDim(), config.valueDim(), type);
+    public static KvCacheMemory allocate(ModelConfig config, int slots, KvType type) {
+        return new KvCacheMemory(config.layers(), slots, config.keyDim(), config.valueDim(), type);
     }
 
     /** A pool with explicit sizes. */
-    public static KvPool allocate(int layers, int slots, int keyDim, int valueDim, KvType type) {
-        return new KvPool(layers, slots, keyDim, valueDim, type);
+    public static KvCacheMemory allocate(int layers, int slots, int keyDim, int valueDim, KvType type) {
+        return new KvCacheMemory(layers, slots, keyDim, valueDim, type);
     }
 
     public int layers() {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * ({@link ai.sluice.core.quant.eval.QuantEval}) only needs this; the implementation is where the
  * forward pass and the tokenizer are plugged in.
  */
-interface EvalBackend {
+interface EvalModels {
 
     /** Opens a model; the caller closes it. */
     EvalModel open(Path gguf);

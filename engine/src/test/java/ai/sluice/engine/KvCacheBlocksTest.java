@@ -5,17 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-class BlockPoolTest {
+class KvCacheBlocksTest {
     private static final int[] TOKENS = {1, 2, 3, 4, 5, 6, 7, 8};
 
     @Test
     void allocatesEveryBlockOnceThenRunsOut() {
-        BlockPool pool = new BlockPool(3, 4);
+        KvCacheBlocks pool = new KvCacheBlocks(3, 4);
         int a = pool.allocate();
         int b = pool.allocate();
         int c = pool.allocate();
         assertThat(new int[] {a, b, c}).containsExactlyInAnyOrder(0, 1, 2);
-        assertThat(pool.allocate()).isEqualTo(BlockPool.NO_BLOCK);
+        assertThat(pool.allocate()).isEqualTo(KvCacheBlocks.NO_BLOCK);
         assertThat(pool.usage()).isEqualTo(1.0);
         pool.release(b);
         assertThat(pool.freeBlocks()).isEqualTo(1);
@@ -24,7 +24,7 @@ class BlockPoolTest {
 
     @Test
     void releasingMoreThanReferencedIsABug() {
-        BlockPool pool = new BlockPool(1, 4);
+        KvCacheBlocks pool = new KvCacheBlocks(1, 4);
         int a = pool.allocate();
         pool.release(a);
         assertThatThrownBy(() -> pool.release(a)).isInstanceOf(IllegalStateException.class);
@@ -32,9 +32,9 @@ class BlockPoolTest {
 
     @Test
     void aReleasedRegisteredBlockIsFoundAgainUntilItIsReallocated() {
-        BlockPool pool = new BlockPool(2, 4);
+        KvCacheBlocks pool = new KvCacheBlocks(2, 4);
         int a = pool.allocate();
-        long h = BlockPool.chain(0, TOKENS, 0, 4);
+        long h = KvCacheBlocks.chain(0, TOKENS, 0, 4);
         pool.register(a, h, 0, TOKENS, 0);
         pool.release(a);
         assertThat(pool.freeBlocks()).isEqualTo(2);
@@ -52,17 +52,17 @@ class BlockPoolTest {
         pool.release(a);
         assertThat(pool.allocate()).isEqualTo(other);
         assertThat(pool.allocate()).isEqualTo(a);
-        assertThat(pool.lookup(h, 0, TOKENS, 0)).as("evicted on reallocation").isEqualTo(BlockPool.NO_BLOCK);
+        assertThat(pool.lookup(h, 0, TOKENS, 0)).as("evicted on reallocation").isEqualTo(KvCacheBlocks.NO_BLOCK);
     }
 
     @Test
     void lookupChecksTokensAndParentNotOnlyTheHash() {
-        BlockPool pool = new BlockPool(2, 4);
+        KvCacheBlocks pool = new KvCacheBlocks(2, 4);
         int a = pool.allocate();
-        long h = BlockPool.chain(0, TOKENS, 0, 4);
+        long h = KvCacheBlocks.chain(0, TOKENS, 0, 4);
         pool.register(a, h, 0, TOKENS, 0);
-        assertThat(pool.lookup(h, 0, TOKENS, 4)).isEqualTo(BlockPool.NO_BLOCK);
-        assertThat(pool.lookup(h, 99, TOKENS, 0)).isEqualTo(BlockPool.NO_BLOCK);
+        assertThat(pool.lookup(h, 0, TOKENS, 4)).isEqualTo(KvCacheBlocks.NO_BLOCK);
+        assertThat(pool.lookup(h, 99, TOKENS, 0)).isEqualTo(KvCacheBlocks.NO_BLOCK);
         assertThat(pool.lookup(h, 0, TOKENS, 0)).isEqualTo(a);
         assertThat(pool.refCount(a)).isEqualTo(2);
     }
@@ -70,17 +70,17 @@ class BlockPoolTest {
     @Test
     void theSameBlockContentAtAnotherPositionHashesDifferently() {
         int[] twice = {1, 2, 3, 4, 1, 2, 3, 4};
-        long first = BlockPool.chain(0, twice, 0, 4);
-        long second = BlockPool.chain(first, twice, 4, 4);
+        long first = KvCacheBlocks.chain(0, twice, 0, 4);
+        long second = KvCacheBlocks.chain(first, twice, 4, 4);
         assertThat(second).isNotEqualTo(first);
     }
 
     @Test
     void aDuplicateRegistrationKeepsTheFirstBlock() {
-        BlockPool pool = new BlockPool(2, 4);
+        KvCacheBlocks pool = new KvCacheBlocks(2, 4);
         int a = pool.allocate();
         int b = pool.allocate();
-        long h = BlockPool.chain(0, TOKENS, 0, 4);
+        long h = KvCacheBlocks.chain(0, TOKENS, 0, 4);
         pool.register(a, h, 0, TOKENS, 0);
         pool.register(b, h, 0, TOKENS, 0);
         assertThat(pool.cachedBlocks()).isEqualTo(1);

@@ -1,11 +1,18 @@
 package ai.sluice.engine;
 
 import ai.sluice.core.model.KvType;
-/** Turns the KV budget into a block count, refusing budgets that cannot hold one full-length sequence. */
-final class KvSizing {
+
+/**
+ * Where the KV cache is <b>sized</b>: the budget ({@link KvCacheBudget}) and the model's bytes per
+ * token become a {@link KvCacheLayout} (blocks, bytes, longest sequence), refusing budgets that cannot
+ * hold one full-length sequence. The memory is then allocated once by
+ * {@link ModelRunner#allocateKvCache} (core's {@code KvCacheMemory}), and its blocks handed out by
+ * {@link KvCacheBlocks}. The planner's {@code CpuPlan} does the same arithmetic for its plan line.
+ */
+final class KvCacheSizing {
     private static final long MIB = 1024 * 1024;
 
-    private KvSizing() {
+    private KvCacheSizing() {
     }
 
     static KvCacheLayout layout(ModelRunner runner, EngineConfig config) {
@@ -13,7 +20,7 @@ final class KvSizing {
         int maxModelLen = config.maxModelLen() == 0 ? context : config.maxModelLen();
         if (context > 0 && maxModelLen > context) {
             throw new EngineConfigurationException("max-model-len " + maxModelLen + " exceeds the model's context length "
-                    + context + "; lower --max-model-len to at most " + context);
+                    + context + "; lower EngineConfig.maxModelLen to at most " + context);
         }
         if (maxModelLen < 2) {
             throw new EngineConfigurationException("max-model-len must be at least 2 tokens, got " + maxModelLen);
@@ -35,10 +42,10 @@ final class KvSizing {
             throw new EngineConfigurationException("the KV cache budget of " + mib(budget) + " holds " + blocks
                     + " blocks of " + blockSize + " tokens (" + fitsTokens + " tokens at " + bytesPerToken
                     + " bytes per token, " + type + "), but one sequence of max-model-len " + maxModelLen + " needs "
-                    + needed + " blocks (" + mib(neededBytes) + "): raise --kv-cache-memory to at least "
+                    + needed + " blocks (" + mib(neededBytes) + "): raise EngineConfig.kvCacheBudget to at least "
                     + mib(neededBytes)
-                    + (fitsTokens >= 2 ? ", lower --max-model-len to at most " + fitsTokens : "")
-                    + (type == KvType.F32 ? ", or use --kv-cache-type f16" : ""));
+                    + (fitsTokens >= 2 ? ", lower EngineConfig.maxModelLen to at most " + fitsTokens : "")
+                    + (type == KvType.F32 ? ", or use EngineConfig.kvCacheType f16" : ""));
         }
         return new KvCacheLayout((int) blocks, blockSize, type, blocks * bytesPerBlock, maxModelLen);
     }

@@ -1,18 +1,16 @@
-package ai.sluice.core.quant;
+package ai.sluice.core.format;
 
 import ai.sluice.core.gguf.GgmlType;
 
 /**
- * Converts one tensor row between floats and a GGML storage type, in llama.cpp's byte layout.
+ * A {@link RowDecoder} that also encodes: converts one tensor row between floats and a GGML storage
+ * type, in llama.cpp's byte layout, for the types Sluice can write.
  *
- * <p>Rows are handled on the heap ({@code float[]} and {@code byte[]} scratch buffers owned by the
- * caller) so the hot loops are plain array code; callers copy rows in and out of memory-mapped
- * files in bulk. Implementations are stateless and thread-safe.
+ * <p>The {@code byte[]} forms work on the heap ({@code float[]} and {@code byte[]} scratch buffers
+ * owned by the caller) so the quantizer's loops are plain array code; callers copy rows in and out
+ * of memory-mapped files in bulk.
  */
-public sealed interface RowCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Codec, Q4_0Codec {
-
-    /** The storage type this codec reads and writes. */
-    GgmlType type();
+public sealed interface RowCodec extends RowDecoder permits F32Codec, F16Codec, Bf16Codec, Q8_0Codec, Q4_0Codec {
 
     /**
      * Encodes {@code n} floats from {@code src[srcOff..]} into {@code type().byteSize(n)} bytes at
@@ -20,7 +18,8 @@ public sealed interface RowCodec permits F32Codec, F16Codec, Bf16Codec, Q8_0Code
      */
     void encode(float[] src, int srcOff, int n, byte[] dst, int dstOff);
 
-    /** Decodes {@code n} elements stored at {@code src[srcOff..]} into {@code dst[dstOff..]}. */
+    /** Decodes {@code n} elements stored at {@code src[srcOff..]} into {@code dst[dstOff..]} (scalar array code). */
+    @Override
     void decode(byte[] src, int srcOff, int n, float[] dst, int dstOff);
 
     /** The codec for {@code type}. */

@@ -4,8 +4,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The paged KV cache's bookkeeping: a fixed number of blocks of {@code blockSize} slots, reference
- * counts, and the automatic prefix cache.
+ * The paged KV cache's bookkeeping: which of a fixed number of blocks of {@code blockSize} slots
+ * each sequence holds, reference counts, and the automatic prefix cache. No memory of its own: the
+ * K and V live in core's {@code KvCacheMemory} (allocated by {@link ModelRunner#allocateKvCache}),
+ * and block {@code b} is its slots {@code b * blockSize ..}; the count of blocks comes from
+ * {@link KvCacheSizing}.
  *
  * <p>A block is either referenced (by one or more sequences) or free. Free blocks wait in one LRU
  * queue; a free block may still hold the KV of a full block of tokens, registered under the hash
@@ -16,7 +19,7 @@ import java.util.Map;
  * computed, so shared blocks are read-only by construction. Engine thread only; no allocation per
  * call except growth of the hash map.
  */
-final class BlockPool {
+final class KvCacheBlocks {
     private static final int NONE = -1;
 
     private final int blockCount;
@@ -37,7 +40,7 @@ final class BlockPool {
     private int freeCount;
     private final Map<Long, Integer> cached = new HashMap<>();
 
-    BlockPool(int blockCount, int blockSize) {
+    KvCacheBlocks(int blockCount, int blockSize) {
         if (blockCount < 1 || blockSize < 1) {
             throw new IllegalArgumentException("block pool needs >= 1 block of >= 1 slot, got " + blockCount + " x "
                     + blockSize);

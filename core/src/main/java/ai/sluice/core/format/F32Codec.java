@@ -1,6 +1,9 @@
-package ai.sluice.core.quant;
+package ai.sluice.core.format;
+
+import static ai.sluice.core.format.SegmentReads.F32;
 
 import ai.sluice.core.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
 
 /** F32: four little-endian bytes per element, stored as is. */
 public final class F32Codec implements RowCodec {
@@ -19,6 +22,12 @@ public final class F32Codec implements RowCodec {
         for (int i = 0; i < n; i++) {
             LittleEndian.putInt(dst, dstOff + 4 * i, Float.floatToRawIntBits(src[srcOff + i]));
         }
+    }
+
+    /** Kernels' path: a bulk copy. */
+    @Override
+    public void decode(MemorySegment data, long offset, int n, float[] dst, int dstOff) {
+        MemorySegment.copy(data, F32, offset, dst, dstOff, n);
     }
 
     @Override

@@ -3,7 +3,7 @@ package ai.sluice.cli;
 import ai.sluice.core.model.BatchEntry;
 import ai.sluice.core.model.ContiguousSlots;
 import ai.sluice.core.model.ForwardPass;
-import ai.sluice.core.model.KvPool;
+import ai.sluice.core.model.KvCacheMemory;
 import ai.sluice.core.model.KvType;
 import ai.sluice.core.quant.eval.LogitsSource;
 import java.nio.file.Path;
@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code sluice eval}'s backend: the Llama forward pass, logits at every position of a window. */
-final class LlamaEvalBackend implements EvalBackend {
+/** {@code sluice eval}'s models: the Llama forward pass, logits at every position of a window. */
+final class LlamaEvalModels implements EvalModels {
     private final int threads;
 
-    LlamaEvalBackend(int threads) {
+    LlamaEvalModels(int threads) {
         this.threads = threads;
     }
 
@@ -26,7 +26,7 @@ final class LlamaEvalBackend implements EvalBackend {
         return new EvalModel() {
             @Override
             public LogitsSource logits() {
-                return LlamaEvalBackend.logits(m, pass);
+                return LlamaEvalModels.logits(m, pass);
             }
 
             @Override
@@ -65,7 +65,7 @@ final class LlamaEvalBackend implements EvalBackend {
                 batch.add(new BatchEntry(tokens[i], i, slots, true));
             }
             float[] flat;
-            try (KvPool kv = KvPool.allocate(m.model().config(), n, KvType.F32)) {
+            try (KvCacheMemory kv = KvCacheMemory.allocate(m.model().config(), n, KvType.F32)) {
                 flat = pass.forward(batch, kv);
             }
             float[][] rows = new float[n][];

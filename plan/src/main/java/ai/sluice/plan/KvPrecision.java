@@ -4,8 +4,12 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Element type of the KV cache and the bytes one element costs (Q8_0: 34 bytes per 32 values). */
-public enum KvType {
+/**
+ * The KV cache precision of a deployment being planned, on any server (fp8 and q8_0 caches exist on
+ * accelerator servers, not in Sluice), and the bytes one element costs (Q8_0: 34 bytes per 32
+ * values). Sluice's own KV element type is {@link ai.sluice.core.model.KvType}; {@link #of} maps it here.
+ */
+public enum KvPrecision {
     F16("f16", 2),
     F32("f32", 4),
     FP8("fp8", 1),
@@ -14,7 +18,7 @@ public enum KvType {
     private final String label;
     private final double bytesPerElement;
 
-    KvType(String label, double bytesPerElement) {
+    KvPrecision(String label, double bytesPerElement) {
         this.label = label;
         this.bytesPerElement = bytesPerElement;
     }
@@ -27,7 +31,15 @@ public enum KvType {
         return bytesPerElement;
     }
 
-    public static KvType parse(String name) {
+    /** The precision of Sluice's own KV cache of {@code type}. */
+    public static KvPrecision of(ai.sluice.core.model.KvType type) {
+        return switch (type) {
+            case F32 -> F32;
+            case F16 -> F16;
+        };
+    }
+
+    public static KvPrecision parse(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT).replace('-', '_');
         if (n.equals("fp16") || n.equals("bf16")) {
             return F16;
@@ -35,12 +47,12 @@ public enum KvType {
         if (n.equals("fp32")) {
             return F32;
         }
-        for (KvType t : values()) {
+        for (KvPrecision t : values()) {
             if (t.label.equals(n)) {
                 return t;
             }
         }
         throw new PlanException("unknown KV cache type '" + name + "'; valid: "
-                + Arrays.stream(values()).map(KvType::label).collect(Collectors.joining(", ")));
+                + Arrays.stream(values()).map(KvPrecision::label).collect(Collectors.joining(", ")));
     }
 }

@@ -1,6 +1,17 @@
-package ai.sluice.core.quant;
+package ai.sluice.core.format;
+
+import static ai.sluice.core.format.SegmentReads.F;
+import static ai.sluice.core.format.SegmentReads.I16;
+import static ai.sluice.core.format.SegmentReads.L;
+import static ai.sluice.core.format.SegmentReads.SIXTEEN_BYTES;
 
 import ai.sluice.core.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q4_0: blocks of 32 elements, each stored as an F16 scale {@code d} then 16 bytes of 4-bit codes;
@@ -26,7 +37,7 @@ public final class Q4_0Codec implements RowCodec {
 
     @Override
     public void encode(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
-        requireWholeBlocks(n);
+        WholeBlocks.require(GgmlType.Q4_0, n);
         for (int b = 0; b < n / BLOCK; b++) {
             int x0 = srcOff + b * BLOCK;
             int out = dstOff + b * BLOCK_BYTES;
@@ -60,9 +71,38 @@ public final class Q4_0Codec implements RowCodec {
         return Math.min(15, (int) Math.fma(x, id, 8.5f));
     }
 
+    /** Kernels' path: one block's 16 bytes as a vector where L divides 16. */
+    @Override
+    public void decode(MemorySegment data, long offset, int n, float[] dst, int dstOff) {
+        long block = offset;
+        boolean vector = SIXTEEN_BYTES != null && L <= 16;
+        for (int b = 0; b < n; b += BLOCK, block += BLOCK_BYTES) {
+            float d = Float.float16ToFloat(data.get(I16, block));
+            int base = dstOff + b;
+            if (vector) {
+                // 16 bytes: low nibbles are elements 0..15, high nibbles 16..31; q - 8, to float, times d
+                ByteVector q = ByteVector.fromMemorySegment(SIXTEEN_BYTES, data, block + 2, ByteOrder.LITTLE_ENDIAN);
+                ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                for (int part = 0; part < 16 / L; part++) {
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).mul(d)
+                            .intoArray(dst, base + part * L);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).mul(d)
+                            .intoArray(dst, base + 16 + part * L);
+                }
+            } else {
+                for (int j = 0; j < 16; j++) {
+                    int q = data.get(ValueLayout.JAVA_BYTE, block + 2 + j) & 0xFF;
+                    dst[base + j] = ((q & 0x0F) - 8) * d;
+                    dst[base + j + 16] = ((q >>> 4) - 8) * d;
+                }
+            }
+        }
+    }
+
     @Override
     public void decode(byte[] src, int srcOff, int n, float[] dst, int dstOff) {
-        requireWholeBlocks(n);
+        WholeBlocks.require(GgmlType.Q4_0, n);
         for (int b = 0; b < n / BLOCK; b++) {
             int in = srcOff + b * BLOCK_BYTES;
             float d = Float.float16ToFloat(LittleEndian.getShort(src, in));
@@ -72,12 +112,6 @@ public final class Q4_0Codec implements RowCodec {
                 dst[x0 + j] = ((packed & 0x0f) - 8) * d;
                 dst[x0 + BLOCK / 2 + j] = ((packed >>> 4) - 8) * d;
             }
-        }
-    }
-
-    private static void requireWholeBlocks(int n) {
-        if (n % BLOCK != 0) {
-            throw new IllegalArgumentException("Q4_0 rows need a multiple of 32 elements, got " + n);
         }
     }
 }

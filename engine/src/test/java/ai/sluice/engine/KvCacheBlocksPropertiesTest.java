@@ -21,7 +21,7 @@ import net.jqwik.api.constraints.IntRange;
  * The block pool against a plain model of it (reference counts, an LRU queue of free blocks, a map
  * of cached prefixes), over random sequences of allocate, release, register and lookup.
  */
-class BlockPoolPropertiesTest {
+class KvCacheBlocksPropertiesTest {
     private static final int SIZE = 4;
     /** A few distinct block contents, so that lookups hit, miss and collide on purpose. */
     private static final int CONTENTS = 5;
@@ -56,7 +56,7 @@ class BlockPoolPropertiesTest {
     @Property(tries = 200)
     void behavesLikeTheModel(@ForAll @IntRange(min = 1, max = 6) int blocks,
                              @ForAll("operations") List<int[]> ops) {
-        BlockPool pool = new BlockPool(blocks, SIZE);
+        KvCacheBlocks pool = new KvCacheBlocks(blocks, SIZE);
         Model m = new Model(blocks);
         for (int[] op : ops) {
             int arg = op[1];
@@ -64,7 +64,7 @@ class BlockPoolPropertiesTest {
                 case 0 -> { // allocate
                     int got = pool.allocate();
                     if (m.free.isEmpty()) {
-                        assertThat(got).isEqualTo(BlockPool.NO_BLOCK);
+                        assertThat(got).isEqualTo(KvCacheBlocks.NO_BLOCK);
                     } else {
                         int expected = m.free.removeFirst();
                         assertThat(got).as("least recently freed").isEqualTo(expected);
@@ -89,7 +89,7 @@ class BlockPoolPropertiesTest {
                     if (!m.held.isEmpty()) {
                         int b = m.held.get(arg % m.held.size());
                         int[] tokens = content(arg % CONTENTS);
-                        long h = BlockPool.chain(0, tokens, 0, SIZE);
+                        long h = KvCacheBlocks.chain(0, tokens, 0, SIZE);
                         pool.register(b, h, 0, tokens, 0);
                         if (!m.hashOf.containsKey(b) && !m.cached.containsKey(h)) {
                             m.hashOf.put(b, h);
@@ -99,11 +99,11 @@ class BlockPoolPropertiesTest {
                 }
                 default -> { // look a content up
                     int[] tokens = content(arg % CONTENTS);
-                    long h = BlockPool.chain(0, tokens, 0, SIZE);
+                    long h = KvCacheBlocks.chain(0, tokens, 0, SIZE);
                     int got = pool.lookup(h, 0, tokens, 0);
                     Integer expected = m.cached.get(h);
                     if (expected == null) {
-                        assertThat(got).isEqualTo(BlockPool.NO_BLOCK);
+                        assertThat(got).isEqualTo(KvCacheBlocks.NO_BLOCK);
                     } else {
                         assertThat(got).isEqualTo(expected);
                         if (m.refs[expected]++ == 0) {
@@ -112,10 +112,10 @@ class BlockPoolPropertiesTest {
                         m.held.add(expected);
                     }
                     // the same hash with another parent or other tokens never hits
-                    assertThat(pool.lookup(h, 1, tokens, 0)).isEqualTo(BlockPool.NO_BLOCK);
+                    assertThat(pool.lookup(h, 1, tokens, 0)).isEqualTo(KvCacheBlocks.NO_BLOCK);
                     int[] other = tokens.clone();
                     other[SIZE - 1] = -7;
-                    assertThat(pool.lookup(h, 0, other, 0)).isEqualTo(BlockPool.NO_BLOCK);
+                    assertThat(pool.lookup(h, 0, other, 0)).isEqualTo(KvCacheBlocks.NO_BLOCK);
                 }
             }
             assertThat(pool.freeBlocks()).isEqualTo(m.free.size());
@@ -136,24 +136,24 @@ class BlockPoolPropertiesTest {
         for (int expected : m.free) {
             assertThat(pool.allocate()).isEqualTo(expected);
         }
-        assertThat(pool.allocate()).isEqualTo(BlockPool.NO_BLOCK);
+        assertThat(pool.allocate()).isEqualTo(KvCacheBlocks.NO_BLOCK);
     }
 
     @Property(tries = 100)
     void theChainHashDependsOnEveryTokenAndTheParent(@ForAll("block") int[] tokens,
                                                      @ForAll @IntRange(min = 0, max = SIZE - 1) int at,
                                                      @ForAll long parent) {
-        long h = BlockPool.chain(parent, tokens, 0, SIZE);
+        long h = KvCacheBlocks.chain(parent, tokens, 0, SIZE);
         int[] changed = tokens.clone();
         changed[at]++;
-        assertThat(BlockPool.chain(parent, changed, 0, SIZE)).isNotEqualTo(h);
-        assertThat(BlockPool.chain(parent + 1, tokens, 0, SIZE)).isNotEqualTo(h);
+        assertThat(KvCacheBlocks.chain(parent, changed, 0, SIZE)).isNotEqualTo(h);
+        assertThat(KvCacheBlocks.chain(parent + 1, tokens, 0, SIZE)).isNotEqualTo(h);
         // reads exactly [from, from + size)
         int[] shifted = new int[SIZE + 2];
         System.arraycopy(tokens, 0, shifted, 1, SIZE);
         shifted[0] = 99;
         shifted[SIZE + 1] = -99;
-        assertThat(BlockPool.chain(parent, shifted, 1, SIZE)).isEqualTo(h);
+        assertThat(KvCacheBlocks.chain(parent, shifted, 1, SIZE)).isEqualTo(h);
     }
 
     @Provide
@@ -163,10 +163,10 @@ class BlockPoolPropertiesTest {
 
     @Example
     void rejectsAnEmptyPoolOrEmptyBlocks() {
-        assertThatThrownBy(() -> new BlockPool(0, 4)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new KvCacheBlocks(0, 4)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("0 x 4");
-        assertThatThrownBy(() -> new BlockPool(4, 0)).isInstanceOf(IllegalArgumentException.class);
-        BlockPool one = new BlockPool(1, 1);
+        assertThatThrownBy(() -> new KvCacheBlocks(4, 0)).isInstanceOf(IllegalArgumentException.class);
+        KvCacheBlocks one = new KvCacheBlocks(1, 1);
         assertThat(one.blockCount()).isEqualTo(1);
         assertThat(one.blockSize()).isEqualTo(1);
         assertThat(one.allocate()).isZero();

@@ -1,4 +1,4 @@
-package ai.sluice.core.quant;
+package ai.sluice.core.format;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,11 +1,16 @@
-package ai.sluice.core.quant;
+package ai.sluice.core.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.sluice.core.gguf.GgmlType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class RowCodecTest {
 
@@ -167,5 +172,49 @@ class RowCodecTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multiple of 32");
         assertThatThrownBy(() -> RowCodec.of(GgmlType.Q4_K))
                 .isInstanceOf(UnsupportedTypeException.class).hasMessageContaining("Q4_K");
+    }
+
+    /**
+     * The kernels decode from memory segments (vectorized for Q8_0 and Q4_0), the quantizer from
+     * byte arrays (scalar): random bytes, so every scale, code and special value, must decode to the
+     * same floats both ways. Bits are compared with {@link Float#floatToIntBits}, which folds the NaN
+     * payloads (no decoder promises those). The odd offsets make every read unaligned.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void segmentAndArrayDecodersGiveTheSameBits(GgmlType type) {
+        RowDecoder decoder = RowDecoder.forType(type);
+        assertThat(decoder).isNotNull();
+        assertThat(decoder.type()).isEqualTo(type);
+        Random random = new Random(7 + type.ordinal());
+        int n = 4 * 256; // whole blocks of every type
+        int bytes = Math.toIntExact(type.byteSize(n));
+        byte[] row = new byte[3 + bytes];
+        random.nextBytes(row);
+        float[] fromArray = new float[1 + n];
+        float[] fromSegment = new float[1 + n];
+        decoder.decode(row, 3, n, fromArray, 1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment offHeap = arena.allocate(row.length + 5L);
+            MemorySegment.copy(row, 0, offHeap, ValueLayout.JAVA_BYTE, 5, row.length);
+            decoder.decode(offHeap, 5 + 3, n, fromSegment, 1);
+        }
+        for (int i = 1; i <= n; i++) {
+            assertThat(Float.floatToIntBits(fromSegment[i])).as("%s element %d", type, i - 1)
+                    .isEqualTo(Float.floatToIntBits(fromArray[i]));
+        }
+    }
+
+    @Test
+    void everyReadableTypeHasOneDecoderAndTheWritableOnesACodec() {
+        for (GgmlType type : GgmlType.values()) {
+            RowDecoder decoder = RowDecoder.forType(type);
+            if (RowCodec.supports(type)) {
+                assertThat(decoder).as("%s", type).isSameAs(RowCodec.of(type));
+            }
+        }
+        assertThat(RowDecoder.forType(GgmlType.Q4_K)).isNotInstanceOf(RowCodec.class);
+        assertThat(RowDecoder.forType(GgmlType.Q6_K)).isNotInstanceOf(RowCodec.class);
+        assertThat(RowDecoder.forType(GgmlType.I8)).isNull();
     }
 }

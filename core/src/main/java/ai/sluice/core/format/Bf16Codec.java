@@ -1,6 +1,9 @@
-package ai.sluice.core.quant;
+package ai.sluice.core.format;
+
+import static ai.sluice.core.format.SegmentReads.I16;
 
 import ai.sluice.core.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
 
 /** BF16 (bfloat16): the upper 16 bits of an F32. */
 public final class Bf16Codec implements RowCodec {
@@ -35,6 +38,13 @@ public final class Bf16Codec implements RowCodec {
     public void encode(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
         for (int i = 0; i < n; i++) {
             LittleEndian.putShort(dst, dstOff + 2 * i, fromFloat(src[srcOff + i]));
+        }
+    }
+
+    @Override
+    public void decode(MemorySegment data, long offset, int n, float[] dst, int dstOff) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Float.intBitsToFloat((data.get(I16, offset + 2L * i) & 0xFFFF) << 16);
         }
     }
 

@@ -1,6 +1,18 @@
-package ai.sluice.core.quant;
+package ai.sluice.core.format;
+
+import static ai.sluice.core.format.SegmentReads.BYTES_PER_FLOAT_LANE;
+import static ai.sluice.core.format.SegmentReads.F;
+import static ai.sluice.core.format.SegmentReads.I16;
+import static ai.sluice.core.format.SegmentReads.L;
 
 import ai.sluice.core.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q8_0: blocks of 32 elements, each stored as an F16 scale {@code d} then 32 signed bytes {@code q},
@@ -22,7 +34,7 @@ public final class Q8_0Codec implements RowCodec {
 
     @Override
     public void encode(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
-        requireWholeBlocks(n);
+        WholeBlocks.require(GgmlType.Q8_0, n);
         for (int b = 0; b < n / BLOCK; b++) {
             int x0 = srcOff + b * BLOCK;
             int out = dstOff + b * BLOCK_BYTES;
@@ -40,9 +52,31 @@ public final class Q8_0Codec implements RowCodec {
         }
     }
 
+    /** Kernels' path: L bytes to L floats per vector step where such a shape exists. */
+    @Override
+    public void decode(MemorySegment data, long offset, int n, float[] dst, int dstOff) {
+        long block = offset;
+        VectorSpecies<Byte> bytes = BYTES_PER_FLOAT_LANE;
+        for (int b = 0; b < n; b += BLOCK, block += BLOCK_BYTES) {
+            float d = Float.float16ToFloat(data.get(I16, block));
+            int j = 0;
+            if (bytes != null) {
+                // L bytes -> L floats per step: sign-extend, convert, scale
+                for (; j < BLOCK; j += L) {
+                    ((FloatVector) ByteVector.fromMemorySegment(bytes, data, block + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2F, F, 0))
+                            .mul(d).intoArray(dst, dstOff + b + j);
+                }
+            }
+            for (; j < BLOCK; j++) {
+                dst[dstOff + b + j] = data.get(ValueLayout.JAVA_BYTE, block + 2 + j) * d;
+            }
+        }
+    }
+
     @Override
     public void decode(byte[] src, int srcOff, int n, float[] dst, int dstOff) {
-        requireWholeBlocks(n);
+        WholeBlocks.require(GgmlType.Q8_0, n);
         for (int b = 0; b < n / BLOCK; b++) {
             int in = srcOff + b * BLOCK_BYTES;
             float d = Float.float16ToFloat(LittleEndian.getShort(src, in));
@@ -63,11 +97,5 @@ public final class Q8_0Codec implements RowCodec {
         float whole = (float) Math.floor(a);
         int r = (int) whole + (a - whole >= 0.5f ? 1 : 0);
         return x < 0f ? -r : r;
-    }
-
-    private static void requireWholeBlocks(int n) {
-        if (n % BLOCK != 0) {
-            throw new IllegalArgumentException("Q8_0 rows need a multiple of 32 elements, got " + n);
-        }
     }
 }
