@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The image Jib built (target/sluice-image.tar) run for real: loaded into Podman, {@code serve} started on
  * stories260K mounted read-only, a completion fetched over loopback, then stopped with SIGTERM, which must
- * drain and exit 0. The container runs as the image's non-root user with a read-only root file system,
- * no capabilities and no /tmp mount, as the Kubernetes manifests run it.
+ * drain and exit 0; on the way, the gateway from the same image proxies a completion to it. The containers
+ * run as the image's non-root user with a read-only root file system, no capabilities and no /tmp mount, as
+ * the Kubernetes manifests run them.
  */
 class ImageRunsServeIT {
 
@@ -67,6 +68,31 @@ class ImageRunsServeIT {
             assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(8);
             assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
 
+            // the gateway from the same image in front of it, as deploy/kubernetes runs it
+            int gatewayPort = freePort();
+            String gatewayName = name + "-gateway";
+            podman.run(60, "run", "-d", "--name", gatewayName, "--network", "host", "--read-only", "--cap-drop=ALL",
+                    imageId, "gateway", "--host", "127.0.0.1", "--port", Integer.toString(gatewayPort),
+                    "--backend", base.toString()).orFail("run gateway");
+            try {
+                URI gateway = URI.create("http://127.0.0.1:" + gatewayPort);
+                awaitStatus200(podman, gatewayName, http, gateway.resolve("/health"));
+                HttpResponse<String> proxied = http.send(HttpRequest.newBuilder(gateway.resolve("/v1/completions"))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"prompt\":\"Once upon a time\",\"max_tokens\":8,\"temperature\":0}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(proxied.statusCode()).as(proxied.body()).isEqualTo(200);
+                assertThat(JSON.readTree(proxied.body()).at("/choices/0/text").asText())
+                        .as("greedy: the same text through the gateway").isEqualTo(body.at("/choices/0/text").asText());
+                String metrics = http.send(HttpRequest.newBuilder(gateway.resolve("/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).as("the gauge KEDA's activation trigger reads").contains("sluice_gateway_held_requests");
+            } finally {
+                podman.run(60, "rm", "-f", gatewayName);
+            }
+
             long stopStarted = System.nanoTime();
             podman.run(60, "stop", "-t", "20", name).orFail("stop");
             Duration stopping = Duration.ofNanos(System.nanoTime() - stopStarted);
@@ -106,10 +132,14 @@ class ImageRunsServeIT {
     }
 
     private static void awaitReady(Podman podman, String name, HttpClient http, URI base) throws Exception {
+        awaitStatus200(podman, name, http, base.resolve("/ready"));
+    }
+
+    private static void awaitStatus200(Podman podman, String name, HttpClient http, URI url) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("/ready")).timeout(Duration.ofSeconds(2)).build(),
+                if (http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
@@ -121,7 +151,7 @@ class ImageRunsServeIT {
             }
             Thread.sleep(200);
         }
-        fail("serve in the container was not ready within 90 s:\n" + podman.run(30, "logs", name).output());
+        fail(url + " in container " + name + " did not answer 200 within 90 s:\n" + podman.run(30, "logs", name).output());
     }
 
     private static int freePort() throws IOException {

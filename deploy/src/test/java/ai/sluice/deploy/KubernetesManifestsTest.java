@@ -2,6 +2,8 @@ package ai.sluice.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.sluice.gateway.GatewayConfig;
+import ai.sluice.gateway.GatewayConfigFile;
 import ai.sluice.plan.HardwareCatalog;
 import ai.sluice.plan.KvPrecision;
 import ai.sluice.plan.ModelCatalog;
@@ -211,10 +213,34 @@ class KubernetesManifestsTest {
         assertThat(servePods).containsAllEntriesOf(headless.getSpec().getSelector());
         assertThat(servePods).containsAllEntriesOf(r.one(Service.class, SERVE).getSpec().getSelector());
 
-        Container gateway = r.one(Deployment.class, GATEWAY).getSpec().getTemplate().getSpec().getContainers().getFirst();
-        URI backend = URI.create(argAfter(gateway.getArgs(), "--backend"));
-        assertThat(backend.getHost()).isEqualTo(HEADLESS);
-        assertThat(backend.getPort()).isEqualTo(headless.getSpec().getPorts().getFirst().getPort());
+        PodSpec gatewayPod = r.one(Deployment.class, GATEWAY).getSpec().getTemplate().getSpec();
+        Container gateway = gatewayPod.getContainers().getFirst();
+        assertThat(gateway.getReadinessProbe().getHttpGet().getPath())
+                .as("the gateway's /ready is 503 with no replica up: at zero replicas nothing could wake one").isEqualTo("/health");
+        // its settings file, read by the gateway's own parser (unknown or malformed fields fail here as at start)
+        assertThat(gateway.getArgs()).containsSequence("--config", "/etc/sluice/gateway.yaml");
+        assertThat(gateway.getVolumeMounts()).anyMatch(m -> m.getName().equals("config") && m.getMountPath().equals("/etc/sluice"));
+        String configMap = gatewayPod.getVolumes().stream().filter(v -> v.getName().equals("config")).findFirst()
+                .orElseThrow().getConfigMap().getName();
+        GatewayConfig config = GatewayConfigFile.parse("gateway.yaml",
+                r.raw("ConfigMap", configMap).path("data").path("gateway.yaml").asText());
+        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.port()).isEqualTo(gateway.getPorts().stream().filter(p -> "http".equals(p.getName()))
+                .findFirst().orElseThrow().getContainerPort());
+        assertThat(config.backends()).singleElement().satisfies(backend -> {
+            assertThat(backend.getHost()).isEqualTo(HEADLESS);
+            assertThat(backend.getPort()).isEqualTo(headless.getSpec().getPorts().getFirst().getPort());
+        });
+        // a held request must outlive a Prometheus scrape (15 s) and an autoscaler poll (10-15 s) to be seen at all,
+        // and with scale to zero a whole cold start
+        long holdSeconds = config.holdTimeout().toSeconds();
+        assertThat(holdSeconds).isGreaterThanOrEqualTo(30);
+        boolean toZero = r.raw().stream().anyMatch(n -> n.path("kind").asText().equals("ScaledObject")
+                && n.at("/spec/minReplicaCount").asInt(1) == 0);
+        if (toZero) {
+            assertThat(holdSeconds).as("hold through KEDA noticing (25 s) and a replica's startup budget")
+                    .isGreaterThanOrEqualTo(25 + budget(serveContainer(r).getStartupProbe()));
+        }
 
         PodDisruptionBudget pdb = r.one(PodDisruptionBudget.class, SERVE);
         assertThat(matches(pdb.getSpec().getSelector(), servePods)).isTrue();
