@@ -1,15 +1,16 @@
 package ai.sluice.server;
 
 import ai.sluice.core.gguf.GgufFile;
+import ai.sluice.engine.FinishReason;
+import ai.sluice.engine.GenerationListener;
+import ai.sluice.engine.RequestHandle;
+import ai.sluice.engine.TokenLogprobs;
+import ai.sluice.engine.Usage;
 import ai.sluice.server.backend.BackendOverloadedException;
 import ai.sluice.server.backend.BackendStats;
-import ai.sluice.server.backend.FinishReason;
-import ai.sluice.server.backend.Generation;
 import ai.sluice.server.backend.GenerationSpec;
 import ai.sluice.server.backend.InferenceBackend;
 import ai.sluice.core.tokenizer.StreamDecoder;
-import ai.sluice.server.backend.TokenListener;
-import ai.sluice.server.backend.TokenLogprobs;
 import ai.sluice.server.backend.TokenizerCodec;
 
 import java.nio.file.Path;
@@ -55,25 +56,39 @@ public final class ScriptedBackend implements InferenceBackend {
         this.loop = Thread.ofPlatform().daemon().name("scripted-engine").start(this::run);
     }
 
-    private final class Seq implements Generation {
+    private final class Seq implements RequestHandle {
         final long id = ids.incrementAndGet();
         final GenerationSpec spec;
-        final TokenListener listener;
+        final GenerationListener listener;
         final StreamDecoder decoder = codec.tokenizer().newStreamDecoder();
         final StopMatcher stops;
         int produced;
         volatile int prefillLeft = prefillSteps;
         volatile boolean cancelled;
 
-        Seq(GenerationSpec spec, TokenListener listener) {
+        Seq(GenerationSpec spec, GenerationListener listener) {
             this.spec = spec;
             this.listener = listener;
             this.stops = new StopMatcher(spec.stopStrings());
         }
 
         @Override
+        public String requestId() {
+            return "scripted-" + id;
+        }
+
+        @Override
         public void cancel() {
             cancelled = true;
+        }
+
+        @Override
+        public boolean isFinished() {
+            return !active.containsKey(id);
+        }
+
+        Usage usage() {
+            return new Usage(spec.promptTokens().length, produced, 0);
         }
     }
 
@@ -98,7 +113,7 @@ public final class ScriptedBackend implements InferenceBackend {
         if (s.cancelled) {
             active.remove(s.id);
             finishedCancelled.incrementAndGet();
-            s.listener.onFinish(FinishReason.CANCELLED, "", null, 0);
+            s.listener.onFinish(new FinishReason.Cancelled(), "", s.usage());
             return;
         }
         if (s.prefillLeft-- > 0) {
@@ -108,42 +123,34 @@ public final class ScriptedBackend implements InferenceBackend {
         s.produced++;
         generated.incrementAndGet();
         TokenLogprobs lp = s.spec.topLogprobs() < 0 ? null
-                : new TokenLogprobs(-0.25f, topOf(token, s.spec.topLogprobs()), tops(s.spec.topLogprobs()));
+                : new TokenLogprobs(token, -0.25f, alternatives(token, s.spec.topLogprobs()));
         for (int stopId : s.spec.stopTokenIds()) {
             if (stopId == token) {
                 s.listener.onToken(token, "", lp);
-                finish(s, FinishReason.STOP, s.stops.flush());
+                finish(s, new FinishReason.Stop(token, null), s.stops.flush());
                 return;
             }
         }
         s.listener.onToken(token, s.stops.push(s.decoder.push(token)), lp);
         if (s.stops.stopped()) {
-            finish(s, FinishReason.STOP, "");
+            finish(s, new FinishReason.Stop(token, null), "");
         } else if (s.produced >= s.spec.maxTokens() || s.spec.promptTokens().length + s.produced >= contextLength) {
-            finish(s, FinishReason.LENGTH, s.stops.push(s.decoder.flush()) + s.stops.flush());
+            finish(s, new FinishReason.Length(), s.stops.push(s.decoder.flush()) + s.stops.flush());
         }
     }
 
     private void finish(Seq s, FinishReason reason, String finalText) {
         active.remove(s.id);
-        (reason == FinishReason.STOP ? finishedStop : finishedLength).incrementAndGet();
-        s.listener.onFinish(reason, finalText, null, 0);
+        (reason instanceof FinishReason.Stop ? finishedStop : finishedLength).incrementAndGet();
+        s.listener.onFinish(reason, finalText, s.usage());
     }
 
-    private static int[] topOf(int token, int k) {
-        int[] ids = new int[k];
+    private static java.util.List<TokenLogprobs.Alternative> alternatives(int token, int k) {
+        java.util.List<TokenLogprobs.Alternative> top = new java.util.ArrayList<>(k);
         for (int i = 0; i < k; i++) {
-            ids[i] = token + i;
+            top.add(new TokenLogprobs.Alternative(token + i, -0.25f - i));
         }
-        return ids;
-    }
-
-    private static float[] tops(int k) {
-        float[] lps = new float[k];
-        for (int i = 0; i < k; i++) {
-            lps[i] = -0.25f - i;
-        }
-        return lps;
+        return top;
     }
 
     @Override
@@ -157,7 +164,7 @@ public final class ScriptedBackend implements InferenceBackend {
     }
 
     @Override
-    public Generation submit(GenerationSpec spec, TokenListener listener) {
+    public RequestHandle submit(GenerationSpec spec, GenerationListener listener) {
         if (active.size() >= maxQueued) {
             throw new BackendOverloadedException("the engine's waiting queue is full", 3);
         }

@@ -11,10 +11,10 @@ import ai.sluice.engine.EngineConfig;
 import ai.sluice.engine.LlamaRunner;
 import ai.sluice.server.backend.BackendStats;
 import ai.sluice.server.backend.EngineBackend;
-import ai.sluice.server.backend.Generation;
+import ai.sluice.engine.RequestHandle;
 import ai.sluice.server.backend.GenerationSpec;
 import ai.sluice.server.backend.InferenceBackend;
-import ai.sluice.server.backend.TokenListener;
+import ai.sluice.engine.GenerationListener;
 import ai.sluice.server.backend.TokenizerCodec;
 
 import java.util.Set;
@@ -52,7 +52,7 @@ public final class StoriesEngine implements InferenceBackend {
     }
 
     @Override
-    public Generation submit(GenerationSpec spec, TokenListener listener) {
+    public RequestHandle submit(GenerationSpec spec, GenerationListener listener) {
         return backend.submit(spec, listener);
     }
 

@@ -1,9 +1,6 @@
 package ai.sluice.server.backend;
 
-import java.util.Map;
-
 import ai.sluice.core.sampling.SamplingParams;
-import ai.sluice.engine.KvCacheLayout;
 import ai.sluice.engine.Engine;
 import ai.sluice.engine.EngineClosedException;
 import ai.sluice.engine.EngineMetrics;
@@ -12,11 +9,13 @@ import ai.sluice.engine.GenerationListener;
 import ai.sluice.engine.GenerationRequest;
 import ai.sluice.engine.Histogram;
 import ai.sluice.engine.InvalidRequestException;
+import ai.sluice.engine.KvCacheLayout;
 import ai.sluice.engine.RequestHandle;
 import ai.sluice.engine.Usage;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,7 +47,7 @@ public final class EngineBackend implements InferenceBackend {
     }
 
     @Override
-    public Generation submit(GenerationSpec spec, TokenListener listener) {
+    public RequestHandle submit(GenerationSpec spec, GenerationListener listener) {
         long seed = spec.seed() != null ? spec.seed() : ThreadLocalRandom.current().nextLong();
         SamplingParams sampling = new SamplingParams(spec.temperature(), Math.max(0, spec.topK()), spec.topP(),
                 spec.minP(), spec.repetitionPenalty(), spec.presencePenalty(), spec.frequencyPenalty(), seed);
@@ -63,46 +62,13 @@ public final class EngineBackend implements InferenceBackend {
             b.logprobs(spec.topLogprobs());
         }
         try {
-            RequestHandle handle = engine.submit(b.build(), new Listener(listener));
-            return handle::cancel;
+            return engine.submit(b.build(), listener);
         } catch (EngineOverloadedException e) {
             throw new BackendOverloadedException(e.getMessage(), e.retryAfterSeconds());
         } catch (InvalidRequestException e) {
             throw new BackendRejectedException(BackendRejectedException.Kind.INVALID_REQUEST, e.getMessage());
         } catch (EngineClosedException e) {
             throw new BackendRejectedException(BackendRejectedException.Kind.UNAVAILABLE, e.getMessage());
-        }
-    }
-
-    /** Translates engine callbacks; runs on the engine thread, so it only converts and hands over. */
-    private record Listener(TokenListener target) implements GenerationListener {
-        @Override
-        public void onToken(int token, String textDelta, ai.sluice.engine.TokenLogprobs logprobs) {
-            target.onToken(token, textDelta, logprobs == null ? null : convert(logprobs));
-        }
-
-        @Override
-        public void onFinish(ai.sluice.engine.FinishReason reason, String finalText, Usage usage) {
-            int cached = usage == null ? 0 : usage.cachedPromptTokens();
-            switch (reason) {
-                case ai.sluice.engine.FinishReason.Stop s -> target.onFinish(FinishReason.STOP, finalText, null, cached);
-                case ai.sluice.engine.FinishReason.Length l -> target.onFinish(FinishReason.LENGTH, finalText, null, cached);
-                case ai.sluice.engine.FinishReason.Cancelled c ->
-                        target.onFinish(FinishReason.CANCELLED, finalText, null, cached);
-                case ai.sluice.engine.FinishReason.Error e ->
-                        target.onFinish(FinishReason.ERROR, finalText, e.message(), cached);
-            }
-        }
-
-        private static TokenLogprobs convert(ai.sluice.engine.TokenLogprobs lp) {
-            List<ai.sluice.engine.TokenLogprobs.Alternative> top = lp.top();
-            int[] ids = new int[top.size()];
-            float[] lps = new float[top.size()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = top.get(i).token();
-                lps[i] = top.get(i).logprob();
-            }
-            return new TokenLogprobs(lp.logprob(), ids, lps);
         }
     }
 

@@ -1,5 +1,8 @@
 package ai.sluice.server.backend;
 
+import ai.sluice.engine.GenerationListener;
+import ai.sluice.engine.RequestHandle;
+
 import java.util.Map;
 
 /**
@@ -19,7 +22,7 @@ public interface InferenceBackend extends AutoCloseable {
      *
      * @throws BackendOverloadedException when the engine's own waiting queue is full
      */
-    Generation submit(GenerationSpec spec, TokenListener listener);
+    RequestHandle submit(GenerationSpec spec, GenerationListener listener);
 
     /** A consistent-enough snapshot of the engine's counters for metrics and admission. */
     BackendStats stats();

@@ -1,6 +1,7 @@
 package ai.sluice.server.generate;
 
 import ai.sluice.server.api.ChatCompletions;
+import ai.sluice.engine.TokenLogprobs;
 import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.Usage;
 import ai.sluice.server.backend.TextCodec;
@@ -62,11 +63,11 @@ final class ChatFormat implements ResponseFormat {
     private ChatCompletions.Logprobs logprobs(List<ChoiceState.LoggedToken> tokens) {
         List<ChatCompletions.TokenLogprob> content = new ArrayList<>(tokens.size());
         for (ChoiceState.LoggedToken t : tokens) {
-            int[] ids = t.logprobs().topTokens();
-            List<ChatCompletions.TopLogprob> top = new ArrayList<>(ids.length);
-            for (int i = 0; i < ids.length; i++) {
-                top.add(new ChatCompletions.TopLogprob(codec.tokenText(ids[i]), t.logprobs().topLogprobs()[i],
-                        unsigned(codec.tokenBytes(ids[i]))));
+            List<TokenLogprobs.Alternative> alternatives = t.logprobs().top();
+            List<ChatCompletions.TopLogprob> top = new ArrayList<>(alternatives.size());
+            for (TokenLogprobs.Alternative a : alternatives) {
+                top.add(new ChatCompletions.TopLogprob(codec.tokenText(a.token()), a.logprob(),
+                        unsigned(codec.tokenBytes(a.token()))));
             }
             content.add(new ChatCompletions.TokenLogprob(codec.tokenText(t.token()), t.logprobs().logprob(),
                     unsigned(codec.tokenBytes(t.token())), top));

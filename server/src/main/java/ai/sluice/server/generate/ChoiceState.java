@@ -1,8 +1,9 @@
 package ai.sluice.server.generate;
 
-import ai.sluice.server.backend.FinishReason;
-import ai.sluice.server.backend.Generation;
-import ai.sluice.server.backend.TokenLogprobs;
+import ai.sluice.engine.FinishReason;
+import ai.sluice.engine.RequestHandle;
+import ai.sluice.engine.TokenLogprobs;
+import ai.sluice.engine.Usage;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class ChoiceState {
     final int index;
     final int promptTokens;
-    final AtomicReference<Generation> generation = new AtomicReference<>();
+    final AtomicReference<RequestHandle> generation = new AtomicReference<>();
     private final StringBuilder text = new StringBuilder();
     private final List<LoggedToken> logprobs = new ArrayList<>();
     private int outputTokens;
@@ -43,20 +44,18 @@ final class ChoiceState {
         return delta;
     }
 
-    /** The engine ended the sequence; returns the text it still held back. */
-    String finish(FinishReason reason, String finalText, String errorMessage, int cachedPrompt) {
+    /**
+     * The engine ended the sequence; returns the text it still held back. The finish reason goes on
+     * the wire as the engine's {@link FinishReason#label()} (OpenAI's values; "abort" is vLLM's).
+     */
+    String finish(FinishReason reason, String finalText, Usage usage) {
         if (finishReason != null) {
             return "";
         }
-        cachedPromptTokens = cachedPrompt;
-        finishReason = switch (reason) {
-            case STOP -> "stop";
-            case LENGTH -> "length";
-            case CANCELLED -> "abort";
-            case ERROR -> "error";
-        };
-        error = errorMessage;
-        if (reason == FinishReason.CANCELLED || reason == FinishReason.ERROR || finalText == null) {
+        cachedPromptTokens = usage == null ? 0 : usage.cachedPromptTokens();
+        finishReason = reason.label();
+        error = reason instanceof FinishReason.Error e ? e.message() : null;
+        if (reason instanceof FinishReason.Cancelled || reason instanceof FinishReason.Error || finalText == null) {
             return "";
         }
         text.append(finalText);
@@ -73,7 +72,7 @@ final class ChoiceState {
     }
 
     void cancel() {
-        Generation g = generation.get();
+        RequestHandle g = generation.get();
         if (g != null) {
             g.cancel();
         }

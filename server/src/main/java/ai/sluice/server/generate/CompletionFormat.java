@@ -1,6 +1,7 @@
 package ai.sluice.server.generate;
 
 import ai.sluice.server.api.Completions;
+import ai.sluice.engine.TokenLogprobs;
 import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.Usage;
 import ai.sluice.server.backend.TextCodec;
@@ -70,9 +71,8 @@ final class CompletionFormat implements ResponseFormat {
             text.add(codec.tokenText(t.token()));
             lps.add(t.logprobs().logprob());
             Map<String, Float> top = new LinkedHashMap<>();
-            int[] ids = t.logprobs().topTokens();
-            for (int i = 0; i < ids.length; i++) {
-                top.putIfAbsent(codec.tokenText(ids[i]), t.logprobs().topLogprobs()[i]);
+            for (TokenLogprobs.Alternative a : t.logprobs().top()) {
+                top.putIfAbsent(codec.tokenText(a.token()), a.logprob());
             }
             tops.add(top);
             offsets.add(t.textOffset());

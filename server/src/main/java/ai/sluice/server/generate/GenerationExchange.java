@@ -119,7 +119,7 @@ public final class GenerationExchange {
                     text = c.accept(t.token(), t.text(), t.logprobs());
                 } else {
                     SequenceEvents.FinishEvent f = (SequenceEvents.FinishEvent) e;
-                    text = c.finish(f.reason(), f.finalText(), f.error(), f.cachedPromptTokens());
+                    text = c.finish(f.reason(), f.finalText(), f.usage());
                 }
                 if (s.stream()) {
                     List<ChoiceState.LoggedToken> lps = c.takeUnsentLogprobs();

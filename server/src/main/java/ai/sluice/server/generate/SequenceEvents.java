@@ -1,9 +1,10 @@
 package ai.sluice.server.generate;
 
-import ai.sluice.server.backend.FinishReason;
-import ai.sluice.server.backend.Generation;
-import ai.sluice.server.backend.TokenListener;
-import ai.sluice.server.backend.TokenLogprobs;
+import ai.sluice.engine.FinishReason;
+import ai.sluice.engine.GenerationListener;
+import ai.sluice.engine.RequestHandle;
+import ai.sluice.engine.TokenLogprobs;
+import ai.sluice.engine.Usage;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +26,7 @@ final class SequenceEvents {
     record TokenEvent(int choice, int token, String text, TokenLogprobs logprobs) implements Event {
     }
 
-    record FinishEvent(int choice, FinishReason reason, String finalText, String error, int cachedPromptTokens)
-            implements Event {
+    record FinishEvent(int choice, FinishReason reason, String finalText, Usage usage) implements Event {
     }
 
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
@@ -39,15 +39,15 @@ final class SequenceEvents {
     }
 
     /** A listener for choice {@code index}; {@code generation} is filled in once submit returns. */
-    TokenListener listener(int index, AtomicReference<Generation> generation) {
-        return new TokenListener() {
+    GenerationListener listener(int index, AtomicReference<RequestHandle> generation) {
+        return new GenerationListener() {
             @Override
             public void onToken(int token, String textDelta, TokenLogprobs logprobs) {
                 if (queuedTokens.incrementAndGet() > capacity) {
                     queuedTokens.decrementAndGet();
                     if (!overflowed) {
                         overflowed = true;
-                        Generation g = generation.get();
+                        RequestHandle g = generation.get();
                         if (g != null) {
                             // Never cancel re-entrantly from inside the engine's callback.
                             Thread.startVirtualThread(g::cancel);
@@ -59,8 +59,8 @@ final class SequenceEvents {
             }
 
             @Override
-            public void onFinish(FinishReason reason, String finalText, String error, int cachedPromptTokens) {
-                queue.add(new FinishEvent(index, reason, finalText, error, cachedPromptTokens));
+            public void onFinish(FinishReason reason, String finalText, Usage usage) {
+                queue.add(new FinishEvent(index, reason, finalText, usage));
             }
         };
     }
