@@ -27,8 +27,11 @@ import java.util.concurrent.Executors;
  * and {@code /metrics}.
  */
 public final class Gateway implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("ai.sluice.gateway");
+
     private final GatewayConfig config;
-    private final List<Replica> replicas;
+    private final Discovery discovery;
+    private final Router router;
     private final Prober prober;
     private final GatewayMetrics metrics;
     private final ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
@@ -37,23 +40,23 @@ public final class Gateway implements AutoCloseable {
     private final Proxy proxy;
     private final WebServer server;
 
-    private Gateway(GatewayConfig config, AccessLog accessLog) {
+    private Gateway(GatewayConfig config, AccessLog accessLog, Discovery.Resolver resolver) {
         this.config = config;
+        this.discovery = new Discovery(config.backends(), resolver);
         List<Replica> rs = new ArrayList<>();
-        for (URI b : config.backends()) {
+        for (URI b : discovery.resolve()) {
             rs.add(new Replica(b, config));
         }
-        this.replicas = List.copyOf(rs);
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(min(config.firstByteTimeout(), Duration.ofSeconds(2)))
                 .executor(clientThreads)
                 .build();
-        this.prober = new Prober(config, http, replicas);
-        this.fleet = new Fleet(replicas, prober::modelCards);
-        Router router = new Router(config.affinityLoadFactor());
-        router.replicas(replicas);
-        this.metrics = new GatewayMetrics(() -> replicas);
+        this.fleet = new Fleet(rs);
+        this.prober = new Prober(config, http, fleet::all);
+        this.router = new Router(config.affinityLoadFactor());
+        router.replicas(fleet.all());
+        this.metrics = new GatewayMetrics(fleet::all);
         this.proxy = new Proxy(config, http, fleet, router,
                 new RetryBudget(config.retryBudgetRatio(), config.retryBudgetMinPerSec()), metrics, accessLog);
         this.server = WebServer.builder()
@@ -66,11 +69,16 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts listening and probing; the replicas take requests once their first health check passes. */
     public static Gateway start(GatewayConfig config, AccessLog accessLog) {
+        return start(config, accessLog, Discovery.DNS);
+    }
+
+    static Gateway start(GatewayConfig config, AccessLog accessLog, Discovery.Resolver resolver) {
         if (config.backends().isEmpty()) {
             throw new GatewayException("no backends: give at least one replica URL (--backend or backends:)");
         }
         checkBindable(config);
-        Gateway g = new Gateway(config, accessLog);
+        Gateway g = new Gateway(config, accessLog, resolver);
+        g.prober.every(config.resolveInterval(), g::rediscover);
         g.prober.start();
         g.server.start();
         if (!g.server.isRunning() || g.server.port() <= 0) {
@@ -90,6 +98,19 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             throw new GatewayException("cannot listen on " + config.host() + ":" + config.port()
                     + ": the port is in use or the address is not this host's (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Resolves the backend names again; replicas that joined or left change the fleet and the hash ring. */
+    private void rediscover() {
+        try {
+            List<URI> now = discovery.resolve();
+            if (fleet.update(now, u -> new Replica(u, config))) {
+                router.replicas(fleet.all());
+                LOG.log(System.Logger.Level.INFO, "replicas now " + now);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "re-resolving the replicas failed: " + e);
         }
     }
 
@@ -114,9 +135,10 @@ public final class Gateway implements AutoCloseable {
 
     private void ready(ServerRequest req, ServerResponse res) {
         long now = System.nanoTime();
-        long up = replicas.stream().filter(r -> r.routable(now)).count();
+        List<Replica> all = fleet.all();
+        long up = all.stream().filter(r -> r.routable(now)).count();
         json(res, up > 0 ? 200 : 503, "{\"ready\":" + (up > 0) + ",\"replicas_up\":" + up
-                + ",\"replicas\":" + replicas.size() + "}");
+                + ",\"replicas\":" + all.size() + "}");
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
@@ -150,7 +172,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The replicas and their state (for tests and the CLI's start line). */
     public List<Replica> replicas() {
-        return replicas;
+        return fleet.all();
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class GatewayConfigFile {
             "health_timeout_ms", "scrape_interval_ms", "first_byte_timeout_ms", "stream_stall_timeout_ms",
             "hold_timeout_ms", "eject_after_failures", "eject_base_ms", "eject_max_ms", "max_attempts",
             "retry_budget_ratio", "retry_budget_min_per_sec", "affinity_prefix_chars", "affinity_load_factor",
-            "resume");
+            "resume", "resolve_interval_ms");
 
     private GatewayConfigFile() {
     }
@@ -88,7 +88,8 @@ public final class GatewayConfigFile {
                 f.fraction("retry_budget_min_per_sec", d.retryBudgetMinPerSec(), 0, 1000),
                 (int) f.number("affinity_prefix_chars", d.affinityPrefixChars(), 0, 1 << 20),
                 f.fraction("affinity_load_factor", d.affinityLoadFactor(), 1, 100),
-                f.bool("resume", d.resume()));
+                f.bool("resume", d.resume()),
+                f.millis("resolve_interval_ms", d.resolveInterval()));
         if (c.ejectMax().compareTo(c.ejectBase()) < 0) {
             throw new GatewayException(name + ": eject_max_ms: must be at least eject_base_ms ("
                     + c.ejectBase().toMillis() + ")");

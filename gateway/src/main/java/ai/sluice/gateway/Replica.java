@@ -31,6 +31,7 @@ public final class Replica {
     private volatile long ejectedUntilNanos;
     private volatile ReplicaLoad load = ReplicaLoad.UNKNOWN;
     private volatile List<String> models = List.of();
+    private volatile List<com.fasterxml.jackson.databind.JsonNode> modelCards = List.of();
     /** Counts to eject: consecutive failures, and the ejections in a row (each doubles the backoff). */
     private int consecutiveFailures;
     private int ejectionsInARow;
@@ -114,8 +115,14 @@ public final class Replica {
         return models;
     }
 
-    public void models(List<String> ids) {
-        this.models = List.copyOf(ids);
+    /** The model objects the replica listed at its last answer to /v1/models (each has an {@code id}). */
+    public List<com.fasterxml.jackson.databind.JsonNode> modelCards() {
+        return modelCards;
+    }
+
+    public void models(List<com.fasterxml.jackson.databind.JsonNode> cards) {
+        this.modelCards = List.copyOf(cards);
+        this.models = cards.stream().map(c -> c.get("id").asText()).toList();
     }
 
     public boolean healthy() {

@@ -21,6 +21,7 @@ class GatewayConfigFileTest {
                 max_attempts: 4
                 affinity_load_factor: 1.5
                 resume: false
+                resolve_interval_ms: 2000
                 """);
         assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(c.port()).isEqualTo(9100);
@@ -30,6 +31,7 @@ class GatewayConfigFileTest {
         assertThat(c.maxAttempts()).isEqualTo(4);
         assertThat(c.affinityLoadFactor()).isEqualTo(1.5);
         assertThat(c.resume()).isFalse();
+        assertThat(c.resolveInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.healthTimeout()).isEqualTo(GatewayConfig.of("h", 1, java.util.List.of()).healthTimeout());
     }
 

@@ -48,7 +48,7 @@ class GatewayProxyTest {
         GatewayConfig c = new GatewayConfig("127.0.0.1", 0, backends, Duration.ofMillis(100), Duration.ofMillis(300),
                 Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(1), hold, d.ejectAfterFailures(),
                 d.ejectBase(), d.ejectMax(), 3, d.retryBudgetRatio(), d.retryBudgetMinPerSec(),
-                d.affinityPrefixChars(), d.affinityLoadFactor(), true);
+                d.affinityPrefixChars(), d.affinityLoadFactor(), true, d.resolveInterval());
         Gateway g = Gateway.start(c, new AccessLog(accessLines::add));
         open.add(g);
         return g;
@@ -298,6 +298,47 @@ class GatewayProxyTest {
                 r.end();
             }
         }
+    }
+
+    @Test
+    void replicasBehindANameJoinAndLeaveAsItsAddressesChange() throws Exception {
+        FakeReplica.Behaviour ok = (ex, body) -> FakeReplica.send(ex, 200, "{\"ok\":true}");
+        FakeReplica first = replica(ok);
+        int port = first.base().getPort();
+        FakeReplica second = new FakeReplica(MODEL, ok, "127.0.0.2", port); // the same port on another address
+        open.add(second);
+        var addresses = new java.util.concurrent.atomic.AtomicReference<List<java.net.InetAddress>>(
+                List.of(java.net.InetAddress.ofLiteral("127.0.0.1")));
+        GatewayConfig d = GatewayConfig.of("127.0.0.1", 0, List.of());
+        GatewayConfig c = new GatewayConfig("127.0.0.1", 0, List.of(URI.create("http://replicas.test:" + port)),
+                Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofSeconds(2),
+                Duration.ofSeconds(1), Duration.ofSeconds(2), d.ejectAfterFailures(), d.ejectBase(), d.ejectMax(), 3,
+                d.retryBudgetRatio(), d.retryBudgetMinPerSec(), d.affinityPrefixChars(), d.affinityLoadFactor(), true,
+                Duration.ofMillis(100));
+        Gateway g = Gateway.start(c, new AccessLog(accessLines::add), host -> {
+            assertThat(host).isEqualTo("replicas.test");
+            return addresses.get();
+        });
+        open.add(g);
+        awaitUp(g, 1);
+        assertThat(g.replicas()).extracting(Replica::name).containsExactly("127.0.0.1:" + port);
+
+        addresses.set(List.of(java.net.InetAddress.ofLiteral("127.0.0.1"), java.net.InetAddress.ofLiteral("127.0.0.2")));
+        awaitUp(g, 2);
+        java.util.Set<String> served = new java.util.HashSet<>();
+        for (int i = 0; i < 20 && served.size() < 2; i++) {
+            served.add(post(g, "/v1/embeddings", "{\"input\":\"x\"}").headers().firstValue("x-sluice-backend").orElseThrow());
+        }
+        assertThat(served).containsExactlyInAnyOrder("127.0.0.1:" + port, "127.0.0.2:" + port);
+
+        addresses.set(List.of(java.net.InetAddress.ofLiteral("127.0.0.2")));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (g.replicas().size() != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(g.replicas()).extracting(Replica::name).containsExactly("127.0.0.2:" + port);
+        assertThat(post(g, "/v1/embeddings", "{\"input\":\"x\"}").headers().firstValue("x-sluice-backend"))
+                .contains("127.0.0.2:" + port);
     }
 
     private String metrics(Gateway g) throws Exception {
