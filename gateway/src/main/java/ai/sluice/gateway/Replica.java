@@ -22,7 +22,7 @@ public final class Replica {
 
     private final URI base;
     private final String name;
-    private final GatewayConfig config;
+    private volatile GatewayConfig config;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong ejections = new AtomicLong();
@@ -53,6 +53,11 @@ public final class Replica {
 
     public URI base() {
         return base;
+    }
+
+    /** Takes a reloaded config's ejection settings (its state and breaker stay). */
+    void reconfigure(GatewayConfig next) {
+        this.config = next;
     }
 
     /** host:port, as the x-sluice-backend header and the metrics name it. */
