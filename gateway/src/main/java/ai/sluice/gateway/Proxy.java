@@ -79,6 +79,7 @@ final class Proxy {
         boolean affinity;
         Replica served;
         int attempts;
+        int staleRetries;
         int retries;
         int resumes;
         /** The replica's share of the wait before the response started (its time to the first bytes). */
@@ -99,6 +100,8 @@ final class Proxy {
         final boolean certain;
         final int status;
         final byte[] body;
+        /** The connection closed before any byte of a response: a stale pooled connection, not a verdict on the replica. */
+        boolean stale;
 
         AttemptFailed(String message, boolean certain, int status, byte[] body) {
             super(message, null, false, false);
@@ -160,8 +163,9 @@ final class Proxy {
         }
         budget.onRequest();
         AttemptFailed last = null;
+        boolean freeRetry = false;
         while (x.attempts < config.maxAttempts()) {
-            if (x.attempts > 0) {
+            if (x.attempts > 0 && !freeRetry) {
                 if (!budget.tryRetry()) {
                     break;
                 }
@@ -174,11 +178,20 @@ final class Proxy {
                 break;
             }
             x.attempts++;
+            freeRetry = false;
             try {
                 attempt(r, x, res);
                 return;
             } catch (AttemptFailed f) {
                 last = f;
+                if (f.stale && x.staleRetries < 2) {
+                    // a kept-alive connection the replica had already closed: the request never reached it, so
+                    // sending it again (on a fresh connection, maybe the same replica) costs no attempt or budget
+                    x.staleRetries++;
+                    x.attempts--;
+                    x.tried.remove(r);
+                    freeRetry = true;
+                }
             }
         }
         if (last == null) {
@@ -287,7 +300,11 @@ final class Proxy {
         } catch (IOException e) {
             x.served = null;
             AttemptFailed f = new AttemptFailed(r + ": " + describe(e), isRefused(e), 0, new byte[0]);
-            fail(r, start, f);
+            if (up == null && isStale(e) && x.staleRetries < 2) {
+                f.stale = true; // no verdict on the replica: its breaker and ejection count stay as they are
+            } else {
+                fail(r, start, f);
+            }
             throw f;
         } catch (ClientGone gone) {
             r.onSuccess(System.nanoTime() - start); // the replica did nothing wrong
@@ -646,6 +663,12 @@ final class Proxy {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    /** The JDK client's words for a connection that closed before any response byte (typically a stale kept-alive one). */
+    private static boolean isStale(IOException e) {
+        String m = e.getMessage();
+        return e instanceof java.io.EOFException || (m != null && m.contains("received no bytes"));
     }
 
     private static boolean isRefused(IOException e) {

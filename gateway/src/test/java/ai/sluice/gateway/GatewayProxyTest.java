@@ -144,6 +144,24 @@ class GatewayProxyTest {
     }
 
     @Test
+    void aConnectionClosedBeforeAnyAnswerIsSentAgainWithoutCountingAgainstTheReplica() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        FakeReplica r = replica((ex, body) -> {
+            if (calls.incrementAndGet() == 1) {
+                ex.getResponseBody().close(); // as a stale kept-alive connection: closed, not a byte sent
+                return;
+            }
+            FakeReplica.send(ex, 200, "{\"ok\":true}");
+        });
+        Gateway g = gateway(List.of(r.base()), Duration.ofSeconds(2));
+        awaitUp(g, 1);
+        assertThat(post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\"}").statusCode()).isEqualTo(200);
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(g.replicas().getFirst().state(System.nanoTime())).isEqualTo(Replica.State.UP);
+        assertThat(metrics(g)).contains("sluice_gateway_retries_total 0.0");
+    }
+
+    @Test
     void aReplicaThatAnswers5xxIsRetriedOnAnother() throws Exception {
         FakeReplica sick = replica((ex, body) -> FakeReplica.send(ex, 500, "{\"error\":{\"message\":\"boom\"}}"));
         FakeReplica good = replica((ex, body) -> FakeReplica.send(ex, 200, "{\"ok\":true}"));
