@@ -202,7 +202,7 @@ class GatewayAgainstServeTest {
                     .reduce("", (a, b) -> a + b + "\n"));
             assertThat(failures).as("requests that did not get a healthy replica's answer").isEmpty();
             assertThat(ejectedDeadMs).as("ms from kill -9 to ejection").isBetween(0L, 1000L);
-            assertThat(ejectedFrozenMs).as("ms from SIGSTOP to ejection").isBetween(0L, 3000L);
+            assertThat(ejectedFrozenMs).as("ms from SIGSTOP to ejection").isBetween(0L, 5000L); // 2 misses of 800 ms; 2.5 s seen at load 25
             assertThat(readmittedMs).as("ms from SIGCONT to readmission").isBetween(0L, 8000L);
             assertThat(log).hasSizeGreaterThanOrEqualTo(400);
         }
