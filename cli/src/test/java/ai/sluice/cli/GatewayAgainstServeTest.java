@@ -84,7 +84,7 @@ class GatewayAgainstServeTest {
                 Duration.ofMillis(200), Duration.ofMillis(800), Duration.ofMillis(500), Duration.ofSeconds(20),
                 Duration.ofSeconds(4), Duration.ofSeconds(10), d.ejectAfterFailures(), Duration.ofMillis(500),
                 Duration.ofSeconds(4), 4, d.retryBudgetRatio(), d.retryBudgetMinPerSec(), d.affinityPrefixChars(),
-                d.affinityLoadFactor(), true, d.resolveInterval());
+                d.affinityLoadFactor(), true, d.resolveInterval(), d.auth());
         return Gateway.start(c, new AccessLog(log::add));
     }
 

@@ -71,7 +71,7 @@ final class Proxy {
         final String path;
         final Set<Replica> tried = new HashSet<>();
         byte[] body;
-        /** The client's Authorization header, passed on: replicas that check keys see the client's own. */
+        /** The client's Authorization header: checked against the gateway's keys, or passed on when it has none. */
         String authorization;
         JsonNode request;
         String model;
@@ -134,6 +134,11 @@ final class Proxy {
     }
 
     private void serve(ServerRequest req, ServerResponse res, Exchange x) {
+        if (config.auth().checksKeys() && !config.auth().accepts(x.authorization)) {
+            reply(res, x, 401, OpenAiError.of("invalid_request_error", "invalid_api_key",
+                    "Incorrect or missing API key: send 'Authorization: Bearer <key>'."), 0);
+            return;
+        }
         try {
             x.body = readBody(req);
         } catch (IOException e) {
@@ -334,8 +339,9 @@ final class Proxy {
                 .timeout(config.firstByteTimeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (x.authorization != null) {
-            builder.header("Authorization", x.authorization);
+        String authorization = config.auth().upstreamHeader(x.authorization);
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
         }
         HttpRequest request = builder.build();
         UpstreamBody upstreamBody = new UpstreamBody();
@@ -692,8 +698,23 @@ final class Proxy {
         return CompletionChunk.abbreviate(new String(body, StandardCharsets.UTF_8));
     }
 
+    /** Whether the request may go on; answers 401 when the gateway checks keys and this one has none that fits. */
+    private boolean admitted(ServerRequest req, ServerResponse res) {
+        if (!config.auth().checksKeys() || config.auth().accepts(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
+            return true;
+        }
+        res.status(401);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(OpenAiError.of("invalid_request_error", "invalid_api_key",
+                "Incorrect or missing API key: send 'Authorization: Bearer <key>'.").toJson());
+        return false;
+    }
+
     /** GET /v1/models: the union of the healthy replicas' models, by id. */
     void models(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
         ObjectNode out = json.createObjectNode();
         out.put("object", "list");
         var data = out.putArray("data");
@@ -709,6 +730,9 @@ final class Proxy {
 
     /** GET /v1/models/{id}. */
     void model(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
         String id = req.path().pathParameters().get("id");
         for (JsonNode card : fleet.modelCards()) {
             if (card.get("id").asText().equals(id)) {

@@ -49,6 +49,12 @@ class GatewayConfigFileTest {
         assertBad("backends: [http://a:1]\neject_base_ms: 5000\neject_max_ms: 1000\n", "eject_max_ms: must be at least eject_base_ms");
         assertBad("backends: [http://a:1\n", "gateway.yaml: not valid YAML");
         assertBad("- just\n- a list\n", "must be a mapping of settings");
+        assertBad("backends: [http://a:1]\napi_key_sha256: [sk-plain-key]\n",
+                "api_key_sha256[0]: must be 64 hex digits (the SHA-256 of the key: printf %s KEY | sha256sum), got 12 characters");
+        assertBad("backends: [http://a:1]\nreplica_api_key_env: SLUICE_SURELY_UNSET_VARIABLE\n",
+                "replica_api_key_env: the environment variable SLUICE_SURELY_UNSET_VARIABLE is not set");
+        assertBad("backends: [http://a:1]\nreplica_api_key_file: /nonexistent/key\n",
+                "replica_api_key_file: cannot read /nonexistent/key");
     }
 
     @Test

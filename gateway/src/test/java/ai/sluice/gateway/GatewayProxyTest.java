@@ -48,7 +48,7 @@ class GatewayProxyTest {
         GatewayConfig c = new GatewayConfig("127.0.0.1", 0, backends, Duration.ofMillis(100), Duration.ofMillis(300),
                 Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(1), hold, d.ejectAfterFailures(),
                 d.ejectBase(), d.ejectMax(), 3, d.retryBudgetRatio(), d.retryBudgetMinPerSec(),
-                d.affinityPrefixChars(), d.affinityLoadFactor(), true, d.resolveInterval());
+                d.affinityPrefixChars(), d.affinityLoadFactor(), true, d.resolveInterval(), d.auth());
         Gateway g = Gateway.start(c, new AccessLog(accessLines::add));
         open.add(g);
         return g;
@@ -98,6 +98,40 @@ class GatewayProxyTest {
         HttpResponse<String> models = client.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + g.port() + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(json.readTree(models.body()).path("data").get(0).path("id").asText()).isEqualTo(MODEL);
+    }
+
+    @Test
+    void checksClientKeysByDigestAndSendsReplicasTheirOwnKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        FakeReplica r = replica((ex, body) -> FakeReplica.send(ex, 200, "{\"auth\":\""
+                + ex.getRequestHeaders().getFirst("Authorization") + "\"}"));
+        java.nio.file.Path keyFile = java.nio.file.Files.writeString(dir.resolve("replica.key"), "sk-replica\n");
+        GatewayConfig c = GatewayConfigFile.parse("gateway.yaml", "host: 127.0.0.1\nport: 0\nbackends: [" + r.base()
+                + "]\nhealth_interval_ms: 100\napi_key_sha256: [" + Auth.digestHex("sk-gateway") + "]\nreplica_api_key_file: "
+                + keyFile + "\n");
+        assertThat(c.toString()).doesNotContain("sk-replica");
+        Gateway g = Gateway.start(c, new AccessLog(accessLines::add));
+        open.add(g);
+        awaitUp(g, 1);
+        URI completions = URI.create("http://127.0.0.1:" + g.port() + "/v1/completions");
+        for (String header : new String[] {null, "Bearer sk-wrong", "sk-gateway"}) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(completions).POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"x\"}"));
+            if (header != null) {
+                b.header("Authorization", header);
+            }
+            HttpResponse<String> res = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).as(String.valueOf(header)).isEqualTo(401);
+            assertThat(json.readTree(res.body()).path("error").path("code").asText()).isEqualTo("invalid_api_key");
+        }
+        HttpResponse<String> ok = client.send(HttpRequest.newBuilder(completions).header("Authorization", "Bearer sk-gateway")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"x\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(ok.body()).path("auth").asText()).isEqualTo("Bearer sk-replica");
+        assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(String.join("\n", accessLines)).doesNotContain("sk-gateway").doesNotContain("sk-replica");
     }
 
     @Test
@@ -332,7 +366,7 @@ class GatewayProxyTest {
                 Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofSeconds(2),
                 Duration.ofSeconds(1), Duration.ofSeconds(2), d.ejectAfterFailures(), d.ejectBase(), d.ejectMax(), 3,
                 d.retryBudgetRatio(), d.retryBudgetMinPerSec(), d.affinityPrefixChars(), d.affinityLoadFactor(), true,
-                Duration.ofMillis(100));
+                Duration.ofMillis(100), Auth.NONE);
         Gateway g = Gateway.start(c, new AccessLog(accessLines::add), host -> {
             assertThat(host).isEqualTo("replicas.test");
             return addresses.get();

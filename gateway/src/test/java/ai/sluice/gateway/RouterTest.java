@@ -92,7 +92,7 @@ class RouterTest {
         GatewayConfig fast = new GatewayConfig("h", 0, List.of(), config.healthInterval(), config.healthTimeout(),
                 config.scrapeInterval(), config.firstByteTimeout(), config.streamStallTimeout(), config.holdTimeout(),
                 2, java.time.Duration.ofMillis(200), java.time.Duration.ofMillis(500), 3, 0.2, 5, 256, 1.25, true,
-                config.resolveInterval());
+                config.resolveInterval(), Auth.NONE);
         Replica r = new Replica(URI.create("http://a:1"), fast);
         r.onHealth(true);
         assertThat(r.onFailure(1, new RuntimeException("500"), false)).isFalse(); // one 5xx is not yet an ejection
