@@ -3,11 +3,17 @@ package ai.sluice.bench;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IntSummaryStatistics;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.IntFunction;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Runs one {@code sluice bench}: resolves the model, prepares prompts, runs a single load or a rate sweep, and
- * writes the JSON result and HTML report. Knows nothing about the server but its HTTP API.
+ * Runs one {@code sluice bench}: checks the server (reachable, key accepted), resolves the model, prepares prompts,
+ * runs a single load or a rate sweep, reads the server's own {@code /metrics} around each run, and writes the JSON
+ * result and HTML report. Knows nothing about the server but its HTTP API.
  */
 public final class Bench {
     private final BenchConfig config;
@@ -19,38 +25,71 @@ public final class Bench {
         this.log = log;
     }
 
-    /** What a run produced: exactly one of {@code single} and {@code sweep} is set. */
-    public record Outcome(RunInfo info, BenchResult single, SweepResult sweep) {
+    /**
+     * What a run produced: exactly one of {@code single} and {@code sweep} is set; {@code server} holds what the
+     * server's {@code /metrics} counted during each measured run (empty when it has none).
+     */
+    public record Outcome(RunInfo info, BenchResult single, SweepResult sweep, List<ServerMetrics> server) {
+        public Outcome {
+            server = List.copyOf(server);
+        }
+
+        public Outcome(RunInfo info, BenchResult single, SweepResult sweep) {
+            this(info, single, sweep, List.of());
+        }
     }
 
-    /** The settings a result was measured under, written into the result and the report. */
-    public record RunInfo(String url, String model, String load, int requests, int warmup, long seed, String prompts,
-                          String tokenCounting, Double sloTtftMs, Double sloTpotMs, double sloAttainment,
-                          String startedAt) {
+    /**
+     * The settings a result was measured under, written into the result and the report.
+     *
+     * @param requests      measured requests asked for per run; 0 when the runs were timed
+     * @param durationS     how long each run sent requests ({@code --duration}); null when counted
+     * @param tokenCounting how prompt lengths were counted while preparing: exact or estimated, and how
+     * @param promptLengths the prompt lengths the measured requests had, and where that figure comes from
+     */
+    public record RunInfo(String url, String model, String load, int requests, Double durationS, int warmup, long seed,
+                          String prompts, String tokenCounting, String promptLengths, Double sloTtftMs,
+                          Double sloTpotMs, double sloAttainment, String startedAt) {
     }
 
     public Outcome run() {
+        String startedAt = Instant.now().toString();
         try (CompletionClient client = new CompletionClient(config.url(), config.apiKey(), config.timeout())) {
-            String model = config.model() != null ? config.model() : client.firstModel().orElseThrow(() ->
-                    new BenchException("cannot ask " + client.base() + "/v1/models for the model name "
-                            + "(server down or no models listed); give --model"));
+            String model = ServerChecks.model(client, config.model());
             TokenCounter counter = TokenCounter.probe(client, model);
             if (!counter.exact()) {
-                log.println("bench: the server has no /tokenize; prompt lengths are approximate (one token per word)");
+                log.println("bench: prompt token counts are " + counter.describe());
             }
-            // A sweep gets fresh prompts for every step, so a prefix cache cannot favour later steps.
+            Supplier<Prompt> source = switch (config.prompts()) {
+                case PromptSpec.Synthetic s -> SyntheticPrompts.supplier(s.inputLen(), s.outputLen(), config.seed(),
+                        counter);
+                case PromptSpec.Dataset d -> DatasetPrompts.supplier(d.file(), d.outputLen(), config.seed(), counter);
+            };
+            List<Prompt> warmup = new ArrayList<>();
+            for (int i = 0; i < config.warmup(); i++) {
+                warmup.add(source.get());
+            }
+            // Counted runs make every prompt before the clock starts; timed ones as many as the first run likely
+            // needs, and the rest on demand. A sweep gets fresh prompts for every step, so a prefix cache cannot
+            // favour later steps.
             int runs = config.sweep() ? config.sweepRates().size() : 1;
-            List<Prompt> prompts = prompts(config.warmup() + config.requests() * runs, counter);
-            List<Prompt> warmup = prompts.subList(0, config.warmup());
-            List<Prompt> measured = prompts.subList(config.warmup(), prompts.size());
+            PromptSupply measured = new PromptSupply(source)
+                    .ahead(config.timed() ? expectedPerRun() : config.requests() * runs);
             LoadRunner runner = new LoadRunner(client, model);
-            RunInfo info = info(model, counter);
-            Outcome outcome;
+            List<ServerMetrics> server = new ArrayList<>();
+            List<RequestRecord> all = new ArrayList<>();
+            BenchResult single = null;
+            SweepResult sweep = null;
             if (config.sweep()) {
-                outcome = new Outcome(info, null, sweep(client, runner, warmup, measured));
+                sweep = sweep(client, runner, warmup, measured, server, all);
             } else {
-                outcome = new Outcome(info, single(runner, config.load(), warmup, measured, "bench"), null);
+                Measured m = measure(client, runner, config.load(), warmup, i -> measured.get(i), "bench");
+                single = Metrics.summarize(config.load().describe(), m.run.records(), m.run.durationNanos(),
+                        config.slo());
+                m.server.ifPresent(server::add);
+                all.addAll(m.run.records());
             }
+            Outcome outcome = new Outcome(info(model, counter, all, startedAt), single, sweep, server);
             if (config.out() != null) {
                 Reports.write(config.out(), outcome);
             }
@@ -58,56 +97,89 @@ public final class Bench {
         }
     }
 
-    private List<Prompt> prompts(int count, TokenCounter counter) {
-        return switch (config.prompts()) {
-            case PromptSpec.Synthetic s -> SyntheticPrompts.generate(count, s.inputLen(), s.outputLen(),
-                    config.seed(), counter);
-            case PromptSpec.Dataset d -> DatasetPrompts.load(d.file(), count, d.outputLen(), config.seed(), counter);
+    /** Prompts a timed run is likely to need: the rate times the duration for open loop, a guess for closed. */
+    private int expectedPerRun() {
+        double seconds = config.duration().toNanos() / 1e9;
+        return switch (config.load()) {
+            case LoadPattern.OpenLoop open when !Double.isInfinite(open.rate()) ->
+                    (int) Math.min(100_000, Math.ceil(open.rate() * seconds * 1.2) + 1);
+            case LoadPattern.ClosedLoop closed -> closed.concurrency() * 4;
+            case null, default -> 16;
         };
     }
 
-    private BenchResult single(LoadRunner runner, LoadPattern load, List<Prompt> warmup, List<Prompt> measured,
-                               String label) {
-        LoadRunner.Run run = runWithProgress(runner, load, warmup, measured, label);
-        return Metrics.summarize(load.describe(), run.records(), run.durationNanos(), config.slo());
+    /** One measured run with its queue samples and, when the server has {@code /metrics}, what it counted. */
+    private record Measured(LoadRunner.Run run, List<QueueWatcher.Sample> samples,
+                            Optional<ServerMetrics> server) {
     }
 
-    private LoadRunner.Run runWithProgress(LoadRunner runner, LoadPattern load, List<Prompt> warmup,
-                                           List<Prompt> measured, String label) {
+    private Measured measure(CompletionClient client, LoadRunner runner, LoadPattern load, List<Prompt> warmup,
+                             IntFunction<Prompt> prompts, String label) {
+        if (!warmup.isEmpty()) {
+            runner.run(load, warmup, List.of(), ChunkListener.NONE);
+        }
+        Optional<String> before = client.get("/metrics");
+        LoadRunner.Run run;
+        List<QueueWatcher.Sample> samples;
+        try (QueueWatcher watcher = new QueueWatcher(client, config.scrapeInterval().toMillis())) {
+            run = runWithProgress(runner, load, prompts, label);
+            samples = watcher.stop();
+        }
+        Optional<String> after = client.get("/metrics");
+        long epoch = run.epochNanos();
+        List<QueueWatcher.Sample> during = samples.stream().filter(s -> s.atNanos() >= epoch).toList();
+        Optional<ServerMetrics> server = before.isPresent() && after.isPresent()
+                ? Optional.of(ServerMetrics.between(label, PrometheusText.parse(before.get()),
+                PrometheusText.parse(after.get()),
+                during.stream().mapToDouble(QueueWatcher.Sample::waiting).max().orElse(Double.NaN)))
+                : Optional.empty();
+        return new Measured(run, during, server);
+    }
+
+    private LoadRunner.Run runWithProgress(LoadRunner runner, LoadPattern load, IntFunction<Prompt> prompts,
+                                           String label) {
+        int total = config.timed() ? 0 : config.requests();
         if (!config.progress()) {
-            return runner.run(load, warmup, measured, ChunkListener.NONE);
+            return send(runner, load, prompts, ChunkListener.NONE);
         }
-        try (ProgressLine progress = new ProgressLine(log, label, measured.size())) {
-            return runner.run(load, warmup, measured, progress);
+        try (ProgressLine progress = new ProgressLine(log, label, total)) {
+            return send(runner, load, prompts, progress);
         }
     }
 
-    private SweepResult sweep(CompletionClient client, LoadRunner runner, List<Prompt> warmup, List<Prompt> measured) {
+    private LoadRunner.Run send(LoadRunner runner, LoadPattern load, IntFunction<Prompt> prompts,
+                                ChunkListener listener) {
+        if (config.timed()) {
+            return runner.runFor(load, List.of(), prompts, config.duration().toNanos(), listener);
+        }
+        List<Prompt> list = new ArrayList<>(config.requests());
+        for (int i = 0; i < config.requests(); i++) {
+            list.add(prompts.apply(i));
+        }
+        return runner.run(load, List.of(), list, listener);
+    }
+
+    private SweepResult sweep(CompletionClient client, LoadRunner runner, List<Prompt> warmup, PromptSupply measured,
+                              List<ServerMetrics> server, List<RequestRecord> all) {
         List<SweepResult.Step> steps = new ArrayList<>();
         List<HpaAdvice.Observation> observations = new ArrayList<>();
         Double best = null;
-        boolean first = true;
-        int n = config.requests();
+        int offset = 0;
         for (int k = 0; k < config.sweepRates().size(); k++) {
             double rate = config.sweepRates().get(k);
-            List<Prompt> stepPrompts = measured.subList(k * n, (k + 1) * n);
             LoadPattern load = new LoadPattern.OpenLoop(rate, config.seed());
-            LoadRunner.Run run;
-            List<QueueWatcher.Sample> samples;
+            int first = offset;
             // Warm up once, before the first step: later steps find the server warm already.
-            List<Prompt> stepWarmup = first ? warmup : List.of();
-            first = false;
-            try (QueueWatcher watcher = new QueueWatcher(client, config.scrapeInterval().toMillis())) {
-                run = runWithProgress(runner, load, stepWarmup, stepPrompts, "rate " + rate);
-                samples = watcher.stop();
-            }
+            Measured m = measure(client, runner, load, k == 0 ? warmup : List.of(), i -> measured.get(first + i),
+                    "rate " + rate);
+            LoadRunner.Run run = m.run;
+            offset += run.records().size();
+            all.addAll(run.records());
+            m.server.ifPresent(server::add);
             BenchResult result = Metrics.summarize(load.describe(), run.records(), run.durationNanos(), config.slo());
-            long epoch = run.epochNanos();
-            List<QueueWatcher.Sample> during = samples.stream()
-                    .filter(s -> s.atNanos() >= epoch).toList();
-            observations.addAll(HpaAdvice.observe(run.records(), epoch, during, config.slo()));
-            double mean = during.stream().mapToDouble(QueueWatcher.Sample::waiting).average().orElse(Double.NaN);
-            double max = during.stream().mapToDouble(QueueWatcher.Sample::waiting).max().orElse(Double.NaN);
+            observations.addAll(HpaAdvice.observe(run.records(), run.epochNanos(), m.samples, config.slo()));
+            double mean = m.samples.stream().mapToDouble(QueueWatcher.Sample::waiting).average().orElse(Double.NaN);
+            double max = m.samples.stream().mapToDouble(QueueWatcher.Sample::waiting).max().orElse(Double.NaN);
             boolean meets = SweepResult.meets(result, config.slo());
             steps.add(new SweepResult.Step(rate, meets, mean, max, result));
             if (meets) {
@@ -123,7 +195,7 @@ public final class Bench {
         return new SweepResult(steps, best, hpa);
     }
 
-    private RunInfo info(String model, TokenCounter counter) {
+    private RunInfo info(String model, TokenCounter counter, List<RequestRecord> records, String startedAt) {
         String prompts = switch (config.prompts()) {
             case PromptSpec.Synthetic s -> "synthetic, " + s.inputLen() + " tokens in, " + s.outputLen() + " out";
             case PromptSpec.Dataset d -> "dataset " + d.file().getFileName()
@@ -131,9 +203,26 @@ public final class Bench {
         };
         String load = config.sweep() ? "sweep over Poisson rates " + config.sweepRates() : config.load().describe();
         Slo slo = config.slo();
-        return new RunInfo(config.url().toString(), model, load, config.requests(), config.warmup(), config.seed(),
-                prompts, counter.exact() ? "server /tokenize (exact)" : "words (approximate)",
+        return new RunInfo(config.url().toString(), model, load, config.timed() ? 0 : config.requests(),
+                config.timed() ? config.duration().toNanos() / 1e9 : null, config.warmup(), config.seed(), prompts,
+                counter.describe(), promptLengths(records, counter),
                 slo.ttft() == null ? null : slo.ttft().toNanos() / 1e6,
-                slo.tpot() == null ? null : slo.tpot().toNanos() / 1e6, slo.attainment(), Instant.now().toString());
+                slo.tpot() == null ? null : slo.tpot().toNanos() / 1e6, slo.attainment(), startedAt);
+    }
+
+    /**
+     * The prompt lengths the measured requests had: the server's usage counts where every request reported one
+     * (what it processed), else the counts made while preparing, said to be estimated unless the server counted.
+     */
+    static String promptLengths(List<RequestRecord> records, TokenCounter counter) {
+        if (records.isEmpty()) {
+            return "no requests";
+        }
+        IntSummaryStatistics stats = records.stream().mapToInt(RequestRecord::promptTokens).summaryStatistics();
+        boolean usage = records.stream().allMatch(RequestRecord::usageReported);
+        String source = usage ? "as the server reported them in usage"
+                : counter.exact() ? "as the server's /tokenize counted them" : "estimated, one token per word";
+        return String.format(Locale.ROOT, "min %d, mean %.1f, max %d tokens (%s)", stats.getMin(),
+                stats.getAverage(), stats.getMax(), source);
     }
 }

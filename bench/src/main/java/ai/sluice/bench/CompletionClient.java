@@ -83,6 +83,10 @@ public final class CompletionClient implements AutoCloseable {
         return base;
     }
 
+    public boolean hasApiKey() {
+        return apiKey != null;
+    }
+
     /**
      * Sends one streaming completion and records the arrival of every chunk.
      *
@@ -243,34 +247,58 @@ public final class CompletionClient implements AutoCloseable {
         return new RequestRecord(index, startNanos, new long[0], prompt.tokens(), 0, false, error);
     }
 
+    /**
+     * What one side request got back: the HTTP status and body, or status {@value #UNREACHABLE} with the I/O
+     * failure in {@code body} when no answer came.
+     */
+    public record Answer(int status, String body) {
+        public boolean unreachable() {
+            return status == UNREACHABLE;
+        }
+
+        /** 401 or 403: the server wants a (different) API key. */
+        public boolean refusedKey() {
+            return status == 401 || status == 403;
+        }
+    }
+
+    public static final int UNREACHABLE = -1;
+
     /** The first model id the server lists at {@code GET /v1/models}. */
     public Optional<String> firstModel() {
-        return get("/v1/models").flatMap(text -> {
-            try {
-                JsonNode id = json.readTree(text).path("data").path(0).path("id");
-                return id.isTextual() ? Optional.of(id.asText()) : Optional.empty();
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        });
+        return get("/v1/models").flatMap(CompletionClient.this::firstModelIn);
+    }
+
+    /** The first model id in a {@code /v1/models} body, if it has one. */
+    public Optional<String> firstModelIn(String modelsBody) {
+        try {
+            JsonNode id = json.readTree(modelsBody).path("data").path(0).path("id");
+            return id.isTextual() ? Optional.of(id.asText()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** Token count of a prompt from the server's vLLM-style {@code POST /tokenize}; empty if it has none. */
     public OptionalInt tokenize(String model, String text) {
-        ObjectNode body = json.createObjectNode();
-        body.put("model", model);
-        body.put("prompt", text);
-        HttpRequest request = request("/tokenize")
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build();
+        return tokenize(model, text, TokenizeForm.VLLM);
+    }
+
+    /**
+     * Token count of a prompt from the server's {@code POST /tokenize} asked in {@code form}; empty unless it
+     * answers 200 with a count or a token list.
+     */
+    public OptionalInt tokenize(String model, String text, TokenizeForm form) {
+        return countIn(tokenizeAnswer(model, text, form));
+    }
+
+    /** The token count in a {@code /tokenize} answer: its {@code count}, or the length of its {@code tokens}. */
+    public OptionalInt countIn(Answer answer) {
+        if (answer.status() != 200) {
+            return OptionalInt.empty();
+        }
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return OptionalInt.empty();
-            }
-            JsonNode node = json.readTree(response.body());
+            JsonNode node = json.readTree(answer.body());
             if (node.path("count").isInt()) {
                 return OptionalInt.of(node.get("count").asInt());
             }
@@ -280,24 +308,50 @@ public final class CompletionClient implements AutoCloseable {
             return OptionalInt.empty();
         } catch (IOException e) {
             return OptionalInt.empty();
+        }
+    }
+
+    /** The raw answer of {@code POST /tokenize} in {@code form} (for telling a missing endpoint from a 401). */
+    public Answer tokenizeAnswer(String model, String text, TokenizeForm form) {
+        ObjectNode body = json.createObjectNode();
+        switch (form) {
+            case VLLM -> {
+                body.put("model", model);
+                body.put("prompt", text);
+            }
+            case LLAMA_SERVER -> {
+                body.put("content", text);
+                body.put("add_special", true);
+            }
+        }
+        return send(request("/tokenize")
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build());
+    }
+
+    /** {@code GET path}: status and body, or {@link #UNREACHABLE} (never throws for I/O). */
+    public Answer fetch(String path) {
+        return send(request(path).timeout(Duration.ofSeconds(5)).GET().build());
+    }
+
+    private Answer send(HttpRequest request) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new Answer(UNREACHABLE, describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return OptionalInt.empty();
+            return new Answer(UNREACHABLE, "interrupted");
         }
     }
 
     /** The body of {@code GET path} when the server answers 200, else empty (never throws for I/O). */
     public Optional<String> get(String path) {
-        HttpRequest request = request(path).timeout(Duration.ofSeconds(5)).GET().build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        Answer answer = fetch(path);
+        return answer.status() == 200 ? Optional.of(answer.body()) : Optional.empty();
     }
 
     private HttpRequest.Builder request(String path) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * Prompts from a JSONL file, one object a line, either ShareGPT-like
@@ -32,24 +33,33 @@ public final class DatasetPrompts {
      *                  {@code max_tokens})
      */
     public static List<Prompt> load(Path file, int count, int outputLen, long seed, TokenCounter counter) {
+        Supplier<Prompt> next = supplier(file, outputLen, seed, counter);
+        List<Prompt> prompts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            prompts.add(next.get());
+        }
+        return prompts;
+    }
+
+    /** The same sequence as {@link #load}, one prompt per call (for {@code --duration}); not thread-safe. */
+    public static Supplier<Prompt> supplier(Path file, int outputLen, long seed, TokenCounter counter) {
         List<Entry> entries = read(file);
         if (entries.isEmpty()) {
             throw new BenchException("dataset " + file + " has no usable prompts (expected JSONL lines with "
                     + "\"prompt\" or ShareGPT \"conversations\")");
         }
         Collections.shuffle(entries, new Random(seed));
-        List<Prompt> prompts = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            Entry e = entries.get(i % entries.size());
+        int[] i = {0};
+        return () -> {
+            Entry e = entries.get(i[0]++ % entries.size());
             int out = outputLen > 0 ? outputLen
                     : e.maxTokens > 0 ? e.maxTokens
                     : e.reply != null ? Math.max(1, counter.count(e.reply)) : 0;
             if (out <= 0) {
                 throw new BenchException("dataset line has no reply or max_tokens to size the output; give --output-len");
             }
-            prompts.add(new Prompt(e.prompt, counter.count(e.prompt), out));
-        }
-        return prompts;
+            return new Prompt(e.prompt, counter.count(e.prompt), out);
+        };
     }
 
     static List<Entry> read(Path file) {

@@ -3,13 +3,15 @@ package ai.sluice.bench;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /** Sends prompts to the server in a {@link LoadPattern}, one virtual thread per request in flight. */
 public final class LoadRunner {
@@ -30,37 +32,64 @@ public final class LoadRunner {
 
     /** Runs the warm-up prompts (not measured, waited for), then the measured ones. */
     public Run run(LoadPattern pattern, List<Prompt> warmup, List<Prompt> measured, ChunkListener listener) {
-        if (!warmup.isEmpty()) {
-            execute(pattern, warmup, ChunkListener.NONE);
-        }
-        return execute(pattern, measured, listener);
+        warmUp(pattern, warmup);
+        return execute(pattern, measured::get, measured.size(), Long.MAX_VALUE, listener);
     }
 
-    private Run execute(LoadPattern pattern, List<Prompt> prompts, ChunkListener listener) {
-        AtomicReferenceArray<RequestRecord> records = new AtomicReferenceArray<>(prompts.size());
+    /**
+     * Runs the warm-up prompts, then sends measured requests for {@code durationNanos}: no request starts after
+     * that; those in flight are waited for (each bounded by the request timeout) and measured.
+     */
+    public Run runFor(LoadPattern pattern, List<Prompt> warmup, IntFunction<Prompt> prompts, long durationNanos,
+                      ChunkListener listener) {
+        warmUp(pattern, warmup);
+        return execute(pattern, prompts, Integer.MAX_VALUE, durationNanos, listener);
+    }
+
+    private void warmUp(LoadPattern pattern, List<Prompt> warmup) {
+        if (!warmup.isEmpty()) {
+            execute(pattern, warmup::get, warmup.size(), Long.MAX_VALUE, ChunkListener.NONE);
+        }
+    }
+
+    /** Sends prompts 0, 1, ... until {@code limit} are sent or {@code sendWindowNanos} have passed. */
+    private Run execute(LoadPattern pattern, IntFunction<Prompt> prompts, int limit, long sendWindowNanos,
+                        ChunkListener listener) {
+        Map<Integer, RequestRecord> records = new ConcurrentHashMap<>();
         long epoch = System.nanoTime();
+        boolean timed = sendWindowNanos != Long.MAX_VALUE;
+        long stopSending = epoch + (timed ? sendWindowNanos : 0);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> futures = new ArrayList<>();
             switch (pattern) {
                 case LoadPattern.OpenLoop open -> {
                     PoissonArrivals arrivals = new PoissonArrivals(open.rate(), open.seed());
                     long due = epoch;
-                    for (int i = 0; i < prompts.size(); i++) {
+                    for (int i = 0; i < limit; i++) {
                         if (i > 0) {
                             due += arrivals.nextGapNanos();
                         }
+                        if (timed && due - stopSending > 0) {
+                            break;
+                        }
                         sleepUntil(due);
                         int index = i;
-                        futures.add(threads.submit(() -> records.set(index,
-                                client.complete(index, model, prompts.get(index), epoch, listener))));
+                        Prompt prompt = prompts.apply(index);
+                        futures.add(threads.submit(() -> records.put(index,
+                                client.complete(index, model, prompt, epoch, listener))));
                     }
                 }
                 case LoadPattern.ClosedLoop closed -> {
                     AtomicInteger next = new AtomicInteger();
-                    for (int c = 0; c < Math.min(closed.concurrency(), prompts.size()); c++) {
+                    for (int c = 0; c < Math.min(closed.concurrency(), limit); c++) {
                         futures.add(threads.submit(() -> {
-                            for (int i = next.getAndIncrement(); i < prompts.size(); i = next.getAndIncrement()) {
-                                records.set(i, client.complete(i, model, prompts.get(i), epoch, listener));
+                            // The clock is read before an index is taken, so every index taken is sent.
+                            while (!timed || System.nanoTime() - stopSending < 0) {
+                                int i = next.getAndIncrement();
+                                if (i >= limit) {
+                                    break;
+                                }
+                                records.put(i, client.complete(i, model, prompts.apply(i), epoch, listener));
                             }
                         }));
                     }
@@ -73,10 +102,14 @@ public final class LoadRunner {
             Thread.currentThread().interrupt();
             throw new BenchException("bench interrupted");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof BenchException b) {
+                throw b;
+            }
             throw new BenchException("a request thread failed: " + e.getCause(), e.getCause());
         }
         long duration = System.nanoTime() - epoch;
-        RequestRecord[] out = new RequestRecord[prompts.size()];
+        // Indices are dense: every index below the highest one sent was sent (and waited for) too.
+        RequestRecord[] out = new RequestRecord[records.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = records.get(i);
         }

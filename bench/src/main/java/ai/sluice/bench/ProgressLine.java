@@ -69,10 +69,12 @@ public final class ProgressLine implements ChunkListener, AutoCloseable {
         windowChunks[slot] = c;
         windowNanos[slot] = now;
         int d = done.get();
-        int filled = total == 0 ? WIDTH : (int) ((long) d * WIDTH / total);
-        String bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
-        out.print(String.format(Locale.ROOT, "\r%s [%s] %d/%d requests, %d errors, %.1f tok/s, %.1f s  ",
-                label, bar, d, total, errors.get(), rate, (now - startNanos) / 1e9));
+        // A timed run (total 0) has no count to fill a bar towards: just the requests done so far.
+        String progress = total == 0 ? d + " requests"
+                : "[" + "#".repeat((int) ((long) d * WIDTH / total))
+                + ".".repeat(WIDTH - (int) ((long) d * WIDTH / total)) + "] " + d + "/" + total + " requests";
+        out.print(String.format(Locale.ROOT, "\r%s %s, %d errors, %.1f tok/s, %.1f s  ",
+                label, progress, errors.get(), rate, (now - startNanos) / 1e9));
         out.flush();
     }
 

@@ -20,12 +20,15 @@ public final class SummaryTable {
         row(b, "Successful requests", Integer.toString(r.completed()));
         row(b, "Failed requests", Integer.toString(r.failed()) + errors(r.errors()));
         row(b, "Benchmark duration (s)", num(r.durationS()));
-        row(b, "Total input tokens", Long.toString(r.totalInputTokens()));
+        row(b, "Total input tokens", r.totalInputTokens() + (r.tokensFromUsage() ? ""
+                : info.tokenCounting().startsWith("exact") ? " (counted by the server's /tokenize)"
+                : " (estimated: one token per word)"));
         row(b, "Total generated tokens", r.totalOutputTokens() + (r.tokensFromUsage() ? "" : " (counted as chunks)"));
         row(b, "Request throughput (req/s)", num(r.requestThroughput()));
         if (r.goodput() != null) {
             row(b, "Request goodput (req/s)", num(r.goodput()));
             row(b, "SLO attainment (%)", num(r.sloAttainment() * 100));
+            row(b, "SLOs met", verdict(info, r));
         }
         row(b, "Output token throughput (tok/s)", num(r.outputThroughput()));
         row(b, "Total token throughput (tok/s)", num(r.totalTokenThroughput()));
@@ -56,6 +59,23 @@ public final class SummaryTable {
         b.append(s.hpa().message()).append('\n');
         b.append("==================================================\n");
         return b.toString();
+    }
+
+    /**
+     * Whether the run met its SLOs, as a sweep step is judged: no failed request and at least the required
+     * fraction of requests within every SLO.
+     */
+    static boolean metSlos(Bench.RunInfo info, BenchResult r) {
+        return r.failed() == 0 && r.sloAttainment() != null && r.sloAttainment() >= info.sloAttainment();
+    }
+
+    static String verdict(Bench.RunInfo info, BenchResult r) {
+        String need = num(info.sloAttainment() * 100) + "% of requests needed";
+        if (metSlos(info, r)) {
+            return "yes (" + need + ")";
+        }
+        return "NO (" + num(r.sloAttainment() * 100) + "% met, " + need
+                + (r.failed() > 0 ? "; " + r.failed() + " failed" : "") + ")";
     }
 
     private static String errors(Map<String, Integer> errors) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * Prompts of a requested token length made of common English words drawn from a seeded generator, different for
@@ -24,22 +25,33 @@ public final class SyntheticPrompts {
 
     /** {@code count} prompts of {@code inputLen} tokens (as the counter counts them), each asking for {@code outputLen}. */
     public static List<Prompt> generate(int count, int inputLen, int outputLen, long seed, TokenCounter counter) {
+        Supplier<Prompt> next = supplier(inputLen, outputLen, seed, counter);
+        List<Prompt> prompts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            prompts.add(next.get());
+        }
+        return prompts;
+    }
+
+    /**
+     * The same sequence of prompts as {@link #generate}, one per call, for runs that do not know how many they need
+     * ({@code --duration}). Not thread-safe: {@link PromptSupply} serializes it.
+     */
+    public static Supplier<Prompt> supplier(int inputLen, int outputLen, long seed, TokenCounter counter) {
         if (inputLen < 1 || outputLen < 1) {
             throw new BenchException("--input-len and --output-len must be >= 1");
         }
         SplittableRandom random = new SplittableRandom(seed);
-        List<Prompt> prompts = new ArrayList<>(count);
-        double tokensPerWord = 1.0;
-        for (int i = 0; i < count; i++) {
+        double[] tokensPerWord = {1.0};
+        return () -> {
             // Twice the words needed at the current estimate; the prompt is a prefix of this sequence.
-            String[] words = words(random.split(), (int) Math.ceil(inputLen / tokensPerWord * 2) + 8);
-            Fit fit = fit(words, inputLen, tokensPerWord, counter);
-            prompts.add(new Prompt(fit.text, fit.tokens, outputLen));
+            String[] words = words(random.split(), (int) Math.ceil(inputLen / tokensPerWord[0] * 2) + 8);
+            Fit fit = fit(words, inputLen, tokensPerWord[0], counter);
             if (fit.words > 0 && fit.tokens > 0) {
-                tokensPerWord = (double) fit.tokens / fit.words;
+                tokensPerWord[0] = (double) fit.tokens / fit.words;
             }
-        }
-        return prompts;
+            return new Prompt(fit.text, fit.tokens, outputLen);
+        };
     }
 
     private record Fit(String text, int words, int tokens) {
@@ -72,7 +84,36 @@ public final class SyntheticPrompts {
             // Even one word is too long (or the target is tiny): one word is the shortest prompt there is.
             return new Fit(join(words, 1), 1, counter.count(join(words, 1)));
         }
-        return new Fit(join(words, lo), lo, loTokens);
+        return topUp(join(words, lo), lo, loTokens, target, counter);
+    }
+
+    /** Short words that most tokenizers keep as one token each, tried in turn to close the last gap. */
+    private static final String[] FILLERS = {"a", "I", "the", "and", "of", "to", "in", "it", "is", "he"};
+
+    /**
+     * Closes the gap a whole-word prefix leaves below the target (with a small vocabulary a word is several tokens,
+     * so the longest fitting prefix often ends 1-4 tokens short): appends the first short word that adds tokens
+     * without passing the target, until the count is exact or no filler fits. Counts are measured, never assumed.
+     */
+    private static Fit topUp(String text, int words, int tokens, int target, TokenCounter counter) {
+        while (tokens < target) {
+            boolean grew = false;
+            for (String filler : FILLERS) {
+                String longer = text + " " + filler;
+                int n = counter.count(longer);
+                if (n > tokens && n <= target) {
+                    text = longer;
+                    tokens = n;
+                    words++;
+                    grew = true;
+                    break;
+                }
+            }
+            if (!grew) {
+                break;
+            }
+        }
+        return new Fit(text, words, tokens);
     }
 
     private static String[] words(SplittableRandom random, int n) {

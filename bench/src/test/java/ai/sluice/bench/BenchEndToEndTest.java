@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The whole client against a real HTTP server ({@link FakeOpenAiServer}) that streams a known timeline. */
 class BenchEndToEndTest {
@@ -141,6 +142,110 @@ class BenchEndToEndTest {
             String html = Files.readString(out.resolve(Reports.HTML));
             assertThat(html).contains("TTFT against load", "TTFT SLO attainment by queue depth at arrival");
             assertThat(SummaryTable.render(outcome)).contains("Highest rate meeting the SLOs: 10.00 req/s");
+        }
+    }
+
+    @Test
+    void aServerWantingAnApiKeyIsOneLineUpFrontAndNoLoadIsSent(@TempDir Path out) throws Exception {
+        try (FakeOpenAiServer server = new FakeOpenAiServer(2, 1, 1, true).requireApiKey("sekret")) {
+            for (String model : new String[] {null, FakeOpenAiServer.MODEL}) {
+                BenchConfig config = new BenchConfig(server.url(), model, 4, new LoadPattern.ClosedLoop(2), List.of(),
+                        new PromptSpec.Synthetic(8, 4), Slo.none(), 0, 0, null, Duration.ofSeconds(10),
+                        Duration.ofMillis(20), out, false);
+                assertThatThrownBy(() -> run(config)).isInstanceOf(BenchException.class)
+                        .hasMessage("401 from " + server.url() + "/v1/models: the server wants an API key; "
+                                + "give --api-key KEY");
+            }
+            BenchConfig wrongKey = new BenchConfig(server.url(), null, 4, new LoadPattern.ClosedLoop(2), List.of(),
+                    new PromptSpec.Synthetic(8, 4), Slo.none(), 0, 0, "wrong", Duration.ofSeconds(10),
+                    Duration.ofMillis(20), out, false);
+            assertThatThrownBy(() -> run(wrongKey)).hasMessageContaining("401")
+                    .hasMessageContaining("refused the key given with --api-key");
+            // No guess about a missing /tokenize, and not one completion was sent.
+            assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("tokenize");
+            assertThat(server.successes()).isZero();
+
+            BenchConfig rightKey = new BenchConfig(server.url(), null, 4, new LoadPattern.ClosedLoop(2), List.of(),
+                    new PromptSpec.Synthetic(8, 4), Slo.none(), 0, 0, "sekret", Duration.ofSeconds(10),
+                    Duration.ofMillis(20), out, false);
+            Bench.Outcome ok = run(rightKey);
+            assertThat(ok.single().completed()).isEqualTo(4);
+            assertThat(ok.info().tokenCounting()).startsWith("exact");
+        }
+    }
+
+    @Test
+    void promptsAreFittedWithLlamaServersTokenizeForm(@TempDir Path out) throws Exception {
+        // llama-server answers {"content"} only; asked in vLLM's form it says 200 with no tokens.
+        try (FakeOpenAiServer server = new FakeOpenAiServer(4, 1, 1, true).tokenizeForms(false, true)) {
+            Bench.Outcome outcome = run(config(server.url(), 6, new LoadPattern.ClosedLoop(2), List.of(),
+                    new PromptSpec.Synthetic(32, 4), Slo.none(), 0, Duration.ofSeconds(30), out));
+            assertThat(outcome.info().tokenCounting()).startsWith("exact").contains("llama-server form");
+            // The server's usage (its own count, BOS included) shows every prompt arrived at exactly 32 tokens.
+            assertThat(outcome.single().tokensFromUsage()).isTrue();
+            assertThat(outcome.single().perRequest()).allSatisfy(r -> assertThat(r.promptTokens()).isEqualTo(32));
+            assertThat(outcome.info().promptLengths()).startsWith("min 32, mean 32.0, max 32 tokens");
+        }
+    }
+
+    @Test
+    void withoutAnyTokenizeCountsAreCalledEstimatedNeverExact(@TempDir Path out) throws Exception {
+        try (FakeOpenAiServer server = new FakeOpenAiServer(4, 1, 1, false).tokenizeForms(false, false)) {
+            Bench.Outcome outcome = run(config(server.url(), 4, new LoadPattern.ClosedLoop(2), List.of(),
+                    new PromptSpec.Synthetic(16, 4), Slo.none(), 0, Duration.ofSeconds(30), out));
+            assertThat(outcome.info().tokenCounting()).startsWith("estimated").doesNotContain("exact");
+            assertThat(outcome.info().promptLengths()).contains("estimated");
+            String summary = SummaryTable.render(outcome);
+            assertThat(summary).contains("Total input tokens:                      64 (estimated: one token per word)");
+            String html = Files.readString(out.resolve(Reports.HTML));
+            assertThat(html).contains("token counts estimated").doesNotContain("(exact)");
+            assertThat(log.toString(StandardCharsets.UTF_8)).contains("estimated");
+        }
+    }
+
+    @Test
+    void durationSendsForThatLongInsteadOfACount(@TempDir Path out) throws Exception {
+        try (FakeOpenAiServer server = new FakeOpenAiServer(4, 20, 1, true)) {
+            BenchConfig closed = new BenchConfig(server.url(), null, 0, Duration.ofMillis(800),
+                    new LoadPattern.ClosedLoop(2), List.of(), new PromptSpec.Synthetic(8, 4), Slo.none(), 1, 0, null,
+                    Duration.ofSeconds(30), Duration.ofMillis(20), out, false);
+            Bench.Outcome outcome = run(closed);
+            BenchResult r = outcome.single();
+            // Two clients, ~25 ms a request: many more than a handful fit in 0.8 s, and none starts after it.
+            assertThat(r.completed()).isGreaterThan(6);
+            assertThat(r.failed()).isZero();
+            assertThat(r.perRequest()).allSatisfy(q -> assertThat(q.startMs()).isLessThan(800.0));
+            assertThat(r.durationS()).isGreaterThanOrEqualTo(0.8);
+            assertThat(outcome.info().durationS()).isEqualTo(0.8);
+            assertThat(outcome.info().requests()).isZero();
+            // Every request sent was counted by the server (the warm-up too), none lost at the deadline.
+            assertThat(server.successes()).isEqualTo(r.completed() + 1);
+
+            BenchConfig open = new BenchConfig(server.url(), null, 0, Duration.ofMillis(500),
+                    new LoadPattern.OpenLoop(40, 3), List.of(), new PromptSpec.Synthetic(8, 4), Slo.none(), 0, 0, null,
+                    Duration.ofSeconds(30), Duration.ofMillis(20), out, false);
+            BenchResult o = run(open).single();
+            // Poisson at 40/s for 0.5 s: about 20 arrivals; the seeded gaps make it a fixed number, well above 5.
+            assertThat(o.completed()).isBetween(5, 60);
+            assertThat(o.perRequest()).allSatisfy(q -> assertThat(q.startMs()).isLessThan(500.0 + 50));
+        }
+    }
+
+    @Test
+    void reportShowsWhatTheServersMetricsCountedDuringTheRun(@TempDir Path out) throws Exception {
+        try (FakeOpenAiServer server = new FakeOpenAiServer(4, 5, 1, true)) {
+            Bench.Outcome outcome = run(config(server.url(), 6, new LoadPattern.ClosedLoop(2), List.of(),
+                    new PromptSpec.Synthetic(8, 5), Slo.none(), 2, Duration.ofSeconds(30), out));
+            assertThat(outcome.server()).hasSize(1);
+            ServerMetrics m = outcome.server().getFirst();
+            // Scraped around the measured run only: the two warm-ups are not in the deltas.
+            assertThat(m.rows()).contains(
+                    new ServerMetrics.Row("requests finished", "6", "vllm:request_success_total"),
+                    new ServerMetrics.Row("generated tokens", "30", "vllm:generation_tokens_total"),
+                    new ServerMetrics.Row("prompt tokens", "48", "vllm:prompt_tokens_total"));
+            String html = Files.readString(out.resolve(Reports.HTML));
+            assertThat(html).contains("<h2>Server-side metrics</h2>", "<td>requests finished</td><td>6</td>",
+                    "vllm:generation_tokens_total");
         }
     }
 }

@@ -35,6 +35,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final AtomicLong successes = new AtomicLong();
     private final AtomicLong generated = new AtomicLong();
     private final AtomicLong prompts = new AtomicLong();
+    private volatile String apiKey;
+    private volatile boolean vllmTokenize = true;
+    private volatile boolean llamaTokenize;
 
     public FakeOpenAiServer(int slots, long firstTokenMillis, long interTokenMillis, boolean usage) throws IOException {
         this.slots = new Semaphore(slots, true);
@@ -43,11 +46,41 @@ public final class FakeOpenAiServer implements AutoCloseable {
         this.usage = usage;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/v1/completions", this::completions);
-        server.createContext("/v1/models", ex -> send(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + MODEL + "\"}]}"));
-        server.createContext("/tokenize", this::tokenize);
+        server.createContext("/v1/completions", authorized(this::completions));
+        server.createContext("/v1/models", authorized(ex -> send(ex, 200,
+                "{\"object\":\"list\",\"data\":[{\"id\":\"" + MODEL + "\"}]}")));
+        server.createContext("/tokenize", authorized(this::tokenize));
         server.createContext("/metrics", this::metrics);
         server.start();
+    }
+
+    /** From now on every endpoint but /metrics answers 401 unless {@code Authorization: Bearer key} is sent. */
+    public FakeOpenAiServer requireApiKey(String key) {
+        this.apiKey = key;
+        return this;
+    }
+
+    /**
+     * Which /tokenize forms this server answers: vLLM's ({@code prompt}, the default) and llama-server's
+     * ({@code content}). Like llama-server, a body without {@code content} gets 200 and no tokens when only the
+     * llama form is on; with neither, /tokenize is a 404.
+     */
+    public FakeOpenAiServer tokenizeForms(boolean vllm, boolean llama) {
+        this.vllmTokenize = vllm;
+        this.llamaTokenize = llama;
+        return this;
+    }
+
+    private com.sun.net.httpserver.HttpHandler authorized(com.sun.net.httpserver.HttpHandler handler) {
+        return ex -> {
+            String key = apiKey;
+            if (key != null && !("Bearer " + key).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                ex.getRequestBody().readAllBytes();
+                send(ex, 401, "{\"error\":{\"message\":\"invalid API key\",\"type\":\"authentication_error\"}}");
+                return;
+            }
+            handler.handle(ex);
+        };
     }
 
     public URI url() {
@@ -70,6 +103,17 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     private void tokenize(HttpExchange ex) throws IOException {
         JsonNode body = json.readTree(ex.getRequestBody());
+        if (!vllmTokenize && !llamaTokenize) {
+            send(ex, 404, "{\"error\":{\"message\":\"not found\"}}");
+            return;
+        }
+        if (!vllmTokenize) {
+            // llama-server: content only; BOS only when add_special is asked for; no count field.
+            String content = body.path("content").asText("");
+            int n = content.isEmpty() ? 0 : tokens(content) - (body.path("add_special").asBoolean(false) ? 0 : 1);
+            send(ex, 200, "{\"tokens\":[" + "7,".repeat(n).replaceAll(",$", "") + "]}");
+            return;
+        }
         int n = tokens(body.path("prompt").asText());
         StringBuilder ids = new StringBuilder();
         for (int i = 0; i < n; i++) {

@@ -35,6 +35,48 @@ class PromptsTest {
         public boolean exact() {
             return true;
         }
+
+        @Override
+        public String describe() {
+            return "exact, two tokens a word";
+        }
+    }
+
+    /**
+     * As a small-vocabulary model such as stories260K tokenizes: a long word costs several tokens, so whole words
+     * alone often end short of the target; "a" is one token.
+     */
+    private static final class SmallVocabularyTokenizer implements TokenCounter {
+        @Override
+        public int count(String text) {
+            int n = 1;
+            for (String w : text.strip().split("\\s+")) {
+                n += w.isEmpty() ? 0 : w.equals("a") ? 1 : w.length() > 3 ? 3 : 2;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean exact() {
+            return true;
+        }
+
+        @Override
+        public String describe() {
+            return "exact, by word length";
+        }
+    }
+
+    @Test
+    void syntheticPromptsHitTheTargetExactlyWhenWholeWordsFallShort() {
+        // Issue 22: 36 x 128-token prompts against stories260K arrived as 4577 tokens, not 4608: the longest
+        // whole-word prefix ended 1-4 tokens short. Every odd and even target must now be met exactly.
+        for (int target : new int[] {17, 64, 128, 129}) {
+            List<Prompt> prompts = SyntheticPrompts.generate(12, target, 4, 7, new SmallVocabularyTokenizer());
+            assertThat(prompts).as("target %d", target)
+                    .allSatisfy(p -> assertThat(new SmallVocabularyTokenizer().count(p.text())).isEqualTo(target))
+                    .allSatisfy(p -> assertThat(p.tokens()).isEqualTo(target));
+        }
     }
 
     @Test

@@ -19,8 +19,9 @@ class ReportTest {
                 new RequestRecord(2, 400 * MS, new long[0], 5, 0, false, new RequestError.HttpStatus(429, "")));
         Slo slo = new Slo(Duration.ofMillis(120), Duration.ofMillis(40), 0.9);
         BenchResult r = Metrics.summarize("closed loop, concurrency 2", records, 1700 * MS, slo);
-        Bench.RunInfo info = new Bench.RunInfo("http://x:8000", "m<&>", "closed loop, concurrency 2", 3, 0, 0,
-                "synthetic", "words (approximate)", 120.0, 40.0, 0.9, "2026-01-01T00:00:00Z");
+        Bench.RunInfo info = new Bench.RunInfo("http://x:8000", "m<&>", "closed loop, concurrency 2", 3, null, 0, 0,
+                "synthetic", "estimated, one token per word", "min 5, mean 5.0, max 5 tokens", 120.0, 40.0, 0.9,
+                "2026-01-01T00:00:00Z");
         return new Bench.Outcome(info, r, null);
     }
 
@@ -58,5 +59,18 @@ class ReportTest {
         points = points.substring(0, points.indexOf('"'));
         assertThat(points.split(" ")).hasSize(3);
         assertThat(new SvgChart("empty", "x", "y").render()).contains("no data");
+    }
+
+    @Test
+    void anSloMissIsTheFirstThingOnThePage() {
+        String html = HtmlReport.render(outcome());
+        // 1 of 3 requests met TTFT <= 120 ms and TPOT <= 40 ms against 90% required.
+        int verdict = html.indexOf("<div class=\"verdict miss\">");
+        assertThat(verdict).isPositive().isLessThan(html.indexOf("<table>"));
+        assertThat(html).contains("SLO MISSED: 33.33% of requests within TTFT ≤ 120.0 ms TPOT ≤ 40.0 ms")
+                .doesNotContain("verdict pass");
+        assertThat(SummaryTable.render(outcome())).contains("SLOs met:").contains("NO (33.33% met");
+        // Without server metrics the report says why there are none.
+        assertThat(html).contains("Not scraped: the server has no <code>/metrics</code>");
     }
 }

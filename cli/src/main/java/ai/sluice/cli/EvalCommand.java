@@ -60,14 +60,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
-    private final EvalBackend backend;
+    private final EvalModels models;
 
     EvalCommand() {
-        this(new LlamaEvalBackend(0));
+        this(new LlamaEvalModels(0));
     }
 
-    EvalCommand(EvalBackend backend) {
-        this.backend = backend;
+    EvalCommand(EvalModels models) {
+        this.models = models;
     }
 
     @Override
@@ -82,7 +82,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         EvalResult result;
         int windows;
-        try (EvalBackend.EvalModel ref = backend.open(reference); EvalBackend.EvalModel quant = backend.open(model)) {
+        try (EvalModels.EvalModel ref = models.open(reference); EvalModels.EvalModel quant = models.open(model)) {
             if (ref.vocabularySize() != quant.vocabularySize()) {
                 throw new IllegalArgumentException("the models have different vocabularies (" + ref.vocabularySize()
                         + " vs " + quant.vocabularySize() + " tokens); compare a model with its own quantization");

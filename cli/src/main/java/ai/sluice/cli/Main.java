@@ -30,7 +30,7 @@ public final class Main {
             return 2;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            String msg = ex.getMessage() != null ? ex.getMessage() : ex.toString();
+            String msg = SettingFlags.translate(ex.getMessage() != null ? ex.getMessage() : ex.toString());
             commandLine.getErr().println("sluice: error: " + msg.lines().findFirst().orElse(msg));
             if (showTrace) {
                 ex.printStackTrace(commandLine.getErr());

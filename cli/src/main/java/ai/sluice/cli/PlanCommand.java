@@ -1,9 +1,10 @@
 package ai.sluice.cli;
 
+import ai.sluice.plan.CloudBilling;
 import ai.sluice.plan.GgufModels;
 import ai.sluice.plan.HardwareCatalog;
 import ai.sluice.plan.HardwareSpec;
-import ai.sluice.plan.KvType;
+import ai.sluice.plan.KvPrecision;
 import ai.sluice.plan.ModelCatalog;
 import ai.sluice.plan.ModelSpec;
 import ai.sluice.plan.Plan;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sluice plan}: memory, devices, speed and cost of serving a model, before buying anything. */
-@Command(name = "plan", mixinStandardHelpOptions = true,
+@Command(name = "plan", mixinStandardHelpOptions = true, subcommands = PlanAutoscaleCommand.class,
         description = "Size a deployment: memory, accelerators, roofline speed, cloud vs on-prem cost.")
 public final class PlanCommand implements Runnable {
     /** Without --context: this many tokens, or the model's trained context when shorter. */
@@ -37,16 +38,19 @@ public final class PlanCommand implements Runnable {
         @Option(names = "--model", paramLabel = "FILE.gguf", description = "A GGUF file (sizes from its metadata).")
         Path file;
 
-        @Option(names = "--catalog-model", paramLabel = "NAME", description = "A well-known model, e.g. llama-3.1-70b.")
+        @Option(names = "--catalog-model", paramLabel = "NAME",
+                description = "A well-known model, matched loosely, e.g. llama-3.1-70b or 'Llama 3.1 70B'.")
         String catalogName;
     }
 
     @Option(names = "--precision", paramLabel = "P",
-            description = "Weights: fp16, bf16, fp8, int8, q8_0, int4, q4_0, q4_k (default: bf16, or the file's own).")
+            description = "Weights: fp16, bf16, fp8, int8, q8_0, int4, q4_0, q4_k, or as commonly said: 8bit, "
+                    + "4bit, q8 (= q8_0), q4 (= q4_k), awq, gptq (default: bf16, or the file's own).")
     String precision;
 
-    @Option(names = "--context", paramLabel = "TOKENS",
-            description = "Context per sequence (default: " + DEFAULT_CONTEXT + " or the model's, if shorter).")
+    @Option(names = "--context", paramLabel = "TOKENS", converter = TokenCountConverter.class,
+            description = "Context per sequence, e.g. 8192 or 8k (k = 1024 tokens, as llama.cpp counts; "
+                    + "default: " + DEFAULT_CONTEXT + " or the model's, if shorter).")
     Integer context;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1", description = "Concurrent sequences (default: ${DEFAULT-VALUE}).")
@@ -57,7 +61,8 @@ public final class PlanCommand implements Runnable {
     String kvType;
 
     @Option(names = "--hardware", paramLabel = "NAME", defaultValue = "h100-80gb",
-            description = "Device from the catalog (default: ${DEFAULT-VALUE}); see --list.")
+            description = "Device from the catalog, matched loosely, e.g. h100 (default: ${DEFAULT-VALUE}); "
+                    + "see --list.")
     String hardware;
 
     @Option(names = "--hardware-file", paramLabel = "FILE.yaml",
@@ -76,10 +81,19 @@ public final class PlanCommand implements Runnable {
             description = "Price power for on-prem at full TDP (default: power left out).")
     Double electricity;
 
+    @Option(names = "--cloud-busy-hours",
+            description = "Cloud rent is billed per busy hour only (--utilization x 730 h a month; the default).")
+    boolean cloudBusyHours;
+
+    @Option(names = "--cloud-reserved",
+            description = "Cloud rent is paid around the clock (730 h a month) whatever the utilization.")
+    boolean cloudReserved;
+
     @Option(names = "--json", description = "Print the plan as JSON.")
     boolean json;
 
-    @Option(names = "--list", description = "List the catalog's models and hardware, then exit.")
+    @Option(names = "--list",
+            description = "List the catalog: hardware with memory, bandwidth and prices; models with their shapes.")
     boolean list;
 
     @Override
@@ -89,8 +103,7 @@ public final class PlanCommand implements Runnable {
         HardwareCatalog devices = hardwareFile == null ? HardwareCatalog.builtIn()
                 : HardwareCatalog.builtIn().withFile(hardwareFile);
         if (list) {
-            out.println("models:   " + String.join(", ", models.names()));
-            out.println("hardware: " + String.join(", ", devices.entries().stream().map(HardwareSpec::name).toList()));
+            out.print(PlanReport.catalog(models, devices));
             out.flush();
             return;
         }
@@ -102,8 +115,12 @@ public final class PlanCommand implements Runnable {
                 : source.file != null ? null : Precision.BF16;
         int ctx = context != null ? context
                 : model.contextLength() > 0 ? Math.min(DEFAULT_CONTEXT, model.contextLength()) : DEFAULT_CONTEXT;
-        PlanRequest request = new PlanRequest(model, weights, KvType.parse(kvType), ctx, concurrency,
-                devices.find(hardware), utilization, amortizationMonths, electricity);
+        if (cloudBusyHours && cloudReserved) {
+            throw new PlanException("give one of --cloud-busy-hours (the default) or --cloud-reserved");
+        }
+        PlanRequest request = new PlanRequest(model, weights, KvPrecision.parse(kvType), ctx, concurrency,
+                devices.find(hardware), utilization, amortizationMonths, electricity,
+                cloudReserved ? CloudBilling.RESERVED : CloudBilling.BUSY_HOURS);
         Plan plan = Planner.plan(request);
         out.print(json ? PlanReport.json(plan) + System.lineSeparator() : PlanReport.table(plan));
         out.flush();

@@ -10,6 +10,11 @@ import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.SchedulingPolicy;
 import ai.sluice.plan.CpuPlan;
 import ai.sluice.server.ServerConfig;
+import ai.sluice.server.api.ApiException;
+import ai.sluice.server.api.GenerationDefaults;
+import ai.sluice.server.chat.ChatMessage;
+import ai.sluice.server.chat.ChatTemplate;
+import ai.sluice.server.chat.ChatTemplateException;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.backend.EngineBackend;
 import ai.sluice.server.backend.TokenizerCodec;
@@ -47,8 +52,25 @@ final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--api-key", paramLabel = "KEY",
-            description = "Accepted bearer key; repeat for several (default: $SLUICE_API_KEY, else no authentication).")
+            description = "Accepted key (Authorization: Bearer or X-Api-Key); repeat for several. Visible to other "
+                    + "users in the process list: prefer --api-key-file or $SLUICE_API_KEY.")
     List<String> apiKeys = new ArrayList<>();
+
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+            description = "File with accepted keys, one per line (blank lines and # comments ignored).")
+    Path apiKeyFile;
+
+    @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+            description = "Browser origins allowed by CORS, comma-separated, or * for any (default: none, no CORS headers).")
+    List<String> allowedOrigins = new ArrayList<>();
+
+    @Option(names = "--client-stall-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "Cancel a request whose client stopped reading for this long (default: ${DEFAULT-VALUE}).")
+    long clientStallTimeout;
+
+    @Option(names = "--enable-fault-injection", hidden = true,
+            description = "Serve POST /debug/freeze-engine for fault-injection tests. Never in production.")
+    boolean faultInjection;
 
     @Option(names = "--served-model-name", paramLabel = "NAME", description = "Model id clients use (default: the file name without .gguf).")
     String servedModelName;
@@ -86,7 +108,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--kv-cache-fraction", defaultValue = "0.5", paramLabel = "F", description = "KV cache budget as a fraction of memory left after the weights, at most what --max-num-seqs full sequences use (default: ${DEFAULT-VALUE}).")
     double kvCacheFraction;
 
-    @Option(names = "--kv-cache-type", defaultValue = "f32", paramLabel = "T", description = "KV cache element type: f32 or f16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-cache-type", defaultValue = "f16", paramLabel = "T", description = "KV cache element type: f16 "
+            + "or f32 (default: ${DEFAULT-VALUE}, as llama.cpp and Ollama: half the memory; greedy output still matches llama.cpp).")
     KvType kvType;
 
     @Option(names = "--block-size", defaultValue = "16", paramLabel = "N", description = "Tokens per KV block (default: ${DEFAULT-VALUE}).")
@@ -111,11 +134,38 @@ final class ServeCommand implements Callable<Integer> {
             + "has compiled the serving code (the first request then pays for it).")
     boolean noWarmup;
 
+    @Option(names = "--chat-template", paramLabel = "FILE",
+            description = "Jinja chat template to use instead of the model's tokenizer.chat_template.")
+    Path chatTemplate;
+
+    @Option(names = "--override-generation-config", paramLabel = "JSON",
+            description = "Server-wide defaults for sampling fields a request leaves out, e.g. "
+                    + "'{\"temperature\":0.7,\"top_p\":0.9,\"max_tokens\":256,\"seed\":1}' (vLLM's flag).")
+    String generationConfig;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT",
+            description = "Log lines on stderr: text or json, one line per record (default: $SLUICE_LOG_FORMAT, else text).")
+    String logFormat;
+
+    private static final System.Logger LOG = System.getLogger("ai.sluice.cli.serve");
+
+    private static void info(String message) {
+        LOG.log(System.Logger.Level.INFO, message);
+    }
+
     @Override
     public Integer call() throws Exception {
+        LogLines.install(logFormat != null ? LogLines.parse(logFormat) : LogLines.fromEnvironment());
+        if (apiKeyFile != null) {
+            apiKeys.addAll(ApiKeyFile.read(apiKeyFile));
+        }
         if (apiKeys.isEmpty() && System.getenv("SLUICE_API_KEY") != null && !System.getenv("SLUICE_API_KEY").isBlank()) {
             apiKeys.add(System.getenv("SLUICE_API_KEY"));
         }
+        checkFlags();
+        GenerationDefaults defaults = generationDefaults();
+        String template = chatTemplate == null ? null : readChatTemplate(chatTemplate);
+        SluiceServer.checkBindable(host, port); // before loading and warming up, which take seconds
         String name = servedModelName != null ? servedModelName
                 : model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         LoadedModel loaded = LoadedModel.open(model, threads);
@@ -128,33 +178,35 @@ final class ServeCommand implements Callable<Integer> {
                 warmUp(loaded, engineConfig);
             }
             Engine engine = Engine.start(runner, engineConfig);
-            backend = new EngineBackend(engine, new TokenizerCodec(loaded.tokenizer(),
-                    loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)));
+            backend = new EngineBackend(engine, new TokenizerCodec(loaded.tokenizer(), template != null ? template
+                    : loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)));
             ServerConfig config = new ServerConfig(host, port, name, apiKeys, maxBodyBytes,
                     maxPromptTokens > 0 ? maxPromptTokens : engine.maxModelLen() - 1,
                     Duration.ofSeconds(requestTimeout), Duration.ofMillis(pingIntervalMs),
-                    Duration.ofSeconds(healthStaleAfter), 1024);
+                    Duration.ofSeconds(healthStaleAfter), 1024, Duration.ofSeconds(clientStallTimeout),
+                    allowedOrigins, faultInjection, defaults);
             server = SluiceServer.start(config, backend, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
-            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), ai.sluice.plan.KvType.parse(kvType.name()));
+            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), kvType);
             KvCacheLayout layout = engine.kvCacheLayout();
-            System.err.println("sluice: " + plan.describe(layout.tokens()));
-            System.err.printf(Locale.ROOT, "sluice: allocated KV pool %,d B (%,d blocks of %d tokens)%n",
-                    layout.bytes(), layout.blocks(), layout.blockSize());
-            System.err.printf(Locale.ROOT, "sluice: serving %s as '%s' on http://%s:%d (%s, context %d, KV %d blocks of %d)%n",
+            info(plan.describe(layout.tokens()));
+            info(String.format(Locale.ROOT, "allocated KV pool %,d B (%,d blocks of %d tokens)",
+                    layout.bytes(), layout.blocks(), layout.blockSize()));
+            info(kvBudgetLine(layout, engine.maxModelLen()));
+            info(String.format(Locale.ROOT, "serving %s as '%s' on http://%s:%d (%s, context %d, KV %d blocks of %d)",
                     model.getFileName(), name, host, server.port(),
                     apiKeys.isEmpty() ? "no API key" : apiKeys.size() + " API key(s)", engine.maxModelLen(),
-                    engine.kvCacheLayout().blocks(), engine.kvCacheLayout().blockSize());
+                    engine.kvCacheLayout().blocks(), engine.kvCacheLayout().blockSize()));
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
         }
-        // SIGTERM and Ctrl-C run shutdown hooks: drain there, then halt with 0. Without the halt the JVM
-        // would report the signal (exit 143), yet a drained shutdown is a clean, successful exit.
+        // The first SIGTERM or Ctrl-C drains, then halts with 0: a drained shutdown is a clean,
+        // successful exit (the JVM's default would report the signal, exit 143). A second Ctrl-C stops at once.
         EngineBackend serving = backend;
         SluiceServer running = server;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("sluice: draining (up to " + drainTimeout + " s)");
+        StopSignals.install(() -> {
+            info("draining (up to " + drainTimeout + " s; Ctrl-C again to stop at once)");
             boolean idle;
             try {
                 idle = running.drain(Duration.ofSeconds(drainTimeout));
@@ -164,13 +216,49 @@ final class ServeCommand implements Callable<Integer> {
             running.stop();
             serving.close();
             loaded.close();
-            System.err.println(idle ? "sluice: drained, exiting" : "sluice: drain timeout, exiting with requests still open");
+            info(idle ? "drained, exiting" : "drain timeout, exiting with requests still open");
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(0);
-        }, "sluice-drain"));
+        });
         new CountDownLatch(1).await(); // serve until a signal ends the process
         return 0;
+    }
+
+    private GenerationDefaults generationDefaults() {
+        if (generationConfig == null) {
+            return GenerationDefaults.OPENAI;
+        }
+        try {
+            return GenerationDefaults.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(generationConfig));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("--override-generation-config is not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (ApiException e) {
+            throw new IllegalArgumentException("--override-generation-config: " + e.getMessage());
+        }
+    }
+
+    private static String readChatTemplate(Path file) {
+        try {
+            String text = java.nio.file.Files.readString(file);
+            // a template that fails fails now, not on the first chat request
+            ChatTemplate.of(text, "", "").render(List.of(new ChatMessage("user", "Hello", null)), true);
+            return text;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--chat-template " + file + ": cannot read it (" + e + ")");
+        } catch (ChatTemplateException e) {
+            throw new IllegalArgumentException("--chat-template " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** What the KV pool holds in the units a user thinks in, and which flags change it. */
+    private String kvBudgetLine(KvCacheLayout layout, int maxModelLen) {
+        long tokens = layout.tokens();
+        return String.format(Locale.ROOT, "KV cache (%s) holds %,d tokens: %,d full-length sequences of %,d tokens "
+                        + "(%.1f); change it with --kv-cache-memory, --kv-cache-fraction, --max-model-len or --kv-cache-type",
+                kvType.name().toLowerCase(Locale.ROOT), tokens, tokens / maxModelLen, maxModelLen,
+                (double) tokens / maxModelLen);
     }
 
     /** Before the port opens: a ready server answers at full speed (vLLM warms up likewise). */
@@ -180,17 +268,14 @@ final class ServeCommand implements Callable<Integer> {
         for (Duration d : w.rounds()) {
             rounds.append(rounds.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f s", d.toNanos() / 1e9));
         }
-        System.err.printf(Locale.ROOT, "sluice: warmed up: %d tokens generated, rounds %s (--no-warmup skips this)%n",
-                w.generatedTokens(), rounds);
+        info(String.format(Locale.ROOT, "warmed up: %d tokens generated, rounds %s (--no-warmup skips this)",
+                w.generatedTokens(), rounds));
     }
 
-    private EngineConfig engineConfig(LoadedModel loaded, LlamaRunner runner) {
-        SchedulingPolicy policy = switch (scheduling.toLowerCase(Locale.ROOT)) {
-            case "fcfs" -> SchedulingPolicy.FCFS;
-            case "priority" -> SchedulingPolicy.PRIORITY;
-            default -> throw new IllegalArgumentException("--scheduling must be fcfs or priority, got '" + scheduling + "'");
-        };
-        // checked here so that the message names the flag, not the engine's field
+    /** Checked before the model loads, so that the message names the flag, not the engine's field. */
+    private void checkFlags() {
+        schedulingPolicy();
+        positive("--client-stall-timeout", clientStallTimeout);
         positive("--max-num-seqs", maxNumSeqs);
         positive("--max-batched-tokens", maxBatchedTokens);
         positive("--max-waiting-requests", maxWaitingRequests);
@@ -201,6 +286,21 @@ final class ServeCommand implements Callable<Integer> {
         if (maxModelLen < 0) {
             throw new IllegalArgumentException("--max-model-len must be >= 1 (or 0 for the model's context), got " + maxModelLen);
         }
+        if (kvCacheMemory == null && !(kvCacheFraction > 0 && kvCacheFraction <= 1)) {
+            throw new IllegalArgumentException("--kv-cache-fraction must be in (0, 1], got " + kvCacheFraction);
+        }
+    }
+
+    private SchedulingPolicy schedulingPolicy() {
+        return switch (scheduling.toLowerCase(Locale.ROOT)) {
+            case "fcfs" -> SchedulingPolicy.FCFS;
+            case "priority" -> SchedulingPolicy.PRIORITY;
+            default -> throw new IllegalArgumentException("--scheduling must be fcfs or priority, got '" + scheduling + "'");
+        };
+    }
+
+    private EngineConfig engineConfig(LoadedModel loaded, LlamaRunner runner) {
+        SchedulingPolicy policy = schedulingPolicy();
         EngineConfig.Builder b = EngineConfig.builder().maxNumSeqs(maxNumSeqs).maxBatchedTokens(maxBatchedTokens)
                 .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(kvType)
                 .maxWaitingRequests(maxWaitingRequests).maxWaitingTokens(maxWaitingTokens)
@@ -210,9 +310,6 @@ final class ServeCommand implements Callable<Integer> {
         if (kvCacheMemory != null) {
             b.kvCacheBytes(kvCacheMemory);
         } else {
-            if (!(kvCacheFraction > 0 && kvCacheFraction <= 1)) {
-                throw new IllegalArgumentException("--kv-cache-fraction must be in (0, 1], got " + kvCacheFraction);
-            }
             // A pool larger than max-num-seqs full-length sequences can never be used: do not take the memory.
             int len = maxModelLen > 0 ? maxModelLen : runner.contextLength();
             long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(kvType);

@@ -1,5 +1,8 @@
 package ai.sluice.cli;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.lang.ArchRule;
@@ -12,7 +15,9 @@ import java.util.Set;
 /**
  * The module rules of docs/ARCHITECTURE.md as ArchUnit rules, over the packages under a root
  * ({@code ai.sluice} for the real code; a fixture root in the test that shows the rules bite).
- * A module that does not exist yet has no classes, and its rules pass ({@code allowEmptyShould}).
+ * The one rule set of the project: cli is the only module whose class path holds every other, so
+ * the rules live and run here (no module keeps rules of its own). A module that does not exist
+ * yet has no classes, and its rules pass ({@code allowEmptyShould}).
  */
 final class ArchitectureRules {
     /** Which of our modules each module may use; the table in docs/ARCHITECTURE.md. */
@@ -20,6 +25,12 @@ final class ArchitectureRules {
 
     /** HTTP stacks that must stay out of the computation layers (core, engine). */
     static final String[] HTTP = {"io.helidon..", "com.sun.net.httpserver..", "java.net.http.."};
+
+    /** A metrics library: the engine keeps plain counters and histograms, the server exports them. */
+    static final String[] METRICS_LIBRARY = {"io.prometheus.."};
+
+    /** The parts of core that plan may read: GGUF metadata and the model shape (and KV element type). */
+    static final String[] CORE_FOR_PLAN = {"gguf..", "model.."};
 
     private ArchitectureRules() {
     }
@@ -29,9 +40,9 @@ final class ArchitectureRules {
         m.put("core", Set.of());
         m.put("engine", Set.of("core"));
         m.put("server", Set.of("engine", "core", "wire"));
-        m.put("wire", Set.of()); // the OpenAI wire model (SSE, chunks, error JSON): Jackson only
+        m.put("wire", Set.of()); // the OpenAI wire model (JSON records), shared by server, gateway and bench
         m.put("gateway", Set.of("wire")); // talks to replicas over HTTP only: works with any OpenAI-style server
-        m.put("store", Set.of());
+        m.put("store", Set.of()); // model sources and the local tier: nothing of ours
         m.put("plan", Set.of("core"));
         m.put("bench", Set.of("wire")); // talks to servers over HTTP only
         m.put("cli", Set.of("core", "engine", "server", "wire", "gateway", "store", "plan", "bench"));
@@ -63,6 +74,18 @@ final class ArchitectureRules {
                     .as(module + " knows no HTTP library")
                     .allowEmptyShould(true));
         }
+        rules.add(noClasses().that().resideInAPackage(root + ".engine..")
+                .should().dependOnClassesThat().resideInAnyPackage(METRICS_LIBRARY)
+                .as("engine knows no metrics library")
+                .allowEmptyShould(true));
+        String[] coreForPlan = new String[CORE_FOR_PLAN.length];
+        for (int i = 0; i < coreForPlan.length; i++) {
+            coreForPlan[i] = root + ".core." + CORE_FOR_PLAN[i];
+        }
+        rules.add(noClasses().that().resideInAPackage(root + ".plan..")
+                .should().dependOnClassesThat(resideInAPackage(root + ".core..").and(not(resideInAnyPackage(coreForPlan))))
+                .as("plan reads only GGUF metadata and the model shape from core")
+                .allowEmptyShould(true));
         return rules;
     }
 }

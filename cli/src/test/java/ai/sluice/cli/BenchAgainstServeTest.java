@@ -44,6 +44,34 @@ class BenchAgainstServeTest {
         }
     }
 
+    /**
+     * Issue 22, against a real serve with an API key: bench without {@code --api-key} says so in one line before
+     * sending anything; with it, 128-token synthetic prompts arrive at exactly 128 tokens by the server's own usage
+     * count (they used to end 1-4 tokens short: 4577 for 36 x 128), and the count is called exact only then.
+     */
+    @Test
+    void missingApiKeyIsOneLineAndPromptsArriveAtExactlyTheirLength(@TempDir Path dir) throws Exception {
+        try (ServeProcess serve = ServeProcess.start(dir, "--api-key", "sekret")) {
+            CliRun noKey = CliRun.of("bench", "--url", serve.base().toString(), "--requests", "4", "--concurrency",
+                    "2", "--input-len", "16", "--output-len", "2", "--out", dir.resolve("nokey").toString(), "--quiet");
+            assertThat(noKey.exitCode()).isEqualTo(1);
+            assertThat(noKey.err().strip()).isEqualTo("sluice: error: 401 from " + serve.base()
+                    + "/v1/models: the server wants an API key; give --api-key KEY");
+
+            int requests = 12;
+            BenchConfig config = new BenchConfig(serve.base(), null, requests, new LoadPattern.ClosedLoop(4), List.of(),
+                    new PromptSpec.Synthetic(128, 2), Slo.none(), 0, 3, "sekret", Duration.ofSeconds(60),
+                    Duration.ofMillis(250), dir.resolve("out"), false);
+            Bench.Outcome outcome = new Bench(config, new PrintStream(System.err, true, StandardCharsets.UTF_8)).run();
+            BenchResult r = outcome.single();
+            assertThat(r.failed()).as("errors: %s", r.errors()).isZero();
+            assertThat(r.tokensFromUsage()).isTrue();
+            assertThat(r.totalInputTokens()).isEqualTo(requests * 128L);
+            assertThat(outcome.info().tokenCounting()).startsWith("exact, from the server's /tokenize");
+            assertThat(outcome.info().promptLengths()).startsWith("min 128, mean 128.0, max 128 tokens");
+        }
+    }
+
     /** The same comparison against the test-fixture server, so the check itself is proven before serve exists. */
     @Test
     void comparisonHoldsAgainstTheFixtureServer(@TempDir Path dir) throws Exception {

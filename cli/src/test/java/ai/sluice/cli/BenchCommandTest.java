@@ -83,7 +83,8 @@ class BenchCommandTest {
     void unreachableServerWithoutModelSaysToGiveModel() {
         assertThat(Main.run("bench", "--url", "http://127.0.0.1:1", "--requests", "1", "--rate", "1",
                 "--input-len", "4", "--output-len", "4", "--quiet")).isEqualTo(1);
-        assertThat(stderr()).contains("sluice: error: cannot ask http://127.0.0.1:1/v1/models").contains("--model");
+        assertThat(stderr()).contains("sluice: error: cannot reach http://127.0.0.1:1/v1/models")
+                .contains("is the server up");
     }
 
     @Test
@@ -106,5 +107,43 @@ class BenchCommandTest {
         BenchCommand.RateConverter r = new BenchCommand.RateConverter();
         assertThat(r.convert("inf")).isInfinite();
         assertThat(r.convert("2.5")).isEqualTo(2.5);
+    }
+
+    @Test
+    void helpMarksWhatIsRequired() {
+        assertThat(Main.run("bench", "--help")).isZero();
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertThat(help).contains("Usage: sluice bench --url=URL (--requests=N | --duration=TIME)",
+                "(--concurrency=C | --rate=R | --sweep=R1,R2,...)",
+                "(--input-len=I --output-len=O | --dataset=FILE.jsonl)",
+                "Each group in parentheses is required");
+        assertThat(help).containsPattern("--duration=TIME\\s+Instead of --requests")
+                .containsPattern("--requests=N\\s+Required unless --duration")
+                .containsPattern("--concurrency=C\\s+One of --rate, --concurrency, --sweep is required");
+    }
+
+    @Test
+    void durationIsAnAlternativeToRequests(@TempDir Path dir) throws Exception {
+        assertThat(Main.run("bench", "--url", "http://127.0.0.1:1", "--concurrency", "1",
+                "--input-len", "4", "--output-len", "4")).isEqualTo(1);
+        assertThat(stderr()).contains("give exactly one of --requests N (a count) or --duration TIME");
+        err.reset();
+        assertThat(Main.run("bench", "--url", "http://127.0.0.1:1", "--requests", "3", "--duration", "5s",
+                "--concurrency", "1", "--input-len", "4", "--output-len", "4")).isEqualTo(1);
+        assertThat(stderr()).contains("give exactly one of --requests N");
+        err.reset();
+        assertThat(Main.run("bench", "--url", "http://127.0.0.1:1", "--duration", "30", "--concurrency", "1",
+                "--input-len", "4", "--output-len", "4")).isEqualTo(2);
+        assertThat(stderr()).contains("--duration needs a unit: '30s' or '30m'?");
+        err.reset();
+        try (FakeOpenAiServer server = new FakeOpenAiServer(2, 5, 1, true)) {
+            int rc = Main.run("bench", "--url", server.url().toString(), "--duration", "600ms", "--concurrency", "2",
+                    "--input-len", "8", "--output-len", "3", "--out", dir.toString(), "--quiet");
+            assertThat(rc).as(stderr()).isZero();
+            JsonNode json = new ObjectMapper().readTree(dir.resolve("result.json").toFile());
+            assertThat(json.path("config").path("durationS").asDouble()).isEqualTo(0.6);
+            assertThat(json.path("result").path("completed").asInt()).isGreaterThan(4);
+            assertThat(json.path("result").path("failed").asInt()).isZero();
+        }
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,30 @@ class CommandsTest {
         assertThat(blocks.err()).contains("--block-size must be a power of two, got 3");
         CliRun seqs = CliRun.of("serve", "--model", model, "--max-num-seqs", "0", "--no-warmup");
         assertThat(seqs.err()).contains("--max-num-seqs must be >= 1, got 0");
+    }
+
+    @Test
+    void servePortInUseFailsBeforeTheWarmUp() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            CliRun r = CliRun.of("serve", "--model", MODELS.resolve("stories260K.gguf").toString(),
+                    "--port", Integer.toString(taken.getLocalPort()));
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).contains(":" + taken.getLocalPort()).contains("in use").doesNotContain("warmed up");
+        }
+    }
+
+    @Test
+    void serveRejectsABadGenerationConfigOrChatTemplateWithOneLine(@TempDir Path dir) throws Exception {
+        String model = MODELS.resolve("stories260K.gguf").toString();
+        CliRun typo = CliRun.of("serve", "--model", model, "--override-generation-config", "{\"temprature\":0.5}");
+        assertThat(typo.exitCode()).isEqualTo(1);
+        assertThat(typo.err()).contains("--override-generation-config").contains("temprature");
+        CliRun range = CliRun.of("serve", "--model", model, "--override-generation-config", "{\"top_p\":3}");
+        assertThat(range.err()).contains("top_p");
+        Path broken = Files.writeString(dir.resolve("broken.jinja"), "{% for m in messages %}{{ m.content }");
+        CliRun template = CliRun.of("serve", "--model", model, "--chat-template", broken.toString());
+        assertThat(template.exitCode()).isEqualTo(1);
+        assertThat(template.err()).contains("--chat-template").doesNotContain("\tat ");
     }
 
     @Test

@@ -20,10 +20,10 @@ class EvalCommandTest {
     Path tmp;
 
     /**
-     * A stand-in backend until the forward pass is wired: bytes are tokens (vocabulary 256, BOS 1), and a
+     * A stand-in for the models until the forward pass is wired: bytes are tokens (vocabulary 256, BOS 1), and a
      * model predicts "the next byte is the current one plus 1" with a confidence read from its file name.
      */
-    private static final class SuccessorBackend implements EvalBackend {
+    private static final class SuccessorModels implements EvalModels {
         final List<Path> opened = new ArrayList<>();
         final List<Path> closed = new ArrayList<>();
 
@@ -69,10 +69,10 @@ class EvalCommandTest {
     private record Result(int exitCode, String out, String err) {
     }
 
-    private Result run(SuccessorBackend backend, String... args) {
+    private Result run(SuccessorModels models, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new EvalCommand(backend));
+        CommandLine cl = new CommandLine(new EvalCommand(models));
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(args);
@@ -91,20 +91,20 @@ class EvalCommandTest {
 
     @Test
     void identicalModelsAreAGo() throws Exception {
-        SuccessorBackend backend = new SuccessorBackend();
-        Result r = run(backend, "--model", file("8.gguf").toString(), "--reference", file("8.gguf").toString(),
+        SuccessorModels models = new SuccessorModels();
+        Result r = run(models, "--model", file("8.gguf").toString(), "--reference", file("8.gguf").toString(),
                 "--text", text().toString(), "--ctx", "64");
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("8 windows of 64 tokens, 248 positions scored")
                 .contains("top-1 agreement   100.00%")
                 .contains("verdict: GO (mean KL 0.00 <= 0.0100, top-1 agreement 100.00% >= 95.00%)");
-        assertThat(backend.closed).containsExactlyInAnyOrderElementsOf(backend.opened);
+        assertThat(models.closed).containsExactlyInAnyOrderElementsOf(models.opened);
     }
 
     @Test
     void aBlurrierModelIsANoGoWithExitStatus3AndJsonFigures() throws Exception {
-        Result r = run(new SuccessorBackend(), "--model", file("2.gguf").toString(),
+        Result r = run(new SuccessorModels(), "--model", file("2.gguf").toString(),
                 "--reference", file("9.gguf").toString(), "--text", text().toString(), "--ctx", "32", "--json");
 
         assertThat(r.exitCode()).isEqualTo(EvalCommand.EXIT_NO_GO);
@@ -121,7 +121,7 @@ class EvalCommandTest {
 
     @Test
     void loosenedThresholdsCanTurnANoGoIntoAGo() throws Exception {
-        Result r = run(new SuccessorBackend(), "--model", file("7.gguf").toString(),
+        Result r = run(new SuccessorModels(), "--model", file("7.gguf").toString(),
                 "--reference", file("9.gguf").toString(), "--text", text().toString(), "--ctx", "32",
                 "--max-kl", "1", "--min-top1", "90");
 

@@ -44,6 +44,8 @@ class ServePlanTest {
             long allocatedKv = number(pool.group(1));
             long resident = residentBytes(serve.process().pid());
 
+            assertThat(log).as("the default KV type is f16 and the start-up says what the budget holds")
+                    .containsPattern("KV cache \\(f16\\) holds [\\d,]+ tokens: [\\d,]+ full-length sequences of 2,048 tokens");
             assertThat(plannedKv).isGreaterThan(budget * 9 / 10).isLessThanOrEqualTo(budget);
             assertThat((double) allocatedKv).isCloseTo(plannedKv, within(plannedKv * 0.05));
             assertThat((double) resident).as("VmRSS vs planned resident %,d B", plannedResident)

@@ -21,9 +21,22 @@ record ServeProcess(Process process, URI base, Path log) implements AutoCloseabl
 
     /** Starts {@code serve --model stories260K --port P} plus {@code extraArgs}; waits until /ready answers 200. */
     static ServeProcess start(Path dir, String... extraArgs) throws Exception {
+        return start(dir, List.of(), extraArgs);
+    }
+
+    /**
+     * As {@link #start(Path, String...)}, but as a shell script started in the background would: with
+     * SIGINT ignored when the JVM starts (the disposition a non-interactive shell gives {@code cmd &}).
+     */
+    static ServeProcess startWithSigintIgnored(Path dir, String... extraArgs) throws Exception {
+        return start(dir, List.of("sh", "-c", "trap '' INT; exec \"$0\" \"$@\""), extraArgs);
+    }
+
+    private static ServeProcess start(Path dir, List<String> prefix, String... extraArgs) throws Exception {
         int port = freePort();
         Path log = dir.resolve("serve.log");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "serve", "--model", stories260K().toString(), "--port", Integer.toString(port)));
@@ -66,6 +79,14 @@ record ServeProcess(Process process, URI base, Path log) implements AutoCloseabl
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        }
+    }
+
+    /** Sends {@code signal} (e.g. "INT") to the server process. */
+    void signal(String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + signal + " failed");
         }
     }
 

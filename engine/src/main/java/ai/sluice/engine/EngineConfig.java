@@ -68,13 +68,16 @@ public record EngineConfig(int maxNumSeqs, int maxBatchedTokens, int maxModelLen
                 .eosTokenIds(eosTokenIds);
     }
 
+    /** Tokens per KV block unless {@link Builder#blockSize} says otherwise. */
+    public static final int DEFAULT_BLOCK_SIZE = 16;
+
     /** Defaults: 32 sequences, 512 tokens per step, the model's context, 90% of free memory, blocks of 16, F32. */
     public static final class Builder {
         private int maxNumSeqs = 32;
         private int maxBatchedTokens = 512;
         private int maxModelLen = 0;
         private KvCacheBudget kvCacheBudget = KvCacheBudget.fraction(0.9);
-        private int blockSize = 16;
+        private int blockSize = DEFAULT_BLOCK_SIZE;
         private KvType kvCacheType = KvType.F32;
         private int maxWaitingRequests = 1024;
         private long maxWaitingTokens = 1L << 20;

@@ -38,7 +38,7 @@ final class EngineLoop {
     private final int vocab;
     private final boolean[] eos;
     private final EngineMetrics metrics;
-    private final BlockPool pool;
+    private final KvCacheBlocks pool;
     private final Scheduler scheduler;
     private final float[] logits;
     private final float[] row;
@@ -71,7 +71,7 @@ final class EngineLoop {
         }
         long now = System.nanoTime();
         this.metrics = new EngineMetrics(new DrainRate(DRAIN_WINDOW_SECONDS, now));
-        this.pool = new BlockPool(layout.blocks(), layout.blockSize());
+        this.pool = new KvCacheBlocks(layout.blocks(), layout.blockSize());
         this.scheduler = new Scheduler(config, pool, metrics);
         this.logits = new float[config.maxNumSeqs() * vocab];
         this.row = new float[vocab];
@@ -81,12 +81,12 @@ final class EngineLoop {
     }
 
     static EngineLoop start(ModelRunner runner, EngineConfig config) {
-        KvCacheLayout layout = KvSizing.layout(runner, config);
+        KvCacheLayout layout = KvCacheSizing.layout(runner, config);
         try {
             runner.allocateKvCache(Math.toIntExact(layout.tokens()), config.kvCacheType());
         } catch (OutOfMemoryError e) {
-            throw new EngineConfigurationException("could not allocate " + KvSizing.mib(layout.bytes())
-                    + " for the KV cache (" + e.getMessage() + "): lower --kv-cache-memory");
+            throw new EngineConfigurationException("could not allocate " + KvCacheSizing.mib(layout.bytes())
+                    + " for the KV cache (" + e.getMessage() + "): lower EngineConfig.kvCacheBudget");
         }
         try {
             EngineLoop loop = new EngineLoop(runner, config, layout);
@@ -351,11 +351,13 @@ final class EngineLoop {
         long end = System.nanoTime();
         metrics.stepTimeHistogram().observe((end - start) / 1e9);
         metrics.batchSizeHistogram().observe(plan.size());
+        metrics.iterationTokensHistogram().observe(plan.tokens());
         publishGauges();
     }
 
     private void firstAdmission(Sequence s, long now) {
         s.admittedOnce = true;
+        s.firstScheduledNanos = now;
         s.cachedPromptTokens = Math.min(s.computed, s.promptLength);
         queuedRequests.decrementAndGet();
         queuedTokens.addAndGet(-s.promptLength);
@@ -501,6 +503,7 @@ final class EngineLoop {
         long now = System.nanoTime();
         metrics.finished(reason, now);
         metrics.e2eHistogram().observe((now - s.arrivalNanos) / 1e9);
+        metrics.sequenceFinished(s.promptLength, s.generated, s.firstScheduledNanos, s.firstTokenNanos, now);
         try {
             s.listener.onFinish(reason, finalText, new Usage(s.promptLength, s.generated, s.cachedPromptTokens));
         } catch (RuntimeException e) {

@@ -22,6 +22,11 @@ public final class Histogram {
         5.0, 10.0};
     /** Buckets for sequences per step. */
     public static final double[] BATCH_SIZE = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+    /** vLLM's buckets for tokens computed in one engine step. */
+    public static final double[] ITERATION_TOKENS = {1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384};
+    /** 1-2-5 buckets for a request's prompt or output length, tokens (vLLM's shape, to 100k). */
+    public static final double[] REQUEST_TOKENS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000,
+        20000, 50000, 100000};
 
     private final double[] upperBounds;
     private final long[] counts;

@@ -2,7 +2,7 @@ package ai.sluice.engine;
 
 import ai.sluice.core.model.KvType;
 /**
- * The KV pool the engine allocated at start.
+ * The KV cache as {@link KvCacheSizing} sized it and the engine allocated it at start.
  *
  * @param blocks number of blocks
  * @param blockSize tokens per block
@@ -11,6 +11,16 @@ import ai.sluice.core.model.KvType;
  * @param maxModelLen the longest sequence admitted (prompt plus output)
  */
 public record KvCacheLayout(int blocks, int blockSize, KvType type, long bytes, int maxModelLen) {
+    /**
+     * The budget that holds exactly {@code sequences} sequences of {@code length} tokens in blocks of
+     * {@code blockSize} at {@code bytesPerToken} ({@code ModelRunner.kvBytesPerToken}): whole blocks
+     * per sequence, as {@link KvCacheSizing} counts them.
+     */
+    public static long bytesForSequences(long sequences, int length, int blockSize, long bytesPerToken) {
+        return Math.multiplyExact(Math.multiplyExact(sequences, (long) Math.ceilDiv(length, blockSize) * blockSize),
+                bytesPerToken);
+    }
+
     /** Token capacity of the whole pool. */
     public long tokens() {
         return (long) blocks * blockSize;

@@ -2,7 +2,7 @@ package ai.sluice.engine;
 
 import ai.sluice.core.model.BatchEntry;
 import ai.sluice.core.model.ForwardPass;
-import ai.sluice.core.model.KvPool;
+import ai.sluice.core.model.KvCacheMemory;
 import ai.sluice.core.model.KvType;
 import ai.sluice.core.model.LlamaModel;
 import ai.sluice.core.model.ModelConfig;
@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * {@link ModelRunner} over a loaded Llama-family model: core's batched {@link ForwardPass} on a
- * {@link KvPool} whose slots the engine's block tables address. Start an engine with
+ * {@link KvCacheMemory} whose slots the engine's block tables address. Start an engine with
  * {@code Engine.start(new LlamaRunner(model), config)}. The model (and its file and backend) stay
  * the caller's to close, after the engine.
  */
@@ -28,7 +28,7 @@ public final class LlamaRunner implements ModelRunner {
     private final LlamaModel model;
     private final ForwardPass pass;
     private final List<BatchEntry> entries = new ArrayList<>();
-    private KvPool kv;
+    private KvCacheMemory kv;
 
     public LlamaRunner(LlamaModel model) {
         this(model, DEFAULT_MAX_BATCH);
@@ -73,7 +73,7 @@ public final class LlamaRunner implements ModelRunner {
         if (kv != null) {
             throw new IllegalStateException("the KV cache is already allocated");
         }
-        kv = KvPool.allocate(model.config(), slots, type);
+        kv = KvCacheMemory.allocate(model.config(), slots, type);
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.List;
  * preempts. Engine thread only.
  */
 final class Scheduler {
-    private final BlockPool pool;
+    private final KvCacheBlocks pool;
     private final EngineMetrics metrics;
     private final SchedulingPolicy policy;
     private final boolean prefixCaching;
@@ -29,7 +29,7 @@ final class Scheduler {
     private final StepPlan plan = new StepPlan();
     private boolean preemptedThisStep;
 
-    Scheduler(EngineConfig config, BlockPool pool, EngineMetrics metrics) {
+    Scheduler(EngineConfig config, KvCacheBlocks pool, EngineMetrics metrics) {
         this.pool = pool;
         this.metrics = metrics;
         this.policy = config.schedulingPolicy();
@@ -150,9 +150,9 @@ final class Scheduler {
         long parent = 0;
         int hits = 0;
         for (int b = 0; b < full; b++) {
-            long h = BlockPool.chain(parent, tokens, b * blockSize, blockSize);
+            long h = KvCacheBlocks.chain(parent, tokens, b * blockSize, blockSize);
             int block = pool.lookup(h, parent, tokens, b * blockSize);
-            if (block == BlockPool.NO_BLOCK) {
+            if (block == KvCacheBlocks.NO_BLOCK) {
                 break;
             }
             s.addBlock(block);
@@ -229,7 +229,7 @@ final class Scheduler {
         while (s.hashedBlocks < full) {
             int b = s.hashedBlocks;
             long parent = b == 0 ? 0 : s.blockHash(b - 1);
-            long h = BlockPool.chain(parent, tokens, b * blockSize, blockSize);
+            long h = KvCacheBlocks.chain(parent, tokens, b * blockSize, blockSize);
             pool.register(s.block(b), h, parent, tokens, b * blockSize);
             s.setBlockHash(b, h);
             s.hashedBlocks = b + 1;

@@ -35,6 +35,8 @@ final class Sequence implements ModelRunner.SlotMap {
     int cachedPromptTokens;
     int generated;
     long firstTokenNanos;
+    /** When the scheduler first admitted it (0 until then). */
+    long firstScheduledNanos;
     long lastTokenNanos;
     TokenPicker picker;
     Detokenizer.TextStream text;

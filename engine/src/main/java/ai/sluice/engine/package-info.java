@@ -29,8 +29,11 @@
  *   <li>{@code Scheduler}: decodes first, then prefill chunks, then admissions, within
  *       maxNumSeqs and maxBatchedTokens; preemption by recompute of the newest (FCFS) or least
  *       urgent (priority) running sequence.</li>
- *   <li>{@code BlockPool}: fixed blocks, reference counts, the prefix cache (full blocks keyed by a
- *       hash chain of their tokens, verified on lookup) and one LRU queue of free blocks.</li>
+ *   <li>The KV cache: sized by {@code KvCacheSizing} (budget to {@link ai.sluice.engine.KvCacheLayout}),
+ *       allocated once by {@link ai.sluice.engine.ModelRunner#allocateKvCache} (core's
+ *       {@code KvCacheMemory}: K and V per layer and slot, written and read by the forward pass),
+ *       paged by {@code KvCacheBlocks}: fixed blocks, reference counts, the prefix cache (full blocks
+ *       keyed by a hash chain of their tokens, verified on lookup) and one LRU queue of free blocks.</li>
  *   <li>{@link ai.sluice.engine.ModelRunner}: the seam to the model; {@link
  *       ai.sluice.engine.LlamaRunner} is core's batched forward pass over a KV pool of slots, the
  *       slot of position p being {@code blockTable[p / 16] * 16 + p % 16}.</li>

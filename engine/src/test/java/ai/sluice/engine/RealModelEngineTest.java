@@ -11,6 +11,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The engine on the real stories260K model against llama.cpp's greedy outputs. */
 class RealModelEngineTest {
@@ -197,10 +199,14 @@ class RealModelEngineTest {
         }
     }
 
-    @Test
-    void overloadFinishesEveryRequestCorrectlyWithinASmallBudget() {
-        // The scenario scaled down (bench-batch --overload runs it at 200 x (512 + 256)):
-        // 48 requests of 96 + 48 tokens against a KV budget of 4 such sequences.
+    /**
+     * The issue's scenario scaled down (bench-batch --overload runs it at 200 x (512 + 256)): 48
+     * requests of 96 + 48 tokens against a KV budget of 4 such sequences, at the default block size
+     * and another, since the budget is whole blocks and preemption frees whole blocks.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {EngineConfig.DEFAULT_BLOCK_SIZE, 8})
+    void overloadFinishesEveryRequestCorrectlyWithinASmallBudget(int blockSize) {
         int promptLength = 96;
         int output = 48;
         int distinct = 4;
@@ -221,8 +227,8 @@ class RealModelEngineTest {
         }
         long perToken = new LlamaRunner(stories.model).kvBytesPerToken(KvType.F32);
         int length = promptLength + output;
-        EngineConfig tight = config().maxModelLen(length).maxNumSeqs(32).prefixCaching(false)
-                .kvCacheBytes(4L * Math.ceilDiv(length, 16) * 16 * perToken).build();
+        EngineConfig tight = config().blockSize(blockSize).maxModelLen(length).maxNumSeqs(32).prefixCaching(false)
+                .kvCacheBytes(KvCacheLayout.bytesForSequences(4, length, blockSize, perToken)).build();
         try (Engine engine = Engine.start(new LlamaRunner(stories.model), tight)) {
             List<Collector> outs = new ArrayList<>();
             // All 48 wait before the first step, so admission (and with it preemption) does not depend on

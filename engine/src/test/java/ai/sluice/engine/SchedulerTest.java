@@ -37,7 +37,7 @@ class SchedulerTest {
 
     @Test
     void longPromptsArePrefilledInChunksAndDecodesGoFirst() {
-        Scheduler scheduler = new Scheduler(config().build(), new BlockPool(64, 4), metrics);
+        Scheduler scheduler = new Scheduler(config().build(), new KvCacheBlocks(64, 4), metrics);
         Sequence shortOne = seq(0, 3, 0);
         Sequence longOne = seq(1, 25, 0);
         scheduler.addWaiting(shortOne);
@@ -60,7 +60,7 @@ class SchedulerTest {
     void runningOutOfBlocksPreemptsTheNewestSequence() {
         // 4 blocks of 4: after 5 steps both sequences hold 8 computed tokens in 2 blocks each; the next
         // position of the older one needs a 5th block
-        Scheduler scheduler = new Scheduler(config().build(), new BlockPool(4, 4), metrics);
+        Scheduler scheduler = new Scheduler(config().build(), new KvCacheBlocks(4, 4), metrics);
         Sequence older = seq(0, 4, 0);
         Sequence newer = seq(1, 4, 0);
         scheduler.addWaiting(older);
@@ -80,7 +80,7 @@ class SchedulerTest {
     @Test
     void priorityAdmitsTheLowestValueFirst() {
         Scheduler scheduler = new Scheduler(config().maxNumSeqs(1).schedulingPolicy(SchedulingPolicy.PRIORITY).build(),
-                new BlockPool(64, 4), metrics);
+                new KvCacheBlocks(64, 4), metrics);
         Sequence low = seq(0, 3, 5);
         Sequence urgent = seq(1, 3, -1);
         scheduler.addWaiting(low);
@@ -90,7 +90,7 @@ class SchedulerTest {
 
     @Test
     void fcfsAdmitsInArrivalOrderWithinMaxNumSeqs() {
-        Scheduler scheduler = new Scheduler(config().maxNumSeqs(2).build(), new BlockPool(64, 4), metrics);
+        Scheduler scheduler = new Scheduler(config().maxNumSeqs(2).build(), new KvCacheBlocks(64, 4), metrics);
         Sequence a = seq(0, 3, 5);
         Sequence b = seq(1, 3, -1);
         Sequence c = seq(2, 3, -1);
@@ -103,7 +103,7 @@ class SchedulerTest {
 
     @Test
     void admissionLeavesEveryRunningSequenceABlockToGrowInto() {
-        Scheduler scheduler = new Scheduler(config().maxBatchedTokens(64).build(), new BlockPool(4, 4), metrics);
+        Scheduler scheduler = new Scheduler(config().maxBatchedTokens(64).build(), new KvCacheBlocks(4, 4), metrics);
         Sequence a = seq(0, 4, 0);
         Sequence b = seq(1, 8, 0);
         Sequence c = seq(2, 4, 0);

@@ -1,5 +1,6 @@
 package ai.sluice.plan;
 
+import ai.sluice.core.model.KvType;
 import ai.sluice.core.model.ModelShape;
 import java.util.Locale;
 
@@ -31,7 +32,7 @@ public record CpuPlan(ModelSpec model, KvType kvType) {
 
     /** K and V bytes one token occupies across all layers (no parallelism on one CPU process). */
     public long kvBytesPerToken() {
-        return model.kvBytesPerToken(kvType);
+        return model.kvBytesPerToken(KvPrecision.of(kvType));
     }
 
     /** Bytes of a KV pool holding {@code tokens} tokens (e.g. slots x context). */
@@ -65,7 +66,7 @@ public record CpuPlan(ModelSpec model, KvType kvType) {
     public String describe(long tokens) {
         return String.format(Locale.ROOT,
                 "plan: weights %,d B + KV %,d B (%,d tokens x %,d B, %s) + overhead %,d B = %,d B resident",
-                weightBytes(), kvBytes(tokens), tokens, kvBytesPerToken(), kvType.label(), overheadBytes(tokens),
+                weightBytes(), kvBytes(tokens), tokens, kvBytesPerToken(), KvPrecision.of(kvType).label(), overheadBytes(tokens),
                 residentBytes(tokens));
     }
 }

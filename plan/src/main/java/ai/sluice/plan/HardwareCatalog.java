@@ -3,7 +3,6 @@ package ai.sluice.plan;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** The built-in hardware list ({@code hardware.yaml}), optionally extended or overridden by a user file. */
 public final class HardwareCatalog {
@@ -38,14 +37,13 @@ public final class HardwareCatalog {
         return entries;
     }
 
+    /** The entry answering to {@code name}, matched loosely (see {@link CatalogNames}); a miss says the closest. */
     public HardwareSpec find(String name) {
-        for (HardwareSpec h : entries) {
-            if (h.answersTo(name.trim())) {
-                return h;
-            }
-        }
-        throw new PlanException("unknown hardware '" + name + "'; known: "
-                + entries.stream().map(HardwareSpec::name).collect(Collectors.joining(", "))
-                + " (add your own with --hardware-file)");
+        return CatalogNames.find("hardware", name, entries, h -> {
+            List<String> names = new ArrayList<>();
+            names.add(h.name());
+            names.addAll(h.aliases());
+            return names;
+        }, "(add your own with HardwareCatalog.withFile)");
     }
 }

@@ -20,6 +20,15 @@ public final class ModelCatalog {
                     || (aliases != null && aliases.stream().anyMatch(a -> a.equalsIgnoreCase(query)));
         }
 
+        List<String> names() {
+            List<String> all = new java.util.ArrayList<>();
+            all.add(name);
+            if (aliases != null) {
+                all.addAll(aliases);
+            }
+            return all;
+        }
+
         ModelSpec toSpec() {
             long total = Math.round(paramsB * 1e9);
             long active = activeParamsB == null ? total : Math.round(activeParamsB * 1e9);
@@ -40,14 +49,10 @@ public final class ModelCatalog {
         return entries.stream().map(Entry::name).toList();
     }
 
+    /** The entry answering to {@code name}, matched loosely (see {@link CatalogNames}); a miss says the closest. */
     public ModelSpec find(String name) {
-        for (Entry e : entries) {
-            if (e.answersTo(name.trim())) {
-                return e.toSpec();
-            }
-        }
-        throw new PlanException("unknown model '" + name + "'; known: " + String.join(", ", names())
-                + " (or give a GGUF file with --model)");
+        return CatalogNames.find("model", name, entries, Entry::names, "(or give a GGUF file with GgufModels.read)")
+                .toSpec();
     }
 
     public List<ModelSpec> all() {

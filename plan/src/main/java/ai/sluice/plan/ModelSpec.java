@@ -50,7 +50,7 @@ public record ModelSpec(String name, int layers, int hidden, int heads, int kvHe
     }
 
     /** KV cache bytes per token on a single device: 2 x layers x kv heads x head dim x element bytes. */
-    public long kvBytesPerToken(KvType type) {
+    public long kvBytesPerToken(KvPrecision type) {
         return (long) Math.ceil(kvElementsPerToken() * type.bytesPerElement());
     }
 
@@ -64,7 +64,7 @@ public record ModelSpec(String name, int layers, int hidden, int heads, int kvHe
     }
 
     /** KV cache bytes per token held by one shard at tensor-parallel degree {@code tp}. */
-    public long kvBytesPerTokenPerShard(KvType type, int tp) {
+    public long kvBytesPerTokenPerShard(KvPrecision type, int tp) {
         return (long) Math.ceil((double) layers * kvHeadsPerShard(tp) * (keyLength + valueLength)
                 * type.bytesPerElement());
     }
@@ -90,7 +90,7 @@ public record ModelSpec(String name, int layers, int hidden, int heads, int kvHe
     public long weightBytes(Precision precision) {
         if (precision == null) {
             if (fileWeightBytes <= 0) {
-                throw new PlanException("model '" + name + "' has no file; give --precision");
+                throw new PlanException("model '" + name + "' has no file; give PlanRequest.precision");
             }
             return fileWeightBytes;
         }

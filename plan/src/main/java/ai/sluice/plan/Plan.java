@@ -7,10 +7,13 @@ package ai.sluice.plan;
 public record Plan(Inputs inputs, Memory memory, Parallelism parallelism, Throughput throughput, Cost cost,
                    String recommendation) {
 
-    /** The request as resolved (names, formats, the rule used for overhead). */
+    /**
+     * The request as resolved (names, formats, the rule used for overhead, how cloud rent is billed).
+     */
     public record Inputs(String model, String modelSource, String hardware, String hardwareSource, String precision,
                          double bitsPerWeight, String kvType, int context, int concurrency, double utilization,
-                         int amortizationMonths, long totalParams, long activeParams, String overheadRule) {
+                         int amortizationMonths, long totalParams, long activeParams, String overheadRule,
+                         String cloudBilling) {
     }
 
     /**
@@ -52,7 +55,7 @@ public record Plan(Inputs inputs, Memory memory, Parallelism parallelism, Throug
     /**
      * Money per month. Null fields are unknown (the catalog has no price for this hardware).
      *
-     * @param cloudUsdPerMonth on-demand rent for the busy hours
+     * @param cloudUsdPerMonth rent for the hours billed: the busy hours, or all 730 when reserved
      * @param onPremUsdPerMonth purchase amortized over the months, plus power if priced
      * @param powerUsdPerMonth electricity when a price was given, else 0
      * @param breakEvenMonth first month in which buying has cost less in total than renting; null: never

@@ -59,6 +59,14 @@ public final class PlanReport {
                 t.prefillTokensPerSecond(), in.context(), t.secondsToFillContext()));
         out.section(String.format(Locale.ROOT, "cost (%.0f%% utilization, %d-month amortization)",
                 in.utilization() * 100, in.amortizationMonths()));
+        out.line("per-token costs assume the roofline decode speed above, an upper bound on throughput:");
+        out.line("real engines reach ~50-80% of it, so real costs per token are higher");
+        boolean reserved = in.cloudBilling().equals(CloudBilling.RESERVED.description());
+        out.row("cloud billing", reserved
+                ? "reserved around the clock: 730 h a month whatever the load (--cloud-busy-hours: only busy hours)"
+                : String.format(Locale.ROOT, "billed per busy hour: %.0f of 730 h a month at %.0f%% utilization"
+                        + " (--cloud-reserved: around the clock)", Planner.HOURS_PER_MONTH * in.utilization(),
+                in.utilization() * 100));
         out.row("cloud", c.cloudUsdPerMonth() == null ? "no price in catalog"
                 : usd(c.cloudUsdPerMonth()) + "/month, " + usd(c.cloudUsdPerMillionTokens()) + " per 1M output tokens");
         out.row("on-prem", c.onPremUsdPerMonth() == null ? "no price in catalog"
@@ -70,6 +78,39 @@ public final class PlanReport {
         out.section("recommendation");
         out.line(plan.recommendation());
         return out.toString();
+    }
+
+    /**
+     * {@code plan --list}: every catalog entry with the figures a choice depends on. Hardware: memory,
+     * bandwidth, dense bf16 peak, and prices ("-" where the catalog has none); models: parameters, layers,
+     * KV heads, trained context, and the KV cache one token costs at f16.
+     */
+    public static String catalog(ModelCatalog models, HardwareCatalog hardware) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-16s %-4s %8s %9s %9s %10s %10s%n", "hardware", "kind", "memory",
+                "bandwidth", "bf16 peak", "cloud", "purchase"));
+        b.append(String.format(Locale.ROOT, "%-16s %-4s %8s %9s %9s %10s %10s%n", "", "", "GB", "GB/s", "TFLOPS",
+                "USD/hour", "USD"));
+        for (HardwareSpec h : hardware.entries()) {
+            b.append(String.format(Locale.ROOT, "%-16s %-4s %8.0f %9.0f %9s %10s %10s%n", h.name(), h.kind(),
+                    h.memoryGb(), h.bandwidthGbps(), String.format(Locale.ROOT, h.bf16Tflops() < 10 ? "%.2f" : "%.0f",
+                            h.bf16Tflops()),
+                    h.cloudUsdPerHour() == null ? "-" : String.format(Locale.ROOT, "%.2f", h.cloudUsdPerHour()),
+                    h.purchaseUsd() == null ? "-" : String.format(Locale.ROOT, "%,.0f", h.purchaseUsd())));
+        }
+        b.append('\n');
+        b.append(String.format(Locale.ROOT, "%-16s %17s %6s %8s %8s %12s%n", "model", "parameters", "layers",
+                "KV heads", "context", "KV/token f16"));
+        for (ModelSpec m : models.all()) {
+            String params = m.activeParams() == m.totalParams() ? billions(m.totalParams())
+                    : billions(m.totalParams()) + " (" + billions(m.activeParams()) + ")";
+            b.append(String.format(Locale.ROOT, "%-16s %17s %6d %8d %8s %12s%n", m.name(), params, m.layers(),
+                    m.kvHeads(), String.format(Locale.ROOT, "%,d", m.contextLength()),
+                    String.format(Locale.ROOT, "%,d B", m.kvBytesPerToken(KvPrecision.F16))));
+        }
+        b.append("names match loosely (case and separators do not matter); MoE models show active parameters in"
+                + " parentheses\n");
+        return b.toString();
     }
 
     /** Decimal units, as vendors quote memory: GB for real models, MB/kB for test-sized ones. */

@@ -22,7 +22,8 @@ import java.util.Locale;
  *     bound; real engines reach roughly 50-80% of it.
  * <li><b>Prefill</b>: compute-bound; (2 x active params + 2 x layers x heads x head dim x context)
  *     FLOPs per prompt token over all devices' dense peak x {@value #PREFILL_EFFICIENCY}.
- * <li><b>Cost</b>: cloud rent is paid for busy hours only (utilization x 730 h a month); a purchase
+ * <li><b>Cost</b>: cloud rent is paid for busy hours only (utilization x 730 h a month) by default, or for
+ *     all 730 h when reserved ({@link CloudBilling}); a purchase
  *     is paid whether busy or not, written off over the amortization months, plus power at full TDP
  *     when an electricity price is given. Tokens per month = aggregate decode x busy seconds.
  * </ul>
@@ -51,14 +52,14 @@ public final class Planner {
         long tokens = (long) req.context() * req.concurrency();
 
         int tp = smallestFittingTp(req, weights, tokens);
-        long kvPerTokenShard = m.kvBytesPerTokenPerShard(req.kvType(), tp);
+        long kvPerTokenShard = m.kvBytesPerTokenPerShard(req.kvPrecision(), tp);
         long weightsShard = Math.ceilDiv(weights, tp);
         long kvShard = kvPerTokenShard * tokens;
         long overheadShard = overhead(weightsShard + kvShard);
         long perDevice = weightsShard + kvShard + overheadShard;
         int maxConcurrency = maxConcurrency(hw.memoryBytes(), weightsShard, kvPerTokenShard * req.context());
 
-        Plan.Memory memory = new Plan.Memory(weights, m.kvBytesPerToken(req.kvType()), kvPerTokenShard,
+        Plan.Memory memory = new Plan.Memory(weights, m.kvBytesPerToken(req.kvPrecision()), kvPerTokenShard,
                 m.kvDuplication(tp), kvShard * tp, overheadShard * tp, perDevice * tp, perDevice, hw.memoryBytes());
         Plan.Parallelism parallelism = new Plan.Parallelism(tp, Math.ceilDiv(tp, hw.perNode()), maxConcurrency);
 
@@ -75,13 +76,13 @@ public final class Planner {
         Plan.Cost cost = cost(req, tp, req.concurrency() / step.seconds);
         Plan.Inputs inputs = new Plan.Inputs(m.name(), m.source(), hw.name(), hw.source(),
                 req.precision() == null ? "file" : req.precision().label(), weights * 8.0 / m.totalParams(),
-                req.kvType().label(), req.context(), req.concurrency(), req.utilization(), req.amortizationMonths(),
-                m.totalParams(), m.activeParams(), OVERHEAD_RULE);
+                req.kvPrecision().label(), req.context(), req.concurrency(), req.utilization(), req.amortizationMonths(),
+                m.totalParams(), m.activeParams(), OVERHEAD_RULE, req.cloudBilling().description());
         Plan partial = new Plan(inputs, memory, parallelism, throughput, cost, "");
         int wider = tp * 2;
         int maxConcurrencyWider = wider <= MAX_TENSOR_PARALLEL && m.heads() % wider == 0
                 ? maxConcurrency(hw.memoryBytes(), Math.ceilDiv(weights, wider),
-                        m.kvBytesPerTokenPerShard(req.kvType(), wider) * req.context())
+                        m.kvBytesPerTokenPerShard(req.kvPrecision(), wider) * req.context())
                 : 0;
         return new Plan(inputs, memory, parallelism, throughput, cost,
                 Recommendation.of(partial, hw, maxConcurrencyWider));
@@ -98,7 +99,7 @@ public final class Planner {
         long bestPerDevice = Long.MAX_VALUE;
         int bestTp = 1;
         for (int tp = 1; tp <= MAX_TENSOR_PARALLEL && m.heads() % tp == 0; tp *= 2) {
-            long payload = Math.ceilDiv(weights, tp) + m.kvBytesPerTokenPerShard(req.kvType(), tp) * tokens;
+            long payload = Math.ceilDiv(weights, tp) + m.kvBytesPerTokenPerShard(req.kvPrecision(), tp) * tokens;
             long perDevice = payload + overhead(payload);
             if (perDevice <= capacity) {
                 return tp;
@@ -108,7 +109,8 @@ public final class Planner {
         }
         throw new PlanException(String.format(Locale.ROOT,
                 "%s at %s with %d x %d tokens does not fit %s: even at TP %d a device needs %.1f GB of %.1f GB;"
-                        + " use a smaller --precision (e.g. q4_k), a shorter --context, a lower --concurrency,"
+                        + " use a smaller PlanRequest.precision (e.g. q4_k), a shorter PlanRequest.context,"
+                        + " a lower PlanRequest.concurrency,"
                         + " or hardware with more memory",
                 m.name(), req.precision() == null ? "its file precision" : req.precision().label(),
                 req.concurrency(), req.context(), req.hardware().name(), bestTp, bestPerDevice / 1e9,
@@ -134,7 +136,7 @@ public final class Planner {
         double touched = m.isMoe() ? 1 - Math.pow(1 - (double) m.expertsActive() / m.experts(), b) : 0;
         double paramsRead = (m.totalParams() - expertParams) + expertParams * touched;
         double bytes = paramsRead * bytesPerParam / tp
-                + (double) b * req.context() * m.kvBytesPerTokenPerShard(req.kvType(), tp);
+                + (double) b * req.context() * m.kvBytesPerTokenPerShard(req.kvPrecision(), tp);
         double flops = (2.0 * m.activeParams() + 4.0 * m.layers() * m.heads() * m.keyLength() * req.context())
                 * b / tp;
         double memorySeconds = bytes / hw.bandwidthBytesPerSecond();
@@ -150,7 +152,8 @@ public final class Planner {
         double millionTokensPerMonth = aggregateTokensPerSecond * busyHours * 3600 / 1e6;
         double power = req.electricityUsdPerKwh() == null ? 0
                 : tp * hw.tdpWatts() / 1000 * HOURS_PER_MONTH * req.electricityUsdPerKwh();
-        Double cloud = hw.cloudUsdPerHour() == null ? null : tp * hw.cloudUsdPerHour() * busyHours;
+        double billedHours = req.cloudBilling() == CloudBilling.RESERVED ? HOURS_PER_MONTH : busyHours;
+        Double cloud = hw.cloudUsdPerHour() == null ? null : tp * hw.cloudUsdPerHour() * billedHours;
         Double onPrem = hw.purchaseUsd() == null ? null : tp * hw.purchaseUsd() / req.amortizationMonths() + power;
         Integer breakEven = null;
         if (cloud != null && onPrem != null && cloud > power) {

@@ -1,7 +1,10 @@
 package ai.sluice.plan;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -51,18 +54,43 @@ public enum Precision {
         return (long) Math.ceil(parameters * bitsPerWeight / 8.0);
     }
 
-    /** Parses a name such as {@code bf16}, {@code Q4_K} or {@code q4_k_m} (K-quant mixes count as Q4_K). */
+    /**
+     * What people call each format besides its label (keys as {@link #parse} normalizes them: lower case, no
+     * separators). A bare bit count means the plain integer format ({@code 8bit} = int8, {@code 4bit} = int4, as
+     * bitsandbytes and GPTQ/AWQ users mean it); {@code q8}/{@code q4} mean llama.cpp's usual files (Q8_0, Q4_K_M).
+     */
+    private static final Map<String, Precision> ALIASES = Map.ofEntries(
+            Map.entry("f32", FP32), Map.entry("float32", FP32), Map.entry("float", FP32), Map.entry("32bit", FP32),
+            Map.entry("f16", FP16), Map.entry("float16", FP16), Map.entry("half", FP16), Map.entry("16bit", FP16),
+            Map.entry("bfloat16", BF16),
+            Map.entry("float8", FP8), Map.entry("e4m3", FP8), Map.entry("fp8e4m3", FP8), Map.entry("f8", FP8),
+            Map.entry("8bit", INT8), Map.entry("8", INT8), Map.entry("i8", INT8), Map.entry("w8a8", INT8),
+            Map.entry("w8a16", INT8), Map.entry("q8", Q8_0), Map.entry("q80", Q8_0),
+            Map.entry("4bit", INT4), Map.entry("4", INT4), Map.entry("i4", INT4), Map.entry("gptq", INT4),
+            Map.entry("awq", INT4), Map.entry("w4a16", INT4),
+            Map.entry("q4", Q4_K), Map.entry("q40", Q4_0), Map.entry("q4k", Q4_K), Map.entry("q4km", Q4_K),
+            Map.entry("q4ks", Q4_K));
+
+    /**
+     * Parses what people type: a label ({@code bf16}, {@code Q4_K}, {@code q4_k_m}: K-quant mixes count as Q4_K) or
+     * a common name ({@code 8bit}, {@code 8-bit}, {@code int8}, {@code q8}, {@code fp8}, {@code 4bit}, {@code awq}).
+     */
     public static Precision parse(String name) {
-        String n = name.trim().toLowerCase(Locale.ROOT).replace('-', '_');
-        if (n.equals("q4_k_m") || n.equals("q4_k_s")) {
-            return Q4_K;
-        }
+        String n = name.strip().toLowerCase(Locale.ROOT).replaceAll("[-_ ]", "");
         for (Precision p : values()) {
-            if (p.label.equals(n)) {
+            if (p.label.replace("_", "").equals(n)) {
                 return p;
             }
         }
-        throw new PlanException("unknown precision '" + name + "'; valid: "
-                + Arrays.stream(values()).map(Precision::label).collect(Collectors.joining(", ")));
+        Precision alias = ALIASES.get(n);
+        if (alias != null) {
+            return alias;
+        }
+        List<String> known = new ArrayList<>(Arrays.stream(values()).map(Precision::label).toList());
+        known.addAll(List.of("8bit", "4bit"));
+        String hint = CatalogNames.closest(name, known).map(s -> "did you mean '" + s + "'? ").orElse("");
+        throw new PlanException("unknown precision '" + name + "'; " + hint + "valid: "
+                + Arrays.stream(values()).map(Precision::label).collect(Collectors.joining(", "))
+                + " (or 8bit, 4bit, q8, q4, awq, gptq)");
     }
 }

@@ -49,11 +49,11 @@ class CatalogTest {
         assertThatThrownBy(() -> ModelCatalog.builtIn().find("gpt-5"))
                 .isInstanceOf(PlanException.class)
                 .hasMessageStartingWith("unknown model 'gpt-5'; known: llama-3.1-8b, llama-3.1-70b,")
-                .hasMessageEndingWith("(or give a GGUF file with --model)");
+                .hasMessageEndingWith("(or give a GGUF file with GgufModels.read)");
         assertThatThrownBy(() -> HardwareCatalog.builtIn().find("tpu-v5"))
                 .isInstanceOf(PlanException.class)
                 .hasMessageStartingWith("unknown hardware 'tpu-v5'; known: a100-40gb, a100-80gb, l4,")
-                .hasMessageEndingWith("(add your own with --hardware-file)");
+                .hasMessageEndingWith("(add your own with HardwareCatalog.withFile)");
     }
 
     @Test
@@ -86,7 +86,7 @@ class CatalogTest {
         assertThat(c.find("rtx-4090").purchaseUsd()).isNull();
         assertThat(c.entries()).filteredOn(h -> h.name().equals("h100-80gb")).hasSize(1);
         Plan p = Planner.plan(new PlanRequest(ModelCatalog.builtIn().find("llama-3.1-8b"), Precision.BF16,
-                KvType.F16, 4096, 1, c.find("rtx-4090"), 0.4, 36, null));
+                KvPrecision.F16, 4096, 1, c.find("rtx-4090"), 0.4, 36, null));
         assertThat(p.cost().cloudUsdPerMonth()).isNull();
         assertThat(p.cost().breakEvenMonth()).isNull();
     }

@@ -27,13 +27,13 @@ class GgufModelsTest {
         assertThat(m.activeParams()).isEqualTo(m.totalParams());
         assertThat(m.fileWeightBytes()).isEqualTo(m.totalParams() * 4);  // all F32
         // 2 x 5 layers x 4 KV heads x 8 x 2 bytes
-        assertThat(m.kvBytesPerToken(KvType.F16)).isEqualTo(640);
+        assertThat(m.kvBytesPerToken(KvPrecision.F16)).isEqualTo(640);
     }
 
     @Test
     void withoutAPrecisionThePlanUsesTheFilesOwnBytes() {
         ModelSpec q8 = GgufModels.read(models().resolve("derived/stories260K-q8_0.gguf"));
-        Plan p = Planner.plan(new PlanRequest(q8, null, KvType.F16, 512, 1,
+        Plan p = Planner.plan(new PlanRequest(q8, null, KvPrecision.F16, 512, 1,
                 HardwareCatalog.builtIn().find("dev-vm"), 0.4, 36, null));
         assertThat(p.memory().weightBytes()).isEqualTo(q8.fileWeightBytes());
         assertThat(p.inputs().precision()).isEqualTo("file");

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class PlanReportTest {
     private final Plan plan = Planner.plan(new PlanRequest(ModelCatalog.builtIn().find("llama-3.1-70b"),
-            Precision.FP8, KvType.F16, 8192, 4, HardwareCatalog.builtIn().find("h100-80gb"), 0.4, 36, null));
+            Precision.FP8, KvPrecision.F16, 8192, 4, HardwareCatalog.builtIn().find("h100-80gb"), 0.4, 36, null));
 
     @Test
     void jsonCarriesEveryFigure() throws Exception {

@@ -12,7 +12,7 @@ class PlannerTest {
     private static final HardwareCatalog HARDWARE = HardwareCatalog.builtIn();
 
     private static Plan plan(String model, Precision precision, int context, int concurrency, String hardware) {
-        return Planner.plan(new PlanRequest(MODELS.find(model), precision, KvType.F16, context, concurrency,
+        return Planner.plan(new PlanRequest(MODELS.find(model), precision, KvPrecision.F16, context, concurrency,
                 HARDWARE.find(hardware), 0.4, 36, null));
     }
 
@@ -120,17 +120,17 @@ class PlannerTest {
         assertThatThrownBy(() -> plan("llama-3.1-405b", Precision.BF16, 131_072, 64, "l4"))
                 .isInstanceOf(PlanException.class)
                 .hasMessageStartingWith("llama-3.1-405b at bf16 with 64 x 131072 tokens does not fit l4: even at TP 64")
-                .hasMessageContaining("--precision")
-                .hasMessageContaining("--context")
-                .hasMessageContaining("--concurrency");
+                .hasMessageContaining("PlanRequest.precision")
+                .hasMessageContaining("PlanRequest.context")
+                .hasMessageContaining("PlanRequest.concurrency");
     }
 
     @Test
     void contextBeyondTheModelsTrainingIsRejected() {
         assertThatThrownBy(() -> plan("llama-2-7b", Precision.BF16, 8192, 1, "l4"))
                 .isInstanceOf(PlanException.class)
-                .hasMessage("--context 8192 exceeds llama-2-7b's trained context of 4096 tokens;"
-                        + " use --context 4096 or less");
+                .hasMessage("PlanRequest.context 8192 exceeds llama-2-7b's trained context of 4096 tokens;"
+                        + " use PlanRequest.context 4096 or less");
     }
 
     @Test
@@ -147,11 +147,11 @@ class PlannerTest {
 
     @Test
     void powerDelaysBreakEvenAndFullUtilizationMakesBuyingPayOff() {
-        Plan powered = Planner.plan(new PlanRequest(MODELS.find("llama-3.1-8b"), Precision.BF16, KvType.F16, 8192, 1,
+        Plan powered = Planner.plan(new PlanRequest(MODELS.find("llama-3.1-8b"), Precision.BF16, KvPrecision.F16, 8192, 1,
                 HARDWARE.find("h100"), 0.4, 36, 0.15));
         assertThat(powered.cost().powerUsdPerMonth()).isCloseTo(0.7 * 730 * 0.15, within(1e-9));  // $76.65
         assertThat(powered.cost().breakEvenMonth()).isEqualTo(44);  // ceil(35,000 / (873.08 - 76.65))
-        Plan busy = Planner.plan(new PlanRequest(MODELS.find("llama-3.1-8b"), Precision.BF16, KvType.F16, 8192, 1,
+        Plan busy = Planner.plan(new PlanRequest(MODELS.find("llama-3.1-8b"), Precision.BF16, KvPrecision.F16, 8192, 1,
                 HARDWARE.find("h100"), 1.0, 36, null));
         assertThat(busy.cost().breakEvenMonth()).isEqualTo(17);  // ceil(35,000 / 2,182.70)
         assertThat(busy.recommendation()).contains("buying pays off in month 17 at 100% utilization");
@@ -169,11 +169,11 @@ class PlannerTest {
     void badRequestsAreOneLineErrors() {
         ModelSpec m = MODELS.find("mistral-7b");
         HardwareSpec h = HARDWARE.find("l4");
-        assertThatThrownBy(() -> new PlanRequest(m, Precision.BF16, KvType.F16, 1024, 0, h, 0.4, 36, null))
-                .hasMessage("--concurrency must be at least 1, got 0");
-        assertThatThrownBy(() -> new PlanRequest(m, Precision.BF16, KvType.F16, 1024, 1, h, 1.5, 36, null))
-                .hasMessage("--utilization must be in (0, 1], got 1.5");
-        assertThatThrownBy(() -> new PlanRequest(m, Precision.BF16, KvType.F16, 0, 1, h, 0.4, 36, null))
-                .hasMessage("--context must be at least 1 token, got 0");
+        assertThatThrownBy(() -> new PlanRequest(m, Precision.BF16, KvPrecision.F16, 1024, 0, h, 0.4, 36, null))
+                .hasMessage("PlanRequest.concurrency must be at least 1, got 0");
+        assertThatThrownBy(() -> new PlanRequest(m, Precision.BF16, KvPrecision.F16, 1024, 1, h, 1.5, 36, null))
+                .hasMessage("PlanRequest.utilization must be in (0, 1], got 1.5");
+        assertThatThrownBy(() -> new PlanRequest(m, Precision.BF16, KvPrecision.F16, 0, 1, h, 0.4, 36, null))
+                .hasMessage("PlanRequest.context must be at least 1 token, got 0");
     }
 }

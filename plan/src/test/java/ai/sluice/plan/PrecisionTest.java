@@ -22,15 +22,16 @@ class PrecisionTest {
         assertThat(Precision.parse("Q4_K_M")).isEqualTo(Precision.Q4_K);
         assertThat(Precision.parse("q8-0")).isEqualTo(Precision.Q8_0);
         assertThat(Precision.parse("FP16")).isEqualTo(Precision.FP16);
-        assertThat(KvType.parse("bf16")).isEqualTo(KvType.F16);
+        assertThat(KvPrecision.parse("bf16")).isEqualTo(KvPrecision.F16);
     }
 
     @Test
     void unknownNamesListTheValidOnes() {
         assertThatThrownBy(() -> Precision.parse("int3"))
                 .isInstanceOf(PlanException.class)
-                .hasMessage("unknown precision 'int3'; valid: fp32, fp16, bf16, fp8, int8, q8_0, int4, q4_0, q4_k");
-        assertThatThrownBy(() -> KvType.parse("int4"))
+                .hasMessage("unknown precision 'int3'; did you mean 'int8'? valid: fp32, fp16, bf16, fp8, int8, q8_0, "
+                        + "int4, q4_0, q4_k (or 8bit, 4bit, q8, q4, awq, gptq)");
+        assertThatThrownBy(() -> KvPrecision.parse("int4"))
                 .hasMessage("unknown KV cache type 'int4'; valid: f16, f32, fp8, q8_0");
     }
 }

@@ -3,9 +3,11 @@ package ai.sluice.server;
 import ai.sluice.server.backend.InferenceBackend;
 import ai.sluice.server.chat.ChatTemplate;
 import ai.sluice.server.generate.GenerationExchange;
+import ai.sluice.server.generate.WriteWatchdog;
 import ai.sluice.server.http.AccessLog;
 import ai.sluice.server.http.Routes;
 import ai.sluice.server.metrics.ServerMetrics;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 
 import java.io.IOException;
@@ -18,17 +20,21 @@ import java.time.Duration;
  * (readiness false, new requests 503, in-flight ones finish) and {@link #stop()}.
  */
 public final class SluiceServer implements AutoCloseable {
+    private static final int SEND_BUFFER_BYTES = 64 * 1024;
     private final ServerConfig config;
     private final Routes routes;
     private final WebServer server;
+    private final WriteWatchdog watchdog;
 
     private SluiceServer(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
         this.config = config;
         ChatTemplate template = ChatTemplate.of(backend.codec().chatTemplate().orElse(null),
                 backend.codec().bosToken(), backend.codec().eosToken());
         ServerMetrics metrics = new ServerMetrics(config.servedModelName(), backend);
+        this.watchdog = new WriteWatchdog(config.clientStallTimeout());
         GenerationExchange exchange = new GenerationExchange(backend,
-                new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens()));
+                new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens(),
+                        config.clientStallTimeout()), watchdog);
         this.routes = new Routes(config, backend, template, exchange, metrics, accessLog);
         this.server = WebServer.builder()
                 .host(config.host())
@@ -36,6 +42,10 @@ public final class SluiceServer implements AutoCloseable {
                 // The owner drains on SIGTERM and stops the server itself; Helidon's own hook would
                 // close the listener at once and cut the requests still in flight.
                 .shutdownHook(false)
+                // A fixed, modest send buffer bounds what a client that stops reading can make the
+                // kernel hold for it (autotuning would grow it to megabytes); once it is full, the
+                // write blocks and the stall watchdog cuts the client off.
+                .connectionOptions(SocketOptions.builder().socketSendBufferSize(SEND_BUFFER_BYTES).build())
                 .routing(routes::register)
                 .build();
     }
@@ -47,7 +57,7 @@ public final class SluiceServer implements AutoCloseable {
      *         reports port -1; a server that is not listening must not look started)
      */
     public static SluiceServer start(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
-        checkBindable(config);
+        checkBindable(config.host(), config.port());
         SluiceServer s = new SluiceServer(config, backend, accessLog);
         s.server.start();
         if (!s.server.isRunning() || s.server.port() <= 0) {
@@ -59,18 +69,21 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /**
-     * Binds and releases the address first: the common failure (port taken) then gets one clear
-     * line instead of Helidon's logged stack trace. The check after start covers the rare race.
+     * Binds and releases the address: the common failure (port taken) then gets one clear line
+     * instead of Helidon's logged stack trace, and a caller can check before a long start-up (model
+     * load, warm-up) rather than after. The check after start covers the rare race.
+     *
+     * @throws ServerStartException when {@code host:port} cannot be bound now
      */
-    private static void checkBindable(ServerConfig config) {
-        if (config.port() == 0) {
+    public static void checkBindable(String host, int port) {
+        if (port == 0) {
             return;
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(config.host(), config.port()));
+            probe.bind(new InetSocketAddress(host, port));
         } catch (IOException e) {
-            throw new ServerStartException("cannot listen on " + config.host() + ":" + config.port()
+            throw new ServerStartException("cannot listen on " + host + ":" + port
                     + ": the port is in use by another process or the address is not this host's (" + e.getMessage() + ")");
         }
     }
@@ -104,6 +117,7 @@ public final class SluiceServer implements AutoCloseable {
 
     public void stop() {
         server.stop();
+        watchdog.close();
     }
 
     @Override

@@ -98,7 +98,7 @@ public final class ScriptedBackend implements InferenceBackend {
         if (s.cancelled) {
             active.remove(s.id);
             finishedCancelled.incrementAndGet();
-            s.listener.onFinish(FinishReason.CANCELLED, "", null);
+            s.listener.onFinish(FinishReason.CANCELLED, "", null, 0);
             return;
         }
         if (s.prefillLeft-- > 0) {
@@ -127,7 +127,7 @@ public final class ScriptedBackend implements InferenceBackend {
     private void finish(Seq s, FinishReason reason, String finalText) {
         active.remove(s.id);
         (reason == FinishReason.STOP ? finishedStop : finishedLength).incrementAndGet();
-        s.listener.onFinish(reason, finalText, null);
+        s.listener.onFinish(reason, finalText, null, 0);
     }
 
     private static int[] topOf(int token, int k) {
@@ -175,7 +175,7 @@ public final class ScriptedBackend implements InferenceBackend {
         BackendStats.HistogramData empty = BackendStats.HistogramData.empty(BOUNDS);
         return new BackendStats(0, active.size(), active.size() / 100.0, 0, 0, 0, prompted.get(), generated.get(),
                 Map.of("length", finishedLength.get(), "stop", finishedStop.get(),
-                        "abort", finishedCancelled.get()), empty, empty, empty, empty);
+                        "abort", finishedCancelled.get()), empty, empty, empty, empty, empty, empty, empty, empty, empty);
     }
 
     @Override
@@ -194,6 +194,11 @@ public final class ScriptedBackend implements InferenceBackend {
         return active.size();
     }
 
+    /** Sequences that ended by cancellation (the client's or the server's). */
+    public long cancelledSequences() {
+        return finishedCancelled.get();
+    }
+
     public int submittedSequences() {
         return submitted.get();
     }
@@ -201,6 +206,12 @@ public final class ScriptedBackend implements InferenceBackend {
     /** Sequences accepted at once; more are refused as overload. */
     public void maxQueued(int n) {
         maxQueued = n;
+    }
+
+    @Override
+    public Frozen freeze() {
+        frozen = true;
+        return () -> frozen = false;
     }
 
     public void freeze(boolean f) {

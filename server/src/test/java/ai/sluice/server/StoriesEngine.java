@@ -67,6 +67,11 @@ public final class StoriesEngine implements InferenceBackend {
     }
 
     @Override
+    public java.util.Map<String, String> cacheConfig() {
+        return backend.cacheConfig();
+    }
+
+    @Override
     public void close() {
         backend.close();
         try {

@@ -6,7 +6,7 @@ import ai.sluice.core.tensor.WeightMatrix;
 import java.util.List;
 
 /**
- * Batched forward passes over a {@link KvPool}, with scratch buffers reused across calls.
+ * Batched forward passes over a {@link KvCacheMemory}, with scratch buffers reused across calls.
  *
  * <p>One call takes entries of several sequences and several consecutive positions of one
  * sequence (a prefill chunk). Per layer, every projection of all entries is one matrix-matrix
@@ -80,7 +80,7 @@ public final class ForwardPass {
     }
 
     /** Runs {@code batch} and returns a new array of the logits of the entries that want them, in order. */
-    public float[] forward(List<BatchEntry> batch, KvPool kv) {
+    public float[] forward(List<BatchEntry> batch, KvCacheMemory kv) {
         int wanting = 0;
         for (int i = 0, n = batch.size(); i < n; i++) {
             if (batch.get(i).wantsLogits()) {
@@ -96,7 +96,7 @@ public final class ForwardPass {
      * Runs {@code batch}, writing the logits of the {@code i}-th entry that wants them to
      * {@code logits[i * vocab .. (i + 1) * vocab)}. Returns how many logit rows were written.
      */
-    public int forward(List<BatchEntry> batch, KvPool kv, float[] logits) {
+    public int forward(List<BatchEntry> batch, KvCacheMemory kv, float[] logits) {
         checkPool(kv);
         int vocab = model.vocabSize();
         int written = 0;
@@ -107,7 +107,7 @@ public final class ForwardPass {
         return written;
     }
 
-    private void checkPool(KvPool kv) {
+    private void checkPool(KvCacheMemory kv) {
         if (kv.layers() != cfg.layers() || kv.keyDim() != cfg.keyDim() || kv.valueDim() != cfg.valueDim()) {
             throw new IllegalArgumentException("KV pool (" + kv.layers() + " layers, widths " + kv.keyDim() + "/"
                     + kv.valueDim() + ") does not fit the model (" + cfg.layers() + " layers, widths "
@@ -116,7 +116,7 @@ public final class ForwardPass {
     }
 
     /** One step over entries [from, from + n); returns the number of logit rows written at logitsOff. */
-    private int step(List<BatchEntry> batch, int from, int n, KvPool kv, float[] logits, int logitsOff) {
+    private int step(List<BatchEntry> batch, int from, int n, KvCacheMemory kv, float[] logits, int logitsOff) {
         int dim = cfg.dim();
         int vocab = model.vocabSize();
         for (int e = 0; e < n; e++) {
@@ -147,7 +147,7 @@ public final class ForwardPass {
         return rows;
     }
 
-    private void layer(int l, List<BatchEntry> batch, int from, int n, KvPool kv) {
+    private void layer(int l, List<BatchEntry> batch, int from, int n, KvCacheMemory kv) {
         LayerWeights w = model.layer(l);
         int dim = cfg.dim();
         int qDim = cfg.queryDim();
@@ -201,7 +201,7 @@ public final class ForwardPass {
     }
 
     /** Causal attention of every (entry, head) over positions 0..position of the entry's own sequence. */
-    private void attention(int l, List<BatchEntry> batch, int from, int n, KvPool kv) {
+    private void attention(int l, List<BatchEntry> batch, int from, int n, KvCacheMemory kv) {
         int heads = cfg.heads();
         int group = heads / cfg.kvHeads();
         int hd = cfg.headDim();

@@ -13,7 +13,7 @@ public final class Generator implements AutoCloseable {
     private static final int PREFILL_CHUNK = 512;
 
     private final LlamaModel model;
-    private final KvPool kv;
+    private final KvCacheMemory kv;
     private final ForwardPass pass;
     private final SlotMapping slots = new ContiguousSlots(0);
     private final float[] logits;
@@ -25,7 +25,7 @@ public final class Generator implements AutoCloseable {
             throw new IllegalArgumentException("context length must be >= 1, got " + contextLength);
         }
         this.model = model;
-        this.kv = KvPool.allocate(model.config(), contextLength, kvType);
+        this.kv = KvCacheMemory.allocate(model.config(), contextLength, kvType);
         this.pass = model.newForwardPass(Math.min(PREFILL_CHUNK, contextLength));
         this.logits = new float[model.vocabSize()];
     }

@@ -1,7 +1,7 @@
 package ai.sluice.core.model;
 
 /**
- * Where one sequence's positions live in a {@link KvPool}: position {@code p}'s K and V rows are
+ * Where one sequence's positions live in a {@link KvCacheMemory}: position {@code p}'s K and V rows are
  * slot {@code slot(p)}. A contiguous cache is {@code base + p} ({@link ContiguousSlots}); a paged
  * cache is {@code blockTable[p / blockSize] * blockSize + p % blockSize}.
  *

@@ -4,7 +4,7 @@
  * <p>{@link ai.sluice.core.model.LlamaModel#load} binds a GGUF file's weights;
  * {@link ai.sluice.core.model.ForwardPass} runs batches of
  * {@link ai.sluice.core.model.BatchEntry entries} (tokens of several sequences, prefill chunks and
- * decode steps mixed) over a {@link ai.sluice.core.model.KvPool} of slots, each sequence placing its
+ * decode steps mixed) over a {@link ai.sluice.core.model.KvCacheMemory} of slots, each sequence placing its
  * positions through its own {@link ai.sluice.core.model.SlotMapping} (contiguous or paged).
  * {@link ai.sluice.core.model.Generator} is the single-sequence convenience on top.
  */

@@ -1,5 +1,6 @@
 package ai.sluice.core.quant;
 
+import ai.sluice.core.format.RowCodec;
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.gguf.GgufFormatException;
 import ai.sluice.core.gguf.GgufValue;
@@ -89,7 +90,7 @@ public final class Quantizer {
                 throw new UncheckedIOException(e);
             }
             if (!job.overwrite()) {
-                throw new QuantizeException("output exists: " + job.output() + " (use --force to replace it)");
+                throw new QuantizeException("output exists: " + job.output() + " (use QuantizeJob.overwrite to replace it)");
             }
         }
         Path dir = job.output().toAbsolutePath().getParent();

@@ -19,7 +19,7 @@ public record TensorPlan(GgufTensorInfo source, GgmlType to, Decision decision) 
         /** Its row length is not a multiple of the target's block size; llama.cpp keeps such rows at F16. */
         F16_ROW_NOT_BLOCK_MULTIPLE("row length is not a multiple of the block size: F16"),
         /** The output projection (or the tied token embedding) kept at F16 on request. */
-        F16_KEPT_OUTPUT("output projection kept at F16 (--keep-output-f16)"),
+        F16_KEPT_OUTPUT("output projection kept at F16 (QuantizeJob.keepOutputF16)"),
         /** Not a matrix weight (norms, biases, integer tables): copied byte for byte. */
         COPIED("copied unchanged");
 

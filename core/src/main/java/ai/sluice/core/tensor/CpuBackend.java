@@ -1,5 +1,8 @@
 package ai.sluice.core.tensor;
 
+import ai.sluice.core.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
+
 /**
  * Kernels on the CPU: output rows split over a {@link KernelPool} in chunks of whole cache lines of
  * output, each chunk computed by the thread's {@link MatmulKernel} (register tiles of rows x
@@ -15,13 +18,30 @@ public final class CpuBackend implements Backend {
     private static final int ROWS_PER_UNIT = 16;
 
     private final KernelPool pool;
+    /** Whether Q8_0 and Q4_0 weights multiply 8-bit activations ({@link Int8Kernel}); else the float kernels. */
+    private final boolean int8;
     private final ThreadLocal<MatmulKernel> kernels = ThreadLocal.withInitial(MatmulKernel::new);
-    private final ThreadLocal<Int8Kernel> int8Kernels = ThreadLocal.withInitial(Int8Kernel::new);
+    private final ThreadLocal<Int8Kernel> int8Kernels;
     /** Quantized inputs, per calling thread: filled once per product, read by every worker. */
-    private final ThreadLocal<Int8Activations> activations = ThreadLocal.withInitial(Int8Activations::new);
+    private final ThreadLocal<Int8Activations> activations;
 
+    /** A backend laid out for this machine's preferred vector width. */
     public CpuBackend(KernelPool pool) {
+        this(pool, FloatVector.SPECIES_PREFERRED.vectorBitSize());
+    }
+
+    /**
+     * A backend whose int8 kernels are laid out for {@code vectorBits}-bit vectors: from 256 the
+     * int8 path, from 512 its paired-token tiles. Any width runs on any machine (a width the CPU
+     * lacks is emulated, slowly), and the int8 paths give the same bits at 256 and 512: tests use
+     * this to compare the AVX2 and AVX-512 layouts on one machine.
+     */
+    CpuBackend(KernelPool pool, int vectorBits) {
         this.pool = pool;
+        this.int8 = vectorBits >= Int8Kernel.MIN_VECTOR_BITS;
+        boolean pairedTiles = vectorBits >= PairedTokenTile.MIN_VECTOR_BITS;
+        this.int8Kernels = ThreadLocal.withInitial(() -> new Int8Kernel(pairedTiles));
+        this.activations = ThreadLocal.withInitial(() -> new Int8Activations(pairedTiles));
     }
 
     /** A backend with its own pool, one thread per core. */
@@ -56,13 +76,13 @@ public final class CpuBackend implements Backend {
     private void matmulEach(WeightMatrix[] ws, float[] x, int xOff, int batch, float[][] outs, int outOff) {
         int cols = ws[0].cols();
         int[] firstUnit = new int[ws.length + 1];
-        boolean int8 = false;
+        boolean anyInt8 = false;
         for (int i = 0; i < ws.length; i++) {
             firstUnit[i + 1] = firstUnit[i] + (ws[i].rows() + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
-            int8 |= Int8Kernel.handles(ws[i].type());
+            anyInt8 |= multipliesInt8(ws[i].type());
         }
         Int8Activations q = null;
-        if (int8) {
+        if (anyInt8) {
             q = activations.get();
             q.quantize(x, xOff, batch, cols);
         }
@@ -83,11 +103,16 @@ public final class CpuBackend implements Backend {
 
     private void rows(WeightMatrix w, float[] x, int xOff, Int8Activations q, int batch, float[] out, int outOff,
             int rowStart, int rowEnd) {
-        if (Int8Kernel.handles(w.type())) {
+        if (multipliesInt8(w.type())) {
             int8Kernels.get().rows(w, q, batch, out, outOff, rowStart, rowEnd);
         } else {
             kernels.get().rows(w, x, xOff, batch, out, outOff, rowStart, rowEnd);
         }
+    }
+
+    /** Whether weights of {@code type} multiply 8-bit activations here (as llama.cpp does), not floats. */
+    boolean multipliesInt8(GgmlType type) {
+        return int8 && Int8Kernel.multiplies(type);
     }
 
     private static void checkShapes(WeightMatrix w, float[] x, int xOff, int batch, float[] out, int outOff) {

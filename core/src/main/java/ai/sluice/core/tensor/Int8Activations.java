@@ -30,8 +30,11 @@ final class Int8Activations {
     private static final float ROUNDER = 12582912f;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    /** 8 floats and 8 shorts, where 256-bit vectors exist (the int8 kernels' layout); else null. */
-    private static final VectorSpecies<Float> EIGHT = Int8Kernel.SUPPORTED ? FloatVector.SPECIES_256 : null;
+    /** 8 floats and 8 shorts, where 256-bit vectors are native (the int8 kernels' layout); else null: scalar, same values. */
+    private static final VectorSpecies<Float> EIGHT =
+            F.vectorBitSize() >= Int8Kernel.MIN_VECTOR_BITS ? FloatVector.SPECIES_256 : null;
+    /** Half of a {@link PairedTokenTile} register: one token's 8 lanes. */
+    private static final VectorSpecies<Float> PAIR_HALF = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_128;
     private static final VectorSpecies<Short> SIXTEEN_SHORTS = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> EIGHT_INTS = IntVector.SPECIES_256;
@@ -46,6 +49,12 @@ final class Int8Activations {
     private float[][] tokenScales = new float[0][];
     private float[] pairs = new float[0];
     private float[] pairScales = new float[0];
+    /** Whether the kernels reading these take large batches through {@link PairedTokenTile} (see {@link Int8Kernel}). */
+    private final boolean pairedTiles;
+
+    Int8Activations(boolean pairedTiles) {
+        this.pairedTiles = pairedTiles;
+    }
 
     /** Quantizes entries {@code b < batch} of {@code x} (each {@code cols} long, from {@code xOff}). */
     void quantize(float[] x, int xOff, int batch, int cols) {
@@ -62,7 +71,7 @@ final class Int8Activations {
         for (int block = 0; block < n / BLOCK; block++) {
             quantizeBlock(x, xOff + block * BLOCK, block);
         }
-        if (PairedTokenTile.takes(batch)) {
+        if (PairedTokenTile.takes(pairedTiles, batch)) {
             interleavePairs(batch / 2, cols);
         }
         if (batch > 1 && batch < Int8Kernel.TILED_MIN_BATCH) {
@@ -107,13 +116,13 @@ final class Int8Activations {
             int from = 2 * pair * cols;
             int to = 2 * pair * cols;
             for (int k = 0; k < cols; k += 8, to += 16) {
-                FloatVector.fromArray(EIGHT, quantsAsFloats, from + k).intoArray(pairs, to);
-                FloatVector.fromArray(EIGHT, quantsAsFloats, from + cols + k).intoArray(pairs, to + 8);
+                FloatVector.fromArray(PAIR_HALF, quantsAsFloats, from + k).intoArray(pairs, to);
+                FloatVector.fromArray(PAIR_HALF, quantsAsFloats, from + cols + k).intoArray(pairs, to + 8);
             }
             for (int block = 0; block < blocks; block++) {
                 int at = (pair * blocks + block) * 16;
-                FloatVector.broadcast(EIGHT, scales[2 * pair * blocks + block]).intoArray(pairScales, at);
-                FloatVector.broadcast(EIGHT, scales[(2 * pair + 1) * blocks + block]).intoArray(pairScales, at + 8);
+                FloatVector.broadcast(PAIR_HALF, scales[2 * pair * blocks + block]).intoArray(pairScales, at);
+                FloatVector.broadcast(PAIR_HALF, scales[(2 * pair + 1) * blocks + block]).intoArray(pairScales, at + 8);
             }
         }
     }

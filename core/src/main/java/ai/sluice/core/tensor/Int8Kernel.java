@@ -39,8 +39,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The lanes are laid out for 256-bit vectors (16 shorts, 8 ints, 8 floats) whatever the
  * preferred width, so results are the same bits on AVX2 and AVX-512 machines. On AVX-512 the
  * batched path is {@link PairedTokenTile}, which puts two tokens' 8 lanes in one 512-bit register.
- * Where vectors are narrower than 256 bits {@link #SUPPORTED} is false and the caller uses the
- * float kernels.
+ * Which one runs is the backend's vector width ({@link CpuBackend}), a parameter so that one machine
+ * can run (and a test compare) both. Where vectors are narrower than {@link #MIN_VECTOR_BITS} the
+ * caller uses the float kernels.
  *
  * <p>Not thread-safe: one instance per worker thread (it owns the decoded-row buffers).
  */
@@ -54,8 +55,8 @@ final class Int8Kernel {
     /** Bytes of (float) activations kept hot in L2 while the rows of a range pass over them. */
     private static final int TOKEN_BLOCK_BYTES = 1024 * 1024;
 
-    /** True where 256-bit vectors are native (AVX2 and up), the layout these kernels are written for. */
-    static final boolean SUPPORTED = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    /** The vector width these kernels are written for (AVX2 and up); below it the caller uses the float kernels. */
+    static final int MIN_VECTOR_BITS = 256;
 
     /**
      * Smallest batch for the float tiles: they decode every weight row to floats per call, which a
@@ -82,14 +83,25 @@ final class Int8Kernel {
     /** {@link #ROW_TILE} decoded rows (quants as floats) and their block scales. */
     private float[] tile = new float[0];
     private float[] tileScales = new float[0];
+    /** Whether batches of {@link #TILED_MIN_BATCH} and more go through {@link PairedTokenTile} (512-bit layout). */
+    private final boolean pairedTiles;
     /** The batched path on 512-bit machines, made on first use. */
     private PairedTokenTile paired;
     /** The 8 accumulators of a register tile (or the 4 of a token group), spilled for the lane sums. */
     private final float[] lanes = new float[8 * 8];
 
-    /** Whether weights of {@code type} are multiplied by this kernel. */
-    static boolean handles(GgmlType type) {
-        return SUPPORTED && (type == GgmlType.Q8_0 || type == GgmlType.Q4_0);
+    /**
+     * A kernel whose large batches use {@link PairedTokenTile} when {@code pairedTiles} (the
+     * backend's vector width is at least {@link PairedTokenTile#MIN_VECTOR_BITS}), else the 2 x 4
+     * tiles of {@link #tiledRows}: both give the same bits, so the choice is speed only.
+     */
+    Int8Kernel(boolean pairedTiles) {
+        this.pairedTiles = pairedTiles;
+    }
+
+    /** Whether weights of {@code type} are multiplied by this kernel (where vectors are wide enough, see {@link #MIN_VECTOR_BITS}). */
+    static boolean multiplies(GgmlType type) {
+        return type == GgmlType.Q8_0 || type == GgmlType.Q4_0;
     }
 
     /**
@@ -109,7 +121,7 @@ final class Int8Kernel {
             }
         } else if (batch < TILED_MIN_BATCH) {
             tokenGroups(w, q8, x, batch, out, outOff, rowStart, rowEnd);
-        } else if (PairedTokenTile.takes(batch)) {
+        } else if (PairedTokenTile.takes(pairedTiles, batch)) {
             if (paired == null) {
                 paired = new PairedTokenTile();
             }

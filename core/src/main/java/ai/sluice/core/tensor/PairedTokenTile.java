@@ -22,15 +22,17 @@ final class PairedTokenTile {
     static final int ROW_TILE = 4;
     static final int TOKEN_TILE = 4;
 
-    /** True where 512-bit float vectors are native (AVX-512). */
-    static final boolean SUPPORTED = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    /** The vector width from which this tile replaces {@link Int8Kernel}'s 8-lane tiles (AVX-512). */
+    static final int MIN_VECTOR_BITS = 512;
 
     /**
-     * Whether a batch goes through this tile: the one test both {@link Int8Activations} (which then
-     * lays out the token pairs) and {@link Int8Kernel} (which then reads them) ask.
+     * Whether a batch goes through this tile where the kernels are laid out for
+     * {@link #MIN_VECTOR_BITS} (the caller's {@code pairedTiles}): the one test both
+     * {@link Int8Activations} (which then lays out the token pairs) and {@link Int8Kernel} (which then
+     * reads them) ask.
      */
-    static boolean takes(int batch) {
-        return SUPPORTED && batch >= Math.max(TOKEN_TILE, Int8Kernel.TILED_MIN_BATCH);
+    static boolean takes(boolean pairedTiles, int batch) {
+        return pairedTiles && batch >= Math.max(TOKEN_TILE, Int8Kernel.TILED_MIN_BATCH);
     }
 
     /** {@link #ROW_TILE} decoded rows, each 8-column chunk stored twice, and their block scales. */

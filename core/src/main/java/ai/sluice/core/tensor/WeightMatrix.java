@@ -1,5 +1,6 @@
 package ai.sluice.core.tensor;
 
+import ai.sluice.core.format.RowDecoder;
 import ai.sluice.core.gguf.GgmlType;
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.gguf.GgufFormatException;
@@ -20,14 +21,14 @@ public final class WeightMatrix {
     private final int cols;
     private final long rowBytes;
     private final MemorySegment data;
-    private final RowCodec codec;
+    private final RowDecoder codec;
 
     private WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data) {
         this.name = name;
         this.type = type;
         this.rows = rows;
         this.cols = cols;
-        this.codec = RowCodec.forType(type);
+        this.codec = RowDecoder.forType(type);
         if (codec == null) {
             throw new UnsupportedTensorTypeException(name, type);
         }

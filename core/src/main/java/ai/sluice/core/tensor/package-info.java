@@ -2,7 +2,8 @@
  * Weight tensors over the memory-mapped GGUF data and the kernels that compute with them.
  *
  * <p>{@link ai.sluice.core.tensor.WeightMatrix} decodes rows of F32, F16, BF16, Q8_0, Q4_0, Q4_K
- * and Q6_K tensors in place (no heap copy of weights). {@link ai.sluice.core.tensor.Backend} is the
+ * and Q6_K tensors in place (no heap copy of weights), through the block formats of
+ * {@code ai.sluice.core.format}. {@link ai.sluice.core.tensor.Backend} is the
  * seam the model computes through (matrix-matrix products that read each weight row once per
  * batch, and a parallel loop); {@link ai.sluice.core.tensor.CpuBackend} implements it with the JDK
  * Vector API over a persistent {@link ai.sluice.core.tensor.KernelPool}: Q8_0 and Q4_0 weights

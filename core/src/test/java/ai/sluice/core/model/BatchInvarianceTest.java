@@ -72,7 +72,7 @@ class BatchInvarianceTest {
             maps[s] = new Paged(table);
         }
         int vocab = model.vocabSize();
-        try (KvPool pool = KvPool.allocate(model.config(), totalBlocks * BLOCK, kvType)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), totalBlocks * BLOCK, kvType)) {
             ForwardPass pass = model.newForwardPass(5); // smaller than the prefill: exercises internal steps
             List<BatchEntry> batch = new ArrayList<>();
             for (int s = 0; s < n; s++) {
@@ -101,7 +101,7 @@ class BatchInvarianceTest {
 
     @Test
     void onlyEntriesThatWantLogitsGetThem() {
-        try (KvPool pool = KvPool.allocate(model.config(), 8, KvType.F32)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), 8, KvType.F32)) {
             ForwardPass pass = model.newForwardPass(4);
             SlotMapping slots = new ContiguousSlots(0);
             float[] logits = pass.forward(List.of(new BatchEntry(1, 0, slots, false),
@@ -112,7 +112,7 @@ class BatchInvarianceTest {
 
     @Test
     void rejectsTokensOutsideTheVocabulary() {
-        try (KvPool pool = KvPool.allocate(model.config(), 8, KvType.F32)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), 8, KvType.F32)) {
             ForwardPass pass = model.newForwardPass(4);
             assertThatThrownBy(() -> pass.forward(List.of(new BatchEntry(512, 0, new ContiguousSlots(0), true)), pool))
                     .hasMessageContaining("token id 512");
@@ -121,7 +121,7 @@ class BatchInvarianceTest {
 
     @Test
     void rejectsSlotsOutsideThePool() {
-        try (KvPool pool = KvPool.allocate(model.config(), 8, KvType.F32)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), 8, KvType.F32)) {
             ForwardPass pass = model.newForwardPass(4);
             assertThatThrownBy(() -> pass.forward(List.of(new BatchEntry(1, 0, new ContiguousSlots(8), true)), pool))
                     .hasMessageContaining("slot 8");
@@ -141,7 +141,7 @@ class BatchInvarianceTest {
     @Test
     void poolReportsItsBytes() {
         ModelConfig c = model.config();
-        try (KvPool f32 = KvPool.allocate(c, 100, KvType.F32); KvPool f16 = KvPool.allocate(c, 100, KvType.F16)) {
+        try (KvCacheMemory f32 = KvCacheMemory.allocate(c, 100, KvType.F32); KvCacheMemory f16 = KvCacheMemory.allocate(c, 100, KvType.F16)) {
             assertThat(f32.byteSize()).isEqualTo(5L * 100 * (32 + 32) * 4);
             assertThat(f16.byteSize()).isEqualTo(f32.byteSize() / 2);
             assertThat(f32.bytesPerSlot()).isEqualTo(c.shape().kvBytesPerToken(4));

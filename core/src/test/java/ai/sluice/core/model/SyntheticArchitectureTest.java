@@ -96,7 +96,7 @@ class SyntheticArchitectureTest {
         try (GgufFile file = GgufFile.open(path); CpuBackend backend = new CpuBackend(new KernelPool(2))) {
             LlamaModel model = LlamaModel.load(file, backend);
             assertThat(model.config().architecture()).isEqualTo(Architecture.fromGguf(spec.arch()));
-            try (KvPool pool = KvPool.allocate(model.config(), TOKENS.length, KvType.F32)) {
+            try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), TOKENS.length, KvType.F32)) {
                 List<BatchEntry> batch = new ArrayList<>();
                 for (int p = 0; p < TOKENS.length; p++) {
                     batch.add(new BatchEntry(TOKENS[p], p, new ContiguousSlots(0), true));

@@ -3,6 +3,7 @@ package ai.sluice.core.quant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.sluice.core.format.RowCodec;
 import ai.sluice.core.gguf.GgmlType;
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.gguf.GgufTensorInfo;
@@ -160,7 +161,7 @@ class QuantizerTest {
         Files.writeString(out, "keep me");
 
         assertThatThrownBy(() -> Quantizer.run(QuantizeJob.of(STORIES, out, QuantTarget.Q8_0)))
-                .isInstanceOf(QuantizeException.class).hasMessageContaining("output exists").hasMessageContaining("--force");
+                .isInstanceOf(QuantizeException.class).hasMessageContaining("output exists").hasMessageContaining("QuantizeJob.overwrite");
         assertThat(Files.readString(out)).isEqualTo("keep me");
 
         Quantizer.run(QuantizeJob.of(STORIES, out, QuantTarget.Q8_0).withOverwrite(true));

@@ -34,6 +34,11 @@ class SamplerTest {
         int[] c = draw(new Sampler(p.withSeed(43), 512), 200);
         assertThat(a).containsExactly(b);
         assertThat(a).isNotEqualTo(c);
+        // and it samples: the draws spread over several tokens instead of repeating the argmax
+        int[] greedy = draw(new Sampler(SamplingParams.greedy(), 512), 200);
+        assertThat(a).isNotEqualTo(greedy);
+        assertThat(java.util.Arrays.stream(a).distinct().count()).isGreaterThan(3);
+        assertThat(java.util.Arrays.stream(a).allMatch(t -> t >= 0 && t < 512)).isTrue();
     }
 
     private static int[] draw(Sampler s, int n) {

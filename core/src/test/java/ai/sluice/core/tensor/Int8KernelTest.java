@@ -1,22 +1,48 @@
 package ai.sluice.core.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import ai.sluice.core.gguf.GgmlType;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The 8-bit activation path: llama.cpp's rounding, and one set of bits for a row whatever the batch. */
+/**
+ * The 8-bit activation path: llama.cpp's rounding, and one set of bits for a row whatever the batch
+ * and whatever the vector width. Both layouts run on every machine (a width the CPU lacks is
+ * emulated): the AVX2 one (256-bit, 2 x 4 tiles for large batches) and the AVX-512 one (512-bit,
+ * {@link PairedTokenTile}), so no test here depends on the machine it runs on.
+ */
 class Int8KernelTest {
-    private static final CpuBackend TWO_THREADS = new CpuBackend(new KernelPool(2));
+    private static final CpuBackend AVX2_LAYOUT = new CpuBackend(new KernelPool(2), 256);
+    private static final CpuBackend AVX512_LAYOUT = new CpuBackend(new KernelPool(2), 512);
 
     @AfterAll
     static void close() {
-        TWO_THREADS.close();
+        AVX2_LAYOUT.close();
+        AVX512_LAYOUT.close();
+    }
+
+    private static CpuBackend layout(int vectorBits) {
+        return vectorBits == 512 ? AVX512_LAYOUT : AVX2_LAYOUT;
+    }
+
+    /** Below 256-bit vectors the machine's default backend multiplies Q8_0/Q4_0 in float: said here, not skipped silently. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void theDefaultBackendTakesTheInt8PathExactlyWhereVectorsAreAtLeast256Bits(GgmlType type) {
+        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        try (CpuBackend machine = new CpuBackend(new KernelPool(1));
+                CpuBackend narrow = new CpuBackend(new KernelPool(1), 128)) {
+            assertThat(machine.multipliesInt8(type)).as("%d-bit vectors", preferred).isEqualTo(preferred >= 256);
+            assertThat(narrow.multipliesInt8(type)).isFalse();
+        }
+        assertThat(AVX2_LAYOUT.multipliesInt8(type)).isTrue();
+        assertThat(AVX512_LAYOUT.multipliesInt8(GgmlType.F16)).isFalse();
     }
 
     @Test
@@ -29,7 +55,7 @@ class Int8KernelTest {
         x[4] = 0.49f;         // 0
         x[5] = -126.6f;       // -127
         // second block all zero: scale 0, quants 0 (no division by zero)
-        Int8Activations q = new Int8Activations();
+        Int8Activations q = new Int8Activations(false);
         q.quantize(x, 0, 2, 32);
         assertThat(q.quants()).startsWith((short) 127, (short) 2, (short) 4, (short) -2, (short) 0, (short) -127);
         assertThat(q.scales()[0]).isEqualTo(1f);
@@ -47,7 +73,7 @@ class Int8KernelTest {
 
     @Test
     void quantizedRowsMustBeWholeBlocks() {
-        Int8Activations q = new Int8Activations();
+        Int8Activations q = new Int8Activations(false);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.quantize(new float[40], 0, 1, 40))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("40");
     }
@@ -58,15 +84,44 @@ class Int8KernelTest {
      * (39): every entry equals the batch-of-one result bit for bit (the fused path over the mapped bytes).
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
-    void everyBatchGivesEveryEntryTheBitsOfABatchOfOne(GgmlType type) {
-        assumeThat(Int8Kernel.SUPPORTED).as("256-bit vectors").isTrue();
+    @CsvSource({"Q8_0, 256", "Q8_0, 512", "Q4_0, 256", "Q4_0, 512"})
+    void everyBatchGivesEveryEntryTheBitsOfABatchOfOne(GgmlType type, int vectorBits) {
         for (int batch : new int[] {2, 4, 7, 39}) {
-            assertEveryEntryHasTheBitsOfABatchOfOne(type, batch);
+            assertEveryEntryHasTheBitsOfABatchOfOne(layout(vectorBits), type, batch);
         }
     }
 
-    private static void assertEveryEntryHasTheBitsOfABatchOfOne(GgmlType type, int batch) {
+    /**
+     * The AVX2 layout's 2 x 4 float tiles and the AVX-512 layout's paired-token tiles, each on the
+     * batches that reach them (from 16 tokens; odd batches and rows for the remainders), give every
+     * entry the same bits: a model answers alike on both kinds of machine.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void theAvx2AndAvx512LayoutsGiveTheSameBits(GgmlType type) {
+        int rows = 9;
+        int cols = 4096;
+        WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 11).matrix();
+        Random rnd = new Random(3);
+        for (int batch : new int[] {16, 21, 40}) {
+            assertThat(PairedTokenTile.takes(true, batch)).as("paired tiles at batch %d", batch).isTrue();
+            assertThat(PairedTokenTile.takes(false, batch)).isFalse();
+            float[] x = new float[batch * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rnd.nextGaussian() * (1 + (i % 31)));
+            }
+            float[] avx2 = new float[batch * rows];
+            float[] avx512 = new float[batch * rows];
+            AVX2_LAYOUT.matmul(w, x, batch, avx2);
+            AVX512_LAYOUT.matmul(w, x, batch, avx512);
+            for (int i = 0; i < avx2.length; i++) {
+                assertThat(Float.floatToRawIntBits(avx512[i])).as("batch %d, entry %d, row %d", batch, i / rows, i % rows)
+                        .isEqualTo(Float.floatToRawIntBits(avx2[i]));
+            }
+        }
+    }
+
+    private static void assertEveryEntryHasTheBitsOfABatchOfOne(CpuBackend backend, GgmlType type, int batch) {
         int rows = 5;
         int cols = 8192;
         WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 42).matrix();
@@ -76,10 +131,10 @@ class Int8KernelTest {
             x[i] = (float) (rnd.nextGaussian() * (1 + (i % 97)));
         }
         float[] together = new float[batch * rows];
-        TWO_THREADS.matmul(w, x, batch, together);
+        backend.matmul(w, x, batch, together);
         float[] single = new float[rows];
         for (int b = 0; b < batch; b++) {
-            TWO_THREADS.matmul(w, x, b * cols, 1, single, 0);
+            backend.matmul(w, x, b * cols, 1, single, 0);
             for (int r = 0; r < rows; r++) {
                 assertThat(Float.floatToRawIntBits(together[b * rows + r])).as("batch %d entry %d row %d", batch, b, r)
                         .isEqualTo(Float.floatToRawIntBits(single[r]));
@@ -93,9 +148,8 @@ class Int8KernelTest {
      * the wrong elements, which bit-identity between the paths alone would not.
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
-    void everyPathEqualsTheExactProductOfTheQuantizedInputs(GgmlType type) {
-        assumeThat(Int8Kernel.SUPPORTED).as("256-bit vectors").isTrue();
+    @CsvSource({"Q8_0, 256", "Q8_0, 512", "Q4_0, 256", "Q4_0, 512"})
+    void everyPathEqualsTheExactProductOfTheQuantizedInputs(GgmlType type, int vectorBits) {
         for (int[] shape : new int[][] {{7, 32}, {9, 96}, {4, 2048}}) {
             int rows = shape[0];
             int cols = shape[1];
@@ -106,10 +160,10 @@ class Int8KernelTest {
                 for (int i = 0; i < x.length; i++) {
                     x[i] = (float) (rnd.nextGaussian() * (1 + i % 13));
                 }
-                Int8Activations q = new Int8Activations();
+                Int8Activations q = new Int8Activations(false);
                 q.quantize(x, 0, batch, cols);
                 float[] out = new float[batch * rows];
-                TWO_THREADS.matmul(c.matrix(), x, batch, out);
+                layout(vectorBits).matmul(c.matrix(), x, batch, out);
                 for (int b = 0; b < batch; b++) {
                     for (int r = 0; r < rows; r++) {
                         double ref = 0;

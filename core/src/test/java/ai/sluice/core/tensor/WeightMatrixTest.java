@@ -236,7 +236,7 @@ class WeightMatrixTest {
         float[] scratch = new float[cols];
         // Q8_0 and Q4_0 multiply 8-bit activations, as llama.cpp does: the exact reference is the
         // product with the activations quantized and dequantized again; the float one is close
-        boolean int8 = Int8Kernel.handles(w.type());
+        boolean int8 = BACKEND.multipliesInt8(w.type());
         float[] xSeen = int8 ? roundTripThroughInt8(x) : x;
         for (int b = 0; b < batch; b++) {
             for (int r = 0; r < rows; r++) {

@@ -47,17 +47,24 @@ class TokenizerConformanceTest {
 
     static Stream<String> vocabularies() throws IOException {
         Path dir = SharedData.tokenizerTests();
+        // a missing folder must fail, not pass by running no case
         if (!Files.isDirectory(dir)) {
-            return Stream.empty();
+            throw new IllegalStateException("tokenizer test vectors not found: " + dir
+                    + " is not a folder (the shared test data, -Dsluice.shared)");
         }
+        List<String> names;
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString())
+            names = files.map(p -> p.getFileName().toString())
                     .filter(f -> f.startsWith("ggml-vocab-") && f.endsWith(".gguf.inp"))
                     .map(f -> f.substring("ggml-vocab-".length(), f.length() - ".gguf.inp".length()))
                     .sorted()
-                    .toList()
-                    .stream();
+                    .toList();
         }
+        List<String> missing = ACHIEVED.keySet().stream().filter(n -> !names.contains(n)).sorted().toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("tokenizer test vectors missing from " + dir + ": " + missing);
+        }
+        return names.stream();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -9,8 +9,8 @@ public final class ChatCompletions {
     private ChatCompletions() {
     }
 
-    public record Response(String id, String object, long created, String model, List<Choice> choices,
-                           Usage usage) {
+    public record Response(String id, String object, long created, String model, String systemFingerprint,
+                           List<Choice> choices, Usage usage) {
     }
 
     public record Choice(int index, Message message, Logprobs logprobs, String finishReason) {
@@ -20,8 +20,8 @@ public final class ChatCompletions {
     }
 
     /** One {@code chat.completion.chunk}; the usage-only last chunk has no choices. */
-    public record Chunk(String id, String object, long created, String model, List<ChunkChoice> choices,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
+    public record Chunk(String id, String object, long created, String model, String systemFingerprint,
+                        List<ChunkChoice> choices, @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
     }
 
     public record ChunkChoice(int index, Delta delta, Logprobs logprobs, String finishReason) {

@@ -11,8 +11,8 @@ public final class Completions {
     }
 
     /** {@code object} is "text_completion" for both the response and each chunk, as OpenAI sends. */
-    public record Response(String id, String object, long created, String model, List<Choice> choices,
-                           @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
+    public record Response(String id, String object, long created, String model, String systemFingerprint,
+                           List<Choice> choices, @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
     }
 
     public record Choice(int index, String text, Logprobs logprobs, String finishReason) {

@@ -1,5 +1,6 @@
 package ai.sluice.server.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,11 +10,17 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 
-/** The one JSON mapping of the API: snake_case names, unknown request fields ignored. */
+/**
+ * The one JSON mapping of the API: snake_case names, unknown request fields ignored. Parsing is
+ * strict where leniency would silently change a request: a key given twice (which value wins is
+ * parser folklore) and anything after the object (a truncated or concatenated body) are 400s.
+ */
 public final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Json() {

@@ -2,7 +2,10 @@ package ai.sluice.server.api;
 
 import java.util.List;
 
-/** {@code GET /v1/models}. {@code max_model_len} is vLLM's extension. */
+/**
+ * {@code GET /v1/models}. {@code root} (what the model was loaded from), {@code parent} (the base of
+ * an adapter; null for a base model) and {@code max_model_len} are vLLM's extensions.
+ */
 public final class Models {
     private Models() {
     }
@@ -10,6 +13,7 @@ public final class Models {
     public record ModelList(String object, List<Model> data) {
     }
 
-    public record Model(String id, String object, long created, String ownedBy, int maxModelLen) {
+    public record Model(String id, String object, long created, String ownedBy, String root, String parent,
+                        int maxModelLen) {
     }
 }

@@ -96,13 +96,17 @@ final class Params {
         return n.asText();
     }
 
-    /** A string or a list of strings (as OpenAI's {@code stop}), at most {@code maxItems}. */
-    List<String> stringOrList(String name, int maxItems) {
+    /**
+     * A string or a list of strings (as OpenAI's {@code stop}), at most {@code maxItems} of at most
+     * {@code maxChars} characters each.
+     */
+    List<String> stringOrList(String name, int maxItems, int maxChars) {
         JsonNode n = body.get(name);
         if (n == null || n.isNull()) {
             return List.of();
         }
         if (n.isTextual()) {
+            checkLength(name, n.asText(), maxChars);
             return n.asText().isEmpty() ? List.of() : List.of(n.asText());
         }
         if (!n.isArray()) {
@@ -116,11 +120,19 @@ final class Params {
             if (!item.isTextual()) {
                 throw ApiException.invalid(name, "'" + name + "' must hold only strings, got " + describe(item));
             }
+            checkLength(name, item.asText(), maxChars);
             if (!item.asText().isEmpty()) {
                 out.add(item.asText());
             }
         }
         return out;
+    }
+
+    private static void checkLength(String name, String value, int maxChars) {
+        if (value.length() > maxChars) {
+            throw ApiException.invalid(name, "each '" + name + "' string may be at most " + maxChars
+                    + " characters long, got " + value.length());
+        }
     }
 
     /** A list of integers in [min, max]. */

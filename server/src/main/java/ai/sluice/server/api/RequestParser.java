@@ -18,16 +18,30 @@ public final class RequestParser {
     /** Upper bound on {@code n}: each choice is a sequence in the engine. */
     public static final int MAX_N = 16;
     public static final int MAX_LOGPROBS = 20;
+    /** OpenAI's and vLLM's {@code max_tokens} for a completion that names none (chat runs to the context). */
+    public static final int DEFAULT_COMPLETION_TOKENS = 16;
     private static final int MAX_STOP = 16;
-    /** vLLM's structured-output extensions. */
-    private static final List<String> GUIDED_DECODING =
-            List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar", "structured_outputs");
+    /**
+     * Longest stop string. The stop matcher holds back as many characters of output as the longest
+     * stop string has, so a huge one would silently turn a stream into one chunk at the end.
+     */
+    private static final int MAX_STOP_CHARS = 1024;
+    /** vLLM's structured-output extensions, and llama-server's ({@code grammar}, a top-level {@code json_schema}). */
+    private static final List<String> GUIDED_DECODING = List.of("guided_json", "guided_regex", "guided_choice",
+            "guided_grammar", "structured_outputs", "grammar", "json_schema");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private final int vocabularySize;
+    private final GenerationDefaults defaults;
 
     public RequestParser(int vocabularySize) {
+        this(vocabularySize, GenerationDefaults.OPENAI);
+    }
+
+    /** @param defaults what a request that leaves a sampling field out gets */
+    public RequestParser(int vocabularySize, GenerationDefaults defaults) {
         this.vocabularySize = vocabularySize;
+        this.defaults = defaults;
     }
 
     public CompletionRequest completion(JsonNode body) {
@@ -42,7 +56,9 @@ public final class RequestParser {
         }
         Integer bestOf = p.integer("best_of", 1, MAX_N);
         Integer logprobs = p.integer("logprobs", 0, MAX_LOGPROBS);
-        SamplingOptions s = sampling(p, p.integer("max_tokens", 1, Integer.MAX_VALUE), logprobs == null ? -1 : logprobs);
+        SamplingOptions s = sampling(p, p.integer("max_tokens", 1, Integer.MAX_VALUE,
+                        defaults.maxTokens() != null ? defaults.maxTokens() : DEFAULT_COMPLETION_TOKENS),
+                logprobs == null ? -1 : logprobs);
         if (bestOf != null && bestOf != s.n()) {
             throw ApiException.invalid("best_of", "'best_of' other than n is not supported");
         }
@@ -54,8 +70,10 @@ public final class RequestParser {
         String model = p.string("model");
         List<ChatMessage> messages = messages(p.node("messages"));
         JsonNode tools = p.node("tools");
-        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
-            throw ApiException.invalid("tools", "tool calling is not supported");
+        // with tool_choice "none" the model may not call the tools, so they change nothing (vLLM accepts this)
+        boolean toolsOff = "none".equals(p.node("tool_choice") == null ? null : p.node("tool_choice").asText(null));
+        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty()) && !toolsOff) {
+            throw ApiException.invalid("tools", "tool calling is not supported (send tool_choice \"none\" or no tools)");
         }
         boolean logprobs = p.bool("logprobs", false);
         Integer top = p.integer("top_logprobs", 0, MAX_LOGPROBS);
@@ -66,22 +84,28 @@ public final class RequestParser {
         if (maxTokens == null) {
             maxTokens = p.integer("max_tokens", 1, Integer.MAX_VALUE);
         }
+        if (maxTokens == null) {
+            maxTokens = defaults.maxTokens();
+        }
         SamplingOptions s = sampling(p, maxTokens, logprobs ? (top == null ? 0 : top) : -1);
         boolean addGenerationPrompt = p.bool("add_generation_prompt", true);
         return new ChatRequest(model, messages, addGenerationPrompt, s);
     }
 
     private SamplingOptions sampling(Params p, Integer maxTokens, int topLogprobs) {
-        float temperature = p.number("temperature", 0, false, 2, 1f);
-        float topP = p.number("top_p", 0, true, 1, 1f);
-        int topK = p.integer("top_k", -1, Integer.MAX_VALUE, -1);
-        float minP = p.number("min_p", 0, false, 1, 0f);
-        float presence = p.number("presence_penalty", -2, false, 2, 0f);
-        float frequency = p.number("frequency_penalty", -2, false, 2, 0f);
-        float repetition = p.number("repetition_penalty", 0, true, 10, 1f);
-        List<String> stop = p.stringOrList("stop", MAX_STOP);
+        float temperature = p.number("temperature", 0, false, 2, defaults.temperature());
+        float topP = p.number("top_p", 0, true, 1, defaults.topP());
+        int topK = p.integer("top_k", -1, Integer.MAX_VALUE, defaults.topK());
+        float minP = p.number("min_p", 0, false, 1, defaults.minP());
+        float presence = p.number("presence_penalty", -2, false, 2, defaults.presencePenalty());
+        float frequency = p.number("frequency_penalty", -2, false, 2, defaults.frequencyPenalty());
+        float repetition = p.number("repetition_penalty", 0, true, 10, defaults.repetitionPenalty());
+        List<String> stop = p.stringOrList("stop", MAX_STOP, MAX_STOP_CHARS);
         int[] stopIds = p.intList("stop_token_ids", 0, vocabularySize - 1);
         Long seed = p.longValue("seed");
+        if (seed == null) {
+            seed = defaults.seed();
+        }
         int n = p.integer("n", 1, MAX_N, 1);
         boolean stream = p.bool("stream", false);
         boolean includeUsage = false;

@@ -13,7 +13,10 @@ public record BackendStats(int waiting, int running, double kvCacheUsage, long p
                            long prefixCacheQueries, long prefixCacheHits, long promptTokens,
                            long generationTokens, Map<String, Long> finishedByReason,
                            HistogramData timeToFirstToken, HistogramData interTokenLatency,
-                           HistogramData e2eRequestLatency, HistogramData requestQueueTime) {
+                           HistogramData e2eRequestLatency, HistogramData requestQueueTime,
+                           HistogramData iterationTokens, HistogramData requestPromptTokens,
+                           HistogramData requestGenerationTokens, HistogramData requestPrefillTime,
+                           HistogramData requestDecodeTime) {
 
     /**
      * A fixed-bucket histogram.

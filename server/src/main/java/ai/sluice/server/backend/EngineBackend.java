@@ -1,6 +1,9 @@
 package ai.sluice.server.backend;
 
+import java.util.Map;
+
 import ai.sluice.core.sampling.SamplingParams;
+import ai.sluice.engine.KvCacheLayout;
 import ai.sluice.engine.Engine;
 import ai.sluice.engine.EngineClosedException;
 import ai.sluice.engine.EngineMetrics;
@@ -80,11 +83,14 @@ public final class EngineBackend implements InferenceBackend {
 
         @Override
         public void onFinish(ai.sluice.engine.FinishReason reason, String finalText, Usage usage) {
+            int cached = usage == null ? 0 : usage.cachedPromptTokens();
             switch (reason) {
-                case ai.sluice.engine.FinishReason.Stop s -> target.onFinish(FinishReason.STOP, finalText, null);
-                case ai.sluice.engine.FinishReason.Length l -> target.onFinish(FinishReason.LENGTH, finalText, null);
-                case ai.sluice.engine.FinishReason.Cancelled c -> target.onFinish(FinishReason.CANCELLED, finalText, null);
-                case ai.sluice.engine.FinishReason.Error e -> target.onFinish(FinishReason.ERROR, finalText, e.message());
+                case ai.sluice.engine.FinishReason.Stop s -> target.onFinish(FinishReason.STOP, finalText, null, cached);
+                case ai.sluice.engine.FinishReason.Length l -> target.onFinish(FinishReason.LENGTH, finalText, null, cached);
+                case ai.sluice.engine.FinishReason.Cancelled c ->
+                        target.onFinish(FinishReason.CANCELLED, finalText, null, cached);
+                case ai.sluice.engine.FinishReason.Error e ->
+                        target.onFinish(FinishReason.ERROR, finalText, e.message(), cached);
             }
         }
 
@@ -106,7 +112,20 @@ public final class EngineBackend implements InferenceBackend {
         return new BackendStats(m.waitingRequests(), m.runningRequests(), m.kvCacheUsage(), m.preemptions(),
                 m.prefixCacheQueries(), m.prefixCacheHits(), m.promptTokens(), m.generationTokens(),
                 m.finishedByReason(), histogram(m.timeToFirstToken()), histogram(m.interTokenLatency()),
-                histogram(m.e2eRequestLatency()), histogram(m.requestQueueTime()));
+                histogram(m.e2eRequestLatency()), histogram(m.requestQueueTime()), histogram(m.iterationTokens()),
+                histogram(m.requestPromptTokens()), histogram(m.requestGenerationTokens()),
+                histogram(m.requestPrefillTime()), histogram(m.requestDecodeTime()));
+    }
+
+    @Override
+    public Map<String, String> cacheConfig() {
+        KvCacheLayout kv = engine.kvCacheLayout();
+        // vLLM's label names, so its dashboards read them; the pool lives in host memory here
+        return Map.of("block_size", Integer.toString(kv.blockSize()),
+                "cache_dtype", kv.type().name().toLowerCase(java.util.Locale.ROOT),
+                "num_gpu_blocks", Integer.toString(kv.blocks()),
+                "num_cpu_blocks", "0",
+                "enable_prefix_caching", Boolean.toString(engine.config().prefixCaching()));
     }
 
     private static BackendStats.HistogramData histogram(Histogram.Snapshot s) {
@@ -117,6 +136,11 @@ public final class EngineBackend implements InferenceBackend {
     public long heartbeatNanos() {
         // A dead loop never beats again, so its heartbeat goes stale and /health fails.
         return engine.isAlive() ? engine.lastHeartbeatNanos() : Long.MIN_VALUE / 2;
+    }
+
+    @Override
+    public Frozen freeze() {
+        return engine.freezeLoopForTesting()::close;
     }
 
     @Override

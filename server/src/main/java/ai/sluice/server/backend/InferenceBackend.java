@@ -1,5 +1,7 @@
 package ai.sluice.server.backend;
 
+import java.util.Map;
+
 /**
  * What the HTTP layer needs from a loaded model and its engine. The server is written against this
  * seam so that protocol behaviour (streaming, cancellation, limits) does not depend on engine
@@ -22,8 +24,29 @@ public interface InferenceBackend extends AutoCloseable {
     /** A consistent-enough snapshot of the engine's counters for metrics and admission. */
     BackendStats stats();
 
+    /** The KV cache's configuration as labels (vLLM's {@code cache_config_info}); empty where unknown. */
+    default Map<String, String> cacheConfig() {
+        return Map.of();
+    }
+
     /** {@link System#nanoTime()} of the engine loop's last step or idle tick. */
     long heartbeatNanos();
+
+    /**
+     * FAULT INJECTION: hangs the engine loop (no steps, no heartbeat) until the returned handle is
+     * closed, so tests of a running server process can see what a hung engine looks like from outside.
+     *
+     * @throws UnsupportedOperationException where the backend cannot be frozen
+     */
+    default Frozen freeze() {
+        throw new UnsupportedOperationException("this backend cannot be frozen");
+    }
+
+    /** Releases a {@link #freeze() frozen} loop. */
+    interface Frozen extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     @Override
     void close();

@@ -16,8 +16,9 @@ public interface TokenListener {
     /**
      * Called exactly once, last.
      *
-     * @param finalText text still held back at the end (usually empty)
-     * @param error     null unless the reason is {@link FinishReason#ERROR}
+     * @param finalText          text still held back at the end (usually empty)
+     * @param error              null unless the reason is {@link FinishReason#ERROR}
+     * @param cachedPromptTokens prompt tokens whose KV came from the prefix cache
      */
-    void onFinish(FinishReason reason, String finalText, String error);
+    void onFinish(FinishReason reason, String finalText, String error, int cachedPromptTokens);
 }

@@ -1,6 +1,7 @@
 package ai.sluice.server.generate;
 
 import ai.sluice.server.api.ChatCompletions;
+import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.Usage;
 import ai.sluice.server.backend.TextCodec;
 
@@ -9,6 +10,7 @@ import java.util.List;
 
 /** {@code /v1/chat/completions}: a message per choice, or role/content deltas in a stream. */
 final class ChatFormat implements ResponseFormat {
+    private static final String FINGERPRINT = ServerVersion.systemFingerprint();
     private final String id;
     private final long created;
     private final String model;
@@ -39,7 +41,7 @@ final class ChatFormat implements ResponseFormat {
 
     @Override
     public Object streamUsage(Usage usage) {
-        return new ChatCompletions.Chunk(id, "chat.completion.chunk", created, model, List.of(), usage);
+        return new ChatCompletions.Chunk(id, "chat.completion.chunk", created, model, FINGERPRINT, List.of(), usage);
     }
 
     @Override
@@ -50,11 +52,11 @@ final class ChatFormat implements ResponseFormat {
             out.add(new ChatCompletions.Choice(c.index, new ChatCompletions.Message("assistant", c.text()), lp,
                     c.finishReason()));
         }
-        return new ChatCompletions.Response(id, "chat.completion", created, model, out, usage);
+        return new ChatCompletions.Response(id, "chat.completion", created, model, FINGERPRINT, out, usage);
     }
 
     private Object chunk(ChatCompletions.ChunkChoice choice) {
-        return new ChatCompletions.Chunk(id, "chat.completion.chunk", created, model, List.of(choice), null);
+        return new ChatCompletions.Chunk(id, "chat.completion.chunk", created, model, FINGERPRINT, List.of(choice), null);
     }
 
     private ChatCompletions.Logprobs logprobs(List<ChoiceState.LoggedToken> tokens) {

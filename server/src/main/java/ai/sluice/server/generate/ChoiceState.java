@@ -19,6 +19,7 @@ final class ChoiceState {
     private int logprobsSent;
     private String finishReason;
     private String error;
+    private int cachedPromptTokens;
 
     /** A token with its logprobs and where its text starts in the choice's text. */
     record LoggedToken(int token, TokenLogprobs logprobs, int textOffset) {
@@ -43,10 +44,11 @@ final class ChoiceState {
     }
 
     /** The engine ended the sequence; returns the text it still held back. */
-    String finish(FinishReason reason, String finalText, String errorMessage) {
+    String finish(FinishReason reason, String finalText, String errorMessage, int cachedPrompt) {
         if (finishReason != null) {
             return "";
         }
+        cachedPromptTokens = cachedPrompt;
         finishReason = switch (reason) {
             case STOP -> "stop";
             case LENGTH -> "length";
@@ -91,6 +93,11 @@ final class ChoiceState {
 
     String finishReason() {
         return finishReason;
+    }
+
+    /** Prompt tokens this sequence found in the prefix cache (known once it finished). */
+    int cachedPromptTokens() {
+        return cachedPromptTokens;
     }
 
     String error() {

@@ -1,6 +1,7 @@
 package ai.sluice.server.generate;
 
 import ai.sluice.server.api.Completions;
+import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.Usage;
 import ai.sluice.server.backend.TextCodec;
 
@@ -11,6 +12,7 @@ import java.util.Map;
 
 /** {@code /v1/completions}: {@code text_completion} objects, logprobs as parallel lists. */
 final class CompletionFormat implements ResponseFormat {
+    private static final String FINGERPRINT = ServerVersion.systemFingerprint();
     private static final String OBJECT = "text_completion";
     private final String id;
     private final long created;
@@ -42,7 +44,7 @@ final class CompletionFormat implements ResponseFormat {
 
     @Override
     public Object streamUsage(Usage usage) {
-        return new Completions.Response(id, OBJECT, created, model, List.of(), usage);
+        return new Completions.Response(id, OBJECT, created, model, FINGERPRINT, List.of(), usage);
     }
 
     @Override
@@ -52,11 +54,11 @@ final class CompletionFormat implements ResponseFormat {
             Completions.Logprobs lp = c.logprobs().isEmpty() ? null : logprobs(c.logprobs(), 0);
             out.add(new Completions.Choice(c.index, c.text(), lp, c.finishReason()));
         }
-        return new Completions.Response(id, OBJECT, created, model, out, usage);
+        return new Completions.Response(id, OBJECT, created, model, FINGERPRINT, out, usage);
     }
 
     private Object chunk(Completions.Choice choice) {
-        return new Completions.Response(id, OBJECT, created, model, List.of(choice), null);
+        return new Completions.Response(id, OBJECT, created, model, FINGERPRINT, List.of(choice), null);
     }
 
     private Completions.Logprobs logprobs(List<ChoiceState.LoggedToken> tokens, int baseOffset) {

@@ -14,7 +14,6 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +36,11 @@ public final class GenerationExchange {
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SPACE = {' '};
 
-    /** @param queueCapacity tokens one sequence may have waiting for a slow client before it is cancelled */
-    public record Settings(Duration pingInterval, Duration requestTimeout, int queueCapacity) {
+    /**
+     * @param queueCapacity tokens one sequence may have waiting for a slow client before it is cancelled
+     * @param stallTimeout  a write that blocks this long (the client stopped reading) cancels the request
+     */
+    public record Settings(Duration pingInterval, Duration requestTimeout, int queueCapacity, Duration stallTimeout) {
     }
 
     /** One sequence to run: its prompt and how many tokens it may generate. */
@@ -47,10 +49,12 @@ public final class GenerationExchange {
 
     private final InferenceBackend backend;
     private final Settings settings;
+    private final WriteWatchdog watchdog;
 
-    public GenerationExchange(InferenceBackend backend, Settings settings) {
+    public GenerationExchange(InferenceBackend backend, Settings settings, WriteWatchdog watchdog) {
         this.backend = backend;
         this.settings = settings;
+        this.watchdog = watchdog;
     }
 
     /**
@@ -71,7 +75,7 @@ public final class GenerationExchange {
             promptTokens += q.prompt().length;
             choices.add(new ChoiceState(i, q.prompt().length));
         }
-        Writer out = new Writer(res, s.stream());
+        Writer out = new Writer(res, s.stream(), watchdog);
         long ttft = -1;
         try {
             submitAll(sequences, s, events, choices);
@@ -115,7 +119,7 @@ public final class GenerationExchange {
                     text = c.accept(t.token(), t.text(), t.logprobs());
                 } else {
                     SequenceEvents.FinishEvent f = (SequenceEvents.FinishEvent) e;
-                    text = c.finish(f.reason(), f.finalText(), f.error());
+                    text = c.finish(f.reason(), f.finalText(), f.error(), f.cachedPromptTokens());
                 }
                 if (s.stream()) {
                     List<ChoiceState.LoggedToken> lps = c.takeUnsentLogprobs();
@@ -153,6 +157,10 @@ public final class GenerationExchange {
             }
             out.json(format.response(choices, usage));
             return outcome(200, choices, promptTokens, ttft);
+        } catch (ClientTooSlow slow) {
+            abortAll(choices, "abort", "the client stopped reading for " + settings.stallTimeout().toMillis()
+                    + " ms; the request was cancelled");
+            return outcome(499, choices, promptTokens, ttft);
         } catch (ClientGone gone) {
             abortAll(choices, "abort", "client disconnected");
             return outcome(499, choices, promptTokens, ttft);
@@ -234,10 +242,12 @@ public final class GenerationExchange {
 
     private static Usage usage(List<ChoiceState> choices, int promptTokens) {
         int output = 0;
+        int cached = 0;
         for (ChoiceState c : choices) {
             output += c.outputTokens();
+            cached += c.cachedPromptTokens();
         }
-        return Usage.of(promptTokens, output);
+        return Usage.of(promptTokens, output, cached);
     }
 
     private static Outcome outcome(int status, List<ChoiceState> choices, int promptTokens, long ttft) {
@@ -245,27 +255,45 @@ public final class GenerationExchange {
         for (ChoiceState c : choices) {
             output += c.outputTokens();
         }
-        return new Outcome(status, promptTokens, output, ttft, choices.isEmpty() ? null : choices.getFirst().finishReason());
+        ChoiceState first = choices.isEmpty() ? null : choices.getFirst();
+        return new Outcome(status, promptTokens, output, ttft, first == null ? null : first.finishReason(),
+                first == null ? null : first.error());
     }
 
     /** A write to the client failed: it has gone away. */
-    private static final class ClientGone extends RuntimeException {
+    private static class ClientGone extends RuntimeException {
         ClientGone(Throwable cause) {
             super(cause);
         }
     }
 
-    /** Writes to one response; every failure becomes {@link ClientGone}. */
+    /** A write to the client blocked past the stall limit: it stopped reading, so it was cut off. */
+    private static final class ClientTooSlow extends ClientGone {
+        ClientTooSlow(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * Writes to one response; every failure becomes {@link ClientGone} ({@link ClientTooSlow} when
+     * the watchdog cut off a write that blocked too long).
+     */
     private static final class Writer {
+        private static final int WRITE_SLICE = 16 * 1024;
         private final ServerResponse res;
         private final boolean stream;
+        private final WriteWatchdog watchdog;
         private OutputStream os;
+        /** Event bytes written but not yet flushed (the keep-alive of a whole response waits for none). */
         private boolean dirty;
+        /** Any bytes written but not yet flushed. */
+        private boolean pending;
         private long lastWrite = System.nanoTime();
 
-        Writer(ServerResponse res, boolean stream) {
+        Writer(ServerResponse res, boolean stream, WriteWatchdog watchdog) {
             this.res = res;
             this.stream = stream;
+            this.watchdog = watchdog;
         }
 
         long lastWriteNanos() {
@@ -324,11 +352,7 @@ public final class GenerationExchange {
             if (os == null) {
                 res.status(Status.OK_200);
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                try {
-                    res.send(bytes);
-                } catch (UncheckedIOException | IllegalStateException e) {
-                    throw new ClientGone(e);
-                }
+                blocking(() -> res.send(bytes));
                 return;
             }
             write(bytes);
@@ -339,11 +363,8 @@ public final class GenerationExchange {
             if (os == null) {
                 res.status(err.status());
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                try {
-                    res.send(Json.write(err.toResponse()));
-                } catch (UncheckedIOException | IllegalStateException e) {
-                    throw new ClientGone(e);
-                }
+                byte[] bytes = Json.write(err.toResponse());
+                blocking(() -> res.send(bytes));
                 return;
             }
             write(Json.write(err.toResponse()));
@@ -351,40 +372,59 @@ public final class GenerationExchange {
         }
 
         private void open() {
-            try {
-                os = res.outputStream();
-            } catch (RuntimeException e) {
-                throw new ClientGone(e);
-            }
+            blocking(() -> os = res.outputStream());
         }
 
         private void write(byte[] b) {
+            // in slices, so a large response to a slow but reading client is not one long stall
+            for (int off = 0; off < b.length; off += WRITE_SLICE) {
+                int from = off;
+                int len = Math.min(WRITE_SLICE, b.length - off);
+                blocking(() -> os.write(b, from, len));
+            }
+            pending = true;
+        }
+
+        /** Runs one socket operation under the stall watchdog; any failure means the client is gone. */
+        private void blocking(SocketOp op) {
+            WriteWatchdog.Watch watch = watchdog.watch();
+            Exception failure = null;
             try {
-                os.write(b);
+                op.run();
             } catch (IOException | RuntimeException e) {
-                throw new ClientGone(e);
+                failure = e;
+            }
+            if (watch.end()) {
+                throw new ClientTooSlow(failure);
+            }
+            if (failure != null) {
+                throw new ClientGone(failure);
             }
         }
 
+        /**
+         * Sends what was written since the last flush. A flush with nothing written sends nothing and
+         * is not a write: counting it would hold off the keep-alive bytes that detect a client gone
+         * from a whole response while tokens keep arriving.
+         */
         void flush() {
-            if (os == null) {
+            if (os == null || !pending) {
                 return;
             }
             dirty = false;
+            pending = false;
+            blocking(() -> os.flush());
             lastWrite = System.nanoTime();
-            try {
-                os.flush();
-            } catch (IOException | RuntimeException e) {
-                throw new ClientGone(e);
-            }
         }
 
         private void close() {
-            try {
-                os.close();
-            } catch (IOException | RuntimeException e) {
-                throw new ClientGone(e);
-            }
+            pending = true; // close flushes
+            blocking(() -> os.close());
         }
+    }
+
+    @FunctionalInterface
+    private interface SocketOp {
+        void run() throws IOException;
     }
 }

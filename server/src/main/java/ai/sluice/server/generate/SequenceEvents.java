@@ -25,7 +25,8 @@ final class SequenceEvents {
     record TokenEvent(int choice, int token, String text, TokenLogprobs logprobs) implements Event {
     }
 
-    record FinishEvent(int choice, FinishReason reason, String finalText, String error) implements Event {
+    record FinishEvent(int choice, FinishReason reason, String finalText, String error, int cachedPromptTokens)
+            implements Event {
     }
 
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
@@ -58,8 +59,8 @@ final class SequenceEvents {
             }
 
             @Override
-            public void onFinish(FinishReason reason, String finalText, String error) {
-                queue.add(new FinishEvent(index, reason, finalText, error));
+            public void onFinish(FinishReason reason, String finalText, String error, int cachedPromptTokens) {
+                queue.add(new FinishEvent(index, reason, finalText, error, cachedPromptTokens));
             }
         };
     }

@@ -20,12 +20,19 @@ final class ApiKeys {
         return !digests.isEmpty();
     }
 
-    /** True when {@code authorization} is {@code Bearer <one of the keys>}. */
-    boolean accepts(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
+    /**
+     * True when {@code authorization} is {@code Bearer <one of the keys>}, or else {@code xApiKey}
+     * (the {@code X-Api-Key} header llama-server and several SDKs send) is one of them.
+     */
+    boolean accepts(String authorization, String xApiKey) {
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return matches(authorization.substring(7).strip());
         }
-        byte[] given = sha256(authorization.substring(7).strip());
+        return xApiKey != null && matches(xApiKey.strip());
+    }
+
+    private boolean matches(String key) {
+        byte[] given = sha256(key);
         boolean ok = false;
         for (byte[] d : digests) {
             ok |= MessageDigest.isEqual(d, given);

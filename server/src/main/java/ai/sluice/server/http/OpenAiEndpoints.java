@@ -9,6 +9,7 @@ import ai.sluice.server.api.Models;
 import ai.sluice.server.api.Prompt;
 import ai.sluice.server.api.RequestParser;
 import ai.sluice.server.api.SamplingOptions;
+import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.Tokenization;
 import ai.sluice.server.backend.InferenceBackend;
 import ai.sluice.server.backend.TextCodec;
@@ -41,7 +42,7 @@ final class OpenAiEndpoints {
         this.backend = backend;
         this.codec = backend.codec();
         this.template = template;
-        this.parser = new RequestParser(codec.vocabularySize());
+        this.parser = new RequestParser(codec.vocabularySize(), config.generationDefaults());
         this.exchange = exchange;
     }
 
@@ -58,7 +59,13 @@ final class OpenAiEndpoints {
     }
 
     private Models.Model model() {
-        return new Models.Model(config.servedModelName(), "model", created, "sluice", backend.contextLength());
+        return new Models.Model(config.servedModelName(), "model", created, "sluice", config.servedModelName(), null,
+                backend.contextLength());
+    }
+
+    /** {@code GET /version}, as vLLM answers it. */
+    void version(ServerRequest req, ServerResponse res) {
+        HttpIo.json(res, 200, java.util.Map.of("version", ServerVersion.get()));
     }
 
     void completions(ServerRequest req, ServerResponse res, RequestInfo info, long arrival) {
@@ -88,21 +95,36 @@ final class OpenAiEndpoints {
     void tokenize(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.readObject(HttpIo.body(req, config.maxBodyBytes()));
         int[] tokens;
-        JsonNode special = body.get("add_special_tokens");
+        // vLLM's names, or llama-server's (content, add_special, with_pieces)
+        String specialName = body.has("add_special") ? "add_special" : "add_special_tokens";
+        JsonNode special = body.get(specialName);
         if (special != null && !special.isNull() && !special.isBoolean()) {
-            throw ApiException.invalid("add_special_tokens", "'add_special_tokens' must be a boolean");
+            throw ApiException.invalid(specialName, "'" + specialName + "' must be a boolean");
+        }
+        JsonNode pieces = body.get("with_pieces");
+        if (pieces != null && !pieces.isNull() && !pieces.isBoolean()) {
+            throw ApiException.invalid("with_pieces", "'with_pieces' must be a boolean");
         }
         if (body.hasNonNull("messages")) {
             ChatRequest r = parser.chat(body);
             tokens = chatPrompt(r.messages(), r.addGenerationPrompt());
         } else {
-            JsonNode prompt = body.get("prompt");
+            String promptName = body.has("content") && !body.has("prompt") ? "content" : "prompt";
+            JsonNode prompt = body.get(promptName);
             if (prompt == null || !prompt.isTextual()) {
-                throw ApiException.invalid("prompt", "'prompt' (a string) or 'messages' is required");
+                throw ApiException.invalid(promptName, "'prompt' (or 'content', a string) or 'messages' is required");
             }
             tokens = codec.encode(prompt.asText(), special == null || special.isNull() || special.asBoolean());
         }
-        HttpIo.json(res, 200, new Tokenization.TokenizeResponse(tokens.length, backend.contextLength(), tokens));
+        Object listed = tokens;
+        if (pieces != null && pieces.asBoolean()) {
+            List<Tokenization.Piece> withPieces = new ArrayList<>(tokens.length);
+            for (int t : tokens) {
+                withPieces.add(new Tokenization.Piece(t, codec.tokenText(t)));
+            }
+            listed = withPieces;
+        }
+        HttpIo.json(res, 200, new Tokenization.TokenizeResponse(tokens.length, backend.contextLength(), listed));
     }
 
     void detokenize(ServerRequest req, ServerResponse res) {
@@ -164,6 +186,9 @@ final class OpenAiEndpoints {
         info.outputTokens = o.outputTokens();
         info.ttftNanos = o.ttftNanos();
         info.finishReason = o.finishReason();
+        if (o.error() != null) {
+            info.error = o.error();
+        }
     }
 
     private void checkModel(String requested, RequestInfo info) {

@@ -7,6 +7,7 @@ import ai.sluice.server.chat.ChatTemplate;
 import ai.sluice.server.chat.ChatTemplateException;
 import ai.sluice.server.generate.GenerationExchange;
 import ai.sluice.server.metrics.ServerMetrics;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.FilterChain;
@@ -27,19 +28,24 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The routing table and the gate in front of it: authentication, drain, body limit, in-flight
- * count and the access log. {@code /health}, {@code /ready} and {@code /metrics} pass the gate
- * untouched (probes and scrapers carry no keys and must work while draining).
+ * The routing table and the gate in front of it: CORS, authentication, drain, body limit, a hung
+ * engine, in-flight count and the access log. {@code /health}, {@code /ready} and {@code /metrics}
+ * pass the gate untouched (probes and scrapers carry no keys and must work while draining).
  */
 public final class Routes {
     private static final System.Logger LOG = System.getLogger("ai.sluice.server");
     private static final Set<String> OPEN_PATHS = Set.of("/health", "/ready", "/metrics");
+    /** Paths whose work needs the engine loop: refused at once while it is hung. */
+    private static final Set<String> ENGINE_PATHS = Set.of("/v1/completions", "/v1/chat/completions",
+            "/completions", "/chat/completions");
+    private static final HeaderName X_API_KEY = HeaderNames.create("X-Api-Key");
 
     private final ServerConfig config;
     private final InferenceBackend backend;
     private final ServerMetrics metrics;
     private final AccessLog accessLog;
     private final ApiKeys keys;
+    private final Cors cors;
     private final OpenAiEndpoints api;
     /** Each routed path's method ({@link #route}), for the 405s of {@link #unrouted}. */
     private final Map<String, String> methodByPath = new LinkedHashMap<>();
@@ -54,6 +60,7 @@ public final class Routes {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.keys = new ApiKeys(config.apiKeys());
+        this.cors = new Cors(config.allowedOrigins());
         this.api = new OpenAiEndpoints(config, backend, template, exchange);
     }
 
@@ -62,12 +69,19 @@ public final class Routes {
         route(r, Method.GET, "/health", this::health);
         route(r, Method.GET, "/ready", this::ready);
         route(r, Method.GET, "/metrics", this::metrics);
-        route(r, Method.GET, "/v1/models", handled(api::models));
-        route(r, Method.GET, "/v1/models/{id}", handled(api::model));
-        route(r, Method.POST, "/v1/completions", generating(api::completions));
-        route(r, Method.POST, "/v1/chat/completions", generating(api::chat));
+        route(r, Method.GET, "/version", handled(api::version));
+        // each OpenAI path also without /v1, as llama-server serves them: its clients call those
+        for (String v : new String[] {"/v1", ""}) {
+            route(r, Method.GET, v + "/models", handled(api::models));
+            route(r, Method.GET, v + "/models/{id}", handled(api::model));
+            route(r, Method.POST, v + "/completions", generating(api::completions));
+            route(r, Method.POST, v + "/chat/completions", generating(api::chat));
+        }
         route(r, Method.POST, "/tokenize", handled(api::tokenize));
         route(r, Method.POST, "/detokenize", handled(api::detokenize));
+        if (config.faultInjection()) {
+            route(r, Method.POST, "/debug/freeze-engine", handled(new FaultInjection(backend)::freezeEngine));
+        }
         r.any(this::unrouted);
     }
 
@@ -116,8 +130,17 @@ public final class Routes {
         return null;
     }
 
+    /** Ready for traffic: not draining, and the engine loop is alive (a hung loop would hold every request). */
     public boolean isReady() {
-        return !draining;
+        return !draining && !engineStalled();
+    }
+
+    private long heartbeatAgeNanos() {
+        return System.nanoTime() - backend.heartbeatNanos();
+    }
+
+    private boolean engineStalled() {
+        return heartbeatAgeNanos() >= config.healthStaleAfter().toNanos();
     }
 
     public int inFlight() {
@@ -144,6 +167,9 @@ public final class Routes {
 
     private void gate(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
+        if (cors.handle(req, res)) {
+            return; // a preflight, answered
+        }
         if (OPEN_PATHS.contains(path)) {
             chain.proceed();
             return;
@@ -156,11 +182,21 @@ public final class Routes {
             if (draining) {
                 fail(res, info, new ApiException(503, "service_unavailable", null, "draining",
                         "the server is shutting down and takes no new requests"));
-            } else if (keys.enabled() && !keys.accepts(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
+            } else if (keys.enabled() && allowedMethod(path) != null
+                    && !keys.accepts(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null),
+                    req.headers().first(X_API_KEY).orElse(null))) {
+                // unknown paths skip this: a probe of /version or /api/tags deserves its 404, not a 401
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
                 fail(res, info, new ApiException(401, "invalid_request_error", null, "invalid_api_key",
-                        "Incorrect or missing API key: send 'Authorization: Bearer <key>'."));
+                        "Incorrect or missing API key: send 'Authorization: Bearer <key>' (or 'X-Api-Key: <key>')."));
             } else if (req.headers().contentLength().orElse(0) > config.maxBodyBytes()) {
                 fail(res, info, HttpIo.tooLarge(config.maxBodyBytes()));
+            } else if (ENGINE_PATHS.contains(path) && engineStalled()) {
+                long retry = Math.max(1, config.healthStaleAfter().toSeconds());
+                fail(res, info, new ApiException(503, "service_unavailable", null, "engine_unavailable",
+                        "the engine loop has not progressed for " + heartbeatAgeNanos() / 1_000_000
+                                + " ms; retry in " + retry + " s (the Retry-After header) or on another replica")
+                        .withRetryAfter(retry));
             } else {
                 chain.proceed();
             }
@@ -185,14 +221,17 @@ public final class Routes {
     }
 
     private void health(ServerRequest req, ServerResponse res) {
-        long ageNanos = System.nanoTime() - backend.heartbeatNanos();
+        long ageNanos = heartbeatAgeNanos();
         boolean alive = ageNanos < config.healthStaleAfter().toNanos();
         HttpIo.json(res, alive ? 200 : 503, Map.of("status", alive ? "ok" : "engine loop stalled",
                 "heartbeat_age_ms", ageNanos / 1_000_000));
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, draining ? 503 : 200, Map.of("ready", !draining, "model", config.servedModelName()));
+        boolean stalled = engineStalled();
+        boolean ready = !draining && !stalled;
+        String status = draining ? "draining" : stalled ? "engine loop stalled" : "ok";
+        HttpIo.json(res, ready ? 200 : 503, Map.of("ready", ready, "status", status, "model", config.servedModelName()));
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {

@@ -39,6 +39,16 @@ public final class ServerMetrics {
         gauge("vllm:num_requests_waiting", "Requests waiting to be scheduled.", BackendStats::waiting);
         gauge("vllm:num_requests_running", "Requests in the running batch.", BackendStats::running);
         gauge("vllm:kv_cache_usage_perc", "Fraction of KV-cache blocks in use (1 = full).", BackendStats::kvCacheUsage);
+        gauge("vllm:gpu_cache_usage_perc", "Older name of vllm:kv_cache_usage_perc (dashboards still read it).",
+                BackendStats::kvCacheUsage);
+        Map<String, String> cache = backend.cacheConfig();
+        if (!cache.isEmpty()) {
+            List<String> names = cache.keySet().stream().sorted().toList();
+            String[] values = names.stream().map(cache::get).toArray(String[]::new);
+            GaugeWithCallback.builder().name("vllm:cache_config_info").help("Information of the KV cache configuration.")
+                    .labelNames(names.toArray(String[]::new))
+                    .callback(cb -> cb.call(1, values)).register(registry);
+        }
         counter("vllm:num_preemptions", "Preemptions (a sequence's KV blocks freed to make room).",
                 BackendStats::preemptions);
         counter("vllm:prefix_cache_queries", "Prompt tokens looked up in the prefix cache.",
@@ -58,6 +68,16 @@ public final class ServerMetrics {
                 BackendStats::timeToFirstToken);
         histogram("vllm:inter_token_latency_seconds", "Time between consecutive output tokens.",
                 BackendStats::interTokenLatency);
+        histogram("vllm:time_per_output_token_seconds", "Older name of vllm:inter_token_latency_seconds.",
+                BackendStats::interTokenLatency);
+        histogram("vllm:iteration_tokens_total", "Tokens computed per engine step.", BackendStats::iterationTokens);
+        histogram("vllm:request_prompt_tokens", "Prompt tokens per finished sequence.", BackendStats::requestPromptTokens);
+        histogram("vllm:request_generation_tokens", "Generated tokens per finished sequence.",
+                BackendStats::requestGenerationTokens);
+        histogram("vllm:request_prefill_time_seconds", "Time from first scheduled to the first token.",
+                BackendStats::requestPrefillTime);
+        histogram("vllm:request_decode_time_seconds", "Time from the first token to the end of the sequence.",
+                BackendStats::requestDecodeTime);
         histogram("vllm:e2e_request_latency_seconds", "Time from arrival to the end of the request.",
                 BackendStats::e2eRequestLatency);
         histogram("vllm:request_queue_time_seconds", "Time from arrival until the request was first scheduled.",

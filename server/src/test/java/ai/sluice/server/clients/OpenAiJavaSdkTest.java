@@ -77,6 +77,24 @@ class OpenAiJavaSdkTest {
     }
 
     @Test
+    void theSeedMakesSampledAnswersReproducibleAndDifferentSeedsDiffer() {
+        ChatCompletionCreateParams base = ChatCompletionCreateParams.builder().model(ChatModel.of("stories"))
+                .addUserMessage("Tell me a story.").maxCompletionTokens(24).temperature(1.0).topP(1.0).build();
+        String greedy = content(base.toBuilder().temperature(0.0).build());
+        String seven = content(base.toBuilder().seed(7).build());
+        assertThat(content(base.toBuilder().seed(7).build())).as("same seed, same answer").isEqualTo(seven);
+        List<String> seeded = List.of(seven, content(base.toBuilder().seed(8).build()),
+                content(base.toBuilder().seed(9).build()));
+        // the seed reaches the sampler (answers differ by seed) and temperature 1 really samples
+        assertThat(seeded.stream().distinct().count()).as("answers for seeds 7, 8, 9").isGreaterThan(1);
+        assertThat(seeded).as("sampled at temperature 1, not greedy").anyMatch(a -> !a.equals(greedy));
+    }
+
+    private String content(ChatCompletionCreateParams params) {
+        return client.chat().completions().create(params).choices().getFirst().message().content().orElseThrow();
+    }
+
+    @Test
     void streamedChatMatchesTheWholeAnswerAndEndsWithUsage() {
         ChatCompletionCreateParams wholeParams = ChatCompletionCreateParams.builder().model(ChatModel.of("stories"))
                 .addUserMessage("Tell me a story.").maxCompletionTokens(16).temperature(0.0).build();

@@ -62,9 +62,10 @@ class RealEngineOperationsTest {
         assertThat(client.get("/health").status()).isEqualTo(200);
         try (Engine.Freeze frozen = engine.freezeLoopForTesting()) {
             Eventually.await("/health reports the frozen loop", () -> client.get("/health").status() == 503);
-            assertThat(client.get("/ready").status()).as("ready is about draining, not liveness").isEqualTo(200);
+            assertThat(client.get("/ready").status()).as("a hung engine takes the replica out of rotation").isEqualTo(503);
         }
         Eventually.await("/health recovers", () -> client.get("/health").status() == 200);
+        assertThat(client.get("/ready").status()).isEqualTo(200);
     }
 
     @Test

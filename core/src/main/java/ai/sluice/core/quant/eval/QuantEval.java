@@ -19,7 +19,7 @@ public final class QuantEval {
     public record Options(int ctx, int bosToken) {
         public Options {
             if (ctx < 4) {
-                throw new IllegalArgumentException("--ctx must be at least 4, got " + ctx);
+                throw new IllegalArgumentException("QuantEval.Options.ctx must be at least 4, got " + ctx);
             }
         }
     }
@@ -46,7 +46,7 @@ public final class QuantEval {
         int windows = windows(tokens.length, ctx);
         if (windows == 0) {
             throw new IllegalArgumentException("the text has " + tokens.length + " tokens, fewer than one window of "
-                    + ctx + "; use a longer text or a smaller --ctx");
+                    + ctx + "; use a longer text or a smaller QuantEval.Options.ctx");
         }
         KlStatistics stats = new KlStatistics();
         int first = ctx / 2;

@@ -67,6 +67,6 @@ class QuantEvalTest {
         LogitsSource shortOne = t -> new float[1][8];
         assertThatThrownBy(() -> QuantEval.run(ok, shortOne, new int[16], new QuantEval.Options(16, -1),
                 QuantEval.Progress.NONE)).hasMessageContaining("quantized model returned 1 positions");
-        assertThatThrownBy(() -> new QuantEval.Options(2, -1)).hasMessageContaining("--ctx");
+        assertThatThrownBy(() -> new QuantEval.Options(2, -1)).hasMessageContaining("QuantEval.Options.ctx");
     }
 }

@@ -1,7 +1,7 @@
 package ai.sluice.core.tensor.jmh;
 
 import ai.sluice.core.gguf.GgmlType;
-import ai.sluice.core.quant.RowCodec;
+import ai.sluice.core.format.RowCodec;
 import ai.sluice.core.tensor.CpuBackend;
 import ai.sluice.core.tensor.KernelPool;
 import ai.sluice.core.tensor.WeightMatrix;
