@@ -58,6 +58,44 @@ class GatewayConfigFileTest {
     }
 
     @Test
+    void rangesIncludeTheirEnds() {
+        String b = "backends: [http://a:1]\n";
+        assertThat(GatewayConfigFile.parse("g", b + "port: 0\n").port()).isZero();
+        assertThat(GatewayConfigFile.parse("g", b + "port: 65535\n").port()).isEqualTo(65535);
+        assertThat(GatewayConfigFile.parse("g", b + "max_attempts: 10\n").maxAttempts()).isEqualTo(10);
+        assertThat(GatewayConfigFile.parse("g", b + "max_attempts: 1\n").maxAttempts()).isEqualTo(1);
+        assertThat(GatewayConfigFile.parse("g", b + "retry_budget_ratio: 1\n").retryBudgetRatio()).isEqualTo(1.0);
+        assertThat(GatewayConfigFile.parse("g", b + "retry_budget_ratio: 0\n").retryBudgetRatio()).isZero();
+        assertThat(GatewayConfigFile.parse("g", b + "affinity_load_factor: 1\n").affinityLoadFactor()).isEqualTo(1.0);
+        assertThat(GatewayConfigFile.parse("g", b + "health_timeout_ms: 1\n").healthTimeout()).isEqualTo(Duration.ofMillis(1));
+        assertThat(GatewayConfigFile.parse("g", b + "resume: true\n").resume()).isTrue();
+        assertThat(GatewayConfigFile.parse("g", b + "eject_base_ms: 500\neject_max_ms: 500\n").ejectMax())
+                .isEqualTo(Duration.ofMillis(500));
+        assertBad(b + "max_attempts: 0\n", "max_attempts: must be a whole number in [1, 10], got 0");
+        assertBad(b + "max_attempts: 11\n", "max_attempts: must be a whole number in [1, 10], got 11");
+        assertBad(b + "retry_budget_ratio: 1.5\n", "retry_budget_ratio: must be a number in [0.0, 1.0], got 1.5");
+        assertBad(b + "retry_budget_ratio: -0.1\n", "retry_budget_ratio: must be a number in [0.0, 1.0]");
+        assertBad(b + "affinity_load_factor: 0.5\n", "affinity_load_factor: must be a number in [1.0, 100.0]");
+        assertBad(b + "health_timeout_ms: 0\n", "health_timeout_ms: must be a whole number of milliseconds > 0, got 0");
+        assertBad(b + "host: \"\"\n", "host: must be a non-empty string");
+    }
+
+    @Test
+    void readsTheReplicaKeyFromAFileAndTheClientKeysAsDigests(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("k"), "  sk-replica\n");
+        GatewayConfig c = GatewayConfigFile.parse("g", "backends: [http://a:1]\nreplica_api_key_file: " + key
+                + "\napi_key_sha256: [" + Auth.digestHex("sk-client") + "]\n");
+        assertThat(c.auth().replicaKey().value()).isEqualTo("sk-replica");
+        assertThat(c.auth().accepts("Bearer sk-client")).isTrue();
+        assertThat(GatewayConfigFile.parse("g", "backends: [http://a:1]\n").auth().replicaKey()).isNull();
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("e"), "\n");
+        assertBad("backends: [http://a:1]\nreplica_api_key_file: " + empty + "\n", "replica_api_key_file: " + empty + " is empty");
+        assertBad("backends: [http://a:1]\nreplica_api_key_file: x\nreplica_api_key_env: Y\n", "give one of them");
+        assertBad("backends: [http://a:1]\napi_key_sha256: abc\n", "api_key_sha256: must be a list");
+    }
+
+    @Test
     void aMissingFileIsOneLine() {
         assertThatThrownBy(() -> GatewayConfigFile.load(java.nio.file.Path.of("/nonexistent/gateway.yaml")))
                 .isInstanceOf(GatewayException.class).hasMessage("/nonexistent/gateway.yaml: no such file");
