@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code sluice gateway}: one OpenAI-compatible endpoint over many replicas (routing, health checks, circuit
  * breakers, failover, stream resume). {@code --backend} URLs for the simple case, {@code --config gateway.yaml}
- * for the rest; flags given beside a config file override its address and replicas.
+ * for the rest; flags given beside a config file override its address and replicas. Changes to the file are
+ * applied while serving.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = "Serve one OpenAI-compatible endpoint over several replicas (sluice serve or any OpenAI-style server).")
@@ -37,15 +39,24 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GatewayConfig c;
-        if (config != null) {
-            c = GatewayConfigFile.load(config);
-        } else {
-            if (backends.isEmpty()) {
-                throw new GatewayException("give the replicas: --backend URL (repeatable) or --config gateway.yaml");
-            }
-            c = GatewayConfig.of("127.0.0.1", 9000, List.of());
+        if (config == null && backends.isEmpty()) {
+            throw new GatewayException("give the replicas: --backend URL (repeatable) or --config gateway.yaml");
         }
+        GatewayConfig c = withFlags(config != null ? GatewayConfigFile.load(config) : GatewayConfig.of("127.0.0.1", 9000, List.of()));
+        Gateway gateway = Gateway.start(c, AccessLog.stdout());
+        System.err.println("sluice: gateway on http://" + c.host() + ":" + gateway.port() + " over "
+                + c.backends().size() + " backend(s): " + c.backends());
+        if (config != null) {
+            // edits to the file apply without a restart (requests in flight finish under the old config)
+            gateway.watch(config, Duration.ofSeconds(1), file -> withFlags(GatewayConfigFile.load(file)), System.err::println);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
+        new CountDownLatch(1).await(); // serve until a signal ends the process
+        return 0;
+    }
+
+    /** The command line's --host, --port and --backend over what the file says. */
+    private GatewayConfig withFlags(GatewayConfig c) {
         if (!backends.isEmpty()) {
             List<URI> uris = new ArrayList<>();
             for (String b : backends) {
@@ -57,11 +68,6 @@ final class GatewayCommand implements Callable<Integer> {
         if (c.port() < 0 || c.port() > 65535) {
             throw new GatewayException("--port: must be in [0, 65535], got " + c.port());
         }
-        Gateway gateway = Gateway.start(c, AccessLog.stdout());
-        System.err.println("sluice: gateway on http://" + c.host() + ":" + gateway.port() + " over "
-                + c.backends().size() + " replica(s): " + c.backends());
-        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
-        new CountDownLatch(1).await(); // serve until a signal ends the process
-        return 0;
+        return c;
     }
 }

@@ -68,7 +68,7 @@ final class ArchitectureRules {
                             + " of the other Sluice modules")
                     .allowEmptyShould(true));
         }
-        for (String module : List.of("core", "engine")) {
+        for (String module : List.of("core", "engine", "wire")) { // wire: Jackson only, framing without a transport
             rules.add(noClasses().that().resideInAPackage(root + "." + module + "..")
                     .should().dependOnClassesThat().resideInAnyPackage(HTTP)
                     .as(module + " knows no HTTP library")

@@ -15,11 +15,15 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One OpenAI-compatible endpoint over many replicas. Proxies the OpenAI routes to a replica picked by
@@ -27,35 +31,75 @@ import java.util.concurrent.Executors;
  * and {@code /metrics}.
  */
 public final class Gateway implements AutoCloseable {
-    private final GatewayConfig config;
-    private final List<Replica> replicas;
-    private final Prober prober;
+    private static final System.Logger LOG = System.getLogger("ai.sluice.gateway");
+
+    private final AccessLog accessLog;
+    private final Discovery.Resolver resolver;
     private final GatewayMetrics metrics;
     private final ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http;
-    private final Fleet fleet;
-    private final Proxy proxy;
     private final WebServer server;
+    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gateway-config-watch");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Everything a config decides; a reload builds a new one and swaps it in (requests in flight keep theirs). */
+    private volatile Core core;
 
-    private Gateway(GatewayConfig config, AccessLog accessLog) {
-        this.config = config;
-        List<Replica> rs = new ArrayList<>();
-        for (URI b : config.backends()) {
-            rs.add(new Replica(b, config));
+    private final class Core {
+        final GatewayConfig config;
+        final Discovery discovery;
+        final Fleet fleet;
+        final Router router;
+        final Prober prober;
+        final Proxy proxy;
+
+        /** Builds on {@code previous}'s replicas where their addresses stay (health, breaker and load carry over). */
+        Core(GatewayConfig config, Core previous) {
+            this.config = config;
+            this.discovery = new Discovery(config.backends(), resolver);
+            this.fleet = new Fleet(previous == null ? List.of() : previous.fleet.all());
+            fleet.update(discovery.resolve(), u -> new Replica(u, config));
+            for (Replica r : fleet.all()) {
+                r.reconfigure(config);
+            }
+            this.router = new Router(config.affinityLoadFactor());
+            router.replicas(fleet.all());
+            this.prober = new Prober(config, http, fleet::all);
+            this.proxy = new Proxy(config, http, fleet, router,
+                    new RetryBudget(config.retryBudgetRatio(), config.retryBudgetMinPerSec()), metrics, accessLog);
         }
-        this.replicas = List.copyOf(rs);
+
+        void start() {
+            prober.every(config.resolveInterval(), this::rediscover);
+            prober.start();
+        }
+
+        /** Resolves the backend names again; replicas that joined or left change the fleet and the hash ring. */
+        void rediscover() {
+            try {
+                List<URI> now = discovery.resolve();
+                if (fleet.update(now, u -> new Replica(u, config))) {
+                    router.replicas(fleet.all());
+                    LOG.log(System.Logger.Level.INFO, "replicas now " + now);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "re-resolving the replicas failed: " + e);
+            }
+        }
+    }
+
+    private Gateway(GatewayConfig config, AccessLog accessLog, Discovery.Resolver resolver) {
+        this.accessLog = accessLog;
+        this.resolver = resolver;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(min(config.firstByteTimeout(), Duration.ofSeconds(2)))
                 .executor(clientThreads)
                 .build();
-        this.prober = new Prober(config, http, replicas);
-        this.fleet = new Fleet(replicas, prober::modelCards);
-        Router router = new Router(config.affinityLoadFactor());
-        router.replicas(replicas);
-        this.metrics = new GatewayMetrics(() -> replicas);
-        this.proxy = new Proxy(config, http, fleet, router,
-                new RetryBudget(config.retryBudgetRatio(), config.retryBudgetMinPerSec()), metrics, accessLog);
+        this.metrics = new GatewayMetrics(() -> core.fleet.all());
+        this.core = new Core(config, null);
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -66,18 +110,65 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts listening and probing; the replicas take requests once their first health check passes. */
     public static Gateway start(GatewayConfig config, AccessLog accessLog) {
+        return start(config, accessLog, Discovery.DNS);
+    }
+
+    static Gateway start(GatewayConfig config, AccessLog accessLog, Discovery.Resolver resolver) {
         if (config.backends().isEmpty()) {
             throw new GatewayException("no backends: give at least one replica URL (--backend or backends:)");
         }
         checkBindable(config);
-        Gateway g = new Gateway(config, accessLog);
-        g.prober.start();
+        Gateway g = new Gateway(config, accessLog, resolver);
+        g.core.start();
         g.server.start();
         if (!g.server.isRunning() || g.server.port() <= 0) {
             g.close();
             throw new GatewayException("cannot listen on " + config.host() + ":" + config.port());
         }
         return g;
+    }
+
+    /**
+     * Applies a new config without dropping requests: new requests use it at once, requests in flight finish under
+     * the old one; replicas whose addresses stay keep their state. The address cannot change without a restart
+     * (the old one is kept, and said so).
+     */
+    public void reload(GatewayConfig next) {
+        Core old = core;
+        GatewayConfig c = next;
+        if (!next.host().equals(old.config.host()) || (next.port() != old.config.port() && next.port() != 0)) {
+            LOG.log(System.Logger.Level.WARNING, "host/port changes need a restart; keeping "
+                    + old.config.host() + ":" + old.config.port());
+            c = next.withAddress(old.config.host(), old.config.port());
+        }
+        Core fresh = new Core(c, old);
+        fresh.start();
+        core = fresh;
+        old.prober.close();
+        LOG.log(System.Logger.Level.INFO, "config reloaded: replicas " + fresh.fleet.all());
+    }
+
+    /**
+     * Reloads {@code file} whenever it changes (checked every {@code period}; {@code load} reads it, e.g.
+     * {@link GatewayConfigFile#load} plus the command line's overrides). A file that no longer passes the checks is
+     * reported in one line and the running config stays.
+     */
+    public void watch(Path file, Duration period, java.util.function.Function<Path, GatewayConfig> load,
+                      java.util.function.Consumer<String> report) {
+        long[] seen = {stamp(file)};
+        watcher.scheduleWithFixedDelay(() -> {
+            long now = stamp(file);
+            if (now == seen[0]) {
+                return;
+            }
+            seen[0] = now;
+            try {
+                reload(load.apply(file));
+                report.accept("sluice: gateway config reloaded from " + file);
+            } catch (GatewayException e) {
+                report.accept("sluice: gateway config not reloaded: " + e.getMessage());
+            }
+        }, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static void checkBindable(GatewayConfig config) {
@@ -93,17 +184,25 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    private static long stamp(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis() * 31 + Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     private void routes(HttpRouting.Builder r) {
         r.get("/health", (req, res) -> json(res, 200, "{\"status\":\"ok\"}"));
         r.get("/ready", this::ready);
         r.get("/metrics", this::metrics);
-        r.get("/v1/models", proxy::models);
-        r.get("/v1/models/{id}", proxy::model);
-        r.post("/v1/completions", (req, res) -> proxy.forward(req, res, true));
-        r.post("/v1/chat/completions", (req, res) -> proxy.forward(req, res, true));
-        r.post("/v1/embeddings", (req, res) -> proxy.forward(req, res, false));
-        r.post("/tokenize", (req, res) -> proxy.forward(req, res, false));
-        r.post("/detokenize", (req, res) -> proxy.forward(req, res, false));
+        r.get("/v1/models", (req, res) -> core.proxy.models(req, res));
+        r.get("/v1/models/{id}", (req, res) -> core.proxy.model(req, res));
+        r.post("/v1/completions", (req, res) -> core.proxy.forward(req, res, true));
+        r.post("/v1/chat/completions", (req, res) -> core.proxy.forward(req, res, true));
+        r.post("/v1/embeddings", (req, res) -> core.proxy.forward(req, res, false));
+        r.post("/tokenize", (req, res) -> core.proxy.forward(req, res, false));
+        r.post("/detokenize", (req, res) -> core.proxy.forward(req, res, false));
         r.any((req, res) -> {
             res.status(404);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -114,9 +213,10 @@ public final class Gateway implements AutoCloseable {
 
     private void ready(ServerRequest req, ServerResponse res) {
         long now = System.nanoTime();
-        long up = replicas.stream().filter(r -> r.routable(now)).count();
+        List<Replica> all = core.fleet.all();
+        long up = all.stream().filter(r -> r.routable(now)).count();
         json(res, up > 0 ? 200 : 503, "{\"ready\":" + (up > 0) + ",\"replicas_up\":" + up
-                + ",\"replicas\":" + replicas.size() + "}");
+                + ",\"replicas\":" + all.size() + "}");
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
@@ -145,17 +245,18 @@ public final class Gateway implements AutoCloseable {
     }
 
     public GatewayConfig config() {
-        return config;
+        return core.config;
     }
 
     /** The replicas and their state (for tests and the CLI's start line). */
     public List<Replica> replicas() {
-        return replicas;
+        return core.fleet.all();
     }
 
     @Override
     public void close() {
-        prober.close();
+        watcher.shutdownNow();
+        core.prober.close();
         server.stop();
         http.close();
         clientThreads.shutdownNow();

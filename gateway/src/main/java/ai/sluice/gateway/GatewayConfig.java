@@ -22,12 +22,16 @@ import java.util.List;
  * @param affinityPrefixChars   how much of the prompt (when there is no {@code user}) picks the affinity replica
  * @param affinityLoadFactor    bounded load: the affinity replica is skipped when busier than this times the mean
  * @param resume                continue a stream a replica dropped on another replica
+ * @param resolveInterval       how often backend host names are resolved again (one replica per address: a
+ *                              Kubernetes headless Service lists one per pod); IP literals and localhost are not
+ * @param auth                  client keys the gateway accepts, and the key it sends replicas
  */
 public record GatewayConfig(String host, int port, List<URI> backends, Duration healthInterval, Duration healthTimeout,
                             Duration scrapeInterval, Duration firstByteTimeout, Duration streamStallTimeout,
                             Duration holdTimeout, int ejectAfterFailures, Duration ejectBase, Duration ejectMax,
                             int maxAttempts, double retryBudgetRatio, double retryBudgetMinPerSec,
-                            int affinityPrefixChars, double affinityLoadFactor, boolean resume) {
+                            int affinityPrefixChars, double affinityLoadFactor, boolean resume,
+                            Duration resolveInterval, Auth auth) {
 
     public GatewayConfig {
         backends = List.copyOf(backends);
@@ -37,18 +41,19 @@ public record GatewayConfig(String host, int port, List<URI> backends, Duration 
     public static GatewayConfig of(String host, int port, List<URI> backends) {
         return new GatewayConfig(host, port, backends, Duration.ofMillis(500), Duration.ofMillis(400),
                 Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(10),
-                3, Duration.ofSeconds(1), Duration.ofSeconds(30), 3, 0.5, 10, 256, 1.25, true);
+                3, Duration.ofSeconds(1), Duration.ofSeconds(30), 3, 0.5, 10, 256, 1.25, true,
+                Duration.ofSeconds(5), Auth.NONE);
     }
 
     public GatewayConfig withAddress(String newHost, int newPort) {
         return new GatewayConfig(newHost, newPort, backends, healthInterval, healthTimeout, scrapeInterval,
                 firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
-                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume);
+                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth);
     }
 
     public GatewayConfig withBackends(List<URI> newBackends) {
         return new GatewayConfig(host, port, newBackends, healthInterval, healthTimeout, scrapeInterval,
                 firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
-                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume);
+                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth);
     }
 }

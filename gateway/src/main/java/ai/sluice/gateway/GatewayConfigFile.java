@@ -30,7 +30,7 @@ public final class GatewayConfigFile {
             "health_timeout_ms", "scrape_interval_ms", "first_byte_timeout_ms", "stream_stall_timeout_ms",
             "hold_timeout_ms", "eject_after_failures", "eject_base_ms", "eject_max_ms", "max_attempts",
             "retry_budget_ratio", "retry_budget_min_per_sec", "affinity_prefix_chars", "affinity_load_factor",
-            "resume");
+            "resume", "resolve_interval_ms", "api_key_sha256", "replica_api_key_env", "replica_api_key_file");
 
     private GatewayConfigFile() {
     }
@@ -88,7 +88,9 @@ public final class GatewayConfigFile {
                 f.fraction("retry_budget_min_per_sec", d.retryBudgetMinPerSec(), 0, 1000),
                 (int) f.number("affinity_prefix_chars", d.affinityPrefixChars(), 0, 1 << 20),
                 f.fraction("affinity_load_factor", d.affinityLoadFactor(), 1, 100),
-                f.bool("resume", d.resume()));
+                f.bool("resume", d.resume()),
+                f.millis("resolve_interval_ms", d.resolveInterval()),
+                new Auth(f.digests(), f.replicaKey()));
         if (c.ejectMax().compareTo(c.ejectBase()) < 0) {
             throw new GatewayException(name + ": eject_max_ms: must be at least eject_base_ms ("
                     + c.ejectBase().toMillis() + ")");
@@ -173,6 +175,58 @@ public final class GatewayConfigFile {
                 throw bad(field, "must be true or false", n);
             }
             return n.asBoolean();
+        }
+
+        /** api_key_sha256: hex SHA-256 digests of the client keys (never the keys themselves). */
+        List<byte[]> digests() {
+            JsonNode n = root.get("api_key_sha256");
+            if (n == null) {
+                return List.of();
+            }
+            if (!n.isArray()) {
+                throw new GatewayException(name + ": api_key_sha256: must be a list of hex SHA-256 digests");
+            }
+            List<byte[]> out = new ArrayList<>();
+            for (int i = 0; i < n.size(); i++) {
+                String hex = n.get(i).asText("");
+                if (!n.get(i).isTextual() || !hex.matches("[0-9a-fA-F]{64}")) {
+                    throw new GatewayException(name + ": api_key_sha256[" + i + "]: must be 64 hex digits (the SHA-256 of"
+                            + " the key: printf %s KEY | sha256sum), got " + hex.length() + " characters");
+                }
+                out.add(java.util.HexFormat.of().parseHex(hex));
+            }
+            return out;
+        }
+
+        /** The key for replicas, from replica_api_key_env (a variable's name) or replica_api_key_file (a path). */
+        Auth.Secret replicaKey() {
+            JsonNode env = root.get("replica_api_key_env");
+            JsonNode file = root.get("replica_api_key_file");
+            if (env != null && file != null) {
+                throw new GatewayException(name + ": replica_api_key_env, replica_api_key_file: give one of them");
+            }
+            if (env != null) {
+                String var = text("replica_api_key_env", null);
+                String value = System.getenv(var);
+                if (value == null || value.isBlank()) {
+                    throw new GatewayException(name + ": replica_api_key_env: the environment variable " + var
+                            + " is not set");
+                }
+                return new Auth.Secret(value.strip());
+            }
+            if (file != null) {
+                Path path = Path.of(text("replica_api_key_file", null));
+                try {
+                    String value = Files.readString(path).strip();
+                    if (value.isEmpty()) {
+                        throw new GatewayException(name + ": replica_api_key_file: " + path + " is empty");
+                    }
+                    return new Auth.Secret(value);
+                } catch (IOException e) {
+                    throw new GatewayException(name + ": replica_api_key_file: cannot read " + path);
+                }
+            }
+            return null;
         }
 
         List<URI> backends() {

@@ -26,11 +26,10 @@ final class Prober implements AutoCloseable {
 
     private final GatewayConfig config;
     private final HttpClient http;
-    private final List<Replica> replicas;
+    private final java.util.function.Supplier<List<Replica>> replicas;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<Replica, Integer> failedChecks = new ConcurrentHashMap<>();
     private final Map<Replica, Boolean> checking = new ConcurrentHashMap<>();
-    private final Map<Replica, List<JsonNode>> modelCards = new ConcurrentHashMap<>();
     private final Map<Replica, Integer> scrapes = new ConcurrentHashMap<>();
     private static final int MODELS_EVERY = 10;
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -39,22 +38,22 @@ final class Prober implements AutoCloseable {
         return t;
     });
 
-    Prober(GatewayConfig config, HttpClient http, List<Replica> replicas) {
+    Prober(GatewayConfig config, HttpClient http, java.util.function.Supplier<List<Replica>> replicas) {
         this.config = config;
         this.http = http;
         this.replicas = replicas;
     }
 
-    void start() {
-        ticks.scheduleWithFixedDelay(() -> replicas.forEach(r -> Thread.startVirtualThread(() -> health(r))),
-                0, config.healthInterval().toNanos(), TimeUnit.NANOSECONDS);
-        ticks.scheduleWithFixedDelay(() -> replicas.forEach(r -> Thread.startVirtualThread(() -> scrape(r))),
-                0, config.scrapeInterval().toNanos(), TimeUnit.NANOSECONDS);
+    /** Also runs {@code task} every {@code interval} on the prober's thread (re-resolving replica names). */
+    void every(Duration interval, Runnable task) {
+        ticks.scheduleWithFixedDelay(task, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** The model objects each replica listed at its last answer to /v1/models. */
-    List<JsonNode> modelCards(Replica r) {
-        return modelCards.getOrDefault(r, List.of());
+    void start() {
+        ticks.scheduleWithFixedDelay(() -> replicas.get().forEach(r -> Thread.startVirtualThread(() -> health(r))),
+                0, config.healthInterval().toNanos(), TimeUnit.NANOSECONDS);
+        ticks.scheduleWithFixedDelay(() -> replicas.get().forEach(r -> Thread.startVirtualThread(() -> scrape(r))),
+                0, config.scrapeInterval().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void health(Replica r) {
@@ -117,15 +116,12 @@ final class Prober implements AutoCloseable {
             if (res.statusCode() == 200) {
                 JsonNode data = json.readTree(res.body()).path("data");
                 List<JsonNode> cards = new ArrayList<>();
-                List<String> ids = new ArrayList<>();
                 for (JsonNode card : data) {
                     if (card.hasNonNull("id")) {
                         cards.add(card);
-                        ids.add(card.get("id").asText());
                     }
                 }
-                modelCards.put(r, List.copyOf(cards));
-                r.models(ids);
+                r.models(cards);
             }
         } catch (Exception e) {
             // keep the last list

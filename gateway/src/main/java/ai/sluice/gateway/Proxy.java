@@ -71,7 +71,7 @@ final class Proxy {
         final String path;
         final Set<Replica> tried = new HashSet<>();
         byte[] body;
-        /** The client's Authorization header, passed on: replicas that check keys see the client's own. */
+        /** The client's Authorization header: checked against the gateway's keys, or passed on when it has none. */
         String authorization;
         JsonNode request;
         String model;
@@ -79,6 +79,7 @@ final class Proxy {
         boolean affinity;
         Replica served;
         int attempts;
+        int staleRetries;
         int retries;
         int resumes;
         /** The replica's share of the wait before the response started (its time to the first bytes). */
@@ -99,6 +100,8 @@ final class Proxy {
         final boolean certain;
         final int status;
         final byte[] body;
+        /** The connection closed before any byte of a response: a stale pooled connection, not a verdict on the replica. */
+        boolean stale;
 
         AttemptFailed(String message, boolean certain, int status, byte[] body) {
             super(message, null, false, false);
@@ -131,6 +134,11 @@ final class Proxy {
     }
 
     private void serve(ServerRequest req, ServerResponse res, Exchange x) {
+        if (config.auth().checksKeys() && !config.auth().accepts(x.authorization)) {
+            reply(res, x, 401, OpenAiError.of("invalid_request_error", "invalid_api_key",
+                    "Incorrect or missing API key: send 'Authorization: Bearer <key>'."), 0);
+            return;
+        }
         try {
             x.body = readBody(req);
         } catch (IOException e) {
@@ -160,8 +168,9 @@ final class Proxy {
         }
         budget.onRequest();
         AttemptFailed last = null;
+        boolean freeRetry = false;
         while (x.attempts < config.maxAttempts()) {
-            if (x.attempts > 0) {
+            if (x.attempts > 0 && !freeRetry) {
                 if (!budget.tryRetry()) {
                     break;
                 }
@@ -174,11 +183,20 @@ final class Proxy {
                 break;
             }
             x.attempts++;
+            freeRetry = false;
             try {
                 attempt(r, x, res);
                 return;
             } catch (AttemptFailed f) {
                 last = f;
+                if (f.stale && x.staleRetries < 2) {
+                    // a kept-alive connection the replica had already closed: the request never reached it, so
+                    // sending it again (on a fresh connection, maybe the same replica) costs no attempt or budget
+                    x.staleRetries++;
+                    x.attempts--;
+                    x.tried.remove(r);
+                    freeRetry = true;
+                }
             }
         }
         if (last == null) {
@@ -287,7 +305,11 @@ final class Proxy {
         } catch (IOException e) {
             x.served = null;
             AttemptFailed f = new AttemptFailed(r + ": " + describe(e), isRefused(e), 0, new byte[0]);
-            fail(r, start, f);
+            if (up == null && isStale(e) && x.staleRetries < 2) {
+                f.stale = true; // no verdict on the replica: its breaker and ejection count stay as they are
+            } else {
+                fail(r, start, f);
+            }
             throw f;
         } catch (ClientGone gone) {
             r.onSuccess(System.nanoTime() - start); // the replica did nothing wrong
@@ -317,8 +339,9 @@ final class Proxy {
                 .timeout(config.firstByteTimeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (x.authorization != null) {
-            builder.header("Authorization", x.authorization);
+        String authorization = config.auth().upstreamHeader(x.authorization);
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
         }
         HttpRequest request = builder.build();
         UpstreamBody upstreamBody = new UpstreamBody();
@@ -648,6 +671,12 @@ final class Proxy {
         }
     }
 
+    /** The JDK client's words for a connection that closed before any response byte (typically a stale kept-alive one). */
+    private static boolean isStale(IOException e) {
+        String m = e.getMessage();
+        return e instanceof java.io.EOFException || (m != null && m.contains("received no bytes"));
+    }
+
     private static boolean isRefused(IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException) {
@@ -669,8 +698,23 @@ final class Proxy {
         return CompletionChunk.abbreviate(new String(body, StandardCharsets.UTF_8));
     }
 
+    /** Whether the request may go on; answers 401 when the gateway checks keys and this one has none that fits. */
+    private boolean admitted(ServerRequest req, ServerResponse res) {
+        if (!config.auth().checksKeys() || config.auth().accepts(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
+            return true;
+        }
+        res.status(401);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(OpenAiError.of("invalid_request_error", "invalid_api_key",
+                "Incorrect or missing API key: send 'Authorization: Bearer <key>'.").toJson());
+        return false;
+    }
+
     /** GET /v1/models: the union of the healthy replicas' models, by id. */
     void models(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
         ObjectNode out = json.createObjectNode();
         out.put("object", "list");
         var data = out.putArray("data");
@@ -686,6 +730,9 @@ final class Proxy {
 
     /** GET /v1/models/{id}. */
     void model(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
         String id = req.path().pathParameters().get("id");
         for (JsonNode card : fleet.modelCards()) {
             if (card.get("id").asText().equals(id)) {

@@ -22,7 +22,7 @@ public final class Replica {
 
     private final URI base;
     private final String name;
-    private final GatewayConfig config;
+    private volatile GatewayConfig config;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong ejections = new AtomicLong();
@@ -31,6 +31,7 @@ public final class Replica {
     private volatile long ejectedUntilNanos;
     private volatile ReplicaLoad load = ReplicaLoad.UNKNOWN;
     private volatile List<String> models = List.of();
+    private volatile List<com.fasterxml.jackson.databind.JsonNode> modelCards = List.of();
     /** Counts to eject: consecutive failures, and the ejections in a row (each doubles the backoff). */
     private int consecutiveFailures;
     private int ejectionsInARow;
@@ -52,6 +53,11 @@ public final class Replica {
 
     public URI base() {
         return base;
+    }
+
+    /** Takes a reloaded config's ejection settings (its state and breaker stay). */
+    void reconfigure(GatewayConfig next) {
+        this.config = next;
     }
 
     /** host:port, as the x-sluice-backend header and the metrics name it. */
@@ -114,8 +120,14 @@ public final class Replica {
         return models;
     }
 
-    public void models(List<String> ids) {
-        this.models = List.copyOf(ids);
+    /** The model objects the replica listed at its last answer to /v1/models (each has an {@code id}). */
+    public List<com.fasterxml.jackson.databind.JsonNode> modelCards() {
+        return modelCards;
+    }
+
+    public void models(List<com.fasterxml.jackson.databind.JsonNode> cards) {
+        this.modelCards = List.copyOf(cards);
+        this.models = cards.stream().map(c -> c.get("id").asText()).toList();
     }
 
     public boolean healthy() {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Picks a replica for one attempt. Without an affinity key: least outstanding requests ({@link Replica#score()}).
@@ -35,14 +36,21 @@ public final class Router {
         int usable = 0;
         long totalInFlight = 0;
         Replica least = null;
+        double leastScore = Double.MAX_VALUE;
+        int ties = 0;
         for (Replica r : candidates) {
             if (tried.contains(r) || !r.routable(nowNanos)) {
                 continue;
             }
             usable++;
             totalInFlight += r.inFlight();
-            if (least == null || r.score() < least.score()) {
+            double score = r.score();
+            if (score < leastScore) {
                 least = r;
+                leastScore = score;
+                ties = 1;
+            } else if (score == leastScore && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+                least = r; // ties broken at random (reservoir of one), or an idle fleet sends everything to the first
             }
         }
         if (least == null || affinityKey == null || usable == 1) {

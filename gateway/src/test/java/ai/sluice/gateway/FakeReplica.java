@@ -26,7 +26,11 @@ final class FakeReplica implements AutoCloseable {
     volatile boolean healthy = true;
 
     FakeReplica(String model, Behaviour behaviour) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        this(model, behaviour, "127.0.0.1", 0);
+    }
+
+    FakeReplica(String model, Behaviour behaviour, String address, int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(address, port), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/health", ex -> send(ex, healthy ? 200 : 503, "{\"status\":\"ok\"}"));
         server.createContext("/metrics", ex -> send(ex, 200,

@@ -21,6 +21,7 @@ class GatewayConfigFileTest {
                 max_attempts: 4
                 affinity_load_factor: 1.5
                 resume: false
+                resolve_interval_ms: 2000
                 """);
         assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(c.port()).isEqualTo(9100);
@@ -30,6 +31,7 @@ class GatewayConfigFileTest {
         assertThat(c.maxAttempts()).isEqualTo(4);
         assertThat(c.affinityLoadFactor()).isEqualTo(1.5);
         assertThat(c.resume()).isFalse();
+        assertThat(c.resolveInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.healthTimeout()).isEqualTo(GatewayConfig.of("h", 1, java.util.List.of()).healthTimeout());
     }
 
@@ -47,6 +49,50 @@ class GatewayConfigFileTest {
         assertBad("backends: [http://a:1]\neject_base_ms: 5000\neject_max_ms: 1000\n", "eject_max_ms: must be at least eject_base_ms");
         assertBad("backends: [http://a:1\n", "gateway.yaml: not valid YAML");
         assertBad("- just\n- a list\n", "must be a mapping of settings");
+        assertBad("backends: [http://a:1]\napi_key_sha256: [sk-plain-key]\n",
+                "api_key_sha256[0]: must be 64 hex digits (the SHA-256 of the key: printf %s KEY | sha256sum), got 12 characters");
+        assertBad("backends: [http://a:1]\nreplica_api_key_env: SLUICE_SURELY_UNSET_VARIABLE\n",
+                "replica_api_key_env: the environment variable SLUICE_SURELY_UNSET_VARIABLE is not set");
+        assertBad("backends: [http://a:1]\nreplica_api_key_file: /nonexistent/key\n",
+                "replica_api_key_file: cannot read /nonexistent/key");
+    }
+
+    @Test
+    void rangesIncludeTheirEnds() {
+        String b = "backends: [http://a:1]\n";
+        assertThat(GatewayConfigFile.parse("g", b + "port: 0\n").port()).isZero();
+        assertThat(GatewayConfigFile.parse("g", b + "port: 65535\n").port()).isEqualTo(65535);
+        assertThat(GatewayConfigFile.parse("g", b + "max_attempts: 10\n").maxAttempts()).isEqualTo(10);
+        assertThat(GatewayConfigFile.parse("g", b + "max_attempts: 1\n").maxAttempts()).isEqualTo(1);
+        assertThat(GatewayConfigFile.parse("g", b + "retry_budget_ratio: 1\n").retryBudgetRatio()).isEqualTo(1.0);
+        assertThat(GatewayConfigFile.parse("g", b + "retry_budget_ratio: 0\n").retryBudgetRatio()).isZero();
+        assertThat(GatewayConfigFile.parse("g", b + "affinity_load_factor: 1\n").affinityLoadFactor()).isEqualTo(1.0);
+        assertThat(GatewayConfigFile.parse("g", b + "health_timeout_ms: 1\n").healthTimeout()).isEqualTo(Duration.ofMillis(1));
+        assertThat(GatewayConfigFile.parse("g", b + "resume: true\n").resume()).isTrue();
+        assertThat(GatewayConfigFile.parse("g", b + "eject_base_ms: 500\neject_max_ms: 500\n").ejectMax())
+                .isEqualTo(Duration.ofMillis(500));
+        assertBad(b + "max_attempts: 0\n", "max_attempts: must be a whole number in [1, 10], got 0");
+        assertBad(b + "max_attempts: 11\n", "max_attempts: must be a whole number in [1, 10], got 11");
+        assertBad(b + "retry_budget_ratio: 1.5\n", "retry_budget_ratio: must be a number in [0.0, 1.0], got 1.5");
+        assertBad(b + "retry_budget_ratio: -0.1\n", "retry_budget_ratio: must be a number in [0.0, 1.0]");
+        assertBad(b + "affinity_load_factor: 0.5\n", "affinity_load_factor: must be a number in [1.0, 100.0]");
+        assertBad(b + "health_timeout_ms: 0\n", "health_timeout_ms: must be a whole number of milliseconds > 0, got 0");
+        assertBad(b + "host: \"\"\n", "host: must be a non-empty string");
+    }
+
+    @Test
+    void readsTheReplicaKeyFromAFileAndTheClientKeysAsDigests(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("k"), "  sk-replica\n");
+        GatewayConfig c = GatewayConfigFile.parse("g", "backends: [http://a:1]\nreplica_api_key_file: " + key
+                + "\napi_key_sha256: [" + Auth.digestHex("sk-client") + "]\n");
+        assertThat(c.auth().replicaKey().value()).isEqualTo("sk-replica");
+        assertThat(c.auth().accepts("Bearer sk-client")).isTrue();
+        assertThat(GatewayConfigFile.parse("g", "backends: [http://a:1]\n").auth().replicaKey()).isNull();
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("e"), "\n");
+        assertBad("backends: [http://a:1]\nreplica_api_key_file: " + empty + "\n", "replica_api_key_file: " + empty + " is empty");
+        assertBad("backends: [http://a:1]\nreplica_api_key_file: x\nreplica_api_key_env: Y\n", "give one of them");
+        assertBad("backends: [http://a:1]\napi_key_sha256: abc\n", "api_key_sha256: must be a list");
     }
 
     @Test

@@ -48,7 +48,7 @@ class GatewayProxyTest {
         GatewayConfig c = new GatewayConfig("127.0.0.1", 0, backends, Duration.ofMillis(100), Duration.ofMillis(300),
                 Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(1), hold, d.ejectAfterFailures(),
                 d.ejectBase(), d.ejectMax(), 3, d.retryBudgetRatio(), d.retryBudgetMinPerSec(),
-                d.affinityPrefixChars(), d.affinityLoadFactor(), true);
+                d.affinityPrefixChars(), d.affinityLoadFactor(), true, d.resolveInterval(), d.auth());
         Gateway g = Gateway.start(c, new AccessLog(accessLines::add));
         open.add(g);
         return g;
@@ -101,6 +101,40 @@ class GatewayProxyTest {
     }
 
     @Test
+    void checksClientKeysByDigestAndSendsReplicasTheirOwnKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        FakeReplica r = replica((ex, body) -> FakeReplica.send(ex, 200, "{\"auth\":\""
+                + ex.getRequestHeaders().getFirst("Authorization") + "\"}"));
+        java.nio.file.Path keyFile = java.nio.file.Files.writeString(dir.resolve("replica.key"), "sk-replica\n");
+        GatewayConfig c = GatewayConfigFile.parse("gateway.yaml", "host: 127.0.0.1\nport: 0\nbackends: [" + r.base()
+                + "]\nhealth_interval_ms: 100\napi_key_sha256: [" + Auth.digestHex("sk-gateway") + "]\nreplica_api_key_file: "
+                + keyFile + "\n");
+        assertThat(c.toString()).doesNotContain("sk-replica");
+        Gateway g = Gateway.start(c, new AccessLog(accessLines::add));
+        open.add(g);
+        awaitUp(g, 1);
+        URI completions = URI.create("http://127.0.0.1:" + g.port() + "/v1/completions");
+        for (String header : new String[] {null, "Bearer sk-wrong", "sk-gateway"}) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(completions).POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"x\"}"));
+            if (header != null) {
+                b.header("Authorization", header);
+            }
+            HttpResponse<String> res = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).as(String.valueOf(header)).isEqualTo(401);
+            assertThat(json.readTree(res.body()).path("error").path("code").asText()).isEqualTo("invalid_api_key");
+        }
+        HttpResponse<String> ok = client.send(HttpRequest.newBuilder(completions).header("Authorization", "Bearer sk-gateway")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"x\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(ok.body()).path("auth").asText()).isEqualTo("Bearer sk-replica");
+        assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(String.join("\n", accessLines)).doesNotContain("sk-gateway").doesNotContain("sk-replica");
+    }
+
+    @Test
     void unknownModelIsAnOpenAi404() throws Exception {
         FakeReplica r = replica((ex, body) -> FakeReplica.send(ex, 200, "{}"));
         Gateway g = gateway(List.of(r.base()), Duration.ofSeconds(2));
@@ -141,6 +175,24 @@ class GatewayProxyTest {
         Replica deadReplica = g.replicas().getFirst();
         assertThat(deadReplica.state(System.nanoTime())).isNotEqualTo(Replica.State.UP);
         assertThat(good.generations.get()).isEqualTo(10);
+    }
+
+    @Test
+    void aConnectionClosedBeforeAnyAnswerIsSentAgainWithoutCountingAgainstTheReplica() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        FakeReplica r = replica((ex, body) -> {
+            if (calls.incrementAndGet() == 1) {
+                ex.getResponseBody().close(); // as a stale kept-alive connection: closed, not a byte sent
+                return;
+            }
+            FakeReplica.send(ex, 200, "{\"ok\":true}");
+        });
+        Gateway g = gateway(List.of(r.base()), Duration.ofSeconds(2));
+        awaitUp(g, 1);
+        assertThat(post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\"}").statusCode()).isEqualTo(200);
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(g.replicas().getFirst().state(System.nanoTime())).isEqualTo(Replica.State.UP);
+        assertThat(metrics(g)).contains("sluice_gateway_retries_total 0.0");
     }
 
     @Test
@@ -303,6 +355,47 @@ class GatewayProxyTest {
                 r.end();
             }
         }
+    }
+
+    @Test
+    void replicasBehindANameJoinAndLeaveAsItsAddressesChange() throws Exception {
+        FakeReplica.Behaviour ok = (ex, body) -> FakeReplica.send(ex, 200, "{\"ok\":true}");
+        FakeReplica first = replica(ok);
+        int port = first.base().getPort();
+        FakeReplica second = new FakeReplica(MODEL, ok, "127.0.0.2", port); // the same port on another address
+        open.add(second);
+        var addresses = new java.util.concurrent.atomic.AtomicReference<List<java.net.InetAddress>>(
+                List.of(java.net.InetAddress.ofLiteral("127.0.0.1")));
+        GatewayConfig d = GatewayConfig.of("127.0.0.1", 0, List.of());
+        GatewayConfig c = new GatewayConfig("127.0.0.1", 0, List.of(URI.create("http://replicas.test:" + port)),
+                Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofSeconds(2),
+                Duration.ofSeconds(1), Duration.ofSeconds(2), d.ejectAfterFailures(), d.ejectBase(), d.ejectMax(), 3,
+                d.retryBudgetRatio(), d.retryBudgetMinPerSec(), d.affinityPrefixChars(), d.affinityLoadFactor(), true,
+                Duration.ofMillis(100), Auth.NONE);
+        Gateway g = Gateway.start(c, new AccessLog(accessLines::add), host -> {
+            assertThat(host).isEqualTo("replicas.test");
+            return addresses.get();
+        });
+        open.add(g);
+        awaitUp(g, 1);
+        assertThat(g.replicas()).extracting(Replica::name).containsExactly("127.0.0.1:" + port);
+
+        addresses.set(List.of(java.net.InetAddress.ofLiteral("127.0.0.1"), java.net.InetAddress.ofLiteral("127.0.0.2")));
+        awaitUp(g, 2);
+        java.util.Set<String> served = new java.util.HashSet<>();
+        for (int i = 0; i < 20 && served.size() < 2; i++) {
+            served.add(post(g, "/v1/embeddings", "{\"input\":\"x\"}").headers().firstValue("x-sluice-backend").orElseThrow());
+        }
+        assertThat(served).containsExactlyInAnyOrder("127.0.0.1:" + port, "127.0.0.2:" + port);
+
+        addresses.set(List.of(java.net.InetAddress.ofLiteral("127.0.0.2")));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (g.replicas().size() != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(g.replicas()).extracting(Replica::name).containsExactly("127.0.0.2:" + port);
+        assertThat(post(g, "/v1/embeddings", "{\"input\":\"x\"}").headers().firstValue("x-sluice-backend"))
+                .contains("127.0.0.2:" + port);
     }
 
     private String metrics(Gateway g) throws Exception {

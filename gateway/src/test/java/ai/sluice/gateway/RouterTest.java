@@ -35,6 +35,19 @@ class RouterTest {
     }
 
     @Test
+    void anIdleFleetSharesRequestsInsteadOfSendingAllToTheFirst() {
+        List<Replica> rs = replicas(3);
+        Router router = new Router(1.25);
+        router.replicas(rs);
+        Map<Replica, Integer> share = new HashMap<>();
+        for (int i = 0; i < 300; i++) {
+            share.merge(router.pick(rs, Set.of(), null, System.nanoTime()), 1, Integer::sum);
+        }
+        assertThat(share).hasSize(3);
+        assertThat(share.values()).allSatisfy(n -> assertThat(n).isBetween(50, 150));
+    }
+
+    @Test
     void aKeyAlwaysLandsOnTheSameReplicaAndKeysSpreadOverAll() {
         List<Replica> rs = replicas(3);
         Router router = new Router(1.25);
@@ -78,7 +91,8 @@ class RouterTest {
     void ejectionBackoffDoublesUpToTheMaximum() throws Exception {
         GatewayConfig fast = new GatewayConfig("h", 0, List.of(), config.healthInterval(), config.healthTimeout(),
                 config.scrapeInterval(), config.firstByteTimeout(), config.streamStallTimeout(), config.holdTimeout(),
-                2, java.time.Duration.ofMillis(200), java.time.Duration.ofMillis(500), 3, 0.2, 5, 256, 1.25, true);
+                2, java.time.Duration.ofMillis(200), java.time.Duration.ofMillis(500), 3, 0.2, 5, 256, 1.25, true,
+                config.resolveInterval(), Auth.NONE);
         Replica r = new Replica(URI.create("http://a:1"), fast);
         r.onHealth(true);
         assertThat(r.onFailure(1, new RuntimeException("500"), false)).isFalse(); // one 5xx is not yet an ejection
