@@ -16,9 +16,9 @@ import ai.sluice.server.backend.TokenizerCodec;
 import ai.sluice.server.http.AccessLog;
 import ai.sluice.core.tokenizer.Vocabulary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,8 +36,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model over an OpenAI-compatible HTTP API (completions, chat, streaming, metrics).")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model file.")
-    Path model;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
             description = "Bind address (default: ${DEFAULT-VALUE}; use 0.0.0.0 to expose it).")
@@ -86,9 +86,6 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--kv-cache-fraction", defaultValue = "0.5", paramLabel = "F", description = "KV cache budget as a fraction of memory left after the weights, at most what --max-num-seqs full sequences use (default: ${DEFAULT-VALUE}).")
     double kvCacheFraction;
 
-    @Option(names = "--kv-cache-type", defaultValue = "f32", paramLabel = "T", description = "KV cache element type: f32 or f16 (default: ${DEFAULT-VALUE}).")
-    KvType kvType;
-
     @Option(names = "--block-size", defaultValue = "16", paramLabel = "N", description = "Tokens per KV block (default: ${DEFAULT-VALUE}).")
     int blockSize;
 
@@ -104,9 +101,6 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-prefix-caching", description = "Do not share KV blocks of identical prompt prefixes.")
     boolean noPrefixCaching;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
-    int threads;
-
     @Option(names = "--no-warmup", description = "Listen at once instead of first running a few requests so the JIT "
             + "has compiled the serving code (the first request then pays for it).")
     boolean noWarmup;
@@ -117,8 +111,8 @@ final class ServeCommand implements Callable<Integer> {
             apiKeys.add(System.getenv("SLUICE_API_KEY"));
         }
         String name = servedModelName != null ? servedModelName
-                : model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
-        LoadedModel loaded = LoadedModel.open(model, threads);
+                : model.name();
+        LoadedModel loaded = model.load();
         EngineBackend backend;
         SluiceServer server;
         try {
@@ -136,13 +130,13 @@ final class ServeCommand implements Callable<Integer> {
                     Duration.ofSeconds(healthStaleAfter), 1024);
             server = SluiceServer.start(config, backend, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
-            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), ai.sluice.plan.KvType.parse(kvType.name()));
+            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), ai.sluice.plan.KvType.parse(model.kvType.name()));
             KvCacheLayout layout = engine.kvCacheLayout();
             System.err.println("sluice: " + plan.describe(layout.tokens()));
             System.err.printf(Locale.ROOT, "sluice: allocated KV pool %,d B (%,d blocks of %d tokens)%n",
                     layout.bytes(), layout.blocks(), layout.blockSize());
             System.err.printf(Locale.ROOT, "sluice: serving %s as '%s' on http://%s:%d (%s, context %d, KV %d blocks of %d)%n",
-                    model.getFileName(), name, host, server.port(),
+                    model.file().getFileName(), name, host, server.port(),
                     apiKeys.isEmpty() ? "no API key" : apiKeys.size() + " API key(s)", engine.maxModelLen(),
                     engine.kvCacheLayout().blocks(), engine.kvCacheLayout().blockSize());
         } catch (RuntimeException e) {
@@ -202,7 +196,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-model-len must be >= 1 (or 0 for the model's context), got " + maxModelLen);
         }
         EngineConfig.Builder b = EngineConfig.builder().maxNumSeqs(maxNumSeqs).maxBatchedTokens(maxBatchedTokens)
-                .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(kvType)
+                .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(model.kvType)
                 .maxWaitingRequests(maxWaitingRequests).maxWaitingTokens(maxWaitingTokens)
                 .schedulingPolicy(policy).prefixCaching(!noPrefixCaching)
                 .detokenizer(Detokenizer.of(loaded.tokenizer()))
@@ -215,7 +209,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             // A pool larger than max-num-seqs full-length sequences can never be used: do not take the memory.
             int len = maxModelLen > 0 ? maxModelLen : runner.contextLength();
-            long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(kvType);
+            long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(model.kvType);
             b.kvCacheBytes(Math.max(1, Math.min((long) (runner.availableMemoryBytes() * kvCacheFraction), useful)));
         }
         return b.build();

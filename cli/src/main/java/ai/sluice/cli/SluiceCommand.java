@@ -21,6 +21,9 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 BenchBatchCommand.class,
                 ServeCommand.class,
+                PullCommand.class,
+                PushCommand.class,
+                ModelsCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec

@@ -35,6 +35,7 @@ class ArchitectureTest {
         assertThat(SLUICE.stream().map(c -> c.getPackageName()))
                 .anyMatch(p -> p.startsWith("ai.sluice.core."))
                 .anyMatch(p -> p.startsWith("ai.sluice.cli"))
+                .anyMatch(p -> p.startsWith("ai.sluice.store"))
                 .noneMatch(p -> p.startsWith(FIXTURES));
     }
 
@@ -46,11 +47,12 @@ class ArchitectureTest {
                 .filter(EvaluationResult::hasViolation)
                 .map(r -> r.getFailureReport().toString())
                 .toList();
-        assertThat(violated).hasSize(3);
+        assertThat(violated).hasSize(4);
         assertThat(String.join("\n", violated))
                 .contains("core uses only none").contains("BadCore").contains("UsefulCliThing")
                 .contains("engine knows no HTTP library").contains("HttpEngine").contains("java.net.http.HttpClient")
-                .contains("gateway uses only none").contains("CoreGateway");
+                .contains("gateway uses only none").contains("CoreGateway")
+                .contains("store uses only none").contains("CoreStore");
     }
 
     @Test
