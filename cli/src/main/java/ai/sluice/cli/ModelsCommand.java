@@ -5,7 +5,6 @@ import ai.sluice.store.Sizes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -81,9 +80,5 @@ final class ModelsCommand implements Callable<Integer> {
             System.out.println("removed " + name);
             return 0;
         }
-    }
-
-    static String when(Instant t) {
-        return WHEN.format(t);
     }
 }
