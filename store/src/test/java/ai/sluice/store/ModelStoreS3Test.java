@@ -142,7 +142,7 @@ class ModelStoreS3Test {
                     .hasMessageContaining("interrupted (cancelled by the test)")
                     .hasMessageContaining("run the same pull again to resume");
             assertThat(Models.files(store.cache().dir(), "models")).isEmpty(); // nothing under the final name
-            assertThat(Models.files(store.cache().dir(), "partial")).containsExactly("resume.part", "resume.part.journal");
+            assertThat(Models.files(store.cache().dir(), "partial")).containsExactly("resume.part", "resume.part.journal", "resume.reserve");
         }
         long askedBefore = main.bytesAsked.get();
         RecordingProgress progress = new RecordingProgress();
@@ -232,6 +232,31 @@ class ModelStoreS3Test {
             assertThat(store.cache().isPinned("m1")).isFalse();
             store.pull(main.source("models", "m4.gguf"), List.of(), null, null);
             assertThat(names(store)).containsExactlyInAnyOrder("m3", "m4");
+        }
+    }
+
+    @Test
+    void anInterruptedDownloadKeepsItsRoomUntilItResumes() throws Exception {
+        byte[] a = Models.synthetic(MiB, 50);
+        byte[] b = Models.synthetic(MiB, 51);
+        main.put("models", "room-a.gguf", a, shaMeta(a));
+        main.put("models", "room-b.gguf", b, shaMeta(b));
+        StoreConfig config = config().withCapacity(3L * MiB / 2);
+        RecordingProgress cancelling = new RecordingProgress(done -> {
+            if (done > MiB / 2) {
+                throw new IllegalStateException("cancelled by the test");
+            }
+        });
+        try (ModelStore store = new ModelStore(config, cancelling)) {
+            assertThatThrownBy(() -> store.pull(main.source("models", "room-a.gguf"), List.of(), null, null))
+                    .hasMessageContaining("interrupted");
+        }
+        try (ModelStore store = new ModelStore(config, Progress.silent())) {
+            assertThatThrownBy(() -> store.pull(main.source("models", "room-b.gguf"), List.of(), null, null))
+                    .hasMessageContaining("no room for 'room-b' (1.0 MiB): the cache holds 1.0 MiB of 1.5 MiB, "
+                            + "1.0 MiB of it for other downloads in progress or interrupted");
+            assertThat(store.pull(main.source("models", "room-a.gguf"), List.of(), null, null).resumed()).isPositive();
+            assertThat(Models.files(store.cache().dir(), "partial")).isEmpty();
         }
     }
 
