@@ -83,6 +83,28 @@ class ModelStoreS3Test {
     }
 
     @Test
+    void aCachedModelStillServesWhenItsSourceIsGone() throws Exception {
+        byte[] model = Models.synthetic(MiB, 8);
+        S3Server lonely = S3Server.start().bucket("models");
+        lonely.put("models", "cached.gguf", model, shaMeta(model));
+        RecordingProgress progress = new RecordingProgress();
+        try (ModelStore store = new ModelStore(config(), progress)) {
+            ModelStore.Pulled first = store.pull(lonely.source("models", "cached.gguf"), List.of(), null, null);
+            lonely.close();
+            ModelStore.Resolved again = store.resolve(lonely.source("models", "cached.gguf"), List.of());
+            assertThat(again.file()).isEqualTo(first.file());
+            assertThat(Files.readAllBytes(again.file())).isEqualTo(model);
+            assertThat(store.cache().isPinned("cached")).isTrue();
+            again.close();
+            assertThat(store.cache().isPinned("cached")).isFalse();
+            assertThat(progress.notes).anyMatch(n -> n.startsWith("cannot check " + lonely.source("models", "cached.gguf"))
+                    && n.contains("using the cached copy, sha256 " + HubServer.sha256(model)));
+        } finally {
+            lonely.close();
+        }
+    }
+
+    @Test
     void aMirrorThatDiesMidTransferHandsOverFromTheBytesAlreadyHere() throws Exception {
         byte[] model = Models.synthetic(4 * MiB, 3);
         S3Server dying = S3Server.start().bucket("models");
