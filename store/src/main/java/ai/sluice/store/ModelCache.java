@@ -256,10 +256,20 @@ public final class ModelCache {
     AutoCloseable lockForPull(String name, Runnable onWait) {
         try {
             FileChannel ch = FileChannel.open(lockFile(name + ".pull"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = ch.tryLock();
+            FileLock lock = tryLock(ch);
             if (lock == null) {
                 onWait.run();
-                lock = ch.lock();
+                // polled, not blocking: the holder may be this very JVM (another store on this directory),
+                // where the JVM refuses a second lock instead of waiting for it
+                while ((lock = tryLock(ch)) == null) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        ch.close();
+                        throw new StoreException("interrupted while waiting for another pull of " + name);
+                    }
+                }
             }
             FileLock held = lock;
             return () -> {
@@ -268,6 +278,14 @@ public final class ModelCache {
             };
         } catch (IOException e) {
             throw new StoreException("cannot lock " + lockFile(name + ".pull") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
         }
     }
 

@@ -197,6 +197,22 @@ class ModelStoreS3Test {
     }
 
     @Test
+    void twoStoresInOneProcessShareOneDownloadToo() throws Exception {
+        byte[] model = Models.synthetic(MiB, 9);
+        main.put("models", "two-stores.gguf", model, shaMeta(model));
+        main.getDelayMs = 20;
+        long before = main.bytesAsked.get();
+        try (ModelStore one = new ModelStore(config(), Progress.silent()); ModelStore two = new ModelStore(config(), Progress.silent())) {
+            var a = CompletableFuture.supplyAsync(() -> one.pull(main.source("models", "two-stores.gguf"), List.of(), null, null));
+            var b = CompletableFuture.supplyAsync(() -> two.pull(main.source("models", "two-stores.gguf"), List.of(), null, null));
+            assertThat(List.of(a.join(), b.join())).filteredOn(ModelStore.Pulled::downloaded).hasSize(1);
+            assertThat(main.bytesAsked.get() - before).isEqualTo(model.length + 4);
+        } finally {
+            main.getDelayMs = 0;
+        }
+    }
+
+    @Test
     void twoProcessesPullingOneModelShareOneDownload() throws Exception {
         byte[] model = Models.synthetic(2 * MiB, 7);
         main.put("models", "procs.gguf", model, shaMeta(model));
