@@ -11,7 +11,6 @@ import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.TokenLogprobs;
 import ai.sluice.engine.Usage;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,11 +35,8 @@ import picocli.CommandLine.Option;
         description = "Measure aggregate decode tok/s of the batching engine at several concurrencies; --overload "
                 + "runs many requests against a small KV budget and checks every output.")
 final class BenchBatchCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model file.")
-    Path model;
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
-    int threads;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--concurrency", defaultValue = "1,4,16,64", split = ",", paramLabel = "N[,N...]",
             description = "Concurrent sequences to measure (default: ${DEFAULT-VALUE}).")
@@ -53,9 +50,6 @@ final class BenchBatchCommand implements Callable<Integer> {
 
     @Option(names = "--max-batched-tokens", defaultValue = "512", paramLabel = "N", description = "Tokens per engine step (default: ${DEFAULT-VALUE}).")
     int maxBatchedTokens;
-
-    @Option(names = "--kv-type", defaultValue = "f32", paramLabel = "T", description = "KV cache type f32|f16 (default: ${DEFAULT-VALUE}).")
-    KvType kvType;
 
     @Option(names = "--overload", description = "Run the overload scenario instead of the concurrency sweep.")
     boolean overload;
@@ -84,20 +78,20 @@ final class BenchBatchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--prompt, --output, --requests, --budget-seqs and --max-batched-tokens must be >= 1");
         }
         Map<String, Object> r = new LinkedHashMap<>();
-        try (LoadedModel m = LoadedModel.open(model, threads)) {
+        try (LoadedModel m = model.load()) {
             int context = m.model().config().shape().contextLength();
             if (context > 0 && prompt + output > context) {
                 throw new IllegalArgumentException("--prompt + --output = " + (prompt + output)
                         + " exceeds the model's context of " + context + " tokens");
             }
-            r.put("model", model.getFileName().toString());
+            r.put("model", model.file().getFileName().toString());
             r.put("threads", m.backend().threads());
             r.put("prompt", prompt);
             r.put("output", output);
             if (overload) {
-                r.put("overload", overload(m, kvType));
+                r.put("overload", overload(m, model.kvTypeOr(KvType.F32)));
             } else {
-                r.put("runs", sweep(m, kvType));
+                r.put("runs", sweep(m, model.kvTypeOr(KvType.F32)));
             }
         }
         if (json) {
@@ -115,7 +109,7 @@ final class BenchBatchCommand implements Callable<Integer> {
         double single = 0;
         if (!json) {
             System.out.printf(Locale.ROOT, "model %s, %d threads, prompt %d, output %d%n",
-                    model.getFileName(), m.backend().threads(), prompt, output);
+                    model.file().getFileName(), m.backend().threads(), prompt, output);
             System.out.println("concurrency  decode tok/s  per sequence  vs 1 seq  wall s");
         }
         for (int c : concurrency) {

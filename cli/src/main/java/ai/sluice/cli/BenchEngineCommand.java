@@ -1,9 +1,10 @@
 package ai.sluice.cli;
 
+import ai.sluice.core.model.KvType;
+
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.gguf.GgufTensorInfo;
 import ai.sluice.core.model.Generator;
-import ai.sluice.core.model.KvType;
 import ai.sluice.core.model.ModelConfig;
 import ai.sluice.core.tensor.KernelPool;
 import ai.sluice.core.tensor.MemoryBandwidth;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,11 +31,8 @@ import picocli.CommandLine.Option;
 final class BenchEngineCommand implements Callable<Integer> {
     private static final double MIB = 1024.0 * 1024.0;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model file.")
-    Path model;
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
-    int threads;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--prompt", defaultValue = "128", paramLabel = "N", description = "Prompt tokens for prefill (default: ${DEFAULT-VALUE}).")
     int promptTokens;
@@ -43,9 +42,6 @@ final class BenchEngineCommand implements Callable<Integer> {
 
     @Option(names = "--runs", defaultValue = "5", paramLabel = "N", description = "Timed runs after one warm-up (default: ${DEFAULT-VALUE}).")
     int runs;
-
-    @Option(names = "--kv-type", defaultValue = "f32", paramLabel = "T", description = "KV cache type f32|f16 (default: ${DEFAULT-VALUE}).")
-    KvType kvType;
 
     @Option(names = "--bandwidth-mib", defaultValue = "1024", paramLabel = "MIB", description = "Buffer for the bandwidth probe; 0 skips it (default: ${DEFAULT-VALUE}).")
     int bandwidthMib;
@@ -59,13 +55,13 @@ final class BenchEngineCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--prompt, --decode and --runs must be >= 1");
         }
         Map<String, Object> r = new LinkedHashMap<>();
-        try (LoadedModel m = LoadedModel.open(model, threads)) {
+        try (LoadedModel m = model.load()) {
             int vocab = m.model().vocabSize();
             SplittableRandom random = new SplittableRandom(42);
             int[] prompt = random.ints(promptTokens, 3, vocab).toArray();
             double[] prefill = new double[runs];
             double[] decode = new double[runs];
-            try (Generator g = m.model().newGenerator(promptTokens + decodeTokens, kvType)) {
+            try (Generator g = m.model().newGenerator(promptTokens + decodeTokens, model.kvTypeOr(KvType.F32))) {
                 for (int run = -1; run < runs; run++) {
                     long t0 = System.nanoTime();
                     g.prompt(prompt);
@@ -88,11 +84,11 @@ final class BenchEngineCommand implements Callable<Integer> {
                 }
             }
             ModelConfig cfg = m.model().config();
-            r.put("weight_file_mib", Files.size(model) / MIB);
+            r.put("weight_file_mib", Files.size(model.file()) / MIB);
             r.put("kv_mib", (double) cfg.layers() * (promptTokens + decodeTokens)
-                    * (cfg.keyDim() + cfg.valueDim()) * kvType.bytesPerElement() / MIB);
+                    * (cfg.keyDim() + cfg.valueDim()) * model.kvTypeOr(KvType.F32).bytesPerElement() / MIB);
             long bytesPerToken = weightBytesReadPerToken(m.file());
-            r.put("model", model.getFileName().toString());
+            r.put("model", model.file().getFileName().toString());
             r.put("threads", m.backend().threads());
             r.put("prefill_tokens", promptTokens);
             r.put("decode_tokens", decodeTokens);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,8 +37,11 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "Q.gguf", description = "The quantized model.")
-    Path model;
+    /** The quantized model (any SOURCE: a path, s3://, hf://, ...). */
+    @Mixin
+    ModelSourceOptions quantized;
+
+    private Path model;
 
     @Option(names = "--reference", required = true, paramLabel = "REF.gguf",
             description = "The model it was made from (F32, F16, BF16 or Q8_0).")
@@ -73,6 +77,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EvalThresholds thresholds = new EvalThresholds(maxKl, minTop1Percent / 100);
+        model = quantized.file();
         for (Path p : new Path[] {model, reference, text}) {
             if (!Files.isRegularFile(p)) {
                 throw new IllegalArgumentException("file not found: " + p);

@@ -1,7 +1,8 @@
 package ai.sluice.cli;
 
-import ai.sluice.core.model.Generator;
 import ai.sluice.core.model.KvType;
+
+import ai.sluice.core.model.Generator;
 import ai.sluice.core.sampling.Sampler;
 import ai.sluice.core.sampling.SamplingParams;
 import ai.sluice.core.tokenizer.StreamDecoder;
@@ -9,11 +10,11 @@ import ai.sluice.core.tokenizer.Tokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,8 +24,8 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Continue a prompt with a model (one sequence, streamed to stdout).")
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model file.")
-    Path model;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--prompt", defaultValue = "", paramLabel = "TEXT", description = "Prompt text (default: empty, BOS only).")
     String prompt;
@@ -56,12 +57,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--context", defaultValue = "0", paramLabel = "N", description = "KV cache length (default: prompt + max tokens, at most the model's).")
     int context;
 
-    @Option(names = "--kv-type", defaultValue = "f32", paramLabel = "T", description = "KV cache element type: f32 or f16 (default: ${DEFAULT-VALUE}).")
-    KvType kvType;
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
-    int threads;
-
     @Option(names = "--json", description = "Print {\"prompt_tokens\":[...],\"tokens\":[...],\"text\":\"...\"} instead of streaming.")
     boolean json;
 
@@ -75,7 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, 0f, 0f, s);
-        try (LoadedModel m = LoadedModel.open(model, threads)) {
+        try (LoadedModel m = model.load()) {
             Tokenizer tokenizer = m.tokenizer();
             int[] promptIds = tokenizer.encode(prompt, true, false);
             if (promptIds.length == 0) {
@@ -96,7 +91,7 @@ final class GenerateCommand implements Callable<Integer> {
             for (int id : promptText) {
                 decoder.push(id); // prime, so the first generated token is decoded in context
             }
-            try (Generator generator = m.model().newGenerator(ctx, kvType)) {
+            try (Generator generator = m.model().newGenerator(ctx, model.kvTypeOr(KvType.F32))) {
                 Sampler sampler = new Sampler(params, m.model().vocabSize());
                 int[] history = new int[PENALTY_WINDOW];
                 float[] logits = maxTokens > 0 ? generator.prompt(promptIds) : null;

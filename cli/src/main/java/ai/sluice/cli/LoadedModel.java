@@ -10,19 +10,26 @@ import java.nio.file.Path;
 
 /**
  * A model file opened for inference: the mapped file, its weights on a CPU backend and its
- * tokenizer. Closing it releases the kernel threads and the mapping, in that order.
+ * tokenizer. Closing it releases the kernel threads, the mapping and then {@code release} (the model
+ * cache's pin), in that order.
  */
-record LoadedModel(GgufFile file, Backend backend, LlamaModel model, Tokenizer tokenizer) implements AutoCloseable {
+record LoadedModel(GgufFile file, Backend backend, LlamaModel model, Tokenizer tokenizer, AutoCloseable release)
+        implements AutoCloseable {
 
     /** Opens {@code path} with {@code threads} kernel threads (0 = one per core). */
     static LoadedModel open(Path path, int threads) {
+        return open(path, threads, () -> { });
+    }
+
+    /** As {@link #open(Path, int)}; {@code release} runs after the mapping is gone. */
+    static LoadedModel open(Path path, int threads, AutoCloseable release) {
         GgufFile file = GgufFile.open(path);
         Backend backend = null;
         try {
             Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
             backend = threads > 0 ? new CpuBackend(new KernelPool(threads)) : CpuBackend.sizedToCores();
             LlamaModel model = LlamaModel.load(file, backend);
-            return new LoadedModel(file, backend, model, tokenizer);
+            return new LoadedModel(file, backend, model, tokenizer, release);
         } catch (RuntimeException e) {
             if (backend != null) {
                 closeQuietly(backend);
@@ -36,6 +43,11 @@ record LoadedModel(GgufFile file, Backend backend, LlamaModel model, Tokenizer t
     public void close() {
         closeQuietly(backend);
         file.close();
+        try {
+            release.close();
+        } catch (Exception ignored) {
+            // a pin's lock goes with the process anyway
+        }
     }
 
     private static void closeQuietly(Backend backend) {

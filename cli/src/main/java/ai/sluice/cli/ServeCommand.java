@@ -21,6 +21,7 @@ import ai.sluice.server.backend.TokenizerCodec;
 import ai.sluice.server.http.AccessLog;
 import ai.sluice.core.tokenizer.Vocabulary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -41,8 +42,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model over an OpenAI-compatible HTTP API (completions, chat, streaming, metrics).")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model file.")
-    Path model;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
             description = "Bind address, or several comma-separated (e.g. 127.0.0.1,::1) on one --port "
@@ -109,10 +110,6 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--kv-cache-fraction", defaultValue = "0.5", paramLabel = "F", description = "KV cache budget as a fraction of memory left after the weights, at most what --max-num-seqs full sequences use (default: ${DEFAULT-VALUE}).")
     double kvCacheFraction;
 
-    @Option(names = "--kv-cache-type", defaultValue = "f16", paramLabel = "T", description = "KV cache element type: f16 "
-            + "or f32 (default: ${DEFAULT-VALUE}, as llama.cpp and Ollama: half the memory; greedy output still matches llama.cpp).")
-    KvType kvType;
-
     @Option(names = "--block-size", defaultValue = "16", paramLabel = "N", description = "Tokens per KV block (default: ${DEFAULT-VALUE}).")
     int blockSize;
 
@@ -127,9 +124,6 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--no-prefix-caching", description = "Do not share KV blocks of identical prompt prefixes.")
     boolean noPrefixCaching;
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
-    int threads;
 
     @Option(names = "--no-warmup", description = "Listen at once instead of first running a few requests so the JIT "
             + "has compiled the serving code (the first request then pays for it).")
@@ -170,8 +164,8 @@ final class ServeCommand implements Callable<Integer> {
             SluiceServer.checkBindable(address.strip(), port); // before loading and warming up, which take seconds
         }
         String name = servedModelName != null ? servedModelName
-                : model.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
-        LoadedModel loaded = LoadedModel.open(model, threads);
+                : model.name();
+        LoadedModel loaded = model.load();
         EngineBackend backend;
         SluiceServer server;
         try {
@@ -190,14 +184,14 @@ final class ServeCommand implements Callable<Integer> {
                     allowedOrigins, faultInjection, defaults);
             server = SluiceServer.start(config, backend, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
-            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), kvType);
+            CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), model.kvTypeOr(KvType.F16));
             KvCacheLayout layout = engine.kvCacheLayout();
             info(plan.describe(layout.tokens()));
             info(String.format(Locale.ROOT, "allocated KV pool %,d B (%,d blocks of %d tokens)",
                     layout.bytes(), layout.blocks(), layout.blockSize()));
             info(kvBudgetLine(layout, engine.maxModelLen()));
             info(String.format(Locale.ROOT, "serving %s as '%s' on http://%s:%d (%s, context %d, KV %d blocks of %d)",
-                    model.getFileName(), name, host, server.port(),
+                    model.file().getFileName(), name, host, server.port(),
                     apiKeys.isEmpty() ? "no API key" : apiKeys.size() + " API key(s)", engine.maxModelLen(),
                     engine.kvCacheLayout().blocks(), engine.kvCacheLayout().blockSize()));
         } catch (RuntimeException e) {
@@ -260,7 +254,7 @@ final class ServeCommand implements Callable<Integer> {
         long tokens = layout.tokens();
         return String.format(Locale.ROOT, "KV cache (%s) holds %,d tokens: %,d full-length sequences of %,d tokens "
                         + "(%.1f); change it with --kv-cache-memory, --kv-cache-fraction, --max-model-len or --kv-cache-type",
-                kvType.name().toLowerCase(Locale.ROOT), tokens, tokens / maxModelLen, maxModelLen,
+                model.kvTypeOr(KvType.F16).name().toLowerCase(Locale.ROOT), tokens, tokens / maxModelLen, maxModelLen,
                 (double) tokens / maxModelLen);
     }
 
@@ -305,7 +299,7 @@ final class ServeCommand implements Callable<Integer> {
     private EngineConfig engineConfig(LoadedModel loaded, LlamaRunner runner) {
         SchedulingPolicy policy = schedulingPolicy();
         EngineConfig.Builder b = EngineConfig.builder().maxNumSeqs(maxNumSeqs).maxBatchedTokens(maxBatchedTokens)
-                .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(kvType)
+                .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(model.kvTypeOr(KvType.F16))
                 .maxWaitingRequests(maxWaitingRequests).maxWaitingTokens(maxWaitingTokens)
                 .schedulingPolicy(policy).prefixCaching(!noPrefixCaching)
                 .detokenizer(Detokenizer.of(loaded.tokenizer()))
@@ -315,7 +309,7 @@ final class ServeCommand implements Callable<Integer> {
         } else {
             // A pool larger than max-num-seqs full-length sequences can never be used: do not take the memory.
             int len = maxModelLen > 0 ? maxModelLen : runner.contextLength();
-            long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(kvType);
+            long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(model.kvTypeOr(KvType.F16));
             b.kvCacheBytes(Math.max(1, Math.min((long) (runner.availableMemoryBytes() * kvCacheFraction), useful)));
         }
         return b.build();

@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
                 BenchBatchCommand.class,
                 ServeCommand.class,
                 GatewayCommand.class,
+                PullCommand.class,
+                PushCommand.class,
+                ModelsCommand.class,
         })
 public final class SluiceCommand implements Runnable {
     @CommandLine.Spec

@@ -2,10 +2,10 @@ package ai.sluice.cli;
 
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.tokenizer.Tokenizer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = "Print the token ids of TEXT as a JSON array (BOS first unless --no-bos).")
 final class TokenizeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "GGUF model or vocabulary file.")
-    Path model;
+    @Mixin
+    ModelSourceOptions model;
 
     @Option(names = "--no-bos", description = "Do not add BOS/EOS tokens.")
     boolean noBos;
@@ -27,9 +27,11 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (GgufFile file = GgufFile.open(model)) {
+        try (GgufFile file = GgufFile.open(model.file())) {
             int[] ids = Tokenizer.fromGguf(file.metadata()).encode(text, !noBos, parseSpecial);
             System.out.println(Arrays.toString(ids).replace(" ", ""));
+        } finally {
+            model.release();
         }
         return 0;
     }

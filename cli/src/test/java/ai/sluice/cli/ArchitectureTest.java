@@ -36,6 +36,7 @@ class ArchitectureTest {
         assertThat(SLUICE.stream().map(c -> c.getPackageName()))
                 .anyMatch(p -> p.startsWith("ai.sluice.core."))
                 .anyMatch(p -> p.startsWith("ai.sluice.cli"))
+                .anyMatch(p -> p.startsWith("ai.sluice.store"))
                 .noneMatch(p -> p.startsWith(FIXTURES));
     }
 
@@ -53,6 +54,7 @@ class ArchitectureTest {
                 .contains("engine knows no HTTP library").contains("HttpEngine").contains("java.net.http.HttpClient")
                 .contains("gateway uses only [wire]").contains("CoreGateway")
                 .contains("plan reads only GGUF metadata and the model shape from core").contains("KernelPlan")
+                .contains("store uses only none").contains("CoreStore")
                 .doesNotContain("WireBench");
     }
 

@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * <pre>
  * DIR/models/NAME.gguf    published only after verification (atomic rename)
  * DIR/models/NAME.json    what it is, where from, last use
- * DIR/partial/NAME.part   a download in progress (+ .journal: which parts are complete)
+ * DIR/partial/NAME.part   a download in progress (+ .journal: which parts are complete,
+ *                         + .reserve: the bytes it will take, counted against the capacity)
  * DIR/locks/NAME.pin      shared lock while a process uses the model: never evicted meanwhile
  * DIR/locks/NAME.pull     exclusive lock while one process downloads it: the others wait and reuse
  * DIR/locks/cache.lock    exclusive while space is counted and models evicted
@@ -255,10 +256,20 @@ public final class ModelCache {
     AutoCloseable lockForPull(String name, Runnable onWait) {
         try {
             FileChannel ch = FileChannel.open(lockFile(name + ".pull"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = ch.tryLock();
+            FileLock lock = tryLock(ch);
             if (lock == null) {
                 onWait.run();
-                lock = ch.lock();
+                // polled, not blocking: the holder may be this very JVM (another store on this directory),
+                // where the JVM refuses a second lock instead of waiting for it
+                while ((lock = tryLock(ch)) == null) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        ch.close();
+                        throw new StoreException("interrupted while waiting for another pull of " + name);
+                    }
+                }
             }
             FileLock held = lock;
             return () -> {
@@ -267,6 +278,14 @@ public final class ModelCache {
             };
         } catch (IOException e) {
             throw new StoreException("cannot lock " + lockFile(name + ".pull") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
         }
     }
 
@@ -285,7 +304,8 @@ public final class ModelCache {
             if (capacity > 0) {
                 List<Listing> models = new ArrayList<>(list());
                 models.removeIf(l -> l.model().name().equals(name)); // replaced by the new copy
-                long used = otherPartials(name);
+                long reserved = otherPartials(name);
+                long used = reserved;
                 for (Listing l : models) {
                     used += l.model().size();
                 }
@@ -305,8 +325,10 @@ public final class ModelCache {
                 }
                 if (used + size > capacity) {
                     throw new StoreException("no room for '" + name + "' (" + Sizes.format(size) + "): the cache holds "
-                            + Sizes.format(used) + " of " + Sizes.format(capacity) + " and the models left are in use (pinned: "
-                            + String.join(", ", pinned) + "); stop what uses them or raise --cache-capacity");
+                            + Sizes.format(used) + " of " + Sizes.format(capacity)
+                            + (reserved > 0 ? ", " + Sizes.format(reserved) + " of it for other downloads in progress or interrupted" : "")
+                            + (pinned.isEmpty() ? "" : ", the models left in use (pinned: " + String.join(", ", pinned) + ")")
+                            + "; wait for them, stop what uses the models, or raise --cache-capacity");
                 }
             }
             long free = Files.getFileStore(dir).getUsableSpace();
@@ -315,24 +337,32 @@ public final class ModelCache {
                 throw new StoreException("not enough disk space in " + dir + " for '" + name + "': need " + Sizes.format(need)
                         + " more, " + Sizes.format(free) + " free; free some space or point --cache-dir elsewhere");
             }
+            // claimed while the cache lock is held, so two pulls of different models cannot both count the same room
+            Files.writeString(reservation(name), Long.toString(size), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new StoreException("cannot lock the cache in " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    /** Bytes that downloads of other models in progress will take (from their journals' headers). */
+    private Path reservation(String name) {
+        return dir.resolve("partial").resolve(name + ".reserve");
+    }
+
+    /**
+     * Bytes that downloads of other models will take: in progress, or interrupted and waiting for a
+     * resume (their partial files hold the disk until then).
+     */
     private long otherPartials(String name) throws IOException {
         long sum = 0;
         try (Stream<Path> files = Files.list(dir.resolve("partial"))) {
-            for (Path j : files.filter(f -> f.toString().endsWith(".part.journal")).toList()) {
-                if (j.getFileName().toString().equals(name + ".part.journal")) {
+            for (Path r : files.filter(f -> f.toString().endsWith(".reserve")).toList()) {
+                if (r.equals(reservation(name))) {
                     continue;
                 }
                 try {
-                    String[] header = Files.readAllLines(j, StandardCharsets.UTF_8).getFirst().split(" ");
-                    sum += Long.parseLong(header[2]);
+                    sum += Long.parseLong(Files.readString(r, StandardCharsets.US_ASCII).trim());
                 } catch (RuntimeException | IOException e) {
-                    // a journal being written or torn: counts nothing
+                    // being written or removed: counts nothing
                 }
             }
         }
@@ -348,6 +378,7 @@ public final class ModelCache {
             throw new IOException("the cache directory cannot rename atomically", e);
         }
         Files.deleteIfExists(Journal.pathFor(partial));
+        Files.deleteIfExists(reservation(model.name()));
         writeEntry(model);
         return model;
     }
@@ -356,6 +387,7 @@ public final class ModelCache {
         try {
             Files.deleteIfExists(partialFile(name));
             Files.deleteIfExists(Journal.pathFor(partialFile(name)));
+            Files.deleteIfExists(reservation(name));
         } catch (IOException e) {
             // best effort: a later pull starts over anyway since the journal no longer matches
         }

@@ -68,6 +68,17 @@ public final class Pusher {
     private void pushS3(Path file, Source.S3 dest, Digests d, Manifest manifest) {
         S3Client s3 = store.s3().client(dest);
         try {
+            // ask first: a server refusing a missing bucket mid-upload just breaks the pipe, after sending gigabytes
+            s3.headBucket(b -> b.bucket(dest.bucket()));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new StoreException("bucket '" + dest.bucket() + "' does not exist at " + dest.where() + ": create it first", e);
+            }
+            throw new StoreException(describe(dest, e), e);
+        } catch (SdkException e) {
+            throw new StoreException(describe(dest, e), e);
+        }
+        try {
             s3.putObject(PutObjectRequest.builder().bucket(dest.bucket()).key(dest.key())
                     .contentLength(d.size).contentMD5(Base64.getEncoder().encodeToString(d.md5))
                     .metadata(Map.of("sha256", d.sha256)).build(), RequestBody.fromFile(file));

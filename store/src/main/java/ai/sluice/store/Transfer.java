@@ -66,7 +66,8 @@ final class Transfer {
     Outcome run(String name) throws IOException {
         Remote.Probe ref = mirrors.reference();
         int parts = size == 0 ? 0 : (int) ((size + partSize - 1) / partSize);
-        String header = Journal.header(size, partSize, ref.sha256(), ref.version());
+        // a published sha256 names the content whichever mirror serves it; else the first mirror's ETag has to
+        String header = Journal.header(size, partSize, ref.sha256(), ref.sha256() != null ? null : ref.version());
         try (Journal journal = Journal.open(partial, header);
              FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             BitSet already = journal.done();

@@ -18,24 +18,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * answers 302 to {@code /cdn/...} with {@code X-Linked-Etag} (the sha256) and {@code X-Linked-Size},
  * as the hub does for LFS files; the CDN path serves the bytes with ranges. Counts body bytes sent.
  */
-final class HubServer implements AutoCloseable {
+public final class HubServer implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
-    final AtomicLong bytesSent = new AtomicLong();
-    volatile long delayPerRequestMs;
+    public final AtomicLong bytesSent = new AtomicLong();
+    public volatile long delayPerRequestMs;
 
-    HubServer() throws IOException {
+    public HubServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.createContext("/", this::handle);
         server.start();
     }
 
-    URI base() {
+    public URI base() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    void add(String repoPath, byte[] bytes) {
+    public void add(String repoPath, byte[] bytes) {
         files.put(repoPath, bytes);
     }
 
@@ -98,7 +98,7 @@ final class HubServer implements AutoCloseable {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (Exception e) {

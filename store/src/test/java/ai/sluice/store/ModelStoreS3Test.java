@@ -83,6 +83,28 @@ class ModelStoreS3Test {
     }
 
     @Test
+    void aCachedModelStillServesWhenItsSourceIsGone() throws Exception {
+        byte[] model = Models.synthetic(MiB, 8);
+        S3Server lonely = S3Server.start().bucket("models");
+        lonely.put("models", "cached.gguf", model, shaMeta(model));
+        RecordingProgress progress = new RecordingProgress();
+        try (ModelStore store = new ModelStore(config(), progress)) {
+            ModelStore.Pulled first = store.pull(lonely.source("models", "cached.gguf"), List.of(), null, null);
+            lonely.close();
+            ModelStore.Resolved again = store.resolve(lonely.source("models", "cached.gguf"), List.of());
+            assertThat(again.file()).isEqualTo(first.file());
+            assertThat(Files.readAllBytes(again.file())).isEqualTo(model);
+            assertThat(store.cache().isPinned("cached")).isTrue();
+            again.close();
+            assertThat(store.cache().isPinned("cached")).isFalse();
+            assertThat(progress.notes).anyMatch(n -> n.startsWith("cannot check " + lonely.source("models", "cached.gguf"))
+                    && n.contains("using the cached copy, sha256 " + HubServer.sha256(model)));
+        } finally {
+            lonely.close();
+        }
+    }
+
+    @Test
     void aMirrorThatDiesMidTransferHandsOverFromTheBytesAlreadyHere() throws Exception {
         byte[] model = Models.synthetic(4 * MiB, 3);
         S3Server dying = S3Server.start().bucket("models");
@@ -142,7 +164,7 @@ class ModelStoreS3Test {
                     .hasMessageContaining("interrupted (cancelled by the test)")
                     .hasMessageContaining("run the same pull again to resume");
             assertThat(Models.files(store.cache().dir(), "models")).isEmpty(); // nothing under the final name
-            assertThat(Models.files(store.cache().dir(), "partial")).containsExactly("resume.part", "resume.part.journal");
+            assertThat(Models.files(store.cache().dir(), "partial")).containsExactly("resume.part", "resume.part.journal", "resume.reserve");
         }
         long askedBefore = main.bytesAsked.get();
         RecordingProgress progress = new RecordingProgress();
@@ -169,6 +191,22 @@ class ModelStoreS3Test {
             assertThat(both).filteredOn(ModelStore.Pulled::downloaded).hasSize(1);
             assertThat(main.bytesAsked.get() - before).isEqualTo(model.length + 4);
             assertThat(both.get(0).model().sha256()).isEqualTo(both.get(1).model().sha256());
+        } finally {
+            main.getDelayMs = 0;
+        }
+    }
+
+    @Test
+    void twoStoresInOneProcessShareOneDownloadToo() throws Exception {
+        byte[] model = Models.synthetic(MiB, 9);
+        main.put("models", "two-stores.gguf", model, shaMeta(model));
+        main.getDelayMs = 20;
+        long before = main.bytesAsked.get();
+        try (ModelStore one = new ModelStore(config(), Progress.silent()); ModelStore two = new ModelStore(config(), Progress.silent())) {
+            var a = CompletableFuture.supplyAsync(() -> one.pull(main.source("models", "two-stores.gguf"), List.of(), null, null));
+            var b = CompletableFuture.supplyAsync(() -> two.pull(main.source("models", "two-stores.gguf"), List.of(), null, null));
+            assertThat(List.of(a.join(), b.join())).filteredOn(ModelStore.Pulled::downloaded).hasSize(1);
+            assertThat(main.bytesAsked.get() - before).isEqualTo(model.length + 4);
         } finally {
             main.getDelayMs = 0;
         }
@@ -232,6 +270,31 @@ class ModelStoreS3Test {
             assertThat(store.cache().isPinned("m1")).isFalse();
             store.pull(main.source("models", "m4.gguf"), List.of(), null, null);
             assertThat(names(store)).containsExactlyInAnyOrder("m3", "m4");
+        }
+    }
+
+    @Test
+    void anInterruptedDownloadKeepsItsRoomUntilItResumes() throws Exception {
+        byte[] a = Models.synthetic(MiB, 50);
+        byte[] b = Models.synthetic(MiB, 51);
+        main.put("models", "room-a.gguf", a, shaMeta(a));
+        main.put("models", "room-b.gguf", b, shaMeta(b));
+        StoreConfig config = config().withCapacity(3L * MiB / 2);
+        RecordingProgress cancelling = new RecordingProgress(done -> {
+            if (done > MiB / 2) {
+                throw new IllegalStateException("cancelled by the test");
+            }
+        });
+        try (ModelStore store = new ModelStore(config, cancelling)) {
+            assertThatThrownBy(() -> store.pull(main.source("models", "room-a.gguf"), List.of(), null, null))
+                    .hasMessageContaining("interrupted");
+        }
+        try (ModelStore store = new ModelStore(config, Progress.silent())) {
+            assertThatThrownBy(() -> store.pull(main.source("models", "room-b.gguf"), List.of(), null, null))
+                    .hasMessageContaining("no room for 'room-b' (1.0 MiB): the cache holds 1.0 MiB of 1.5 MiB, "
+                            + "1.0 MiB of it for other downloads in progress or interrupted");
+            assertThat(store.pull(main.source("models", "room-a.gguf"), List.of(), null, null).resumed()).isPositive();
+            assertThat(Models.files(store.cache().dir(), "partial")).isEmpty();
         }
     }
 

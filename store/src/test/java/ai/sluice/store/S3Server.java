@@ -22,9 +22,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * A real S3 server on loopback (gaul's s3proxy over an in-memory file system), with signature
  * checking on, and a count of the object bytes it was asked for (to tell one download from two).
  */
-final class S3Server implements AutoCloseable {
-    static final String ACCESS_KEY = "sluice-test";
-    static final String SECRET_KEY = "sluice-test-secret";
+public final class S3Server implements AutoCloseable {
+    public static final String ACCESS_KEY = "sluice-test";
+    public static final String SECRET_KEY = "sluice-test-secret";
 
     static {
         // the store reads credentials through the SDK's default chain; system properties come first there
@@ -36,8 +36,8 @@ final class S3Server implements AutoCloseable {
     private final S3Proxy proxy;
     private final URI endpoint;
     private final S3Client admin;
-    final AtomicLong bytesAsked = new AtomicLong();
-    final AtomicLong gets = new AtomicLong();
+    public final AtomicLong bytesAsked = new AtomicLong();
+    public final AtomicLong gets = new AtomicLong();
     /** Milliseconds each GET waits before answering: slows a transfer down enough to act in its middle. */
     volatile long getDelayMs;
 
@@ -49,7 +49,7 @@ final class S3Server implements AutoCloseable {
                 .build();
     }
 
-    static S3Server start() throws Exception {
+    public static S3Server start() throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.identity", ACCESS_KEY);
         props.setProperty("jclouds.credential", SECRET_KEY);
@@ -93,24 +93,24 @@ final class S3Server implements AutoCloseable {
         return Long.parseLong(ab[1]) - Long.parseLong(ab[0]) + 1;
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
-    S3Server bucket(String name) {
+    public S3Server bucket(String name) {
         admin.createBucket(b -> b.bucket(name));
         return this;
     }
 
-    void put(String bucket, String key, byte[] bytes, Map<String, String> metadata) {
+    public void put(String bucket, String key, byte[] bytes, Map<String, String> metadata) {
         admin.putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(bytes));
     }
 
-    Source.S3 source(String bucket, String key) {
+    public Source.S3 source(String bucket, String key) {
         return new Source.S3(bucket, key, endpoint, "us-east-1");
     }
 
-    boolean exists(String bucket, String key) {
+    public boolean exists(String bucket, String key) {
         try {
             admin.headObject(b -> b.bucket(bucket).key(key));
             return true;
@@ -119,7 +119,7 @@ final class S3Server implements AutoCloseable {
         }
     }
 
-    void stop() {
+    public void stop() {
         try {
             proxy.stop();
         } catch (Exception e) {

@@ -1,0 +1,38 @@
+package ai.sluice.cli;
+
+import ai.sluice.core.model.KvType;
+import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The options of every command that runs a model: which model, kernel threads, KV cache type. */
+final class ModelOptions {
+    @Mixin
+    ModelSourceOptions source;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
+    int threads;
+
+    @Option(names = {"--kv-type", "--kv-cache-type"}, paramLabel = "T",
+            description = "KV cache element type: f16 or f32 (default: f16 for serve, as llama.cpp and Ollama; "
+                    + "f32 for generate and the benchmarks).")
+    KvType kvType;
+
+    /** The KV type asked for, or this command's default. */
+    KvType kvTypeOr(KvType commandDefault) {
+        return kvType != null ? kvType : commandDefault;
+    }
+
+    Path file() {
+        return source.file();
+    }
+
+    String name() {
+        return source.name();
+    }
+
+    /** Pulls the model if need be, then maps it. */
+    LoadedModel load() {
+        return LoadedModel.open(file(), threads, source::release);
+    }
+}
