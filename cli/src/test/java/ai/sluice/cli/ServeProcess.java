@@ -37,7 +37,7 @@ record ServeProcess(Process process, URI base, Path log) implements AutoCloseabl
         Path log = dir.resolve("serve.log");
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC",
+                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xmn64m", // as the ./sluice launcher runs it
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "serve", "--model", stories260K().toString(), "--port", Integer.toString(port)));
         command.addAll(List.of(extraArgs));
