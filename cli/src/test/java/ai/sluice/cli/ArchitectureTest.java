@@ -48,7 +48,7 @@ class ArchitectureTest {
                 .filter(EvaluationResult::hasViolation)
                 .map(r -> r.getFailureReport().toString())
                 .toList();
-        assertThat(violated).hasSize(4);
+        assertThat(violated).hasSize(5);
         assertThat(String.join("\n", violated))
                 .contains("core uses only none").contains("BadCore").contains("UsefulCliThing")
                 .contains("engine knows no HTTP library").contains("HttpEngine").contains("java.net.http.HttpClient")
