@@ -170,7 +170,7 @@ final class ServeCommand implements Callable<Integer> {
         SluiceServer server;
         try {
             LlamaRunner runner = new LlamaRunner(loaded.model());
-            EngineConfig engineConfig = engineConfig(loaded, runner);
+            EngineConfig engineConfig = engineConfig(loaded);
             if (!noWarmup) {
                 warmUp(loaded, engineConfig);
             }
@@ -296,7 +296,7 @@ final class ServeCommand implements Callable<Integer> {
         };
     }
 
-    private EngineConfig engineConfig(LoadedModel loaded, LlamaRunner runner) {
+    private EngineConfig engineConfig(LoadedModel loaded) {
         SchedulingPolicy policy = schedulingPolicy();
         EngineConfig.Builder b = EngineConfig.builder().maxNumSeqs(maxNumSeqs).maxBatchedTokens(maxBatchedTokens)
                 .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(model.kvTypeOr(KvType.F16))
@@ -307,10 +307,7 @@ final class ServeCommand implements Callable<Integer> {
         if (kvCacheMemory != null) {
             b.kvCacheBytes(kvCacheMemory);
         } else {
-            // A pool larger than max-num-seqs full-length sequences can never be used: do not take the memory.
-            int len = maxModelLen > 0 ? maxModelLen : runner.contextLength();
-            long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(model.kvTypeOr(KvType.F16));
-            b.kvCacheBytes(Math.max(1, Math.min((long) (runner.availableMemoryBytes() * kvCacheFraction), useful)));
+            b.kvCacheFraction(kvCacheFraction); // the engine caps it at max-num-seqs full-length sequences
         }
         return b.build();
     }
