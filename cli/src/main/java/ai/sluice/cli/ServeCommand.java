@@ -16,8 +16,8 @@ import ai.sluice.server.chat.ChatMessage;
 import ai.sluice.server.chat.ChatTemplate;
 import ai.sluice.server.chat.ChatTemplateException;
 import ai.sluice.server.SluiceServer;
-import ai.sluice.server.backend.EngineBackend;
-import ai.sluice.server.backend.TokenizerCodec;
+import ai.sluice.server.serving.EngineServedModel;
+import ai.sluice.server.serving.TokenizerCodec;
 import ai.sluice.server.http.AccessLog;
 import ai.sluice.core.tokenizer.Vocabulary;
 import picocli.CommandLine.Command;
@@ -166,23 +166,23 @@ final class ServeCommand implements Callable<Integer> {
         String name = servedModelName != null ? servedModelName
                 : model.name();
         LoadedModel loaded = model.load();
-        EngineBackend backend;
+        EngineServedModel servedModel;
         SluiceServer server;
         try {
             LlamaRunner runner = new LlamaRunner(loaded.model());
-            EngineConfig engineConfig = engineConfig(loaded, runner);
+            EngineConfig engineConfig = engineConfig(loaded);
             if (!noWarmup) {
                 warmUp(loaded, engineConfig);
             }
             Engine engine = Engine.start(runner, engineConfig);
-            backend = new EngineBackend(engine, new TokenizerCodec(loaded.tokenizer(), template != null ? template
+            servedModel = new EngineServedModel(engine, new TokenizerCodec(loaded.tokenizer(), template != null ? template
                     : loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)));
             ServerConfig config = new ServerConfig(host, port, name, apiKeys, maxBodyBytes,
                     maxPromptTokens > 0 ? maxPromptTokens : engine.maxModelLen() - 1,
                     Duration.ofSeconds(requestTimeout), Duration.ofMillis(pingIntervalMs),
                     Duration.ofSeconds(healthStaleAfter), 1024, Duration.ofSeconds(clientStallTimeout),
                     allowedOrigins, faultInjection, defaults);
-            server = SluiceServer.start(config, backend, AccessLog.stdout());
+            server = SluiceServer.start(config, servedModel, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
             CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), model.kvTypeOr(KvType.F16));
             KvCacheLayout layout = engine.kvCacheLayout();
@@ -200,7 +200,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         // The first SIGTERM or Ctrl-C drains, then halts with 0: a drained shutdown is a clean,
         // successful exit (the JVM's default would report the signal, exit 143). A second Ctrl-C stops at once.
-        EngineBackend serving = backend;
+        EngineServedModel served = servedModel;
         SluiceServer running = server;
         StopSignals.install(() -> {
             info("draining (up to " + drainTimeout + " s; Ctrl-C again to stop at once)");
@@ -211,7 +211,7 @@ final class ServeCommand implements Callable<Integer> {
                 idle = false;
             }
             running.stop();
-            serving.close();
+            served.close();
             loaded.close();
             info(idle ? "drained, exiting" : "drain timeout, exiting with requests still open");
             System.out.flush();
@@ -296,7 +296,7 @@ final class ServeCommand implements Callable<Integer> {
         };
     }
 
-    private EngineConfig engineConfig(LoadedModel loaded, LlamaRunner runner) {
+    private EngineConfig engineConfig(LoadedModel loaded) {
         SchedulingPolicy policy = schedulingPolicy();
         EngineConfig.Builder b = EngineConfig.builder().maxNumSeqs(maxNumSeqs).maxBatchedTokens(maxBatchedTokens)
                 .maxModelLen(maxModelLen).blockSize(blockSize).kvCacheType(model.kvTypeOr(KvType.F16))
@@ -307,10 +307,7 @@ final class ServeCommand implements Callable<Integer> {
         if (kvCacheMemory != null) {
             b.kvCacheBytes(kvCacheMemory);
         } else {
-            // A pool larger than max-num-seqs full-length sequences can never be used: do not take the memory.
-            int len = maxModelLen > 0 ? maxModelLen : runner.contextLength();
-            long useful = (long) maxNumSeqs * (len + blockSize) * runner.kvBytesPerToken(model.kvTypeOr(KvType.F16));
-            b.kvCacheBytes(Math.max(1, Math.min((long) (runner.availableMemoryBytes() * kvCacheFraction), useful)));
+            b.kvCacheFraction(kvCacheFraction); // the engine caps it at max-num-seqs full-length sequences
         }
         return b.build();
     }

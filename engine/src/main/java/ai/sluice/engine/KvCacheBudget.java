@@ -17,7 +17,8 @@ public sealed interface KvCacheBudget {
 
     /**
      * This fraction of the memory left after the weights, as reported by
-     * {@link ModelRunner#availableMemoryBytes()}.
+     * {@link ModelRunner#availableMemoryBytes()}, at most what {@link EngineConfig#maxNumSeqs()}
+     * full-length sequences can use.
      */
     record Fraction(double fraction) implements KvCacheBudget {
         public Fraction {

@@ -31,7 +31,7 @@ final class KvCacheSizing {
         long bytesPerBlock = bytesPerToken * blockSize;
         long budget = switch (config.kvCacheBudget()) {
             case KvCacheBudget.Bytes b -> b.bytes();
-            case KvCacheBudget.Fraction f -> (long) (runner.availableMemoryBytes() * f.fraction());
+            case KvCacheBudget.Fraction f -> fractionBudget(runner, config, maxModelLen, bytesPerToken, f);
         };
         // slots are int indices: cap the pool at 2^31 - 1 slots
         long blocks = Math.min(budget / bytesPerBlock, (Integer.MAX_VALUE - blockSize) / blockSize);
@@ -48,6 +48,16 @@ final class KvCacheSizing {
                     + (type == KvType.F32 ? ", or use EngineConfig.kvCacheType f16" : ""));
         }
         return new KvCacheLayout((int) blocks, blockSize, type, blocks * bytesPerBlock, maxModelLen);
+    }
+
+    /**
+     * The fraction of available memory, but no more than {@code maxNumSeqs} full-length sequences
+     * (a block each of slack) use: a larger pool could never be used, so it does not take the memory.
+     */
+    private static long fractionBudget(ModelRunner runner, EngineConfig config, int maxModelLen, long bytesPerToken,
+                                       KvCacheBudget.Fraction f) {
+        long useful = (long) config.maxNumSeqs() * (maxModelLen + config.blockSize()) * bytesPerToken;
+        return Math.max(1, Math.min((long) (runner.availableMemoryBytes() * f.fraction()), useful));
     }
 
     static String mib(long bytes) {

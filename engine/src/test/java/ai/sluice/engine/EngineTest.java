@@ -151,6 +151,20 @@ class EngineTest {
     }
 
     @Test
+    void aFractionBudgetTakesNoMoreThanMaxNumSeqsFullLengthSequencesUse() {
+        // HashChainRunner offers 1 GiB; all of it would be 16 full-length sequences many times over
+        try (Engine engine = Engine.start(new HashChainRunner(VOCAB, CONTEXT), config().kvCacheFraction(1.0).build())) {
+            assertThat(engine.kvCacheLayout().blocks()).as("16 sequences x (256 / 16 + 1 slack) blocks")
+                    .isEqualTo(16 * (CONTEXT / 16 + 1));
+        }
+        // below that cap the fraction itself decides: 1 GiB / 4096 = 256 KiB
+        try (Engine engine = Engine.start(new HashChainRunner(VOCAB, CONTEXT),
+                config().maxNumSeqs(64).kvCacheFraction(1.0 / 4096).build())) {
+            assertThat(engine.kvCacheLayout().bytes()).isEqualTo(256 * 1024);
+        }
+    }
+
+    @Test
     void refusesMaxModelLenBeyondTheModelsContext() {
         assertThatThrownBy(() -> Engine.start(new HashChainRunner(VOCAB, CONTEXT), config().maxModelLen(1000).build()))
                 .isInstanceOf(EngineConfigurationException.class)

@@ -1,6 +1,6 @@
 package ai.sluice.server;
 
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.chat.ChatTemplate;
 import ai.sluice.server.generate.GenerationExchange;
 import ai.sluice.server.generate.WriteWatchdog;
@@ -28,16 +28,16 @@ public final class SluiceServer implements AutoCloseable {
     private final WebServer server;
     private final WriteWatchdog watchdog;
 
-    private SluiceServer(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
+    private SluiceServer(ServerConfig config, ServedModel servedModel, AccessLog accessLog) {
         this.config = config;
-        ChatTemplate template = ChatTemplate.of(backend.codec().chatTemplate().orElse(null),
-                backend.codec().bosToken(), backend.codec().eosToken());
-        ServerMetrics metrics = new ServerMetrics(config.servedModelName(), backend);
+        ChatTemplate template = ChatTemplate.of(servedModel.codec().chatTemplate().orElse(null),
+                servedModel.codec().bosToken(), servedModel.codec().eosToken());
+        ServerMetrics metrics = new ServerMetrics(config.servedModelName(), servedModel);
         this.watchdog = new WriteWatchdog(config.clientStallTimeout());
-        GenerationExchange exchange = new GenerationExchange(backend,
+        GenerationExchange exchange = new GenerationExchange(servedModel,
                 new GenerationExchange.Settings(config.pingInterval(), config.requestTimeout(), config.streamQueueTokens(),
                         config.clientStallTimeout()), watchdog);
-        this.routes = new Routes(config, backend, template, exchange, metrics, accessLog);
+        this.routes = new Routes(config, servedModel, template, exchange, metrics, accessLog);
         // A fixed, modest send buffer bounds what a client that stops reading can make the kernel
         // hold for it (autotuning would grow it to megabytes); once it is full, the write blocks and
         // the stall watchdog cuts the client off.
@@ -62,16 +62,16 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /**
-     * Starts serving {@code backend} (which the caller keeps owning).
+     * Starts serving {@code servedModel} (which the caller keeps owning).
      *
      * @throws ServerStartException when the address cannot be bound (Helidon then only logs and
      *         reports port -1; a server that is not listening must not look started)
      */
-    public static SluiceServer start(ServerConfig config, InferenceBackend backend, AccessLog accessLog) {
+    public static SluiceServer start(ServerConfig config, ServedModel servedModel, AccessLog accessLog) {
         for (String host : config.hosts()) {
             checkBindable(host, config.port());
         }
-        SluiceServer s = new SluiceServer(config, backend, accessLog);
+        SluiceServer s = new SluiceServer(config, servedModel, accessLog);
         s.server.start();
         if (!s.server.isRunning() || s.server.port() <= 0) {
             s.server.stop();

@@ -6,15 +6,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A server over a {@link ScriptedBackend} on a free port, with its access log kept for assertions. */
+/** A server over a {@link ScriptedModel} on a free port, with its access log kept for assertions. */
 public final class ScriptedServer implements AutoCloseable {
-    public final ScriptedBackend backend;
+    public final ScriptedModel servedModel;
     public final SluiceServer server;
     public final List<String> accessLines = new CopyOnWriteArrayList<>();
 
     private ScriptedServer(ServerConfig config, int contextLength, long stepMillis) {
-        this.backend = new ScriptedBackend(TestData.stories260K(), contextLength, stepMillis);
-        this.server = SluiceServer.start(config, backend, new AccessLog(accessLines::add));
+        this.servedModel = new ScriptedModel(TestData.stories260K(), contextLength, stepMillis);
+        this.server = SluiceServer.start(config, servedModel, new AccessLog(accessLines::add));
     }
 
     /** Defaults for tests: any port, 30 s timeout, pings every {@code ping}, health stale after 500 ms. */
@@ -34,6 +34,6 @@ public final class ScriptedServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
-        backend.close();
+        servedModel.close();
     }
 }

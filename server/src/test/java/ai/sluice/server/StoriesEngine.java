@@ -9,21 +9,21 @@ import ai.sluice.engine.Detokenizer;
 import ai.sluice.engine.Engine;
 import ai.sluice.engine.EngineConfig;
 import ai.sluice.engine.LlamaRunner;
-import ai.sluice.server.backend.BackendStats;
-import ai.sluice.server.backend.EngineBackend;
+import ai.sluice.server.serving.ServingStats;
+import ai.sluice.server.serving.EngineServedModel;
 import ai.sluice.engine.RequestHandle;
-import ai.sluice.server.backend.GenerationSpec;
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.GenerationSpec;
+import ai.sluice.server.serving.ServedModel;
 import ai.sluice.engine.GenerationListener;
-import ai.sluice.server.backend.TokenizerCodec;
+import ai.sluice.server.serving.TokenizerCodec;
 
 import java.util.Set;
 
-/** The real engine on the real stories260K model, as the server tests' backend. */
-public final class StoriesEngine implements InferenceBackend {
+/** The real engine on the real stories260K model, as the server tests' served model. */
+public final class StoriesEngine implements ServedModel {
     private final GgufFile file;
     private final Backend compute;
-    private final EngineBackend backend;
+    private final EngineServedModel servedModel;
 
     public StoriesEngine(int maxNumSeqs) {
         this.file = GgufFile.open(TestData.stories260K());
@@ -34,46 +34,46 @@ public final class StoriesEngine implements InferenceBackend {
                 .maxBatchedTokens(256).detokenizer(Detokenizer.of(tokenizer))
                 .eosTokenIds(Set.of(tokenizer.vocabulary().eosId())).build();
         Engine engine = Engine.start(new LlamaRunner(model), config);
-        this.backend = new EngineBackend(engine, new TokenizerCodec(tokenizer, null));
+        this.servedModel = new EngineServedModel(engine, new TokenizerCodec(tokenizer, null));
     }
 
     public Engine engine() {
-        return backend.engine();
+        return servedModel.engine();
     }
 
     @Override
     public int contextLength() {
-        return backend.contextLength();
+        return servedModel.contextLength();
     }
 
     @Override
     public TokenizerCodec codec() {
-        return backend.codec();
+        return servedModel.codec();
     }
 
     @Override
     public RequestHandle submit(GenerationSpec spec, GenerationListener listener) {
-        return backend.submit(spec, listener);
+        return servedModel.submit(spec, listener);
     }
 
     @Override
-    public BackendStats stats() {
-        return backend.stats();
+    public ServingStats stats() {
+        return servedModel.stats();
     }
 
     @Override
     public long heartbeatNanos() {
-        return backend.heartbeatNanos();
+        return servedModel.heartbeatNanos();
     }
 
     @Override
     public java.util.Map<String, String> cacheConfig() {
-        return backend.cacheConfig();
+        return servedModel.cacheConfig();
     }
 
     @Override
     public void close() {
-        backend.close();
+        servedModel.close();
         try {
             compute.close();
         } catch (Exception ignored) {

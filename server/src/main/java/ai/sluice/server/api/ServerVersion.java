@@ -2,7 +2,7 @@ package ai.sluice.server.api;
 
 /**
  * The version this server reports: the jar's, or "dev" when run from classes. {@code /version}
- * answers it, and responses carry it as OpenAI's {@code system_fingerprint} (which names the backend
+ * answers it, and responses carry it as OpenAI's {@code system_fingerprint} (which names the server
  * configuration that produced an answer, so a client can tell when outputs may change).
  */
 public final class ServerVersion {

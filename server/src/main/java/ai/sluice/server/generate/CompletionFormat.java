@@ -4,7 +4,7 @@ import ai.sluice.server.api.Completions;
 import ai.sluice.engine.TokenLogprobs;
 import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.Usage;
-import ai.sluice.server.backend.TextCodec;
+import ai.sluice.server.serving.TextCodec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

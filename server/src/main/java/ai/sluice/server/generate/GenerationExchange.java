@@ -4,10 +4,10 @@ import ai.sluice.server.api.ApiException;
 import ai.sluice.server.api.Json;
 import ai.sluice.server.api.SamplingOptions;
 import ai.sluice.server.api.Usage;
-import ai.sluice.server.backend.BackendOverloadedException;
-import ai.sluice.server.backend.BackendRejectedException;
-import ai.sluice.server.backend.GenerationSpec;
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.OverloadedException;
+import ai.sluice.server.serving.RejectedException;
+import ai.sluice.server.serving.GenerationSpec;
+import ai.sluice.server.serving.ServedModel;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
@@ -47,12 +47,12 @@ public final class GenerationExchange {
     public record Sequence(int[] prompt, int maxTokens) {
     }
 
-    private final InferenceBackend backend;
+    private final ServedModel servedModel;
     private final Settings settings;
     private final WriteWatchdog watchdog;
 
-    public GenerationExchange(InferenceBackend backend, Settings settings, WriteWatchdog watchdog) {
-        this.backend = backend;
+    public GenerationExchange(ServedModel servedModel, Settings settings, WriteWatchdog watchdog) {
+        this.servedModel = servedModel;
         this.settings = settings;
         this.watchdog = watchdog;
     }
@@ -182,13 +182,13 @@ public final class GenerationExchange {
                     s.minP(), s.presencePenalty(), s.frequencyPenalty(), s.repetitionPenalty(), seed, s.stop(),
                     s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias());
             try {
-                c.generation.set(backend.submit(spec, events.listener(i, c.generation)));
-            } catch (BackendOverloadedException e) {
+                c.generation.set(servedModel.submit(spec, events.listener(i, c.generation)));
+            } catch (OverloadedException e) {
                 cancelAll(choices);
                 throw new ApiException(429, "rate_limit_exceeded", null, "queue_full",
                         e.getMessage() + "; retry in " + e.retryAfterSeconds() + " s (the Retry-After header)")
                         .withRetryAfter(e.retryAfterSeconds());
-            } catch (BackendRejectedException e) {
+            } catch (RejectedException e) {
                 cancelAll(choices);
                 throw switch (e.kind()) {
                     case INVALID_REQUEST -> ApiException.badRequest(e.getMessage());

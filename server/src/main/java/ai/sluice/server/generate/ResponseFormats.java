@@ -1,6 +1,6 @@
 package ai.sluice.server.generate;
 
-import ai.sluice.server.backend.TextCodec;
+import ai.sluice.server.serving.TextCodec;
 
 /** The two response shapes, for the HTTP layer. */
 public final class ResponseFormats {

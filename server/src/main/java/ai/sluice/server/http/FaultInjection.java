@@ -2,7 +2,7 @@ package ai.sluice.server.http;
 
 import ai.sluice.server.api.ApiException;
 import ai.sluice.server.api.Json;
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.ServedModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -18,10 +18,10 @@ import java.util.Map;
  */
 final class FaultInjection {
     private static final double MAX_SECONDS = 600;
-    private final InferenceBackend backend;
+    private final ServedModel servedModel;
 
-    FaultInjection(InferenceBackend backend) {
-        this.backend = backend;
+    FaultInjection(ServedModel servedModel) {
+        this.servedModel = servedModel;
     }
 
     void freezeEngine(ServerRequest req, ServerResponse res) {
@@ -31,7 +31,7 @@ final class FaultInjection {
             throw ApiException.invalid("seconds", "'seconds' must be a number in (0, " + (int) MAX_SECONDS + "]");
         }
         Duration d = Duration.ofMillis((long) (s.asDouble() * 1000));
-        InferenceBackend.Frozen frozen = backend.freeze();
+        ServedModel.Frozen frozen = servedModel.freeze();
         Thread.ofVirtual().name("sluice-unfreeze").start(() -> {
             try {
                 Thread.sleep(d);

@@ -11,8 +11,8 @@ import ai.sluice.server.api.RequestParser;
 import ai.sluice.server.api.SamplingOptions;
 import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.Tokenization;
-import ai.sluice.server.backend.InferenceBackend;
-import ai.sluice.server.backend.TextCodec;
+import ai.sluice.server.serving.ServedModel;
+import ai.sluice.server.serving.TextCodec;
 import ai.sluice.server.chat.ChatMessage;
 import ai.sluice.server.chat.ChatTemplate;
 import ai.sluice.server.generate.GenerationExchange;
@@ -30,17 +30,17 @@ import java.util.concurrent.ThreadLocalRandom;
 /** The OpenAI-compatible endpoints and vLLM's tokenizer endpoints. */
 final class OpenAiEndpoints {
     private final ServerConfig config;
-    private final InferenceBackend backend;
+    private final ServedModel servedModel;
     private final TextCodec codec;
     private final ChatTemplate template;
     private final RequestParser parser;
     private final GenerationExchange exchange;
     private final long created = System.currentTimeMillis() / 1000;
 
-    OpenAiEndpoints(ServerConfig config, InferenceBackend backend, ChatTemplate template, GenerationExchange exchange) {
+    OpenAiEndpoints(ServerConfig config, ServedModel servedModel, ChatTemplate template, GenerationExchange exchange) {
         this.config = config;
-        this.backend = backend;
-        this.codec = backend.codec();
+        this.servedModel = servedModel;
+        this.codec = servedModel.codec();
         this.template = template;
         this.parser = new RequestParser(codec.vocabularySize(), config.generationDefaults());
         this.exchange = exchange;
@@ -60,7 +60,7 @@ final class OpenAiEndpoints {
 
     private Models.Model model() {
         return new Models.Model(config.servedModelName(), "model", created, "sluice", config.servedModelName(), null,
-                backend.contextLength());
+                servedModel.contextLength());
     }
 
     /** {@code GET /version}, as vLLM answers it. */
@@ -124,7 +124,7 @@ final class OpenAiEndpoints {
             }
             listed = withPieces;
         }
-        HttpIo.json(res, 200, new Tokenization.TokenizeResponse(tokens.length, backend.contextLength(), listed));
+        HttpIo.json(res, 200, new Tokenization.TokenizeResponse(tokens.length, servedModel.contextLength(), listed));
     }
 
     void detokenize(ServerRequest req, ServerResponse res) {
@@ -154,7 +154,7 @@ final class OpenAiEndpoints {
     private void run(List<int[]> prompts, String promptParam, SamplingOptions s,
                      ai.sluice.server.generate.ResponseFormat format, ServerResponse res, RequestInfo info,
                      long arrival) {
-        int context = backend.contextLength();
+        int context = servedModel.contextLength();
         List<GenerationExchange.Sequence> sequences = new ArrayList<>(prompts.size() * s.n());
         long total = 0;
         for (int[] prompt : prompts) {

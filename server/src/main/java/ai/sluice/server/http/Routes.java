@@ -2,7 +2,7 @@ package ai.sluice.server.http;
 
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.api.ApiException;
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.chat.ChatTemplate;
 import ai.sluice.server.chat.ChatTemplateException;
 import ai.sluice.server.generate.GenerationExchange;
@@ -41,7 +41,7 @@ public final class Routes {
     private static final HeaderName X_API_KEY = HeaderNames.create("X-Api-Key");
 
     private final ServerConfig config;
-    private final InferenceBackend backend;
+    private final ServedModel servedModel;
     private final ServerMetrics metrics;
     private final AccessLog accessLog;
     private final ApiKeys keys;
@@ -53,15 +53,15 @@ public final class Routes {
     private final Object idle = new Object();
     private volatile boolean draining;
 
-    public Routes(ServerConfig config, InferenceBackend backend, ChatTemplate template, GenerationExchange exchange,
+    public Routes(ServerConfig config, ServedModel servedModel, ChatTemplate template, GenerationExchange exchange,
                   ServerMetrics metrics, AccessLog accessLog) {
         this.config = config;
-        this.backend = backend;
+        this.servedModel = servedModel;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.keys = new ApiKeys(config.apiKeys());
         this.cors = new Cors(config.allowedOrigins());
-        this.api = new OpenAiEndpoints(config, backend, template, exchange);
+        this.api = new OpenAiEndpoints(config, servedModel, template, exchange);
     }
 
     public void register(HttpRouting.Builder r) {
@@ -80,7 +80,7 @@ public final class Routes {
         route(r, Method.POST, "/tokenize", handled(api::tokenize));
         route(r, Method.POST, "/detokenize", handled(api::detokenize));
         if (config.faultInjection()) {
-            route(r, Method.POST, "/debug/freeze-engine", handled(new FaultInjection(backend)::freezeEngine));
+            route(r, Method.POST, "/debug/freeze-engine", handled(new FaultInjection(servedModel)::freezeEngine));
         }
         r.any(this::unrouted);
     }
@@ -136,7 +136,7 @@ public final class Routes {
     }
 
     private long heartbeatAgeNanos() {
-        return System.nanoTime() - backend.heartbeatNanos();
+        return System.nanoTime() - servedModel.heartbeatNanos();
     }
 
     private boolean engineStalled() {

@@ -16,8 +16,8 @@ import ai.sluice.engine.TokenLogprobs;
 import ai.sluice.engine.Usage;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
-import ai.sluice.server.backend.EngineBackend;
-import ai.sluice.server.backend.TokenizerCodec;
+import ai.sluice.server.serving.EngineServedModel;
+import ai.sluice.server.serving.TokenizerCodec;
 import ai.sluice.server.http.AccessLog;
 
 import java.io.BufferedReader;
@@ -59,9 +59,9 @@ public final class HttpOverheadBenchmark {
                     .kvCacheBytes(512L << 20).prefixCaching(false).detokenizer(Detokenizer.of(tokenizer))
                     .eosTokenIds(Set.of(tokenizer.vocabulary().eosId())).build();
             Engine engine = Engine.start(new LlamaRunner(model), config);
-            EngineBackend eb = new EngineBackend(engine, new TokenizerCodec(tokenizer, null));
+            EngineServedModel servedModel = new EngineServedModel(engine, new TokenizerCodec(tokenizer, null));
             SluiceServer server = SluiceServer.start(ServerConfig.defaults("bench", engine.maxModelLen()).withPort(0),
-                    eb, new AccessLog(line -> { }));
+                    servedModel, new AccessLog(line -> { }));
             try {
                 int[] prompt = tokenizer.encode("Once upon a time", true, false);
                 int maxTokens = Math.min(tokens, engine.maxModelLen() - prompt.length - 1);
@@ -79,7 +79,7 @@ public final class HttpOverheadBenchmark {
                 report(streams, maxTokens, eng, web);
             } finally {
                 server.stop();
-                eb.close();
+                servedModel.close();
             }
         }
     }

@@ -3,7 +3,7 @@ package ai.sluice.server.clients;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.TestServers;
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.http.AccessLog;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -26,22 +26,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LangChain4jTest {
     private static final String KEY = "sk-lc4j-test";
-    private InferenceBackend backend;
+    private ServedModel servedModel;
     private SluiceServer server;
     private String baseUrl;
 
     @BeforeAll
     void start() {
-        backend = TestServers.backend();
-        ServerConfig config = TestServers.config(backend).withApiKeys(List.of(KEY));
-        server = SluiceServer.start(config, backend, new AccessLog(line -> { }));
+        servedModel = TestServers.servedModel();
+        ServerConfig config = TestServers.config(servedModel).withApiKeys(List.of(KEY));
+        server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
         baseUrl = "http://127.0.0.1:" + server.port() + "/v1";
     }
 
     @AfterAll
     void stop() {
         server.stop();
-        backend.close();
+        servedModel.close();
     }
 
     @Test

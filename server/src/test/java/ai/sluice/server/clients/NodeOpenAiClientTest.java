@@ -4,7 +4,7 @@ import ai.sluice.server.HttpTestClient;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.TestServers;
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.http.AccessLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Assumptions;
@@ -37,9 +37,9 @@ class NodeOpenAiClientTest {
         Path script = NPM_DIR.resolve("openai-client.mjs");
         Files.copy(Path.of("src", "test", "node", "openai-client.mjs"), script, StandardCopyOption.REPLACE_EXISTING);
 
-        InferenceBackend backend = TestServers.backend();
-        ServerConfig config = TestServers.config(backend).withApiKeys(List.of("sk-node"));
-        SluiceServer server = SluiceServer.start(config, backend, new AccessLog(line -> { }));
+        ServedModel servedModel = TestServers.servedModel();
+        ServerConfig config = TestServers.config(servedModel).withApiKeys(List.of("sk-node"));
+        SluiceServer server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
         try {
             ProcessBuilder pb = new ProcessBuilder("node", script.toString()).redirectErrorStream(false);
             pb.environment().put("SLUICE_URL", "http://127.0.0.1:" + server.port() + "/v1");
@@ -63,7 +63,7 @@ class NodeOpenAiClientTest {
             assertThat(r.get("models").get(0).asText()).isEqualTo("stories");
         } finally {
             server.stop();
-            backend.close();
+            servedModel.close();
         }
     }
 

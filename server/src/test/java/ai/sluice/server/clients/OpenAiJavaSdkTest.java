@@ -3,7 +3,7 @@ package ai.sluice.server.clients;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.TestServers;
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.http.AccessLog;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
@@ -34,15 +34,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenAiJavaSdkTest {
     private static final String KEY = "sk-sdk-test";
-    private InferenceBackend backend;
+    private ServedModel servedModel;
     private SluiceServer server;
     private OpenAIClient client;
 
     @BeforeAll
     void start() {
-        backend = TestServers.backend();
-        ServerConfig config = TestServers.config(backend).withApiKeys(List.of(KEY));
-        server = SluiceServer.start(config, backend, new AccessLog(line -> { }));
+        servedModel = TestServers.servedModel();
+        ServerConfig config = TestServers.config(servedModel).withApiKeys(List.of(KEY));
+        server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
         client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(KEY)
                 .maxRetries(0).build();
     }
@@ -50,7 +50,7 @@ class OpenAiJavaSdkTest {
     @AfterAll
     void stop() {
         server.stop();
-        backend.close();
+        servedModel.close();
     }
 
     @Test

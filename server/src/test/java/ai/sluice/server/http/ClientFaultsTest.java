@@ -1,7 +1,7 @@
 package ai.sluice.server.http;
 
 import ai.sluice.server.Eventually;
-import ai.sluice.server.ScriptedBackend;
+import ai.sluice.server.ScriptedModel;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.ScriptedServer;
@@ -26,14 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClientFaultsTest {
     private static final Duration PING = Duration.ofMillis(100);
     private ScriptedServer running;
-    private ScriptedBackend backend;
+    private ScriptedModel servedModel;
     private SluiceServer server;
     private List<String> accessLines;
 
     /** A long context, so only the client's behaviour can end a long request early. */
     private void start(ServerConfig config, long stepMillis) {
         running = ScriptedServer.start(config, 1_000_000, stepMillis);
-        backend = running.backend;
+        servedModel = running.servedModel;
         server = running.server;
         accessLines = running.accessLines;
     }
@@ -69,12 +69,12 @@ class ClientFaultsTest {
                 }
             }
             assertThat(spaces).as("about one space per 100 ms ping in 1.2 s").isGreaterThanOrEqualTo(6);
-            assertThat(backend.activeSequences()).isEqualTo(1);
+            assertThat(servedModel.activeSequences()).isEqualTo(1);
         }
-        Eventually.await("the abandoned request is cancelled", () -> backend.activeSequences() == 0);
+        Eventually.await("the abandoned request is cancelled", () -> servedModel.activeSequences() == 0);
         Eventually.await("logged as the client's hang-up", () -> accessLines.stream()
                 .anyMatch(l -> l.contains("499") && l.contains("client disconnected")));
-        assertThat(backend.cancelledSequences()).isEqualTo(1);
+        assertThat(servedModel.cancelledSequences()).isEqualTo(1);
     }
 
     @Test
@@ -86,10 +86,10 @@ class ClientFaultsTest {
             s.connect(new InetSocketAddress("127.0.0.1", server.port()));
             send(s, "{\"prompt\":\"x\",\"max_tokens\":900000,\"stream\":true}");
             // read nothing: the server's socket buffers fill and its writes block
-            Eventually.await("the request runs", () -> backend.submittedSequences() == 1);
-            Eventually.await("the stalled client is cut off", () -> backend.activeSequences() == 0);
+            Eventually.await("the request runs", () -> servedModel.submittedSequences() == 1);
+            Eventually.await("the stalled client is cut off", () -> servedModel.activeSequences() == 0);
         }
-        assertThat(backend.cancelledSequences()).isEqualTo(1);
+        assertThat(servedModel.cancelledSequences()).isEqualTo(1);
         Eventually.await("logged as a slow client", () -> accessLines.stream()
                 .anyMatch(l -> l.contains("499") && l.contains("stopped reading")));
     }

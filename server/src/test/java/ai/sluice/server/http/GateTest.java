@@ -3,7 +3,7 @@ package ai.sluice.server.http;
 import ai.sluice.server.Eventually;
 import ai.sluice.server.HttpTestClient;
 import ai.sluice.server.HttpTestClient.Reply;
-import ai.sluice.server.ScriptedBackend;
+import ai.sluice.server.ScriptedModel;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.ScriptedServer;
@@ -19,12 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GateTest {
     private static final String KEY = "sk-gate-0123456789";
     private ScriptedServer running;
-    private ScriptedBackend backend;
+    private ScriptedModel servedModel;
     private SluiceServer server;
 
     private void start(ServerConfig config) {
         running = ScriptedServer.start(config, 512, 5);
-        backend = running.backend;
+        servedModel = running.servedModel;
         server = running.server;
     }
 
@@ -44,7 +44,7 @@ class GateTest {
         start(config());
         HttpTestClient client = new HttpTestClient(server.port(), null);
         assertThat(client.get("/ready").status()).isEqualTo(200);
-        backend.freeze(true);
+        servedModel.freeze(true);
         Eventually.await("/ready turns 503", () -> client.get("/ready").status() == 503);
         assertThat(client.get("/ready").json().get("status").asText()).isEqualTo("engine loop stalled");
         long t0 = System.nanoTime();
@@ -54,9 +54,9 @@ class GateTest {
         assertThat(refused.json().at("/error/code").asText()).isEqualTo("engine_unavailable");
         assertThat(refused.raw().headers().firstValue("retry-after")).hasValue("1");
         assertThat(ms).as("refused at once, not held until the request timeout").isLessThan(5_000);
-        assertThat(backend.submittedSequences()).as("nothing reached the hung engine").isZero();
+        assertThat(servedModel.submittedSequences()).as("nothing reached the hung engine").isZero();
         assertThat(client.post("/tokenize", "{\"prompt\":\"x\"}").status()).as("the tokenizer needs no engine").isEqualTo(200);
-        backend.freeze(false);
+        servedModel.freeze(false);
         Eventually.await("/ready recovers", () -> client.get("/ready").status() == 200);
         assertThat(client.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2}").status()).isEqualTo(200);
     }
@@ -131,6 +131,6 @@ class GateTest {
         assertThat(hugeStopInList.status()).isEqualTo(400);
         assertThat(client.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":1,\"stop\":\""
                 + "s".repeat(1024) + "\"}").status()).as("the limit itself is fine").isEqualTo(200);
-        assertThat(backend.submittedSequences()).isEqualTo(1);
+        assertThat(servedModel.submittedSequences()).isEqualTo(1);
     }
 }

@@ -20,23 +20,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealEngineOperationsTest {
     private static final String LONG = "{\"prompt\":\"Once upon a time\",\"max_tokens\":1900,\"n\":4,\"ignore_eos\":true";
-    private StoriesEngine backend;
+    private StoriesEngine servedModel;
     private SluiceServer server;
     private HttpTestClient client;
 
     @BeforeAll
     void start() {
-        backend = new StoriesEngine(8);
-        ServerConfig config = ServerConfig.defaults("stories", backend.contextLength()).withPort(0)
+        servedModel = new StoriesEngine(8);
+        ServerConfig config = ServerConfig.defaults("stories", servedModel.contextLength()).withPort(0)
                 .withTimes(Duration.ofSeconds(60), Duration.ofMillis(50), Duration.ofMillis(500));
-        server = SluiceServer.start(config, backend, new AccessLog(line -> { }));
+        server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
         client = new HttpTestClient(server.port(), null);
     }
 
     @AfterAll
     void stop() {
         server.stop();
-        backend.close();
+        servedModel.close();
     }
 
     @Test
@@ -58,7 +58,7 @@ class RealEngineOperationsTest {
 
     @Test
     void healthIs503WhileTheEngineLoopIsFrozen() {
-        Engine engine = backend.engine();
+        Engine engine = servedModel.engine();
         assertThat(client.get("/health").status()).isEqualTo(200);
         try (Engine.Freeze frozen = engine.freezeLoopForTesting()) {
             Eventually.await("/health reports the frozen loop", () -> client.get("/health").status() == 503);
@@ -85,7 +85,7 @@ class RealEngineOperationsTest {
     }
 
     private void awaitCancelledAndFreed(long abortedBefore, long completedBefore) {
-        EngineMetrics m = backend.engine().metrics();
+        EngineMetrics m = servedModel.engine().metrics();
         Eventually.await("the 4 sequences are cancelled", () -> aborted() >= abortedBefore + 4);
         Eventually.await("the engine holds no sequence and no KV block",
                 () -> m.runningRequests() == 0 && m.waitingRequests() == 0 && m.kvCacheUsage() == 0.0);
@@ -93,10 +93,10 @@ class RealEngineOperationsTest {
     }
 
     private long completed() {
-        return backend.engine().metrics().finishedByReason().getOrDefault("length", 0L);
+        return servedModel.engine().metrics().finishedByReason().getOrDefault("length", 0L);
     }
 
     private long aborted() {
-        return backend.engine().metrics().finishedByReason().getOrDefault("abort", 0L);
+        return servedModel.engine().metrics().finishedByReason().getOrDefault("abort", 0L);
     }
 }

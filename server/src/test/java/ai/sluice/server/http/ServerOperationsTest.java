@@ -3,7 +3,7 @@ package ai.sluice.server.http;
 import ai.sluice.server.Eventually;
 import ai.sluice.server.HttpTestClient;
 import ai.sluice.server.HttpTestClient.Reply;
-import ai.sluice.server.ScriptedBackend;
+import ai.sluice.server.ScriptedModel;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.ServerStartException;
 import ai.sluice.server.SluiceServer;
@@ -22,13 +22,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Operational behaviour: keys, queue bounds, health, heartbeats, drain. One server per test. */
 class ServerOperationsTest {
     private static final String KEY = "sk-test-0123456789";
-    private ScriptedBackend backend;
+    private ScriptedModel servedModel;
     private SluiceServer server;
     private final List<String> accessLines = new CopyOnWriteArrayList<>();
 
     private SluiceServer start(ServerConfig config) {
-        backend = new ScriptedBackend(TestData.stories260K(), 512, 5);
-        server = SluiceServer.start(config, backend, new AccessLog(accessLines::add));
+        servedModel = new ScriptedModel(TestData.stories260K(), 512, 5);
+        server = SluiceServer.start(config, servedModel, new AccessLog(accessLines::add));
         return server;
     }
 
@@ -42,16 +42,16 @@ class ServerOperationsTest {
         if (server != null) {
             server.stop();
         }
-        if (backend != null) {
-            backend.close();
+        if (servedModel != null) {
+            servedModel.close();
         }
     }
 
     @Test
     void aPortInUseIsAnErrorNotAServerOnPortMinusOne() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            backend = new ScriptedBackend(TestData.stories260K(), 512, 5);
-            assertThatThrownBy(() -> SluiceServer.start(config().withPort(taken.getLocalPort()), backend,
+            servedModel = new ScriptedModel(TestData.stories260K(), 512, 5);
+            assertThatThrownBy(() -> SluiceServer.start(config().withPort(taken.getLocalPort()), servedModel,
                     new AccessLog(accessLines::add)))
                     .isInstanceOf(ServerStartException.class)
                     .hasMessageContaining(":" + taken.getLocalPort())
@@ -79,19 +79,19 @@ class ServerOperationsTest {
     @Test
     void fullWaitingQueueIsA429WithRetryAfter() {
         start(config());
-        backend.maxQueued(2);
-        backend.prefillSteps(1_000); // nobody gets a first token: everyone stays waiting
+        servedModel.maxQueued(2);
+        servedModel.prefillSteps(1_000); // nobody gets a first token: everyone stays waiting
         HttpTestClient client = new HttpTestClient(server.port(), null);
         List<CompletableFuture<Reply>> waiting = List.of(
                 CompletableFuture.supplyAsync(() -> client.post("/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":1}")),
                 CompletableFuture.supplyAsync(() -> client.post("/v1/completions", "{\"prompt\":\"b\",\"max_tokens\":1}")));
-        Eventually.await("two requests wait", () -> backend.activeSequences() == 2);
+        Eventually.await("two requests wait", () -> servedModel.activeSequences() == 2);
         Reply refused = client.post("/v1/completions", "{\"prompt\":\"c\",\"max_tokens\":1}");
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
         assertThat(refused.raw().headers().firstValueAsLong("retry-after").orElse(-1)).isEqualTo(3L);
         assertThat(refused.json().at("/error/message").asText()).endsWith("retry in 3 s (the Retry-After header)");
-        backend.finishPrefills();
+        servedModel.finishPrefills();
         waiting.forEach(f -> assertThat(f.join().status()).isEqualTo(200));
     }
 
@@ -100,17 +100,17 @@ class ServerOperationsTest {
         start(config());
         HttpTestClient client = new HttpTestClient(server.port(), null);
         assertThat(client.get("/health").status()).isEqualTo(200);
-        backend.freeze(true);
+        servedModel.freeze(true);
         Eventually.await("/health reports the stalled loop", () -> client.get("/health").status() == 503);
         assertThat(client.get("/health").json().get("status").asText()).isEqualTo("engine loop stalled");
-        backend.freeze(false);
+        servedModel.freeze(false);
         Eventually.await("/health recovers", () -> client.get("/health").status() == 200);
     }
 
     @Test
     void streamGetsPingsWhileThePromptIsStillPrefilling() {
         start(config());
-        backend.prefillSteps(60); // 60 steps x 5 ms before the first token
+        servedModel.prefillSteps(60); // 60 steps x 5 ms before the first token
         HttpTestClient client = new HttpTestClient(server.port(), null);
         Reply r = client.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"stream\":true}");
         assertThat(r.body()).contains(": ping\n\n");
@@ -120,23 +120,23 @@ class ServerOperationsTest {
     @Test
     void requestRunningPastTheTimeoutIsCancelledWithAnErrorEvent() {
         start(config().withTimes(Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(5)));
-        backend.stepMillis(20);
+        servedModel.stepMillis(20);
         HttpTestClient client = new HttpTestClient(server.port(), null);
         Reply r = client.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":400,\"stream\":true}");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).contains("\"code\":\"request_timeout\"");
         assertThat(r.events().getLast()).isEqualTo("[DONE]");
-        Eventually.await("the timed-out sequence is cancelled", () -> backend.activeSequences() == 0);
+        Eventually.await("the timed-out sequence is cancelled", () -> servedModel.activeSequences() == 0);
     }
 
     @Test
     void drainRefusesNewWorkAndLetsRunningRequestsFinish() throws Exception {
         start(config());
-        backend.stepMillis(20);
+        servedModel.stepMillis(20);
         HttpTestClient client = new HttpTestClient(server.port(), null);
         CompletableFuture<Reply> running = CompletableFuture.supplyAsync(
                 () -> client.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":30}"));
-        Eventually.await("the request runs", () -> backend.activeSequences() == 1);
+        Eventually.await("the request runs", () -> servedModel.activeSequences() == 1);
         CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
             try {
                 return server.drain(Duration.ofSeconds(20));

@@ -3,7 +3,7 @@ package ai.sluice.server.http;
 import ai.sluice.server.Eventually;
 import ai.sluice.server.HttpTestClient;
 import ai.sluice.server.HttpTestClient.Reply;
-import ai.sluice.server.ScriptedBackend;
+import ai.sluice.server.ScriptedModel;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.TestData;
@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The HTTP contract (formats, validation, errors, streaming) against a scripted engine. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServerProtocolTest {
-    private ScriptedBackend backend;
+    private ScriptedModel servedModel;
     private SluiceServer server;
     private HttpTestClient client;
     private final List<String> accessLines = new CopyOnWriteArrayList<>();
@@ -31,26 +31,26 @@ class ServerProtocolTest {
 
     @BeforeAll
     void start() {
-        backend = new ScriptedBackend(TestData.stories260K(), 512, 2);
+        servedModel = new ScriptedModel(TestData.stories260K(), 512, 2);
         ServerConfig config = ServerConfig.defaults("stories", 512).withPort(0)
                 .withLimits(64 * 1024, 100)
                 .withTimes(Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(2));
-        server = SluiceServer.start(config, backend, new AccessLog(accessLines::add));
+        server = SluiceServer.start(config, servedModel, new AccessLog(accessLines::add));
         client = new HttpTestClient(server.port(), null);
-        scriptText = backend.codec().decode(backend.script());
+        scriptText = servedModel.codec().decode(servedModel.script());
     }
 
     @AfterAll
     void stop() {
         server.stop();
-        backend.close();
+        servedModel.close();
     }
 
     private String firstTokensText(int n) {
-        var d = backend.codec().tokenizer().newStreamDecoder();
+        var d = servedModel.codec().tokenizer().newStreamDecoder();
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            sb.append(d.push(backend.script()[i]));
+            sb.append(d.push(servedModel.script()[i]));
         }
         return sb.append(d.flush()).toString();
     }
@@ -65,7 +65,7 @@ class ServerProtocolTest {
         assertThat(j.at("/choices/0/text").asText()).isEqualTo(firstTokensText(5));
         assertThat(j.at("/choices/0/finish_reason").asText()).isEqualTo("length");
         assertThat(j.at("/choices/0").has("logprobs")).isTrue();
-        int promptTokens = backend.codec().encode("Hello", true).length;
+        int promptTokens = servedModel.codec().encode("Hello", true).length;
         assertThat(j.at("/usage/prompt_tokens").asInt()).isEqualTo(promptTokens);
         assertThat(j.at("/usage/completion_tokens").asInt()).isEqualTo(5);
         assertThat(j.at("/usage/total_tokens").asInt()).isEqualTo(promptTokens + 5);
@@ -114,12 +114,12 @@ class ServerProtocolTest {
             }
         }
         assertThat(text.toString()).isEqualTo(" Once upon a time, there was a ");
-        Eventually.await("stopped sequences are freed", () -> backend.activeSequences() == 0);
+        Eventually.await("stopped sequences are freed", () -> servedModel.activeSequences() == 0);
     }
 
     @Test
     void stopTokenIdEndsTheChoiceWithoutItsText() {
-        int[] script = backend.script();
+        int[] script = servedModel.script();
         Reply r = client.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":40,\"stop_token_ids\":[" + script[3] + "]}");
         assertThat(r.json().at("/choices/0/text").asText()).isEqualTo(firstTokensText(3));
         assertThat(r.json().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
@@ -243,7 +243,7 @@ class ServerProtocolTest {
     @Test
     void tokenizeAndDetokenizeRoundTrip() {
         Reply t = client.post("/tokenize", "{\"prompt\":\"Once upon a time\"}");
-        int[] tokens = backend.codec().encode("Once upon a time", true);
+        int[] tokens = servedModel.codec().encode("Once upon a time", true);
         assertThat(t.json().get("count").asInt()).isEqualTo(tokens.length);
         assertThat(t.json().get("max_model_len").asInt()).isEqualTo(512);
         assertThat(t.json().get("tokens").toString()).isEqualTo(Arrays.toString(tokens).replace(" ", ""));
@@ -254,7 +254,7 @@ class ServerProtocolTest {
         assertError(client.post("/detokenize", "{\"tokens\":[99999]}"), 400, "tokens");
         Reply chat = client.post("/tokenize", "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
         assertThat(chat.json().get("count").asInt()).isEqualTo(
-                backend.codec().encode("user: Hi\nassistant:", true).length);
+                servedModel.codec().encode("user: Hi\nassistant:", true).length);
     }
 
     @Test
@@ -273,28 +273,28 @@ class ServerProtocolTest {
 
     @Test
     void streamedClientThatHangsUpCancelsItsSequence() throws Exception {
-        backend.stepMillis(20);
+        servedModel.stepMillis(20);
         try {
-            int before = backend.submittedSequences();
+            int before = servedModel.submittedSequences();
             client.postAndHangUp(server.port(), "/v1/completions",
                     "{\"prompt\":\"x\",\"max_tokens\":400,\"stream\":true}", "data: ");
-            Eventually.await("the request was submitted", () -> backend.submittedSequences() > before);
-            Eventually.await("the hung-up stream's sequence is cancelled", () -> backend.activeSequences() == 0);
+            Eventually.await("the request was submitted", () -> servedModel.submittedSequences() > before);
+            Eventually.await("the hung-up stream's sequence is cancelled", () -> servedModel.activeSequences() == 0);
         } finally {
-            backend.stepMillis(2);
+            servedModel.stepMillis(2);
         }
     }
 
     @Test
     void wholeResponseClientThatHangsUpCancelsItsSequence() throws Exception {
-        backend.stepMillis(20);
+        servedModel.stepMillis(20);
         try {
-            int before = backend.submittedSequences();
+            int before = servedModel.submittedSequences();
             client.postAndHangUp(server.port(), "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":400}", null);
-            Eventually.await("the request was submitted", () -> backend.submittedSequences() > before);
-            Eventually.await("the hung-up request's sequence is cancelled", () -> backend.activeSequences() == 0);
+            Eventually.await("the request was submitted", () -> servedModel.submittedSequences() > before);
+            Eventually.await("the hung-up request's sequence is cancelled", () -> servedModel.activeSequences() == 0);
         } finally {
-            backend.stepMillis(2);
+            servedModel.stepMillis(2);
         }
     }
 

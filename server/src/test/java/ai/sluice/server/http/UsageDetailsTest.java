@@ -18,9 +18,9 @@ class UsageDetailsTest {
 
     @Test
     void aRepeatedPromptReportsItsCachedTokensAndEveryAnswerCarriesAFingerprint() throws Exception {
-        try (StoriesEngine backend = new StoriesEngine(4);
-             SluiceServer server = SluiceServer.start(ServerConfig.defaults("stories", backend.contextLength())
-                     .withPort(0), backend, new AccessLog(line -> { }))) {
+        try (StoriesEngine servedModel = new StoriesEngine(4);
+             SluiceServer server = SluiceServer.start(ServerConfig.defaults("stories", servedModel.contextLength())
+                     .withPort(0), servedModel, new AccessLog(line -> { }))) {
             HttpTestClient client = new HttpTestClient(server.port(), null);
             String body = "{\"prompt\":\"" + PROMPT + "\",\"max_tokens\":2}";
             Reply first = client.post("/v1/completions", body);

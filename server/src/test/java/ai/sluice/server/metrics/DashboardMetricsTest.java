@@ -30,9 +30,9 @@ class DashboardMetricsTest {
 
     @Test
     void everySeriesTheVllmDashboardReadsIsServedWithData() {
-        try (StoriesEngine backend = new StoriesEngine(4);
-             SluiceServer server = SluiceServer.start(ServerConfig.defaults("stories", backend.contextLength())
-                     .withPort(0), backend, new AccessLog(line -> { }))) {
+        try (StoriesEngine servedModel = new StoriesEngine(4);
+             SluiceServer server = SluiceServer.start(ServerConfig.defaults("stories", servedModel.contextLength())
+                     .withPort(0), servedModel, new AccessLog(line -> { }))) {
             HttpTestClient client = new HttpTestClient(server.port(), null);
             assertThat(client.post("/v1/completions", "{\"prompt\":\"Once upon a time\",\"max_tokens\":5,"
                     + "\"ignore_eos\":true}").status()).isEqualTo(200);

@@ -5,7 +5,7 @@ import ai.sluice.server.HttpTestClient;
 import ai.sluice.server.ServerConfig;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.server.TestServers;
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.http.AccessLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Assumptions;
@@ -34,8 +34,8 @@ class PrometheusScrapeTest {
         Path binary = Path.of("/usr/bin/prometheus");
         Assumptions.assumeTrue(Files.isExecutable(binary),
                 "prometheus is not installed (apt-get install -y prometheus): skipping the scrape test");
-        InferenceBackend backend = TestServers.backend();
-        SluiceServer server = SluiceServer.start(TestServers.config(backend), backend, new AccessLog(line -> { }));
+        ServedModel servedModel = TestServers.servedModel();
+        SluiceServer server = SluiceServer.start(TestServers.config(servedModel), servedModel, new AccessLog(line -> { }));
         int promPort = freePort();
         Files.writeString(dir.resolve("prometheus.yml"), """
                 global:
@@ -68,7 +68,7 @@ class PrometheusScrapeTest {
                 prom.destroyForcibly();
             }
             server.stop();
-            backend.close();
+            servedModel.close();
         }
     }
 

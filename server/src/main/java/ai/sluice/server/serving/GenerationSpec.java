@@ -1,4 +1,4 @@
-package ai.sluice.server.backend;
+package ai.sluice.server.serving;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package ai.sluice.server.backend;
+package ai.sluice.server.serving;
 
 import ai.sluice.core.gguf.GgufMetadata;
 import ai.sluice.core.tokenizer.Tokenizer;

@@ -6,12 +6,12 @@ import ai.sluice.engine.GenerationListener;
 import ai.sluice.engine.RequestHandle;
 import ai.sluice.engine.TokenLogprobs;
 import ai.sluice.engine.Usage;
-import ai.sluice.server.backend.BackendOverloadedException;
-import ai.sluice.server.backend.BackendStats;
-import ai.sluice.server.backend.GenerationSpec;
-import ai.sluice.server.backend.InferenceBackend;
+import ai.sluice.server.serving.OverloadedException;
+import ai.sluice.server.serving.ServingStats;
+import ai.sluice.server.serving.GenerationSpec;
+import ai.sluice.server.serving.ServedModel;
 import ai.sluice.core.tokenizer.StreamDecoder;
-import ai.sluice.server.backend.TokenizerCodec;
+import ai.sluice.server.serving.TokenizerCodec;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * emits the tokens of a fixed text, one per sequence per step. Lets tests pace, freeze and count
  * sequences, which the HTTP behaviour (streaming, cancellation, limits, health) depends on.
  */
-public final class ScriptedBackend implements InferenceBackend {
+public final class ScriptedModel implements ServedModel {
     public static final String SCRIPT = " Once upon a time, there was a little girl named Lily. She loved to play outside.";
 
     private final TokenizerCodec codec;
@@ -46,7 +46,7 @@ public final class ScriptedBackend implements InferenceBackend {
     private volatile int prefillSteps;
     private volatile boolean closed;
 
-    public ScriptedBackend(Path model, int contextLength, long stepMillis) {
+    public ScriptedModel(Path model, int contextLength, long stepMillis) {
         try (GgufFile f = GgufFile.open(model)) {
             this.codec = TokenizerCodec.fromGguf(f.metadata());
         }
@@ -166,7 +166,7 @@ public final class ScriptedBackend implements InferenceBackend {
     @Override
     public RequestHandle submit(GenerationSpec spec, GenerationListener listener) {
         if (active.size() >= maxQueued) {
-            throw new BackendOverloadedException("the engine's waiting queue is full", 3);
+            throw new OverloadedException("the engine's waiting queue is full", 3);
         }
         Seq s = new Seq(spec, listener);
         prompted.addAndGet(spec.promptTokens().length);
@@ -178,9 +178,9 @@ public final class ScriptedBackend implements InferenceBackend {
     private static final double[] BOUNDS = {0.01, 0.1, 1, 10};
 
     @Override
-    public BackendStats stats() {
-        BackendStats.HistogramData empty = BackendStats.HistogramData.empty(BOUNDS);
-        return new BackendStats(0, active.size(), active.size() / 100.0, 0, 0, 0, prompted.get(), generated.get(),
+    public ServingStats stats() {
+        ServingStats.HistogramData empty = ServingStats.HistogramData.empty(BOUNDS);
+        return new ServingStats(0, active.size(), active.size() / 100.0, 0, 0, 0, prompted.get(), generated.get(),
                 Map.of("length", finishedLength.get(), "stop", finishedStop.get(),
                         "abort", finishedCancelled.get()), empty, empty, empty, empty, empty, empty, empty, empty, empty);
     }

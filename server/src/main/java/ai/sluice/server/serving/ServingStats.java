@@ -1,4 +1,4 @@
-package ai.sluice.server.backend;
+package ai.sluice.server.serving;
 
 import java.util.Map;
 
@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * @param finishedByReason finished requests by vLLM's {@code finished_reason} (stop, length, abort, error)
  */
-public record BackendStats(int waiting, int running, double kvCacheUsage, long preemptions,
+public record ServingStats(int waiting, int running, double kvCacheUsage, long preemptions,
                            long prefixCacheQueries, long prefixCacheHits, long promptTokens,
                            long generationTokens, Map<String, Long> finishedByReason,
                            HistogramData timeToFirstToken, HistogramData interTokenLatency,

@@ -1,4 +1,4 @@
-package ai.sluice.server.backend;
+package ai.sluice.server.serving;
 
 import ai.sluice.engine.GenerationListener;
 import ai.sluice.engine.RequestHandle;
@@ -8,9 +8,9 @@ import java.util.Map;
 /**
  * What the HTTP layer needs from a loaded model and its engine. The server is written against this
  * seam so that protocol behaviour (streaming, cancellation, limits) does not depend on engine
- * internals; {@code EngineBackend} adapts the real engine.
+ * internals; {@code EngineServedModel} adapts the real engine.
  */
-public interface InferenceBackend extends AutoCloseable {
+public interface ServedModel extends AutoCloseable {
 
     /** Maximum tokens of prompt plus output for one sequence. */
     int contextLength();
@@ -20,12 +20,12 @@ public interface InferenceBackend extends AutoCloseable {
     /**
      * Queues one sequence. The listener is called from the engine's thread: it must not block.
      *
-     * @throws BackendOverloadedException when the engine's own waiting queue is full
+     * @throws OverloadedException when the engine's own waiting queue is full
      */
     RequestHandle submit(GenerationSpec spec, GenerationListener listener);
 
     /** A consistent-enough snapshot of the engine's counters for metrics and admission. */
-    BackendStats stats();
+    ServingStats stats();
 
     /** The KV cache's configuration as labels (vLLM's {@code cache_config_info}); empty where unknown. */
     default Map<String, String> cacheConfig() {
@@ -39,10 +39,10 @@ public interface InferenceBackend extends AutoCloseable {
      * FAULT INJECTION: hangs the engine loop (no steps, no heartbeat) until the returned handle is
      * closed, so tests of a running server process can see what a hung engine looks like from outside.
      *
-     * @throws UnsupportedOperationException where the backend cannot be frozen
+     * @throws UnsupportedOperationException where this served model cannot be frozen
      */
     default Frozen freeze() {
-        throw new UnsupportedOperationException("this backend cannot be frozen");
+        throw new UnsupportedOperationException("this served model cannot be frozen");
     }
 
     /** Releases a {@link #freeze() frozen} loop. */

@@ -1,7 +1,7 @@
-package ai.sluice.server.backend;
+package ai.sluice.server.serving;
 
 /** The engine refused a sequence for a reason other than load. */
-public final class BackendRejectedException extends RuntimeException {
+public final class RejectedException extends RuntimeException {
     /** Why: the request itself is wrong, or the engine cannot take work at all. */
     public enum Kind {
         INVALID_REQUEST,
@@ -10,7 +10,7 @@ public final class BackendRejectedException extends RuntimeException {
 
     private final Kind kind;
 
-    public BackendRejectedException(Kind kind, String message) {
+    public RejectedException(Kind kind, String message) {
         super(message);
         this.kind = kind;
     }

@@ -1,4 +1,4 @@
-package ai.sluice.server.backend;
+package ai.sluice.server.serving;
 
 import ai.sluice.core.sampling.SamplingParams;
 import ai.sluice.engine.Engine;
@@ -20,14 +20,14 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** {@link InferenceBackend} over the continuous-batching {@link Engine}. */
-public final class EngineBackend implements InferenceBackend {
+/** {@link ServedModel} over the continuous-batching {@link Engine}. */
+public final class EngineServedModel implements ServedModel {
     private final Engine engine;
     private final TokenizerCodec codec;
     private final AtomicLong ids = new AtomicLong();
 
-    /** Serves {@code engine} (owned from now on: closed with this backend). */
-    public EngineBackend(Engine engine, TokenizerCodec codec) {
+    /** Serves {@code engine} (owned from now on: closed with this served model). */
+    public EngineServedModel(Engine engine, TokenizerCodec codec) {
         this.engine = engine;
         this.codec = codec;
     }
@@ -64,18 +64,18 @@ public final class EngineBackend implements InferenceBackend {
         try {
             return engine.submit(b.build(), listener);
         } catch (EngineOverloadedException e) {
-            throw new BackendOverloadedException(e.getMessage(), e.retryAfterSeconds());
+            throw new OverloadedException(e.getMessage(), e.retryAfterSeconds());
         } catch (InvalidRequestException e) {
-            throw new BackendRejectedException(BackendRejectedException.Kind.INVALID_REQUEST, e.getMessage());
+            throw new RejectedException(RejectedException.Kind.INVALID_REQUEST, e.getMessage());
         } catch (EngineClosedException e) {
-            throw new BackendRejectedException(BackendRejectedException.Kind.UNAVAILABLE, e.getMessage());
+            throw new RejectedException(RejectedException.Kind.UNAVAILABLE, e.getMessage());
         }
     }
 
     @Override
-    public BackendStats stats() {
+    public ServingStats stats() {
         EngineMetrics m = engine.metrics();
-        return new BackendStats(m.waitingRequests(), m.runningRequests(), m.kvCacheUsage(), m.preemptions(),
+        return new ServingStats(m.waitingRequests(), m.runningRequests(), m.kvCacheUsage(), m.preemptions(),
                 m.prefixCacheQueries(), m.prefixCacheHits(), m.promptTokens(), m.generationTokens(),
                 m.finishedByReason(), histogram(m.timeToFirstToken()), histogram(m.interTokenLatency()),
                 histogram(m.e2eRequestLatency()), histogram(m.requestQueueTime()), histogram(m.iterationTokens()),
@@ -94,8 +94,8 @@ public final class EngineBackend implements InferenceBackend {
                 "enable_prefix_caching", Boolean.toString(engine.config().prefixCaching()));
     }
 
-    private static BackendStats.HistogramData histogram(Histogram.Snapshot s) {
-        return new BackendStats.HistogramData(s.upperBounds(), s.counts(), s.sum(), s.count());
+    private static ServingStats.HistogramData histogram(Histogram.Snapshot s) {
+        return new ServingStats.HistogramData(s.upperBounds(), s.counts(), s.sum(), s.count());
     }
 
     @Override
