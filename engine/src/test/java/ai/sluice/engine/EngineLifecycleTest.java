@@ -91,18 +91,32 @@ class EngineLifecycleTest {
     void closingWithWorkInFlightCancelsItAndReleasesEverything() throws Exception {
         Engine engine = Engine.start(new HashChainRunner(VOCAB, CONTEXT), config().build());
         CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
         Collector slow = new Collector() {
             @Override
-            public synchronized void onToken(int token, String textDelta, TokenLogprobs lp) {
+            public void onToken(int token, String textDelta, TokenLogprobs lp) {
                 super.onToken(token, textDelta, lp);
                 started.countDown();
+                try {
+                    // hold the engine thread inside its first step until close() has begun
+                    resume.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         };
         engine.submit(request("long", 5, 200), slow);
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-        engine.close();
+        Thread closer = Thread.ofPlatform().start(engine::close);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.isAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        resume.countDown();
+        closer.join(10_000);
         engine.close(); // idempotent
         assertThat(slow.await()).isEqualTo(new FinishReason.Cancelled());
+        assertThat(slow.tokens).hasSize(1);
         assertThat(engine.metrics().runningRequests()).isZero();
         assertThat(engine.metrics().waitingRequests()).isZero();
         assertThat(engine.metrics().kvCacheUsage()).isZero();
