@@ -152,6 +152,21 @@ class SamplerPropertiesTest {
         assertThat(sel).as("a permutation").containsExactlyInAnyOrder(IntStream.range(0, n).toArray());
     }
 
+    @Property(tries = 40)
+    void equalKeysComeOutByIdWhateverTheInputOrder(@ForAll @IntRange(min = 1, max = 60) int n,
+                                                   @ForAll long shuffleSeed) {
+        float[] key = new float[n]; // all equal
+        java.util.List<Integer> shuffled = new java.util.ArrayList<>(IntStream.range(0, n).boxed().toList());
+        java.util.Collections.shuffle(shuffled, new java.util.Random(shuffleSeed));
+        int[] ids = shuffled.stream().mapToInt(Integer::intValue).toArray();
+        int[] sel = ids.clone();
+        TokenOrder.sortDescending(ids, n, key);
+        assertThat(ids).containsExactly(IntStream.range(0, n).toArray());
+        int k = Math.max(1, n / 2);
+        TokenOrder.selectTop(sel, n, k, key);
+        assertThat(Arrays.copyOf(sel, k)).containsExactly(IntStream.range(0, k).toArray());
+    }
+
     // ---- distributions (fixed seeds) ----
 
     /** Fraction of {@code n} draws that picked {@code token}. */

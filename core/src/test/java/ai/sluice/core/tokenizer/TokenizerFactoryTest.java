@@ -340,6 +340,35 @@ class TokenizerFactoryTest {
     }
 
     @Test
+    void aWordPieceVocabularyWithoutClsCannotAddSpecialTokens() {
+        Tokenizer bert = Tokenizer.fromGguf(metadata("tokenizer.ggml.model", GgufValue.ofString("bert"),
+                "tokenizer.ggml.tokens", GgufValue.ofStrings(new String[] {"[UNK]", "\u2581a"}),
+                "tokenizer.ggml.add_bos_token", GgufValue.ofBool(false)));
+        assertThat(bert.encode("a", false, false)).containsExactly(1);
+        refused(() -> bert.encode("a", true, false), "the vocabulary asks for a BOS token but defines none");
+    }
+
+    @Test
+    void sentencePieceSpellsUnknownCharactersWithByteTokensOrUnknown() {
+        // no <0xNN> tokens: each UTF-8 byte of "é" becomes <unk>
+        assertThat(llama("tokenizer.ggml.add_space_prefix", GgufValue.ofBool(false)).encode("a\u00E9", false, false))
+                .containsExactly(4, 0, 0);
+        // with byte tokens the bytes are spelled
+        Tokenizer bytes = llamaWith(new String[] {"<0xC3>", "<0xA9>"}, "tokenizer.ggml.add_space_prefix",
+                GgufValue.ofBool(false));
+        assertThat(bytes.encode("\u00E9a", false, false)).containsExactly(SPM.length, SPM.length + 1, 4);
+    }
+
+    @Test
+    void gemma4TakesARunOfNewlinesWholeWhenItIsAToken() {
+        String[] tokens = {"a", "b", "\n", "\n\n", "\u2581"};
+        Tokenizer g = bpe("gemma4", "ignored", tokens, new String[] {"a b"}, "tokenizer.ggml.bos_token_id",
+                GgufValue.ofUInt32(0));
+        assertThat(g.encode("a\n\nb", false, false)).containsExactly(0, 3, 1);
+        assertThat(g.encode("a\n\n\nb", false, false)).containsExactly(0, 2, 2, 2, 1);
+    }
+
+    @Test
     void badMetadataTypesBecomeTokenizerErrors() {
         refused(() -> Tokenizer.fromGguf(metadata("tokenizer.ggml.model", GgufValue.ofString("llama"),
                 "tokenizer.ggml.tokens", GgufValue.ofStrings(SPM), "tokenizer.ggml.scores", GgufValue.ofString("x"))),

@@ -255,6 +255,7 @@ class RequestParserTest {
         rejectsPrompt("{'prompt':5}", "'prompt' must be a string");
         rejectsPrompt("{'prompt':[1000]}", "'prompt' holds 1000, outside 0..999");
         rejectsPrompt("{'prompt':[[1],[-1]]}", "'prompt' holds -1");
+        rejectsPrompt("{'prompt':[[1],[1000]]}", "'prompt' holds 1000, outside 0..999");
         rejectsPrompt("{'prompt':[[]]}", "'prompt' lists must hold strings or non-empty lists of token ids, got a list");
         rejectsPrompt("{'prompt':['a',5]}", "got an integer");
         String seventeen = IntStream.range(0, 17).mapToObj(i -> "'p'").collect(Collectors.joining(","));
@@ -376,6 +377,14 @@ class RequestParserTest {
     }
 
     @Test
+    void paramsTellPresentFromAbsentAndNull() {
+        Params p = new Params(json("{'a':1,'n':null}"));
+        assertThat(p.has("a")).isTrue();
+        assertThat(p.has("n")).isFalse();
+        assertThat(p.has("missing")).isFalse();
+    }
+
+    @Test
     void onlyAJsonObjectIsARequestBody() {
         assertThat(Json.readObject("{\"a\":1,\"unknown\":{}}".getBytes()).get("a").asInt()).isEqualTo(1);
         for (String body : List.of("[1]", "3", "\"x\"", "null")) {
@@ -386,6 +395,8 @@ class RequestParserTest {
         assertThatThrownBy(() -> Json.readObject("{\"a\":".getBytes()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
                 .hasMessageStartingWith("the request body is not valid JSON: ")
-                .hasMessageNotContaining("\n");
+                .hasMessageNotContaining("\n")
+                .satisfies(e -> assertThat(e.getMessage().length()).as("the parser's reason follows")
+                        .isGreaterThan("the request body is not valid JSON: ".length() + 5));
     }
 }
