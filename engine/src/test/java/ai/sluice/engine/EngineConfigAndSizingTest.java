@@ -60,7 +60,7 @@ class EngineConfigAndSizingTest {
     }
 
     private static KvCacheLayout layout(int context, EngineConfig.Builder config) {
-        return KvSizing.layout(new HashChainRunner(VOCAB, context), config.build());
+        return KvCacheSizing.layout(new HashChainRunner(VOCAB, context), config.build());
     }
 
     @Test
@@ -113,9 +113,9 @@ class EngineConfigAndSizingTest {
 
     @Test
     void sizesPrintInBytesBelowATenthOfAMebibyte() {
-        assertThat(KvSizing.mib(0)).isEqualTo("0 B");
-        assertThat(KvSizing.mib(104856)).isEqualTo("104856 B");
-        assertThat(KvSizing.mib(104857)).isEqualTo("0.1 MiB");
-        assertThat(KvSizing.mib(3L << 20)).isEqualTo("3.0 MiB");
+        assertThat(KvCacheSizing.mib(0)).isEqualTo("0 B");
+        assertThat(KvCacheSizing.mib(104856)).isEqualTo("104856 B");
+        assertThat(KvCacheSizing.mib(104857)).isEqualTo("0.1 MiB");
+        assertThat(KvCacheSizing.mib(3L << 20)).isEqualTo("3.0 MiB");
     }
 }
