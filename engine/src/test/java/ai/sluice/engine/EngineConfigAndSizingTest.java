@@ -76,8 +76,12 @@ class EngineConfigAndSizingTest {
         // F16 halves the bytes per token
         assertThat(layout(256, EngineConfig.builder().kvCacheBytes(20 * 512).kvCacheType(KvType.F16)).blocks())
                 .isEqualTo(40);
-        // a fraction of the runner's free memory (1 GiB)
-        assertThat(layout(256, EngineConfig.builder().kvCacheFraction(0.5)).bytes()).isEqualTo((1L << 29));
+        // a fraction of the runner's free memory (1 GiB), when max-num-seqs full sequences need more
+        assertThat(layout(256, EngineConfig.builder().kvCacheFraction(0.5).maxNumSeqs(100_000)).bytes())
+                .isEqualTo((1L << 29));
+        // ... and capped at what max-num-seqs full-length sequences (plus a block each) can use
+        assertThat(layout(256, EngineConfig.builder().kvCacheFraction(0.5).maxNumSeqs(32)).bytes())
+                .isEqualTo(32L * (256 + 16) * 32);
         // exactly one full-length sequence fits
         assertThat(layout(256, EngineConfig.builder().kvCacheBytes(16 * 512)).blocks()).isEqualTo(16);
         assertThat(layout(256, EngineConfig.builder().kvCacheBytes(16 * 512).maxModelLen(250)).maxModelLen())
@@ -91,13 +95,13 @@ class EngineConfigAndSizingTest {
                 .hasMessageContaining("holds 15 blocks of 16 tokens (240 tokens at 32 bytes per token, F32)")
                 .hasMessageContaining("needs 16 blocks")
                 // (the advice is matched loosely: issue 15 moves flag names out of the engine)
-                .hasMessageContaining("max-model-len to at most 240")
+                .hasMessageContaining("to at most 240")
                 .hasMessageContaining("f16");
         assertThatThrownBy(() -> layout(256, EngineConfig.builder().kvCacheBytes(16 * 256 - 1).kvCacheType(KvType.F16)))
                 .hasMessageNotContaining("f16");
         // room for one block of 2 tokens: still worth lowering max-model-len to 2; for none, not
         assertThatThrownBy(() -> layout(256, EngineConfig.builder().kvCacheBytes(64).blockSize(2)))
-                .hasMessageContaining("max-model-len to at most 2");
+                .hasMessageContaining("maxModelLen to at most 2");
         assertThatThrownBy(() -> layout(256, EngineConfig.builder().kvCacheBytes(32).blockSize(1)))
                 .hasMessageNotContaining("to at most");
         assertThatThrownBy(() -> layout(256, EngineConfig.builder().maxModelLen(1)))

@@ -19,7 +19,9 @@ class EngineWarmupLimitsTest {
         assertThat(report.rounds()).hasSize(2);
         assertThat(report.generatedTokens()).isEqualTo(2L * (EngineWarmup.SEQUENCES + 1) * 8);
         assertThat(runner.closed).as("the warm-up owns the runner").isTrue();
-        assertThat(runner.maxEntries).as("four prompts of 2 prefilled together").isEqualTo(EngineWarmup.SEQUENCES * 2);
+        // prompts of 2: at most the four prompts in one step (fewer when the loop steps before all four
+        // are submitted, which depends on thread timing)
+        assertThat(runner.maxEntries).as("prompts of 2 tokens").isBetween(2, EngineWarmup.SEQUENCES * 2);
         // context 8: one-token prompts, seven-token outputs
         assertThat(EngineWarmup.run(new HashChainRunner(50, 8), SERVING).generatedTokens())
                 .isEqualTo(2L * (EngineWarmup.SEQUENCES + 1) * 7);
