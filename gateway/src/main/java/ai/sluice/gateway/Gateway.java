@@ -152,23 +152,28 @@ public final class Gateway implements AutoCloseable {
      * Reloads {@code file} whenever it changes (checked every {@code period}; {@code load} reads it, e.g.
      * {@link GatewayConfigFile#load} plus the command line's overrides). A file that no longer passes the checks is
      * reported in one line and the running config stays.
+     *
+     * @return reloads the file now, whether or not it changed (what SIGHUP does); it runs on the watcher's thread,
+     * so it never races a reload the watcher started, and returns at once (safe from a signal handler)
      */
-    public void watch(Path file, Duration period, java.util.function.Function<Path, GatewayConfig> load,
-                      java.util.function.Consumer<String> report) {
+    public Runnable watch(Path file, Duration period, java.util.function.Function<Path, GatewayConfig> load,
+                          java.util.function.Consumer<String> report) {
         long[] seen = {stamp(file)};
-        watcher.scheduleWithFixedDelay(() -> {
-            long now = stamp(file);
-            if (now == seen[0]) {
-                return;
-            }
-            seen[0] = now;
+        Runnable reloadFile = () -> {
+            seen[0] = stamp(file);
             try {
                 reload(load.apply(file));
                 report.accept("sluice: gateway config reloaded from " + file);
             } catch (GatewayException e) {
                 report.accept("sluice: gateway config not reloaded: " + e.getMessage());
             }
+        };
+        watcher.scheduleWithFixedDelay(() -> {
+            if (stamp(file) != seen[0]) {
+                reloadFile.run();
+            }
         }, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+        return () -> watcher.execute(reloadFile);
     }
 
     private static void checkBindable(GatewayConfig config) {
