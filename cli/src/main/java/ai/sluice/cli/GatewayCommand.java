@@ -44,7 +44,7 @@ final class GatewayCommand implements Callable<Integer> {
         }
         GatewayConfig c = withFlags(config != null ? GatewayConfigFile.load(config) : GatewayConfig.of("127.0.0.1", 9000, List.of()));
         Gateway gateway = Gateway.start(c, AccessLog.stdout());
-        System.err.println("sluice: gateway on http://" + c.host() + ":" + gateway.port() + " over "
+        System.err.println("sluice: gateway on " + c.scheme() + "://" + c.host() + ":" + gateway.port() + " over "
                 + c.backends().size() + " backend(s): " + c.backends());
         if (config != null) {
             // edits to the file apply without a restart (requests in flight finish under the old config)

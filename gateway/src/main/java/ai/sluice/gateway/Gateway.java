@@ -100,12 +100,15 @@ public final class Gateway implements AutoCloseable {
                 .build();
         this.metrics = new GatewayMetrics(() -> core.fleet.all());
         this.core = new Core(config, null);
-        this.server = WebServer.builder()
+        var listener = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
-                .routing(this::routes)
-                .build();
+                .routing(this::routes);
+        if (config.tls() != null) {
+            listener.tls(config.tls().toHelidon());
+        }
+        this.server = listener.build();
     }
 
     /** Starts listening and probing; the replicas take requests once their first health check passes. */
@@ -141,6 +144,10 @@ public final class Gateway implements AutoCloseable {
                     + old.config.host() + ":" + old.config.port());
             c = next.withAddress(old.config.host(), old.config.port());
         }
+        if (!java.util.Objects.equals(String.valueOf(next.tls()), String.valueOf(old.config.tls()))) {
+            LOG.log(System.Logger.Level.WARNING, "TLS changes need a restart; keeping " + old.config.scheme());
+        }
+        c = c.withTls(old.config.tls()); // the listener keeps the certificate it started with
         Core fresh = new Core(c, old);
         fresh.start();
         core = fresh;
