@@ -23,6 +23,16 @@ class GatewayCommandTest {
     }
 
     @Test
+    void refusesAMissingTlsFileWithOneLineNamingTheField(@TempDir Path dir) throws Exception {
+        Path yaml = Files.writeString(dir.resolve("gateway.yaml"), "backends: [http://127.0.0.1:1]\n"
+                + "tls_certificate_file: " + dir.resolve("gateway.crt") + "\ntls_private_key_file: " + dir.resolve("gateway.key") + "\n");
+        CliRun run = CliRun.of("gateway", "--config", yaml.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo("sluice: error: gateway.yaml: tls_certificate_file: "
+                + dir.resolve("gateway.crt") + ": no such file");
+    }
+
+    @Test
     void refusesAMissingConfigAndMissingOrBadBackends(@TempDir Path dir) {
         CliRun missing = CliRun.of("gateway", "--config", dir.resolve("none.yaml").toString());
         assertThat(missing.exitCode()).isEqualTo(1);
