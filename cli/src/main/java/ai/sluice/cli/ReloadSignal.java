@@ -12,6 +12,11 @@ final class ReloadSignal {
 
     /** {@code reloadNow} must return quickly: it runs on the JVM's signal dispatch thread. */
     static void install(Runnable reloadNow) {
-        Signal.handle(new Signal("HUP"), signal -> reloadNow.run());
+        try {
+            Signal.handle(new Signal("HUP"), signal -> reloadNow.run());
+        } catch (IllegalArgumentException e) { // the JVM keeps SIGHUP for itself (-Xrs): the file watcher still reloads
+            System.err.println("sluice: warning: cannot handle SIGHUP (" + e.getMessage() + "); edits to the config"
+                    + " file still apply within a second");
+        }
     }
 }
