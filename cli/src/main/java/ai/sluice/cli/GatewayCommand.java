@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code sluice gateway}: one OpenAI-compatible endpoint over many replicas (routing, health checks, circuit
  * breakers, failover, stream resume). {@code --backend} URLs for the simple case, {@code --config gateway.yaml}
  * for the rest; flags given beside a config file override its address and replicas. Changes to the file are
- * applied while serving.
+ * applied while serving, and at once on SIGHUP.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = "Serve one OpenAI-compatible endpoint over several replicas (sluice serve or any OpenAI-style server).")
@@ -44,11 +44,14 @@ final class GatewayCommand implements Callable<Integer> {
         }
         GatewayConfig c = withFlags(config != null ? GatewayConfigFile.load(config) : GatewayConfig.of("127.0.0.1", 9000, List.of()));
         Gateway gateway = Gateway.start(c, AccessLog.stdout());
-        System.err.println("sluice: gateway on http://" + c.host() + ":" + gateway.port() + " over "
+        System.err.println("sluice: gateway on " + c.scheme() + "://" + c.host() + ":" + gateway.port() + " over "
                 + c.backends().size() + " backend(s): " + c.backends());
         if (config != null) {
             // edits to the file apply without a restart (requests in flight finish under the old config)
-            gateway.watch(config, Duration.ofSeconds(1), file -> withFlags(GatewayConfigFile.load(file)), System.err::println);
+            // and SIGHUP reloads it at once, as nginx and envoy do (the usual nudge after a config management run)
+            Runnable reloadNow = gateway.watch(config, Duration.ofSeconds(1), file -> withFlags(GatewayConfigFile.load(file)),
+                    System.err::println);
+            ReloadSignal.install(reloadNow);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
         new CountDownLatch(1).await(); // serve until a signal ends the process

@@ -100,12 +100,15 @@ public final class Gateway implements AutoCloseable {
                 .build();
         this.metrics = new GatewayMetrics(() -> core.fleet.all());
         this.core = new Core(config, null);
-        this.server = WebServer.builder()
+        var listener = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
-                .routing(this::routes)
-                .build();
+                .routing(this::routes);
+        if (config.tls() != null) {
+            listener.tls(config.tls().toHelidon());
+        }
+        this.server = listener.build();
     }
 
     /** Starts listening and probing; the replicas take requests once their first health check passes. */
@@ -141,6 +144,10 @@ public final class Gateway implements AutoCloseable {
                     + old.config.host() + ":" + old.config.port());
             c = next.withAddress(old.config.host(), old.config.port());
         }
+        if (!java.util.Objects.equals(String.valueOf(next.tls()), String.valueOf(old.config.tls()))) {
+            LOG.log(System.Logger.Level.WARNING, "TLS changes need a restart; keeping " + old.config.scheme());
+        }
+        c = c.withTls(old.config.tls()); // the listener keeps the certificate it started with
         Core fresh = new Core(c, old);
         fresh.start();
         core = fresh;
@@ -152,23 +159,28 @@ public final class Gateway implements AutoCloseable {
      * Reloads {@code file} whenever it changes (checked every {@code period}; {@code load} reads it, e.g.
      * {@link GatewayConfigFile#load} plus the command line's overrides). A file that no longer passes the checks is
      * reported in one line and the running config stays.
+     *
+     * @return reloads the file now, whether or not it changed (what SIGHUP does); it runs on the watcher's thread,
+     * so it never races a reload the watcher started, and returns at once (safe from a signal handler)
      */
-    public void watch(Path file, Duration period, java.util.function.Function<Path, GatewayConfig> load,
-                      java.util.function.Consumer<String> report) {
+    public Runnable watch(Path file, Duration period, java.util.function.Function<Path, GatewayConfig> load,
+                          java.util.function.Consumer<String> report) {
         long[] seen = {stamp(file)};
-        watcher.scheduleWithFixedDelay(() -> {
-            long now = stamp(file);
-            if (now == seen[0]) {
-                return;
-            }
-            seen[0] = now;
+        Runnable reloadFile = () -> {
+            seen[0] = stamp(file);
             try {
                 reload(load.apply(file));
                 report.accept("sluice: gateway config reloaded from " + file);
             } catch (GatewayException e) {
                 report.accept("sluice: gateway config not reloaded: " + e.getMessage());
             }
+        };
+        watcher.scheduleWithFixedDelay(() -> {
+            if (stamp(file) != seen[0]) {
+                reloadFile.run();
+            }
         }, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+        return () -> watcher.execute(reloadFile);
     }
 
     private static void checkBindable(GatewayConfig config) {

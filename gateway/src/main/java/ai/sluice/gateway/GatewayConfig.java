@@ -25,16 +25,34 @@ import java.util.List;
  * @param resolveInterval       how often backend host names are resolved again (one replica per address: a
  *                              Kubernetes headless Service lists one per pod); IP literals and localhost are not
  * @param auth                  client keys the gateway accepts, and the key it sends replicas
+ * @param tls                   the gateway's certificate when it listens on HTTPS; null: plain HTTP
  */
 public record GatewayConfig(String host, int port, List<URI> backends, Duration healthInterval, Duration healthTimeout,
                             Duration scrapeInterval, Duration firstByteTimeout, Duration streamStallTimeout,
                             Duration holdTimeout, int ejectAfterFailures, Duration ejectBase, Duration ejectMax,
                             int maxAttempts, double retryBudgetRatio, double retryBudgetMinPerSec,
                             int affinityPrefixChars, double affinityLoadFactor, boolean resume,
-                            Duration resolveInterval, Auth auth) {
+                            Duration resolveInterval, Auth auth, ListenerTls tls) {
 
     public GatewayConfig {
         backends = List.copyOf(backends);
+    }
+
+    /** Plain HTTP (no {@code tls}). */
+    public GatewayConfig(String host, int port, List<URI> backends, Duration healthInterval, Duration healthTimeout,
+                         Duration scrapeInterval, Duration firstByteTimeout, Duration streamStallTimeout,
+                         Duration holdTimeout, int ejectAfterFailures, Duration ejectBase, Duration ejectMax,
+                         int maxAttempts, double retryBudgetRatio, double retryBudgetMinPerSec,
+                         int affinityPrefixChars, double affinityLoadFactor, boolean resume,
+                         Duration resolveInterval, Auth auth) {
+        this(host, port, backends, healthInterval, healthTimeout, scrapeInterval, firstByteTimeout, streamStallTimeout,
+                holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts, retryBudgetRatio, retryBudgetMinPerSec,
+                affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth, null);
+    }
+
+    /** {@code https} with a certificate, {@code http} without. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
     }
 
     /** The defaults, with the given address and replicas. */
@@ -48,12 +66,19 @@ public record GatewayConfig(String host, int port, List<URI> backends, Duration 
     public GatewayConfig withAddress(String newHost, int newPort) {
         return new GatewayConfig(newHost, newPort, backends, healthInterval, healthTimeout, scrapeInterval,
                 firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
-                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth);
+                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth, tls);
     }
 
     public GatewayConfig withBackends(List<URI> newBackends) {
         return new GatewayConfig(host, port, newBackends, healthInterval, healthTimeout, scrapeInterval,
                 firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
-                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth);
+                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth, tls);
+    }
+
+    public GatewayConfig withTls(ListenerTls newTls) {
+        return new GatewayConfig(host, port, backends, healthInterval, healthTimeout, scrapeInterval,
+                firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
+                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval,
+                auth, newTls);
     }
 }

@@ -30,7 +30,8 @@ public final class GatewayConfigFile {
             "health_timeout_ms", "scrape_interval_ms", "first_byte_timeout_ms", "stream_stall_timeout_ms",
             "hold_timeout_ms", "eject_after_failures", "eject_base_ms", "eject_max_ms", "max_attempts",
             "retry_budget_ratio", "retry_budget_min_per_sec", "affinity_prefix_chars", "affinity_load_factor",
-            "resume", "resolve_interval_ms", "api_key_sha256", "replica_api_key_env", "replica_api_key_file");
+            "resume", "resolve_interval_ms", "api_key_sha256", "replica_api_key_env", "replica_api_key_file",
+            "tls_certificate_file", "tls_private_key_file");
 
     private GatewayConfigFile() {
     }
@@ -90,7 +91,8 @@ public final class GatewayConfigFile {
                 f.fraction("affinity_load_factor", d.affinityLoadFactor(), 1, 100),
                 f.bool("resume", d.resume()),
                 f.millis("resolve_interval_ms", d.resolveInterval()),
-                new Auth(f.digests(), f.replicaKey()));
+                new Auth(f.digests(), f.replicaKey()),
+                f.tls());
         if (c.ejectMax().compareTo(c.ejectBase()) < 0) {
             throw new GatewayException(name + ": eject_max_ms: must be at least eject_base_ms ("
                     + c.ejectBase().toMillis() + ")");
@@ -227,6 +229,21 @@ public final class GatewayConfigFile {
                 }
             }
             return null;
+        }
+
+        /** tls_certificate_file and tls_private_key_file: both (HTTPS) or neither (plain HTTP). */
+        ListenerTls tls() {
+            JsonNode cert = root.get("tls_certificate_file");
+            JsonNode key = root.get("tls_private_key_file");
+            if (cert == null && key == null) {
+                return null;
+            }
+            if (cert == null || key == null) {
+                throw new GatewayException(name + ": " + (cert == null ? "tls_certificate_file" : "tls_private_key_file")
+                        + ": missing: HTTPS needs both tls_certificate_file and tls_private_key_file (PEM)");
+            }
+            return ListenerTls.read(name, Path.of(text("tls_certificate_file", null)),
+                    Path.of(text("tls_private_key_file", null)));
         }
 
         List<URI> backends() {
