@@ -39,6 +39,7 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        LogLines.install(LogLines.fromEnvironment()); // one line per record, as serve's (SLUICE_LOG_FORMAT=json)
         if (config == null && backends.isEmpty()) {
             throw new GatewayException("give the replicas: --backend URL (repeatable) or --config gateway.yaml");
         }
