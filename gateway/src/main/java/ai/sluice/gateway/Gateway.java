@@ -2,6 +2,7 @@ package ai.sluice.gateway;
 
 import ai.sluice.wire.OpenAiError;
 import io.helidon.http.HeaderNames;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -104,6 +105,9 @@ public final class Gateway implements AutoCloseable {
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
+                // small writes (SSE events, short JSON answers) go out at once: with Nagle's algorithm a
+                // response written in two parts waited for the client's delayed ACK, ~40 ms each time
+                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 .routing(this::routes);
         if (config.tls() != null) {
             listener.tls(config.tls().toHelidon());
