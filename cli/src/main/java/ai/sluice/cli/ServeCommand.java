@@ -10,6 +10,8 @@ import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.SchedulingPolicy;
 import ai.sluice.plan.CpuPlan;
 import ai.sluice.server.ServerConfig;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import ai.sluice.server.api.ApiException;
 import ai.sluice.server.api.GenerationDefaults;
 import ai.sluice.server.chat.ChatMessage;
@@ -24,6 +26,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,8 +164,8 @@ final class ServeCommand implements Callable<Integer> {
         checkFlags();
         GenerationDefaults defaults = generationDefaults();
         String template = chatTemplate == null ? null : readChatTemplate(chatTemplate);
-        for (String address : host.split(",")) {
-            SluiceServer.checkBindable(address.strip(), port); // before loading and warming up, which take seconds
+        for (String address : ServerConfig.hostsOf(host)) {
+            SluiceServer.checkBindable(address, port); // before loading and warming up, which take seconds
         }
         String name = servedModelName != null ? servedModelName
                 : model.name();
@@ -227,8 +231,8 @@ final class ServeCommand implements Callable<Integer> {
             return GenerationDefaults.OPENAI;
         }
         try {
-            return GenerationDefaults.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(generationConfig));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return GenerationDefaults.parse(new ObjectMapper().readTree(generationConfig));
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("--override-generation-config is not valid JSON: "
                     + e.getOriginalMessage());
         } catch (ApiException e) {
@@ -238,11 +242,11 @@ final class ServeCommand implements Callable<Integer> {
 
     private static String readChatTemplate(Path file) {
         try {
-            String text = java.nio.file.Files.readString(file);
+            String text = Files.readString(file);
             // a template that fails fails now, not on the first chat request
             ChatTemplate.of(text, "", "").render(List.of(new ChatMessage("user", "Hello", null)), true);
             return text;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("--chat-template " + file + ": cannot read it (" + e + ")");
         } catch (ChatTemplateException e) {
             throw new IllegalArgumentException("--chat-template " + file + ": " + e.getMessage());

@@ -60,7 +60,8 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
         return hostsOf(host);
     }
 
-    private static List<String> hostsOf(String host) {
+    /** The addresses in a {@code host} value: comma-separated, blanks around them ignored. */
+    public static List<String> hostsOf(String host) {
         return java.util.Arrays.stream(host.split(",")).map(String::strip).filter(h -> !h.isEmpty()).distinct().toList();
     }
 
@@ -72,57 +73,97 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(h, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
-                generationDefaults);
+        return edit(b -> b.host = h);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
-                generationDefaults);
+        return edit(b -> b.port = p);
     }
 
     public ServerConfig withApiKeys(List<String> keys) {
-        return new ServerConfig(host, port, servedModelName, keys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
-                generationDefaults);
+        return edit(b -> b.apiKeys = keys);
     }
 
     public ServerConfig withLimits(long bodyBytes, int promptTokens) {
-        return new ServerConfig(host, port, servedModelName, apiKeys, bodyBytes, promptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
-                generationDefaults);
+        return edit(b -> {
+            b.maxBodyBytes = bodyBytes;
+            b.maxPromptTokens = promptTokens;
+        });
     }
 
     public ServerConfig withTimes(Duration timeout, Duration ping, Duration staleAfter) {
-        return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, timeout, ping,
-                staleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
-                generationDefaults);
+        return edit(b -> {
+            b.requestTimeout = timeout;
+            b.pingInterval = ping;
+            b.healthStaleAfter = staleAfter;
+        });
     }
 
     /** What a slow reader can make the server hold: queued tokens per sequence, and how long a write may block. */
     public ServerConfig withSlowClientLimits(int queueTokens, Duration stallTimeout) {
-        return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, queueTokens, stallTimeout, allowedOrigins, faultInjection,
-                generationDefaults);
+        return edit(b -> {
+            b.streamQueueTokens = queueTokens;
+            b.clientStallTimeout = stallTimeout;
+        });
     }
 
     public ServerConfig withAllowedOrigins(List<String> origins) {
-        return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, origins, faultInjection,
-                generationDefaults);
+        return edit(b -> b.allowedOrigins = origins);
     }
 
     public ServerConfig withGenerationDefaults(GenerationDefaults defaults) {
-        return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
-                defaults);
+        return edit(b -> b.generationDefaults = defaults);
     }
 
     public ServerConfig withFaultInjection(boolean enabled) {
-        return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
-                pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, enabled,
-                generationDefaults);
+        return edit(b -> b.faultInjection = enabled);
+    }
+
+    /** A copy with the fields {@code change} sets; the compact constructor checks the result. */
+    private ServerConfig edit(java.util.function.Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return f.build();
+    }
+
+    /** The record's components, mutable, for {@link #edit}. */
+    private static final class Fields {
+        String host;
+        int port;
+        final String servedModelName;
+        List<String> apiKeys;
+        long maxBodyBytes;
+        int maxPromptTokens;
+        Duration requestTimeout;
+        Duration pingInterval;
+        Duration healthStaleAfter;
+        int streamQueueTokens;
+        Duration clientStallTimeout;
+        List<String> allowedOrigins;
+        boolean faultInjection;
+        GenerationDefaults generationDefaults;
+
+        Fields(ServerConfig c) {
+            host = c.host;
+            port = c.port;
+            servedModelName = c.servedModelName;
+            apiKeys = c.apiKeys;
+            maxBodyBytes = c.maxBodyBytes;
+            maxPromptTokens = c.maxPromptTokens;
+            requestTimeout = c.requestTimeout;
+            pingInterval = c.pingInterval;
+            healthStaleAfter = c.healthStaleAfter;
+            streamQueueTokens = c.streamQueueTokens;
+            clientStallTimeout = c.clientStallTimeout;
+            allowedOrigins = c.allowedOrigins;
+            faultInjection = c.faultInjection;
+            generationDefaults = c.generationDefaults;
+        }
+
+        ServerConfig build() {
+            return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
+                    pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
+                    generationDefaults);
+        }
     }
 }

@@ -284,8 +284,6 @@ public final class GenerationExchange {
         private final boolean stream;
         private final WriteWatchdog watchdog;
         private OutputStream os;
-        /** Event bytes written but not yet flushed (the keep-alive of a whole response waits for none). */
-        private boolean dirty;
         /** Any bytes written but not yet flushed. */
         private boolean pending;
         private long lastWrite = System.nanoTime();
@@ -320,7 +318,6 @@ public final class GenerationExchange {
             write(DATA);
             write(Json.write(body));
             write(END);
-            dirty = true;
         }
 
         /**
@@ -331,7 +328,7 @@ public final class GenerationExchange {
             if (stream) {
                 write(PING);
                 flush();
-            } else if (!dirty) {
+            } else {
                 if (os == null) {
                     res.status(Status.OK_200);
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -411,7 +408,6 @@ public final class GenerationExchange {
             if (os == null || !pending) {
                 return;
             }
-            dirty = false;
             pending = false;
             blocking(() -> os.flush());
             lastWrite = System.nanoTime();

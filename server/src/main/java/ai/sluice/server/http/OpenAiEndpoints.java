@@ -25,6 +25,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The OpenAI-compatible endpoints and vLLM's tokenizer endpoints. */
@@ -65,7 +66,7 @@ final class OpenAiEndpoints {
 
     /** {@code GET /version}, as vLLM answers it. */
     void version(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, 200, java.util.Map.of("version", ServerVersion.get()));
+        HttpIo.json(res, 200, Map.of("version", ServerVersion.get()));
     }
 
     void completions(ServerRequest req, ServerResponse res, RequestInfo info, long arrival) {
