@@ -28,6 +28,11 @@ final class TokenPicker {
         }
     }
 
+    /** Positions the sampler's random state after {@code samples} earlier picks (a resumed request). */
+    void skip(int samples) {
+        sampler.skipSamples(samples);
+    }
+
     /**
      * Picks from {@code logits[0 .. vocab)} (biased in place: the caller passes its own copy);
      * {@code tokens[0 .. length)} are the sequence so far.
