@@ -9,22 +9,42 @@ public final class ChatCompletions {
     private ChatCompletions() {
     }
 
+    /** {@code prompt_token_ids} (and each choice's {@code token_ids}) only with {@code return_token_ids}, as vLLM. */
     public record Response(String id, String object, long created, String model, String systemFingerprint,
-                           List<Choice> choices, Usage usage) {
+                           List<Choice> choices, Usage usage,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) int[] promptTokenIds) {
+        public Response(String id, String object, long created, String model, String systemFingerprint,
+                        List<Choice> choices, Usage usage) {
+            this(id, object, created, model, systemFingerprint, choices, usage, null);
+        }
     }
 
-    public record Choice(int index, Message message, Logprobs logprobs, String finishReason) {
+    public record Choice(int index, Message message, Logprobs logprobs, String finishReason,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) int[] tokenIds) {
+        public Choice(int index, Message message, Logprobs logprobs, String finishReason) {
+            this(index, message, logprobs, finishReason, null);
+        }
     }
 
     public record Message(String role, String content) {
     }
 
     /** One {@code chat.completion.chunk}; the usage-only last chunk has no choices. */
+    /** With {@code return_token_ids}: the first chunk carries {@code prompt_token_ids}, each choice its {@code token_ids}. */
     public record Chunk(String id, String object, long created, String model, String systemFingerprint,
-                        List<ChunkChoice> choices, @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
+                        List<ChunkChoice> choices, @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) int[] promptTokenIds) {
+        public Chunk(String id, String object, long created, String model, String systemFingerprint,
+                     List<ChunkChoice> choices, Usage usage) {
+            this(id, object, created, model, systemFingerprint, choices, usage, null);
+        }
     }
 
-    public record ChunkChoice(int index, Delta delta, Logprobs logprobs, String finishReason) {
+    public record ChunkChoice(int index, Delta delta, Logprobs logprobs, String finishReason,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) int[] tokenIds) {
+        public ChunkChoice(int index, Delta delta, Logprobs logprobs, String finishReason) {
+            this(index, delta, logprobs, finishReason, null);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

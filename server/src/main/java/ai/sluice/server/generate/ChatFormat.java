@@ -16,17 +16,41 @@ final class ChatFormat implements ResponseFormat {
     private final long created;
     private final String model;
     private final TextCodec codec;
+    private final boolean tokenIds;
 
-    ChatFormat(String id, long created, String model, TextCodec codec) {
+    ChatFormat(String id, long created, String model, TextCodec codec, boolean tokenIds) {
         this.id = id;
         this.created = created;
         this.model = model;
         this.codec = codec;
+        this.tokenIds = tokenIds;
+    }
+
+    /** With token ids, vLLM's layout: the first chunk carries the prompt's ids. */
+    @Override
+    public Object streamStart(ChoiceState c) {
+        c.firstChunk();
+        ChatCompletions.Delta role = new ChatCompletions.Delta("assistant", "");
+        if (!tokenIds) {
+            return chunk(new ChatCompletions.ChunkChoice(c.index, role, null, null));
+        }
+        return new ChatCompletions.Chunk(id, "chat.completion.chunk", created, model, FINGERPRINT,
+                List.of(new ChatCompletions.ChunkChoice(c.index, role, null, null, new int[0])), null, c.prompt);
     }
 
     @Override
-    public Object streamStart(int choice) {
-        return chunk(new ChatCompletions.ChunkChoice(choice, new ChatCompletions.Delta("assistant", ""), null, null));
+    public boolean tokenIds() {
+        return tokenIds;
+    }
+
+    @Override
+    public Object streamChunk(ChoiceState c, String text, List<ChoiceState.LoggedToken> logprobs, int textOffset,
+                              int[] ids, String finishReason) {
+        ChatCompletions.Logprobs lp = logprobs.isEmpty() ? null : logprobs(logprobs);
+        // a last chunk with no text left has an empty delta, as the finish chunk of a plain stream
+        String content = finishReason != null && text.isEmpty() ? null : text;
+        return chunk(new ChatCompletions.ChunkChoice(c.index, new ChatCompletions.Delta(null, content), lp,
+                finishReason, ids));
     }
 
     @Override
@@ -51,9 +75,10 @@ final class ChatFormat implements ResponseFormat {
         for (ChoiceState c : choices) {
             ChatCompletions.Logprobs lp = c.logprobs().isEmpty() ? null : logprobs(c.logprobs());
             out.add(new ChatCompletions.Choice(c.index, new ChatCompletions.Message("assistant", c.text()), lp,
-                    c.finishReason()));
+                    c.finishReason(), tokenIds ? c.tokenIds() : null));
         }
-        return new ChatCompletions.Response(id, "chat.completion", created, model, FINGERPRINT, out, usage);
+        return new ChatCompletions.Response(id, "chat.completion", created, model, FINGERPRINT, out, usage,
+                tokenIds && !choices.isEmpty() ? choices.getFirst().prompt : null);
     }
 
     private Object chunk(ChatCompletions.ChunkChoice choice) {

@@ -7,11 +7,13 @@ public final class ResponseFormats {
     private ResponseFormats() {
     }
 
-    public static ResponseFormat completion(String id, long created, String model, TextCodec codec) {
-        return new CompletionFormat(id, created, model, codec);
+    /** @param tokenIds the client asked for token ids ({@code return_token_ids}) */
+    public static ResponseFormat completion(String id, long created, String model, TextCodec codec, boolean tokenIds) {
+        return new CompletionFormat(id, created, model, codec, tokenIds);
     }
 
-    public static ResponseFormat chat(String id, long created, String model, TextCodec codec) {
-        return new ChatFormat(id, created, model, codec);
+    /** @param tokenIds the client asked for token ids ({@code return_token_ids}) */
+    public static ResponseFormat chat(String id, long created, String model, TextCodec codec, boolean tokenIds) {
+        return new ChatFormat(id, created, model, codec, tokenIds);
     }
 }

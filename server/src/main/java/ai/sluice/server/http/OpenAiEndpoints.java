@@ -10,6 +10,7 @@ import ai.sluice.server.api.Prompt;
 import ai.sluice.server.api.RequestParser;
 import ai.sluice.server.api.SamplingOptions;
 import ai.sluice.server.api.ServerVersion;
+import ai.sluice.server.api.TokenIdOptions;
 import ai.sluice.server.api.Tokenization;
 import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.serving.TextCodec;
@@ -70,7 +71,9 @@ final class OpenAiEndpoints {
     }
 
     void completions(ServerRequest req, ServerResponse res, RequestInfo info, long arrival) {
-        CompletionRequest r = parser.completion(Json.readObject(HttpIo.body(req, config.maxBodyBytes())));
+        JsonNode body = Json.readObject(HttpIo.body(req, config.maxBodyBytes()));
+        CompletionRequest r = parser.completion(body);
+        TokenIdOptions ids = TokenIdOptions.parse(body, codec.vocabularySize());
         checkModel(r.model(), info);
         info.id = "cmpl-" + randomId();
         List<int[]> prompts = new ArrayList<>(r.prompts().size());
@@ -80,16 +83,20 @@ final class OpenAiEndpoints {
                 case Prompt.Tokens t -> t.tokens();
             });
         }
-        run(prompts, "prompt", r.sampling(), ResponseFormats.completion(info.id, now(), config.servedModelName(), codec),
+        run(prompts, "prompt", r.sampling(), ids,
+                ResponseFormats.completion(info.id, now(), config.servedModelName(), codec, ids.returnTokenIds()),
                 res, info, arrival);
     }
 
     void chat(ServerRequest req, ServerResponse res, RequestInfo info, long arrival) {
-        ChatRequest r = parser.chat(Json.readObject(HttpIo.body(req, config.maxBodyBytes())));
+        JsonNode body = Json.readObject(HttpIo.body(req, config.maxBodyBytes()));
+        ChatRequest r = parser.chat(body);
+        TokenIdOptions ids = TokenIdOptions.parse(body, codec.vocabularySize());
         checkModel(r.model(), info);
         info.id = "chatcmpl-" + randomId();
         int[] prompt = chatPrompt(r.messages(), r.addGenerationPrompt());
-        run(List.of(prompt), "messages", r.sampling(), ResponseFormats.chat(info.id, now(), config.servedModelName(), codec),
+        run(List.of(prompt), "messages", r.sampling(), ids,
+                ResponseFormats.chat(info.id, now(), config.servedModelName(), codec, ids.returnTokenIds()),
                 res, info, arrival);
     }
 
@@ -152,9 +159,13 @@ final class OpenAiEndpoints {
         return codec.encode(text, template.isFallback());
     }
 
-    private void run(List<int[]> prompts, String promptParam, SamplingOptions s,
+    private void run(List<int[]> prompts, String promptParam, SamplingOptions s, TokenIdOptions ids,
                      ai.sluice.server.generate.ResponseFormat format, ServerResponse res, RequestInfo info,
                      long arrival) {
+        if (ids.resumes() && prompts.size() * s.n() != 1) {
+            throw ApiException.invalid(TokenIdOptions.RESUME_FIELD, "'" + TokenIdOptions.RESUME_FIELD
+                    + "' continues one sequence: it needs n = 1 and a single prompt");
+        }
         int context = servedModel.contextLength();
         List<GenerationExchange.Sequence> sequences = new ArrayList<>(prompts.size() * s.n());
         long total = 0;
@@ -177,7 +188,7 @@ final class OpenAiEndpoints {
                 maxTokens = s.maxTokens();
             }
             for (int j = 0; j < s.n(); j++) {
-                sequences.add(new GenerationExchange.Sequence(prompt, maxTokens));
+                sequences.add(new GenerationExchange.Sequence(prompt, maxTokens, ids.resumeTokenIds()));
                 total += len;
             }
         }

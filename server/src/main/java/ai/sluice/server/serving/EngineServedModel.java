@@ -57,7 +57,7 @@ public final class EngineServedModel implements ServedModel {
         }
         GenerationRequest.Builder b = GenerationRequest.builder("req-" + ids.incrementAndGet(), spec.promptTokens())
                 .sampling(sampling).maxTokens(spec.maxTokens()).stopStrings(spec.stopStrings()).stopTokenIds(stopIds)
-                .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias());
+                .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias()).resumeAfter(spec.resumedTokens());
         if (spec.topLogprobs() >= 0) {
             b.logprobs(spec.topLogprobs());
         }
@@ -66,7 +66,7 @@ public final class EngineServedModel implements ServedModel {
         } catch (EngineOverloadedException e) {
             throw new OverloadedException(e.getMessage(), e.retryAfterSeconds());
         } catch (InvalidRequestException e) {
-            throw new RejectedException(RejectedException.Kind.INVALID_REQUEST, e.getMessage());
+            throw new RejectedException(RejectedException.Kind.INVALID_REQUEST, e.getMessage(), e.parameter());
         } catch (EngineClosedException e) {
             throw new RejectedException(RejectedException.Kind.UNAVAILABLE, e.getMessage());
         }
@@ -80,7 +80,8 @@ public final class EngineServedModel implements ServedModel {
                 m.finishedByReason(), histogram(m.timeToFirstToken()), histogram(m.interTokenLatency()),
                 histogram(m.e2eRequestLatency()), histogram(m.requestQueueTime()), histogram(m.iterationTokens()),
                 histogram(m.requestPromptTokens()), histogram(m.requestGenerationTokens()),
-                histogram(m.requestPrefillTime()), histogram(m.requestDecodeTime()));
+                histogram(m.requestPrefillTime()), histogram(m.requestDecodeTime()), m.resumedRequests(),
+                m.resumedTokens());
     }
 
     @Override
