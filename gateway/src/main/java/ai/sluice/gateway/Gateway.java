@@ -55,6 +55,7 @@ public final class Gateway implements AutoCloseable {
         final Router router;
         final Prober prober;
         final Proxy proxy;
+        final ModelList models;
 
         /** Builds on {@code previous}'s replicas where their addresses stay (health, breaker and load carry over). */
         Core(GatewayConfig config, Core previous) {
@@ -68,8 +69,10 @@ public final class Gateway implements AutoCloseable {
             this.router = new Router(config.affinityLoadFactor());
             router.replicas(fleet.all());
             this.prober = new Prober(config, http, fleet::all);
-            this.proxy = new Proxy(config, http, fleet, router,
+            this.proxy = new Proxy(config, new Upstreams(config, http), fleet,
+                    new ReplicaPicker(config, fleet, router, metrics),
                     new RetryBudget(config.retryBudgetRatio(), config.retryBudgetMinPerSec()), metrics, accessLog);
+            this.models = new ModelList(config, fleet);
         }
 
         void start() {
@@ -212,8 +215,8 @@ public final class Gateway implements AutoCloseable {
         r.get("/health", (req, res) -> json(res, 200, "{\"status\":\"ok\"}"));
         r.get("/ready", this::ready);
         r.get("/metrics", this::metrics);
-        r.get("/v1/models", (req, res) -> core.proxy.models(req, res));
-        r.get("/v1/models/{id}", (req, res) -> core.proxy.model(req, res));
+        r.get("/v1/models", (req, res) -> core.models.models(req, res));
+        r.get("/v1/models/{id}", (req, res) -> core.models.model(req, res));
         r.post("/v1/completions", (req, res) -> core.proxy.forward(req, res, true));
         r.post("/v1/chat/completions", (req, res) -> core.proxy.forward(req, res, true));
         r.post("/v1/embeddings", (req, res) -> core.proxy.forward(req, res, false));
