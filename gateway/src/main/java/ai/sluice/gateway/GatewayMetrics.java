@@ -26,6 +26,7 @@ public final class GatewayMetrics {
     private final Counter retries;
     private final Counter failovers;
     private final Counter resumes;
+    private final Counter wireResumes;
     private final Histogram addedLatency;
 
     public GatewayMetrics(Supplier<List<Replica>> replicas) {
@@ -37,6 +38,9 @@ public final class GatewayMetrics {
                 .help("Requests answered by another replica than the first one tried.").register(registry);
         resumes = Counter.builder().name("sluice_gateway_resumes")
                 .help("Streams a replica dropped that another replica continued.").register(registry);
+        wireResumes = Counter.builder().name("sluice_gateway_resumes_from_token_ids")
+                .help("Of those, streams continued after the token ids already sent (Sluice's resume wire; none "
+                        + "when the drop came before the first token), not by replaying the request.").register(registry);
         addedLatency = Histogram.builder().name("sluice_gateway_added_latency_seconds")
                 .help("Time the gateway added before the response started (routing, holding, retries, proxying).")
                 .classicUpperBounds(0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -77,6 +81,11 @@ public final class GatewayMetrics {
 
     public void resumed() {
         resumes.inc();
+    }
+
+    /** A resume by the token-id wire (also counted by {@link #resumed()}). */
+    public void resumedFromTokenIds() {
+        wireResumes.inc();
     }
 
     public void added(long nanos) {

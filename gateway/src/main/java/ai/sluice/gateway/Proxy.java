@@ -159,7 +159,9 @@ final class Proxy {
         Upstream up = null;
         x.attemptStart = start;
         try {
-            up = upstreams.open(r, x);
+            // a replica that speaks the resume wire is asked for token ids, so a drop can be continued after them
+            boolean tokenIds = config.resume() && r.resumeWire() && ResumeWire.resumable(x);
+            up = tokenIds ? upstreams.open(r, x, ResumeWire.askingForTokenIds(json, x.request)) : upstreams.open(r, x);
             x.upstreamNanos = System.nanoTime() - start;
             if (up.status() >= 500) {
                 byte[] err = up.body().readAll(config.streamStallTimeout());
@@ -167,7 +169,7 @@ final class Proxy {
                         up.status(), err);
             }
             if (up.status() == 200 && up.contentType().startsWith(Sse.CONTENT_TYPE)) {
-                relay.relay(r, x, res, up, start);
+                relay.relay(r, x, res, up, start, tokenIds);
             } else {
                 byte[] body = up.body().readAll(config.streamStallTimeout());
                 x.upstreamNanos = System.nanoTime() - start; // a replica may send headers before it has the answer

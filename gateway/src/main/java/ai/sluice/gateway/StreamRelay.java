@@ -39,10 +39,12 @@ final class StreamRelay {
      * that refuses (this throws). If the replica breaks, stalls or ends without {@code [DONE]} later, the stream is
      * resumed elsewhere.
      */
-    void relay(Replica r, Exchange x, ServerResponse res, Upstream up, long start) throws IOException, AttemptFailed {
+    void relay(Replica r, Exchange x, ServerResponse res, Upstream up, long start, boolean tokenIds)
+            throws IOException, AttemptFailed {
         StreamState st = new StreamState();
+        st.withTokenIds = tokenIds;
         try {
-            pump(x, res, up, st, 0);
+            pump(x, res, up, st, 0, false);
             r.onSuccess(System.nanoTime() - start);
             x.status = 200;
         } catch (IOException | WireFormatException e) {
@@ -62,9 +64,11 @@ final class StreamRelay {
 
     /**
      * Copies events from {@code up} to the client. The first {@code skip} choice events are not sent (a resumed
-     * stream replays what the client already has) but checked against what was sent. Returns at {@code [DONE]}.
+     * stream replays what the client already has) but checked against what was sent. A {@code continuation} (a
+     * resume by token ids) sends only what follows: its chat role chunk is dropped. Returns at {@code [DONE]}.
      */
-    private void pump(Exchange x, ServerResponse res, Upstream up, StreamState st, int skip) throws IOException {
+    private void pump(Exchange x, ServerResponse res, Upstream up, StreamState st, int skip, boolean continuation)
+            throws IOException {
         EventSplitter events = new EventSplitter();
         int skipped = 0;
         StringBuilder replayed = new StringBuilder();
@@ -109,8 +113,12 @@ final class StreamRelay {
                     }
                     continue;
                 }
-                if (skip > 0) {
-                    raw = withId(e.data(), st.id, raw);
+                boolean keepsId = skip > 0 || continuation; // a resumed stream goes on under the original id
+                if (keepsId || st.withTokenIds) {
+                    raw = reshape(x, st, e.data(), raw, keepsId, continuation);
+                    if (raw == null) {
+                        continue;
+                    }
                 } else if (resumedId == null && chunk.error() == null) {
                     JsonNode node = json.readTree(e.data());
                     resumedId = node.path("id").asText(null);
@@ -134,6 +142,13 @@ final class StreamRelay {
         throw new IOException("the stream ended without data: [DONE]");
     }
 
+    /** A replica that refused to continue after the ids (a 4xx): another would refuse too. */
+    private static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
     /** A resumed stream that does not reproduce what was sent: not resumable (no other replica will do better). */
     private static final class Diverged extends IOException {
         Diverged(String message) {
@@ -141,24 +156,48 @@ final class StreamRelay {
         }
     }
 
-    /** A resumed stream's chunk with the original stream's id, so the client sees one completion. */
-    private byte[] withId(String data, String id, byte[] raw) throws IOException {
-        if (id == null) {
-            return raw;
-        }
+    /**
+     * One chunk as the client gets it, or null to drop it: its token ids kept (the resume wire) and taken out when
+     * the client did not ask for them, a continuation's prompt ids and chat role chunk dropped, and a resumed
+     * stream's chunk under the original stream's id, so the client sees one completion.
+     */
+    private byte[] reshape(Exchange x, StreamState st, String data, byte[] raw, boolean keepsId, boolean continuation)
+            throws IOException {
         JsonNode node = json.readTree(data);
-        if (!(node instanceof ObjectNode o) || !o.has("id")) {
+        if (!(node instanceof ObjectNode o) || o.has("error")) {
             return raw;
         }
-        o.put("id", id);
-        return Sse.event(json.writeValueAsString(o));
+        if (continuation && ResumeWire.isRoleChunk(o)) {
+            return null;
+        }
+        boolean changed = false;
+        if (st.withTokenIds && !o.path("choices").isEmpty()) {
+            st.tokenIds.addFrom(o);
+        }
+        if (st.withTokenIds && !ResumeWire.clientAsked(x)) {
+            ResumeWire.strip(o);
+            changed = true;
+        } else if (continuation) {
+            ResumeWire.stripPromptIds(o);
+            changed = true;
+        }
+        if (keepsId && st.id != null && o.has("id")) {
+            o.put("id", st.id);
+            changed = true;
+        } else if (!keepsId && st.id == null) {
+            st.id = o.path("id").asText(null);
+        }
+        return changed ? Sse.event(json.writeValueAsString(o)) : raw;
     }
 
     /**
-     * Continues a dropped stream: the same request again on another replica, whose first chunks must reproduce
-     * exactly what the client already has (greedy and seeded sampling are deterministic on Sluice replicas); those
-     * are skipped and the rest relayed. A replica whose replay differs, or no replica at all, ends the stream with
-     * an OpenAI-style error event and {@code [DONE]}: a clean end, never a hang or a spliced stream.
+     * Continues a dropped stream on another replica. When the dropped replica gave token ids and the next one
+     * speaks the resume wire, that one continues after exactly the ids relayed so far and confirms it before its
+     * first byte ({@link ResumeWire}): nothing is computed twice. Otherwise the same request runs again, and its
+     * first chunks must reproduce exactly what the client already has (greedy and seeded sampling are
+     * deterministic on Sluice replicas); those are skipped and the rest relayed. A replica whose replay differs or
+     * that refuses the resume, or no replica at all, ends the stream with an OpenAI-style error event and
+     * {@code [DONE]}: a clean end, never a hang or a spliced stream.
      */
     private void resume(Exchange x, ServerResponse res, StreamState st, String why) {
         String reason = why;
@@ -173,18 +212,38 @@ final class StreamRelay {
             r.begin();
             long start = System.nanoTime();
             Upstream up = null;
+            boolean byTokenIds = st.withTokenIds && st.tokenIds.complete() && r.resumeWire();
+            int sent = st.tokenIds.size(); // none when the drop came before the first token: then simply start over
             try {
-                up = upstreams.open(r, x);
+                up = !byTokenIds ? upstreams.open(r, x) : upstreams.open(r, x, sent == 0
+                        ? ResumeWire.askingForTokenIds(json, x.request)
+                        : ResumeWire.resumingAfter(json, x.request, st.tokenIds));
+                if (byTokenIds && up.status() >= 400 && up.status() < 500) {
+                    throw new Refused(r + " refused to resume after " + st.tokenIds.size() + " tokens: "
+                            + up.status() + " " + IoFailures.abbreviate(up.body().readAll(config.streamStallTimeout())));
+                }
                 if (up.status() != 200 || !up.contentType().startsWith(Sse.CONTENT_TYPE)) {
                     throw new IOException(r + " answered " + up.status() + " " + up.contentType()
                             + " to the resumed request");
                 }
-                pump(x, res, up, st, st.choiceEvents);
+                if (byTokenIds) {
+                    if (sent > 0 && !ResumeWire.confirms(up, sent)) {
+                        throw new IOException(r + " did not confirm continuing after " + sent + " tokens");
+                    }
+                    pump(x, res, up, st, 0, st.choiceEvents > 0);
+                } else {
+                    st.withTokenIds = false; // the client's own request: its chunks carry no ids to keep
+                    st.tokenIds.incomplete();
+                    pump(x, res, up, st, st.choiceEvents, false);
+                }
                 r.onSuccess(System.nanoTime() - start);
                 x.resumes++;
                 metrics.resumed();
+                if (byTokenIds) {
+                    metrics.resumedFromTokenIds();
+                }
                 return;
-            } catch (Diverged d) {
+            } catch (Diverged | Refused d) {
                 r.onSuccess(System.nanoTime() - start);
                 reason = d.getMessage();
                 break;

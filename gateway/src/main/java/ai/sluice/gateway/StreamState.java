@@ -5,6 +5,10 @@ import java.io.OutputStream;
 /** What was streamed to the client so far: enough to check a resumed stream against it. */
 final class StreamState {
     final StringBuilder text = new StringBuilder();
+    /** The token ids of what was relayed, when the replica was asked for them (the resume wire). */
+    final ResumeWire.TokenIds tokenIds = new ResumeWire.TokenIds();
+    /** Whether the replica now streaming was asked for token ids (and its chunks carry them). */
+    boolean withTokenIds;
     int choiceEvents;
     String id;
     boolean done;

@@ -1,7 +1,9 @@
 package ai.sluice.gateway;
 
-/** A replica's answer while it is being read: status, content type and the body as it comes. */
-record Upstream(int status, String contentType, UpstreamBody body) {
+import java.net.http.HttpHeaders;
+
+/** A replica's answer while it is being read: status, content type, headers and the body as it comes. */
+record Upstream(int status, String contentType, HttpHeaders headers, UpstreamBody body) {
     /** Stops reading (and, mid-body, cancels the request upstream). */
     void close() {
         body.cancel();

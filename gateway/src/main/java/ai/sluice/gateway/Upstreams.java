@@ -23,10 +23,15 @@ final class Upstreams {
 
     /** Sends {@code x}'s request to {@code r} and waits for its response headers (at most the first-byte timeout). */
     Upstream open(Replica r, Exchange x) throws IOException {
+        return open(r, x, x.body);
+    }
+
+    /** As {@link #open(Replica, Exchange)}, with {@code body} in place of the client's (the resume wire's fields). */
+    Upstream open(Replica r, Exchange x, byte[] body) throws IOException {
         HttpRequest.Builder builder = HttpRequest.newBuilder(r.base().resolve(x.path))
                 .timeout(config.firstByteTimeout())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(x.body));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         String authorization = config.auth().upstreamHeader(x.authorization);
         if (authorization != null) {
             builder.header("Authorization", authorization);
@@ -53,6 +58,6 @@ final class Upstreams {
         }
         response.body().subscribe(upstreamBody);
         String contentType = response.headers().firstValue("content-type").orElse("application/json");
-        return new Upstream(response.statusCode(), contentType, upstreamBody);
+        return new Upstream(response.statusCode(), contentType, response.headers(), upstreamBody);
     }
 }
