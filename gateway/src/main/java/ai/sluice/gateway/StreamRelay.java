@@ -173,6 +173,8 @@ final class StreamRelay {
         boolean changed = false;
         if (st.withTokenIds && !o.path("choices").isEmpty()) {
             st.tokenIds.addFrom(o);
+            st.finished |= !o.path("choices").path(0).path("finish_reason").isNull()
+                    && o.path("choices").path(0).has("finish_reason");
         }
         if (st.withTokenIds && !ResumeWire.clientAsked(x)) {
             ResumeWire.strip(o);
@@ -201,6 +203,13 @@ final class StreamRelay {
      */
     private void resume(Exchange x, ServerResponse res, StreamState st, String why) {
         String reason = why;
+        if (st.withTokenIds && st.finished) {
+            // the answer is whole (its last chunk carries the stop token's id): nothing to continue, only to end.
+            // (A usage chunk the client asked for, sent after it, is lost in that narrow window.)
+            write(st, Sse.done());
+            flush(st);
+            return;
+        }
         boolean resumable = config.resume() && x.request.path("n").asInt(1) == 1;
         while (resumable && x.attempts < config.maxAttempts() + 2) {
             Replica r = picker.acquire(x);

@@ -9,6 +9,8 @@ final class StreamState {
     final ResumeWire.TokenIds tokenIds = new ResumeWire.TokenIds();
     /** Whether the replica now streaming was asked for token ids (and its chunks carry them). */
     boolean withTokenIds;
+    /** Whether the choice's last chunk (its finish_reason) was relayed, in a stream with token ids. */
+    boolean finished;
     int choiceEvents;
     String id;
     boolean done;
