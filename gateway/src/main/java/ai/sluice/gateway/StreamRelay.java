@@ -100,7 +100,10 @@ final class StreamRelay {
                     st.done = true;
                     return;
                 }
-                CompletionChunk chunk = CompletionChunk.parse(json, e.data());
+                // with token ids the tree is needed anyway (ids kept, stripped): parse once
+                JsonNode tree = st.withTokenIds ? treeOrNull(e.data()) : null;
+                CompletionChunk chunk = tree != null && tree.isObject() ? CompletionChunk.of(tree)
+                        : CompletionChunk.parse(json, e.data());
                 byte[] raw = e.raw();
                 if (skipped < skip) {
                     if (chunk.hasChoice()) {
@@ -115,7 +118,7 @@ final class StreamRelay {
                 }
                 boolean keepsId = skip > 0 || continuation; // a resumed stream goes on under the original id
                 if (keepsId || st.withTokenIds) {
-                    raw = reshape(x, st, e.data(), raw, keepsId, continuation);
+                    raw = reshape(x, st, tree != null ? tree : json.readTree(e.data()), raw, keepsId, continuation);
                     if (raw == null) {
                         continue;
                     }
@@ -142,6 +145,15 @@ final class StreamRelay {
         throw new IOException("the stream ended without data: [DONE]");
     }
 
+    /** The payload's JSON tree, or null when it is not JSON (then {@link CompletionChunk#parse} says why). */
+    private JsonNode treeOrNull(String data) {
+        try {
+            return json.readTree(data);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** A replica that refused to continue after the ids (a 4xx): another would refuse too. */
     private static final class Refused extends IOException {
         Refused(String message) {
@@ -161,9 +173,8 @@ final class StreamRelay {
      * the client did not ask for them, a continuation's prompt ids and chat role chunk dropped, and a resumed
      * stream's chunk under the original stream's id, so the client sees one completion.
      */
-    private byte[] reshape(Exchange x, StreamState st, String data, byte[] raw, boolean keepsId, boolean continuation)
+    private byte[] reshape(Exchange x, StreamState st, JsonNode node, byte[] raw, boolean keepsId, boolean continuation)
             throws IOException {
-        JsonNode node = json.readTree(data);
         if (!(node instanceof ObjectNode o) || o.has("error")) {
             return raw;
         }
