@@ -38,6 +38,8 @@ final class Sequence implements ModelRunner.SlotMap {
     /** When the scheduler first admitted it (0 until then). */
     long firstScheduledNanos;
     long lastTokenNanos;
+    /** Set for an embedding request (a prefill-only sequence that pools instead of sampling); else null. */
+    PooledEmbedding embedding;
     TokenPicker picker;
     Detokenizer.TextStream text;
     StopStrings stops;
