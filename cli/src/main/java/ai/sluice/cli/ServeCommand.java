@@ -142,6 +142,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "'{\"temperature\":0.7,\"top_p\":0.9,\"max_tokens\":256,\"seed\":1}' (vLLM's flag).")
     String generationConfig;
 
+    @Option(names = "--pooling", paramLabel = "P",
+            description = "Embedding pooling for a model whose GGUF declares none: mean, cls or last (default: mean; "
+                    + "a declared <arch>.pooling_type always wins).")
+    String pooling;
+
+    @Option(names = "--matryoshka", description = "The model was trained with Matryoshka representation learning: "
+            + "/v1/embeddings may shorten vectors to a request's 'dimensions' (else such a request is a 400).")
+    boolean matryoshka;
+
     @Option(names = "--log-format", paramLabel = "FORMAT",
             description = "Log lines on stderr: text or json, one line per record (default: $SLUICE_LOG_FORMAT, else text).")
     String logFormat;
@@ -179,8 +188,10 @@ final class ServeCommand implements Callable<Integer> {
                 warmUp(loaded, engineConfig);
             }
             Engine engine = Engine.start(runner, engineConfig);
+            EmbeddingFlags.Resolved embeddings = new EmbeddingFlags(pooling, matryoshka).resolve(loaded.file().metadata());
             servedModel = new EngineServedModel(engine, new TokenizerCodec(loaded.tokenizer(), template != null ? template
-                    : loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)));
+                    : loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)), embeddings.settings());
+            info(embeddings.logLine());
             ServerConfig config = new ServerConfig(host, port, name, apiKeys, maxBodyBytes,
                     maxPromptTokens > 0 ? maxPromptTokens : engine.maxModelLen() - 1,
                     Duration.ofSeconds(requestTimeout), Duration.ofMillis(pingIntervalMs),
@@ -276,6 +287,9 @@ final class ServeCommand implements Callable<Integer> {
     /** Checked before the model loads, so that the message names the flag, not the engine's field. */
     private void checkFlags() {
         schedulingPolicy();
+        if (pooling != null) {
+            EmbeddingFlags.parse(pooling);
+        }
         positive("--client-stall-timeout", clientStallTimeout);
         positive("--max-num-seqs", maxNumSeqs);
         positive("--max-batched-tokens", maxBatchedTokens);

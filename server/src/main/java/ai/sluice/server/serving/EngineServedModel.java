@@ -25,11 +25,23 @@ public final class EngineServedModel implements ServedModel {
     private final Engine engine;
     private final TokenizerCodec codec;
     private final AtomicLong ids = new AtomicLong();
+    private final Embedder embedder;
 
-    /** Serves {@code engine} (owned from now on: closed with this served model). */
+    /** Serves {@code engine} (owned from now on: closed with this served model), embedding with mean pooling. */
     public EngineServedModel(Engine engine, TokenizerCodec codec) {
+        this(engine, codec, EmbeddingSettings.DEFAULT);
+    }
+
+    /** Serves {@code engine}, embedding as {@code embeddings} says. */
+    public EngineServedModel(Engine engine, TokenizerCodec codec, EmbeddingSettings embeddings) {
         this.engine = engine;
         this.codec = codec;
+        this.embedder = engine.embeddingLength() > 0 ? new EngineEmbedder(engine, embeddings, ids) : null;
+    }
+
+    @Override
+    public Embedder embedder() {
+        return embedder;
     }
 
     public Engine engine() {
@@ -63,13 +75,19 @@ public final class EngineServedModel implements ServedModel {
         }
         try {
             return engine.submit(b.build(), listener);
-        } catch (EngineOverloadedException e) {
-            throw new OverloadedException(e.getMessage(), e.retryAfterSeconds());
-        } catch (InvalidRequestException e) {
-            throw new RejectedException(RejectedException.Kind.INVALID_REQUEST, e.getMessage());
-        } catch (EngineClosedException e) {
-            throw new RejectedException(RejectedException.Kind.UNAVAILABLE, e.getMessage());
+        } catch (EngineOverloadedException | InvalidRequestException | EngineClosedException e) {
+            throw refusal(e);
         }
+    }
+
+    /** The engine's refusal of a submission as the serving layer's. */
+    static RuntimeException refusal(RuntimeException e) {
+        return switch (e) {
+            case EngineOverloadedException o -> new OverloadedException(o.getMessage(), o.retryAfterSeconds());
+            case InvalidRequestException i -> new RejectedException(RejectedException.Kind.INVALID_REQUEST, i.getMessage());
+            case EngineClosedException c -> new RejectedException(RejectedException.Kind.UNAVAILABLE, c.getMessage());
+            default -> e;
+        };
     }
 
     @Override
