@@ -36,7 +36,8 @@ public final class EngineServedModel implements ServedModel {
     public EngineServedModel(Engine engine, TokenizerCodec codec, EmbeddingSettings embeddings) {
         this.engine = engine;
         this.codec = codec;
-        this.embedder = engine.embeddingLength() > 0 ? new EngineEmbedder(engine, embeddings, ids) : null;
+        this.embedder = engine.embeddingLength() > 0
+                ? new EngineEmbedder(engine.embeddingLength(), engine.maxModelLen(), embeddings, engine::embed) : null;
     }
 
     @Override
@@ -92,7 +93,11 @@ public final class EngineServedModel implements ServedModel {
 
     @Override
     public ServingStats stats() {
-        EngineMetrics m = engine.metrics();
+        return stats(engine.metrics());
+    }
+
+    /** The engine's counters as the serving layer's snapshot (also an encoder engine's). */
+    static ServingStats stats(EngineMetrics m) {
         return new ServingStats(m.waitingRequests(), m.runningRequests(), m.kvCacheUsage(), m.preemptions(),
                 m.prefixCacheQueries(), m.prefixCacheHits(), m.promptTokens(), m.generationTokens(),
                 m.finishedByReason(), histogram(m.timeToFirstToken()), histogram(m.interTokenLatency()),
