@@ -31,6 +31,16 @@ final class ModelOptions {
         return source.name();
     }
 
+    /** Whether the model is an encoder (BERT), which only embeds; pulls it if need be. */
+    boolean isEncoder() {
+        return LoadedEncoder.isEncoder(file());
+    }
+
+    /** Maps an encoder model (see {@link #isEncoder()}). */
+    LoadedEncoder loadEncoder() {
+        return LoadedEncoder.open(file(), threads, source::release);
+    }
+
     /** Pulls the model if need be, then maps it. */
     LoadedModel load() {
         return LoadedModel.open(file(), threads, source::release);
