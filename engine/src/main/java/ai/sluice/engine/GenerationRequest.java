@@ -26,10 +26,12 @@ import java.util.Set;
  * @param logitBias added to a token's logit before sampling (OpenAI's {@code logit_bias}: -100 bans a
  *                  token, +100 all but forces it), each in [-100, 100], token ids inside the
  *                  vocabulary; log-probabilities are reported before it, as the model gives them
+ * @param constraint structured output: which tokens may come next ({@link TokenConstraint}), or null
  */
 public record GenerationRequest(String requestId, int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 Set<Integer> stopTokenIds, List<String> stopStrings, int priority, boolean logprobs,
-                                int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias) {
+                                int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias,
+                                TokenConstraint constraint) {
 
     /** Most alternatives a request may ask for, as OpenAI. */
     public static final int MAX_TOP_LOGPROBS = 20;
@@ -99,6 +101,7 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
         private int topLogprobs;
         private boolean ignoreEos;
         private Map<Integer, Float> logitBias = Map.of();
+        private TokenConstraint constraint;
 
         private Builder(String requestId, int[] promptTokens) {
             this.requestId = requestId;
@@ -147,9 +150,15 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
             return this;
         }
 
+        /** Structured output: only tokens the constraint allows are generated. */
+        public Builder constraint(TokenConstraint value) {
+            this.constraint = value;
+            return this;
+        }
+
         public GenerationRequest build() {
             return new GenerationRequest(requestId, promptTokens, sampling, maxTokens, stopTokenIds, stopStrings,
-                    priority, logprobs, topLogprobs, ignoreEos, logitBias);
+                    priority, logprobs, topLogprobs, ignoreEos, logitBias, constraint);
         }
     }
 }
