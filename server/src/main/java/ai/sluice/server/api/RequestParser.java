@@ -26,9 +26,6 @@ public final class RequestParser {
      * stop string has, so a huge one would silently turn a stream into one chunk at the end.
      */
     private static final int MAX_STOP_CHARS = 1024;
-    /** vLLM's structured-output extensions, and llama-server's ({@code grammar}, a top-level {@code json_schema}). */
-    private static final List<String> GUIDED_DECODING = List.of("guided_json", "guided_regex", "guided_choice",
-            "guided_grammar", "structured_outputs", "grammar", "json_schema");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private final int vocabularySize;
@@ -119,23 +116,12 @@ public final class RequestParser {
             }
             includeUsage = new Params(opts).bool("include_usage", false);
         }
-        // structured output would silently come back unstructured if these were ignored
-        JsonNode format = p.node("response_format");
-        if (format != null && !format.isNull()
-                && !(format.isObject() && "text".equals(format.path("type").asText()))) {
-            throw ApiException.invalid("response_format", "only response_format {\"type\": \"text\"} is supported");
-        }
-        for (String guided : GUIDED_DECODING) {
-            JsonNode g = p.node(guided);
-            if (g != null && !g.isNull()) {
-                throw ApiException.invalid(guided, "structured output ('" + guided + "') is not supported");
-            }
-        }
+        OutputSpec output = OutputSpecParser.parse(p::node); // response_format, structured_outputs, guided_*, ...
         Map<Integer, Float> logitBias = logitBias(p.node("logit_bias"));
         String user = p.string("user");
         boolean ignoreEos = p.bool("ignore_eos", false);
         return new SamplingOptions(maxTokens, temperature, topP, topK, minP, presence, frequency, repetition,
-                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos, logitBias);
+                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos, logitBias, output);
     }
 
     /** OpenAI's {@code logit_bias}: an object from token ids (as strings) to numbers in [-100, 100]. */

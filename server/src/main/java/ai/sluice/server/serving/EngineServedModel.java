@@ -57,7 +57,8 @@ public final class EngineServedModel implements ServedModel {
         }
         GenerationRequest.Builder b = GenerationRequest.builder("req-" + ids.incrementAndGet(), spec.promptTokens())
                 .sampling(sampling).maxTokens(spec.maxTokens()).stopStrings(spec.stopStrings()).stopTokenIds(stopIds)
-                .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias());
+                .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias())
+                .constraint(spec.constraint());
         if (spec.topLogprobs() >= 0) {
             b.logprobs(spec.topLogprobs());
         }

@@ -50,6 +50,11 @@ public final class TokenizerCodec implements TextCodec {
     }
 
     @Override
+    public boolean isSpecial(int token) {
+        return vocabulary.isSpecial(token);
+    }
+
+    @Override
     public int vocabularySize() {
         return vocabulary.size();
     }
