@@ -55,7 +55,7 @@ public final class RequestParser {
         Integer logprobs = p.integer("logprobs", 0, MAX_LOGPROBS);
         SamplingOptions s = sampling(p, p.integer("max_tokens", 1, Integer.MAX_VALUE,
                         defaults.maxTokens() != null ? defaults.maxTokens() : DEFAULT_COMPLETION_TOKENS),
-                logprobs == null ? -1 : logprobs);
+                logprobs == null ? -1 : logprobs, null);
         if (bestOf != null && bestOf != s.n()) {
             throw ApiException.invalid("best_of", "'best_of' other than n is not supported");
         }
@@ -66,12 +66,7 @@ public final class RequestParser {
         Params p = new Params(body);
         String model = p.string("model");
         List<ChatMessage> messages = messages(p.node("messages"));
-        JsonNode tools = p.node("tools");
-        // with tool_choice "none" the model may not call the tools, so they change nothing (vLLM accepts this)
-        boolean toolsOff = "none".equals(p.node("tool_choice") == null ? null : p.node("tool_choice").asText(null));
-        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty()) && !toolsOff) {
-            throw ApiException.invalid("tools", "tool calling is not supported (send tool_choice \"none\" or no tools)");
-        }
+        ToolRequest tools = ToolRequestParser.parse(p); // null when none are offered
         boolean logprobs = p.bool("logprobs", false);
         Integer top = p.integer("top_logprobs", 0, MAX_LOGPROBS);
         if (top != null && !logprobs) {
@@ -84,12 +79,14 @@ public final class RequestParser {
         if (maxTokens == null) {
             maxTokens = defaults.maxTokens();
         }
-        SamplingOptions s = sampling(p, maxTokens, logprobs ? (top == null ? 0 : top) : -1);
+        SamplingOptions s = sampling(p, maxTokens, logprobs ? (top == null ? 0 : top) : -1,
+                tools == null ? null : tools.forcedOutput());
         boolean addGenerationPrompt = p.bool("add_generation_prompt", true);
-        return new ChatRequest(model, messages, addGenerationPrompt, s);
+        return new ChatRequest(model, messages, addGenerationPrompt, s, tools);
     }
 
-    private SamplingOptions sampling(Params p, Integer maxTokens, int topLogprobs) {
+    /** @param forced the output tool_choice "required" or a named function forces, or null */
+    private SamplingOptions sampling(Params p, Integer maxTokens, int topLogprobs, OutputSpec forced) {
         float temperature = p.number("temperature", 0, false, 2, defaults.temperature());
         float topP = p.number("top_p", 0, true, 1, defaults.topP());
         int topK = p.integer("top_k", -1, Integer.MAX_VALUE, defaults.topK());
@@ -117,6 +114,13 @@ public final class RequestParser {
             includeUsage = new Params(opts).bool("include_usage", false);
         }
         OutputSpec output = OutputSpecParser.parse(p::node); // response_format, structured_outputs, guided_*, ...
+        if (forced != null) {
+            if (output != null) {
+                throw ApiException.invalid(output.field(), "'" + output.field() + "' cannot be combined with a"
+                        + " tool_choice that forces a call");
+            }
+            output = forced;
+        }
         Map<Integer, Float> logitBias = logitBias(p.node("logit_bias"));
         String user = p.string("user");
         boolean ignoreEos = p.bool("ignore_eos", false);
@@ -214,7 +218,9 @@ public final class RequestParser {
             }
             JsonNode name = m.get("name");
             out.add(new ChatMessage(r, content(content, at + ".content"),
-                    name != null && name.isTextual() ? name.asText() : null));
+                    name != null && name.isTextual() ? name.asText() : null,
+                    r.equals("assistant") ? ToolRequestParser.templateCalls(m.get("tool_calls"), at + ".tool_calls") : null,
+                    r.equals("tool") ? ToolRequestParser.toolCallId(m.get("tool_call_id"), at + ".tool_call_id") : null));
         }
         return out;
     }

@@ -6,22 +6,39 @@ import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.Usage;
 import ai.sluice.server.serving.TextCodec;
 
-import java.util.ArrayList;
-import java.util.List;
+import ai.sluice.server.tools.ParsedOutput;
+import ai.sluice.server.tools.ToolCall;
+import ai.sluice.server.tools.ToolCallReader;
 
-/** {@code /v1/chat/completions}: a message per choice, or role/content deltas in a stream. */
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code /v1/chat/completions}: a message per choice, or role/content deltas in a stream. With tools
+ * that the model may call, each choice's text is held back and read once it is complete: calls go out
+ * as {@code tool_calls} (in a stream, one delta per call carrying its name and whole arguments, as an
+ * OpenAI client accumulates them), the rest as content.
+ */
 final class ChatFormat implements ResponseFormat {
     private static final String FINGERPRINT = ServerVersion.systemFingerprint();
     private final String id;
     private final long created;
     private final String model;
     private final TextCodec codec;
+    /** Null when the answer is plain text. */
+    private final ToolCallReader tools;
+    private final Map<Integer, StringBuilder> heldBack = new HashMap<>();
 
-    ChatFormat(String id, long created, String model, TextCodec codec) {
+    ChatFormat(String id, long created, String model, TextCodec codec, ToolCallReader tools) {
         this.id = id;
         this.created = created;
         this.model = model;
         this.codec = codec;
+        this.tools = tools;
     }
 
     @Override
@@ -32,12 +49,43 @@ final class ChatFormat implements ResponseFormat {
     @Override
     public Object streamDelta(int choice, String text, List<ChoiceState.LoggedToken> logprobs, int textOffset) {
         ChatCompletions.Logprobs lp = logprobs.isEmpty() ? null : logprobs(logprobs);
+        if (tools != null) {
+            heldBack.computeIfAbsent(choice, c -> new StringBuilder()).append(text);
+            return lp == null ? null : chunk(new ChatCompletions.ChunkChoice(choice, new ChatCompletions.Delta(null, null), lp, null));
+        }
         return chunk(new ChatCompletions.ChunkChoice(choice, new ChatCompletions.Delta(null, text), lp, null));
     }
 
     @Override
     public Object streamFinish(int choice, String finishReason) {
+        if (tools != null) {
+            StringBuilder text = heldBack.remove(choice);
+            ParsedOutput parsed = tools.read(text == null ? "" : text.toString());
+            List<ChatCompletions.ToolCallDelta> deltas = new ArrayList<>();
+            List<ChatCompletions.ToolCall> calls = toolCalls(parsed);
+            for (int i = 0; i < calls.size(); i++) {
+                ChatCompletions.ToolCall c = calls.get(i);
+                deltas.add(new ChatCompletions.ToolCallDelta(i, c.id(), c.type(), c.function()));
+            }
+            return chunk(new ChatCompletions.ChunkChoice(choice, new ChatCompletions.Delta(null, parsed.content(),
+                    deltas.isEmpty() ? null : deltas), null, finishReason(parsed, finishReason)));
+        }
         return chunk(new ChatCompletions.ChunkChoice(choice, new ChatCompletions.Delta(null, null), null, finishReason));
+    }
+
+    private static String finishReason(ParsedOutput parsed, String finishReason) {
+        return !parsed.calls().isEmpty() && "stop".equals(finishReason) ? "tool_calls" : finishReason;
+    }
+
+    private static List<ChatCompletions.ToolCall> toolCalls(ParsedOutput parsed) {
+        List<ChatCompletions.ToolCall> out = new ArrayList<>();
+        for (ToolCall c : parsed.calls()) {
+            byte[] b = new byte[12];
+            ThreadLocalRandom.current().nextBytes(b);
+            out.add(new ChatCompletions.ToolCall("call_" + HexFormat.of().formatHex(b), "function",
+                    new ChatCompletions.FunctionCall(c.name(), c.arguments())));
+        }
+        return out;
     }
 
     @Override
@@ -50,6 +98,12 @@ final class ChatFormat implements ResponseFormat {
         List<ChatCompletions.Choice> out = new ArrayList<>(choices.size());
         for (ChoiceState c : choices) {
             ChatCompletions.Logprobs lp = c.logprobs().isEmpty() ? null : logprobs(c.logprobs());
+            if (tools != null) {
+                ParsedOutput parsed = tools.read(c.text());
+                out.add(new ChatCompletions.Choice(c.index, new ChatCompletions.Message("assistant", parsed.content(),
+                        toolCalls(parsed)), lp, finishReason(parsed, c.finishReason())));
+                continue;
+            }
             out.add(new ChatCompletions.Choice(c.index, new ChatCompletions.Message("assistant", c.text()), lp,
                     c.finishReason()));
         }

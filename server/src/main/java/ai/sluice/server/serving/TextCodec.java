@@ -18,7 +18,7 @@ public interface TextCodec {
 
     int vocabularySize();
 
-    /** Control, added and unknown tokens: no text produces them (structured output never allows them). */
+    /** Control and unknown tokens: no text produces them (structured output never allows them). */
     default boolean isSpecial(int token) {
         return false;
     }

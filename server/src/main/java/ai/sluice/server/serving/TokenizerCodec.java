@@ -1,6 +1,7 @@
 package ai.sluice.server.serving;
 
 import ai.sluice.core.gguf.GgufMetadata;
+import ai.sluice.core.tokenizer.TokenType;
 import ai.sluice.core.tokenizer.Tokenizer;
 import ai.sluice.core.tokenizer.Vocabulary;
 
@@ -51,7 +52,8 @@ public final class TokenizerCodec implements TextCodec {
 
     @Override
     public boolean isSpecial(int token) {
-        return vocabulary.isSpecial(token);
+        // added (user-defined) tokens such as Qwen's <tool_call> are text; control and unknown tokens are not
+        return vocabulary.isControl(token) || vocabulary.type(token) == TokenType.UNKNOWN;
     }
 
     @Override
