@@ -532,7 +532,9 @@ final class EngineLoop {
     private void sampleAndEmit(Sequence s, int r) {
         System.arraycopy(logits, r * vocab, row, 0, vocab);
         if (s.picker == null) {
-            s.picker = new TokenPicker(s.request.sampling(), s.request.logitBias(), vocab);
+            TokenConstraint c = s.request.constraint();
+            s.picker = new TokenPicker(s.request.sampling(), s.request.logitBias(), vocab,
+                    c == null ? null : new ConstraintMask(c, vocab, eos, s.request.stopTokenIds()));
             s.text = config.detokenizer().newStream(s.request.promptTokensUnsafe());
             s.stops = new StopStrings(s.request.stopStrings());
         }

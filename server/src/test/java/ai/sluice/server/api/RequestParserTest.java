@@ -216,14 +216,31 @@ class RequestParserTest {
     }
 
     @Test
-    void structuredOutputIsRefusedRatherThanIgnored() {
-        rejects("'response_format':{'type':'json_object'}", "response_format",
-                "only response_format {\"type\": \"text\"} is supported");
-        rejects("'response_format':'text'", "response_format", "response_format");
-        for (String guided : List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar",
-                "structured_outputs")) {
-            rejects("'" + guided + "':{}", guided, "structured output ('" + guided + "') is not supported");
-        }
+    void structuredOutputFieldsAreReadAndMalformedOnesNamed() {
+        assertThat(sampling("'response_format':{'type':'text'}").output()).isNull();
+        assertThat(sampling("'response_format':{'type':'json_object'}").output())
+                .isEqualTo(new OutputSpec.AnyJsonObject("response_format"));
+        assertThat(sampling("'response_format':{'type':'json_schema','json_schema':{'name':'x','strict':true,"
+                + "'schema':{'type':'object'}}}").output())
+                .isInstanceOfSatisfying(OutputSpec.JsonSchema.class, s -> assertThat(s.schema().toString())
+                        .isEqualTo("{\"type\":\"object\"}"));
+        assertThat(sampling("'guided_choice':['a','b']").output())
+                .isEqualTo(new OutputSpec.Choice("guided_choice", List.of("a", "b")));
+        assertThat(sampling("'structured_outputs':{'regex':'a+'}").output())
+                .isEqualTo(new OutputSpec.Regex("structured_outputs.regex", "a+"));
+        assertThat(sampling("'guided_json':'{\\\"type\\\":\\\"integer\\\"}'").output())
+                .isInstanceOf(OutputSpec.JsonSchema.class);
+        assertThat(sampling("'grammar':'root ::= \\\"a\\\"'").output()).isInstanceOf(OutputSpec.Gbnf.class);
+        rejects("'response_format':'text'", "response_format", "must be an object");
+        rejects("'response_format':{'type':'xml'}", "response_format.type", "text, json_object or json_schema");
+        rejects("'response_format':{'type':'json_schema'}", "response_format.json_schema", "must be an object");
+        rejects("'response_format':{'type':'json_schema','json_schema':{'name':'x'}}",
+                "response_format.json_schema.schema", "is required");
+        rejects("'structured_outputs':{}", "structured_outputs", "exactly one");
+        rejects("'structured_outputs':{'structural_tag':{}}", "structured_outputs.structural_tag", "not supported");
+        rejects("'guided_regex':'a','guided_choice':['b']", "guided_choice", "only one");
+        rejects("'guided_choice':[]", "guided_choice", "non-empty list");
+        rejects("'guided_json':'{nope'", "guided_json", "not JSON");
     }
 
     @Test

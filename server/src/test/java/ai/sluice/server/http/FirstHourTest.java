@@ -54,15 +54,17 @@ class FirstHourTest {
     }
 
     @Test
-    void llamaServerGrammarAndJsonSchemaAreRefusedNotIgnored() {
+    void llamaServerGrammarAndJsonSchemaThatCannotBeCompiledAre400sNamingWhatIsWrong() {
         Reply grammar = client.post("/v1/completions",
-                "{\"prompt\":\"x\",\"max_tokens\":2,\"grammar\":\"root ::= \\\"a\\\"\"}");
+                "{\"prompt\":\"x\",\"max_tokens\":2,\"grammar\":\"root ::= \\\"a\"}");
         assertThat(grammar.status()).isEqualTo(400);
         assertThat(grammar.json().at("/error/param").asText()).isEqualTo("grammar");
+        assertThat(grammar.json().at("/error/message").asText()).contains("unterminated string");
         Reply schema = client.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
-                + "\"json_schema\":{\"type\":\"object\"}}");
+                + "\"json_schema\":{\"type\":\"object\",\"minProperties\":1}}");
         assertThat(schema.status()).isEqualTo(400);
         assertThat(schema.json().at("/error/param").asText()).isEqualTo("json_schema");
+        assertThat(schema.json().at("/error/message").asText()).contains("'minProperties'");
     }
 
     @Test
