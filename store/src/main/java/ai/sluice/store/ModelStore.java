@@ -60,7 +60,7 @@ public final class ModelStore implements AutoCloseable {
         this.config = config;
         this.cache = new ModelCache(config.cacheDir(), config.capacityBytes());
         this.progress = progress;
-        this.s3 = new S3Clients(config.concurrency());
+        this.s3 = new S3Clients(Math.max(config.concurrency(), Pusher.MAX_CONCURRENCY)); // room for a push's parts too
         this.http = HttpRemote.newClient();
     }
 
