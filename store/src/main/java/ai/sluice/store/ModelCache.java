@@ -383,6 +383,16 @@ public final class ModelCache {
         return model;
     }
 
+    /** Throws the partial download away but keeps its reservation: it is fetched again at once. */
+    void restartPartial(String name) {
+        try {
+            Files.deleteIfExists(partialFile(name));
+            Files.deleteIfExists(Journal.pathFor(partialFile(name)));
+        } catch (IOException e) {
+            throw new StoreException("cannot delete " + partialFile(name) + ": " + e.getMessage(), e);
+        }
+    }
+
     void discardPartial(String name) {
         try {
             Files.deleteIfExists(partialFile(name));

@@ -193,10 +193,10 @@ public final class ModelStore implements AutoCloseable {
         cache.reserve(name, probe.size(), Math.min(have, probe.size()), progress);
 
         MirrorSet mirrors = new MirrorSet(remotes, first, probe, failures);
-        Transfer transfer = new Transfer(mirrors, partial, config.partSize(), config.concurrency(), progress);
+        String verifiedBy = expected != null ? "--sha256" : probe.shaFrom();
         Transfer.Outcome outcome;
         try {
-            outcome = transfer.run(name);
+            outcome = new VerifiedTransfer(mirrors, remotes.size(), cache, name, config, progress).run(want, verifiedBy, sourceText);
         } catch (Remote.SourceFailure f) {
             throw new StoreException(f.getMessage() + "; " + kept(name, probe.size()) + ", run the same pull again to resume", f);
         } catch (IOException e) {
@@ -213,13 +213,6 @@ public final class ModelStore implements AutoCloseable {
             }
             throw new StoreException("pull of " + name + " interrupted (" + e.getMessage() + "); " + kept(name, probe.size())
                     + ", run the same pull again to resume", e);
-        }
-        String verifiedBy = expected != null ? "--sha256" : probe.shaFrom();
-        if (want != null && !want.equals(outcome.sha256())) {
-            cache.discardPartial(name);
-            throw new StoreException("sha256 mismatch for " + name + " from " + sourceText + ": expected " + want + " ("
-                    + verifiedBy + "), got " + outcome.sha256() + "; the download was deleted. The stored object is corrupt or was "
-                    + "replaced: push it again or pull from another mirror");
         }
         if (want == null) {
             progress.note("no sha256 published for " + sourceText + "; recorded the downloaded one, " + outcome.sha256());
