@@ -223,7 +223,13 @@ public final class ModelStore implements AutoCloseable {
         List<String> mirrorTexts = sources.subList(1, sources.size()).stream().map(Source::toString).toList();
         CachedModel model = new CachedModel(name, probe.size(), outcome.sha256(), want == null ? "none" : verifiedBy,
                 sourceText, mirrorTexts, now, now);
-        cache.publish(partial, model);
+        try {
+            cache.publish(partial, model);
+        } catch (IOException | StoreException e) {
+            throw new StoreException("cannot publish " + name + " in " + cache.dir() + " (" + e.getMessage() + "); the verified download"
+                    + " stays in " + partial.getParent() + (Transfer.isDiskFull(e) ? ": free some disk space, then" : ",")
+                    + " run the same pull again to finish it without fetching", e);
+        }
         return new Pulled(model, cache.modelFile(name), true, false, outcome.fetched(), outcome.resumed(), outcome.perSource());
     }
 
