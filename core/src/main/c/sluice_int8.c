@@ -37,10 +37,25 @@
 #define DOT16(acc, a, b) _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b)))
 #endif
 
-/* Rows x tokens of one register tile: AVX-512 has 32 vector registers, AVX2 16. */
+/*
+ * Rows x tokens of one register tile: AVX-512 has 32 vector registers, AVX2 16. On AVX-512 the
+ * tiles are row pairs (row_pairs): 4 pairs for a batch of one, 2 pairs x 4 tokens for larger
+ * batches (the fastest of 1-4 pairs and 3-4 tokens measured on 2048 x 2048, min of 40 calls:
+ * decode Q8_0 1.36 ns per block, Q4_0 1.30; batch 32 0.80 and 0.90 ns per block and token, where
+ * the 8-lane tiles took 1.65/1.67 and 1.47/2.55).
+ */
 #if defined(SLUICE_AVX512_VNNI)
 #define TILE_ROWS 4
 #define TILE_TOKENS 2
+#ifndef DECODE_PAIRS
+#define DECODE_PAIRS 4
+#endif
+#ifndef TILE_PAIRS
+#define TILE_PAIRS 2
+#endif
+#ifndef TILE_PAIR_TOKENS
+#define TILE_PAIR_TOKENS 4
+#endif
 #else
 #define TILE_ROWS 2
 #define TILE_TOKENS 2
@@ -117,9 +132,99 @@ INLINE void tile(int q8, const uint8_t *w, int64_t row_bytes, int32_t cols, cons
         for (int j = 0; j < T; j++) out[(int64_t) (t + j) * out_rows + r + i] = sum_lanes(acc[i][j]);
 }
 
+#if defined(SLUICE_AVX512_VNNI)
+/*
+ * AVX-512: two rows per 512-bit register, row r + 2p in the low 256 bits and r + 2p + 1 in the high,
+ * against one token's activations repeated in both halves. Each half does exactly what tile()
+ * does for its row (same integers, same scale product, same FMA chain over the blocks), so the
+ * bits are the same; the float work and the widening cost one instruction per two rows.
+ */
+#define MAX_P 4
+#define MAX_PT 4
+INLINE void row_pairs(int q8, const uint8_t *w, int64_t row_bytes, int32_t cols, const int16_t *xq, const float *xs,
+                      const int32_t *offsets, float *out, int32_t out_rows, int r, int t, const int P, const int T) {
+    const int blocks = cols / BLOCK;
+    const int stride = q8 ? Q8_BYTES : Q4_BYTES;
+    /* lanes 0..7 take element 0 (the even row's scale), lanes 8..15 element 1 (the odd row's) */
+    const __m512i halves = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+    __m512 acc[MAX_P][MAX_PT];
+    for (int p = 0; p < P; p++)
+        for (int j = 0; j < T; j++) acc[p][j] = _mm512_setzero_ps();
+    const uint8_t *row[2 * MAX_P];
+    for (int i = 0; i < 2 * P; i++) row[i] = w + row_bytes * (r + i);
+    for (int b = 0; b < blocks; b++) {
+        __m512i w0[MAX_P], w1[MAX_P];
+        __m512 dw[MAX_P];
+        for (int p = 0; p < P; p++) {
+            const uint8_t *even = row[2 * p] + (int64_t) stride * b;
+            const uint8_t *odd = row[2 * p + 1] + (int64_t) stride * b;
+            uint16_t he, ho;
+            memcpy(&he, even, 2);
+            memcpy(&ho, odd, 2);
+            __m128 h = _mm_cvtph_ps(_mm_cvtsi32_si128((int) ((uint32_t) he | (uint32_t) ho << 16)));
+            dw[p] = _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(h));
+            if (q8) {
+                __m256i lo = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *) (even + 2))),
+                                                     _mm_loadu_si128((const __m128i *) (odd + 2)), 1);
+                __m256i hi = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *) (even + 18))),
+                                                     _mm_loadu_si128((const __m128i *) (odd + 18)), 1);
+                w0[p] = _mm512_cvtepi8_epi16(lo);
+                w1[p] = _mm512_cvtepi8_epi16(hi);
+            } else {
+                __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *) (even + 2))),
+                                                    _mm_loadu_si128((const __m128i *) (odd + 2)), 1);
+                __m512i z = _mm512_cvtepu8_epi16(q);
+                w0[p] = _mm512_and_si512(z, _mm512_set1_epi16(0x0F));
+                w1[p] = _mm512_srli_epi16(z, 4);
+            }
+        }
+        for (int j = 0; j < T; j++) {
+            const int tok = t + j;
+            const int16_t *x = xq + (int64_t) tok * cols + b * BLOCK;
+            __m512i x0 = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *) x));
+            __m512i x1 = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *) (x + 16)));
+            __m512 dx = _mm512_set1_ps(xs[(int64_t) tok * blocks + b]);
+            __m512i off = _mm512_setzero_si512();
+            if (!q8)
+                off = _mm512_broadcast_i64x4(
+                    _mm256_loadu_si256((const __m256i *) (offsets + ((int64_t) tok * blocks + b) * 8)));
+            for (int p = 0; p < P; p++) {
+                __m512i s = _mm512_dpwssd_epi32(_mm512_dpwssd_epi32(_mm512_setzero_si512(), w0[p], x0), w1[p], x1);
+                if (!q8) s = _mm512_sub_epi32(s, off);
+                acc[p][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw[p], dx), acc[p][j]);
+            }
+        }
+    }
+    for (int p = 0; p < P; p++)
+        for (int j = 0; j < T; j++) {
+            float *o = out + (int64_t) (t + j) * out_rows + r + 2 * p;
+            o[0] = sum_lanes(_mm512_castps512_ps256(acc[p][j]));
+            o[1] = sum_lanes(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[p][j]), 1)));
+        }
+}
+#endif
+
 INLINE void rows(int q8, const uint8_t *w, int64_t row_bytes, int32_t cols, const int16_t *xq, const float *xs,
                  const int32_t *offsets, int32_t batch, float *out, int32_t out_rows, int32_t row_start,
                  int32_t row_end) {
+#if defined(SLUICE_AVX512_VNNI)
+    {
+        int r = row_start;
+        if (batch == 1) {
+            for (; r + 2 * DECODE_PAIRS <= row_end; r += 2 * DECODE_PAIRS)
+                row_pairs(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, 0, DECODE_PAIRS, 1);
+        } else {
+            for (; r + 2 * TILE_PAIRS <= row_end; r += 2 * TILE_PAIRS) {
+                int t = 0;
+                for (; t + TILE_PAIR_TOKENS <= batch; t += TILE_PAIR_TOKENS)
+                    row_pairs(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_PAIRS, TILE_PAIR_TOKENS);
+                for (; t < batch; t++)
+                    row_pairs(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_PAIRS, 1);
+            }
+        }
+        row_start = r; /* the rest (fewer rows than a tile) as on AVX2 */
+    }
+#endif
     if (batch == 1) {
         int r = row_start;
         for (; r + DECODE_ROWS <= row_end; r += DECODE_ROWS)
