@@ -204,47 +204,57 @@ INLINE void row_pairs(int q8, const uint8_t *w, int64_t row_bytes, int32_t cols,
 }
 #endif
 
+/* Bytes of activations (int16 quants) kept in L2 while a range of rows passes over them. */
+#define TOKEN_BLOCK_BYTES (512 * 1024)
+
+/* Rows [row_start, row_end) times tokens [t0, t1): row tiles outermost, every token of the range per tile. */
+INLINE void tokens(int q8, const uint8_t *w, int64_t row_bytes, int32_t cols, const int16_t *xq, const float *xs,
+                   const int32_t *offsets, int32_t t0, int32_t t1, float *out, int32_t out_rows, int32_t row_start,
+                   int32_t row_end) {
+    int r = row_start;
+#if defined(SLUICE_AVX512_VNNI)
+    for (; r + 2 * TILE_PAIRS <= row_end; r += 2 * TILE_PAIRS) {
+        int t = t0;
+        for (; t + TILE_PAIR_TOKENS <= t1; t += TILE_PAIR_TOKENS)
+            row_pairs(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_PAIRS, TILE_PAIR_TOKENS);
+        for (; t < t1; t++) row_pairs(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_PAIRS, 1);
+    }
+#endif
+    for (; r + TILE_ROWS <= row_end; r += TILE_ROWS) {
+        int t = t0;
+        for (; t + TILE_TOKENS <= t1; t += TILE_TOKENS)
+            tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_ROWS, TILE_TOKENS);
+        for (; t < t1; t++) tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_ROWS, 1);
+    }
+    for (; r < row_end; r++) {
+        int t = t0;
+        for (; t + TILE_TOKENS <= t1; t += TILE_TOKENS)
+            tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, 1, TILE_TOKENS);
+        for (; t < t1; t++) tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, 1, 1);
+    }
+}
+
 INLINE void rows(int q8, const uint8_t *w, int64_t row_bytes, int32_t cols, const int16_t *xq, const float *xs,
                  const int32_t *offsets, int32_t batch, float *out, int32_t out_rows, int32_t row_start,
                  int32_t row_end) {
-#if defined(SLUICE_AVX512_VNNI)
-    {
-        int r = row_start;
-        if (batch == 1) {
-            for (; r + 2 * DECODE_PAIRS <= row_end; r += 2 * DECODE_PAIRS)
-                row_pairs(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, 0, DECODE_PAIRS, 1);
-        } else {
-            for (; r + 2 * TILE_PAIRS <= row_end; r += 2 * TILE_PAIRS) {
-                int t = 0;
-                for (; t + TILE_PAIR_TOKENS <= batch; t += TILE_PAIR_TOKENS)
-                    row_pairs(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_PAIRS, TILE_PAIR_TOKENS);
-                for (; t < batch; t++)
-                    row_pairs(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_PAIRS, 1);
-            }
-        }
-        row_start = r; /* the rest (fewer rows than a tile) as on AVX2 */
-    }
-#endif
     if (batch == 1) {
         int r = row_start;
+#if defined(SLUICE_AVX512_VNNI)
+        for (; r + 2 * DECODE_PAIRS <= row_end; r += 2 * DECODE_PAIRS)
+            row_pairs(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, 0, DECODE_PAIRS, 1);
+#endif
         for (; r + DECODE_ROWS <= row_end; r += DECODE_ROWS)
             tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, 0, DECODE_ROWS, 1);
         for (; r < row_end; r++) tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, 0, 1, 1);
         return;
     }
-    /* a row tile's weights stay in L1 while every token of the batch passes over them */
-    int r = row_start;
-    for (; r + TILE_ROWS <= row_end; r += TILE_ROWS) {
-        int t = 0;
-        for (; t + TILE_TOKENS <= batch; t += TILE_TOKENS)
-            tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_ROWS, TILE_TOKENS);
-        for (; t < batch; t++) tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, TILE_ROWS, 1);
-    }
-    for (; r < row_end; r++) {
-        int t = 0;
-        for (; t + TILE_TOKENS <= batch; t += TILE_TOKENS)
-            tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, 1, TILE_TOKENS);
-        for (; t < batch; t++) tile(q8, w, row_bytes, cols, xq, xs, offsets, out, out_rows, r, t, 1, 1);
+    /* a row tile's weights stay in L1 while the tokens of a block pass over them; the tokens of a
+       block stay in L2 while the rows pass */
+    int per_block = TOKEN_BLOCK_BYTES / (2 * cols) / 4 * 4;
+    if (per_block < 4) per_block = 4;
+    for (int t0 = 0; t0 < batch; t0 += per_block) {
+        int t1 = t0 + per_block < batch ? t0 + per_block : batch;
+        tokens(q8, w, row_bytes, cols, xq, xs, offsets, t0, t1, out, out_rows, row_start, row_end);
     }
 }
 

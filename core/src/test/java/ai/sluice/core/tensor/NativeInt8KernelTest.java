@@ -60,6 +60,31 @@ class NativeInt8KernelTest {
         }
     }
 
+    /**
+     * A batch larger than the native kernels' token block (512 KiB of int16 quants: 32 tokens of
+     * 8192 columns), so the rows pass over two blocks of tokens: still the Java path's bits.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q8_0", "Q4_0"})
+    void batchesSplitIntoTokenBlocksKeepTheBits(GgmlType type) {
+        NativeKernels.requireLibrary();
+        int rows = 9;
+        int cols = 8192;
+        int batch = 37;
+        WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 21).matrix();
+        float[] x = activations(batch * cols, 22);
+        float[] expected = new float[batch * rows];
+        float[] actual = new float[batch * rows];
+        JAVA.matmul(w, x, batch, expected);
+        try (CpuBackend nat = new CpuBackend(new KernelPool(2), KernelChoice.NATIVE)) {
+            nat.matmul(w, x, batch, actual);
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(Float.floatToRawIntBits(actual[i])).as("entry %d row %d", i / rows, i % rows)
+                    .isEqualTo(Float.floatToRawIntBits(expected[i]));
+        }
+    }
+
     /** Offsets into input and output (the engine's per-sequence slices) reach the native kernels intact. */
     @Test
     void offsetsIntoTheInputAndOutputAreHonoured() {
