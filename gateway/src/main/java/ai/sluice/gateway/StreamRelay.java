@@ -97,6 +97,15 @@ final class StreamRelay {
                     return;
                 }
                 CompletionChunk chunk = CompletionChunk.parse(json, e.data());
+                // --- usage for the cost counters (pools): read, and not passed on when only the gateway asked
+                if (chunk.hasUsage()) {
+                    x.promptTokens = chunk.promptTokens();
+                    x.completionTokens = chunk.completionTokens();
+                    if (x.hideUsage && !chunk.hasChoice()) {
+                        continue;
+                    }
+                }
+                // ---
                 byte[] raw = e.raw();
                 if (skipped < skip) {
                     if (chunk.hasChoice()) {

@@ -1,36 +1,104 @@
 package ai.sluice.gateway;
 
+import ai.sluice.wire.Sse;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 
-/** Sends a client's request on to a replica and waits for the response headers; the body is then read as it comes. */
+/**
+ * Sends a client's request on to a replica or provider and waits for the response headers; the body is then read
+ * as it comes. Replicas get the client's body as sent; an OpenAI-compatible provider gets it with its own model
+ * name and our key for it; Anthropic's Messages API gets a translation, and its answer is translated back. Streams
+ * are asked for their usage (for the cost counters); when the client did not ask for it, that chunk is not passed on.
+ */
 final class Upstreams {
     private final GatewayConfig config;
     private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
 
     Upstreams(GatewayConfig config, HttpClient http) {
         this.config = config;
         this.http = http;
     }
 
-    /** Sends {@code x}'s request to {@code r} and waits for its response headers (at most the first-byte timeout). */
+    /** Sends {@code x}'s request to {@code r} (of {@code x.pool}) and waits for its response headers. */
     Upstream open(Replica r, Exchange x) throws IOException {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(r.base().resolve(x.path))
-                .timeout(config.firstByteTimeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(x.body));
-        String authorization = config.auth().upstreamHeader(x.authorization);
-        if (authorization != null) {
-            builder.header("Authorization", authorization);
+        ExternalApi api = x.pool == null ? null : x.pool.spec.external();
+        if (api == null) {
+            String authorization = config.auth().upstreamHeader(x.authorization);
+            return send(request(r.base().resolve(x.path), config.firstByteTimeout(), body(x, null), authorization));
         }
+        String theirModel = api.theirModel(x.model);
+        if (api.wire() == ExternalApi.Wire.OPENAI) {
+            // base_url ends in /v1 (https://api.openai.com/v1): our /v1/chat/completions is its /chat/completions
+            String path = x.path.startsWith("/v1/") ? x.path.substring(3) : x.path;
+            return send(request(URI.create(api.baseUrl() + path), api.timeout(), body(x, theirModel),
+                    "Bearer " + api.key().value()));
+        }
+        ObjectNode messages = AnthropicMessages.request(x.request, theirModel);
+        x.hideUsage = !x.request.path("stream_options").path("include_usage").asBoolean(false);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/v1/messages"))
+                .timeout(api.timeout())
+                .header("Content-Type", "application/json")
+                .header("x-api-key", api.key().value())
+                .header("anthropic-version", AnthropicMessages.VERSION)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(messages)));
+        Upstream up = send(b);
+        if (up.status() == 200 && up.contentType().startsWith(Sse.CONTENT_TYPE)) {
+            return new Upstream(200, up.contentType(), new AnthropicStream(up.body(), x.model));
+        }
+        byte[] raw = up.body().readAll(config.streamStallTimeout());
+        byte[] translated = up.status() == 200 ? AnthropicMessages.response(raw, x.model)
+                : AnthropicMessages.error(raw, up.status());
+        return new Upstream(up.status(), "application/json", new Bytes(translated));
+    }
+
+    /**
+     * The body to send: the client's own unless the provider's model name differs or a stream's usage must be
+     * asked for (the cost counters need it; {@code x.hideUsage} then keeps the usage chunk from the client).
+     */
+    private byte[] body(Exchange x, String theirModel) throws IOException {
+        boolean stream = x.request != null && x.request.path("stream").asBoolean(false);
+        boolean askUsage = stream && !x.request.path("stream_options").path("include_usage").asBoolean(false);
+        boolean rename = theirModel != null && !theirModel.equals(x.model);
+        x.hideUsage = askUsage;
+        if (!askUsage && !rename) {
+            return x.body;
+        }
+        ObjectNode copy = x.request.deepCopy();
+        if (rename) {
+            copy.put("model", theirModel);
+        }
+        if (askUsage) {
+            copy.putObject("stream_options").put("include_usage", true);
+        }
+        return json.writeValueAsBytes(copy);
+    }
+
+    private static HttpRequest.Builder request(URI uri, Duration timeout, byte[] body, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return b;
+    }
+
+    private Upstream send(HttpRequest.Builder builder) throws IOException {
         HttpRequest request = builder.build();
         UpstreamBody upstreamBody = new UpstreamBody();
         CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> pending =
@@ -54,5 +122,26 @@ final class Upstreams {
         response.body().subscribe(upstreamBody);
         String contentType = response.headers().firstValue("content-type").orElse("application/json");
         return new Upstream(response.statusCode(), contentType, upstreamBody);
+    }
+
+    /** A body already in hand (a translated answer). */
+    private static final class Bytes implements BodySource {
+        private byte[] bytes;
+
+        Bytes(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public byte[] next(Duration stall) {
+            byte[] b = bytes;
+            bytes = null;
+            return b;
+        }
+
+        @Override
+        public void cancel() {
+            bytes = null;
+        }
     }
 }
