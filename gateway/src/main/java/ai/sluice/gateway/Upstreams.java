@@ -21,7 +21,8 @@ import java.util.concurrent.Flow;
  * Sends a client's request on to a replica or provider and waits for the response headers; the body is then read
  * as it comes. Replicas get the client's body as sent; an OpenAI-compatible provider gets it with its own model
  * name and our key for it; Anthropic's Messages API gets a translation, and its answer is translated back. Streams
- * are asked for their usage (for the cost counters); when the client did not ask for it, that chunk is not passed on.
+ * are asked for their usage when the gateway has pools or named keys (for the cost counters and token limits); when
+ * the client did not ask for it, that chunk is not passed on.
  */
 final class Upstreams {
     private final GatewayConfig config;
@@ -71,7 +72,9 @@ final class Upstreams {
      */
     private byte[] body(Exchange x, String theirModel) throws IOException {
         boolean stream = x.request != null && x.request.path("stream").asBoolean(false);
-        boolean askUsage = stream && !x.request.path("stream_options").path("include_usage").asBoolean(false);
+        // only a gateway with pools or named keys counts tokens; the plain one passes bodies through untouched
+        boolean askUsage = config.policy() != null && stream
+                && !x.request.path("stream_options").path("include_usage").asBoolean(false);
         boolean rename = theirModel != null && !theirModel.equals(x.model);
         x.hideUsage = askUsage;
         if (!askUsage && !rename) {
