@@ -137,7 +137,7 @@ final class Proxy {
             long retryAfter = picker.retryAfterSeconds();
             ClientReply.error(res, x, 503, OpenAiError.of("service_unavailable", "no_replica",
                     noPoolCanServe(x) + "; retry in " + retryAfter + " s (the Retry-After header)"), retryAfter);
-        } else if (last.status >= 500 && OpenAiError.messageOf(json, new String(last.body, StandardCharsets.UTF_8)) != null) {
+        } else if ((last.status >= 500 || last.status == 429) && OpenAiError.messageOf(json, new String(last.body, StandardCharsets.UTF_8)) != null) {
             // the replicas said why (draining, overloaded, failed): pass their own error on
             x.error = last.getMessage();
             ClientReply.sendHeaders(res, x, last.status, "application/json");
@@ -182,7 +182,8 @@ final class Proxy {
         try {
             up = upstreams.open(r, x);
             x.upstreamNanos = System.nanoTime() - start;
-            if (up.status() >= 500) {
+            // a provider's 429 (its rate limit, or its quota) is a reason to try the next allowed pool, as a 5xx is
+            if (up.status() >= 500 || up.status() == 429 && x.pool != null && x.pool.external()) {
                 byte[] err = up.body().readAll(config.streamStallTimeout());
                 throw new AttemptFailed(r + " answered " + up.status() + ": " + IoFailures.abbreviate(err), false,
                         up.status(), err);

@@ -290,6 +290,33 @@ class GatewayPoolsTest {
     }
 
     @Test
+    void aProvidersRateLimitSendsTheRequestToTheNextAllowedPool() throws Exception {
+        List<String> authSeen = new CopyOnWriteArrayList<>();
+        List<String> modelSeen = new CopyOnWriteArrayList<>();
+        FakeReplica provider = new FakeReplica("their-model", (ex, body) -> {
+            authSeen.add(ex.getRequestHeaders().getFirst("Authorization"));
+            modelSeen.add(json.readTree(body).path("model").asText());
+            FakeReplica.send(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
+                    + "\"code\":\"rate_limit_exceeded\"}}");
+        });
+        open.add(provider);
+        FakeReplica cloud = replica();
+        Path keyFile = Files.writeString(dir.resolve("provider.key"), "sk-provider-42");
+        Gateway g = gateway("pools:\n"
+                + "  - name: provider\n    external: {base_url: '" + provider.base() + "/v1', api_key_file: " + keyFile
+                + ", models: {stories: their-model}}\n"
+                + "  - {name: cloud, backends: [" + cloud.base() + "]}\n");
+        awaitUp(g, 2);
+        HttpResponse<String> res = post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\"}");
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        assertThat(res.headers().firstValue("x-sluice-pool")).contains("cloud");
+        assertThat(res.headers().firstValue("x-sluice-route")).get().asString().contains("failover");
+        assertThat(authSeen).containsExactly("Bearer sk-provider-42");
+        assertThat(modelSeen).containsExactly("their-model");
+        assertThat(String.join("\n", accessLines)).doesNotContain("sk-provider-42");
+    }
+
+    @Test
     void configErrorsNameTheField() {
         String pool = "pools:\n  - {name: a, backends: [http://127.0.0.1:1]}\n";
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml", pool
