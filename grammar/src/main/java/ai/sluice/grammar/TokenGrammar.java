@@ -117,47 +117,81 @@ public final class TokenGrammar {
     private ContextEntry walk(GrammarState cut) {
         walks.incrementAndGet();
         Walk w = new Walk();
-        w.node(0, cut.leaves, false, 0);
+        w.node(0, w.intern(cut.leaves, false, false), false);
         return new ContextEntry(w.accepted, Arrays.copyOf(w.uncertain, w.uncertainCount));
     }
 
+    /**
+     * One walk of the trie. The automaton's position after a byte depends only on its position before
+     * it, so positions are interned and their transitions cached per byte: the walk is a DFA
+     * traversal of the trie (a lookup per node) rather than a stack expansion per node.
+     */
     private final class Walk {
         final long[] accepted = new long[words];
         int[] uncertain = new int[64];
         int uncertainCount;
-        Grammar.Expansion[] perDepth = new Grammar.Expansion[16];
+        private final Map<Key, Position> positions = new java.util.HashMap<>();
+        private final Grammar.Expansion expansion = new Grammar.Expansion();
 
-        void node(int node, Stack[] leaves, boolean pending, int depth) {
+        /** A set of stacks (plus whether a stack ended at the bottom or into the context) and its transitions. */
+        final class Position {
+            final Stack[] leaves;
+            final boolean accept;
+            final boolean context;
+            final long[] bytes = new long[4];
+            private Position[] next;
+
+            Position(Stack[] leaves, boolean accept, boolean context) {
+                this.leaves = leaves;
+                this.accept = accept;
+                this.context = context;
+                for (Stack st : leaves) {
+                    ByteSet set = grammar.sets[grammar.arg[st.pos]];
+                    for (int k = 0; k < 4; k++) {
+                        bytes[k] |= set.word(k);
+                    }
+                }
+            }
+
+            boolean takes(int b) {
+                return (bytes[b >>> 6] & (1L << b)) != 0;
+            }
+
+            Position after(int b) {
+                if (next == null) {
+                    next = new Position[256];
+                }
+                Position p = next[b];
+                if (p == null) {
+                    expansion.clear();
+                    grammar.step(leaves, leaves.length, b, expansion);
+                    p = intern(expansion.leaves.toArray(Stack[]::new), expansion.accept, expansion.context);
+                    next[b] = p;
+                }
+                return p;
+            }
+        }
+
+        private record Key(GrammarState state, boolean context) {
+        }
+
+        Position intern(Stack[] leaves, boolean accept, boolean context) {
+            return positions.computeIfAbsent(new Key(new GrammarState(leaves.clone(), accept), context),
+                    k -> new Position(k.state().leaves, accept, context));
+        }
+
+        void node(int node, Position at, boolean pending) {
             TokenVocabulary v = vocabulary;
-            // bytes any stack can take next: skip other children without expanding anything
-            long w0 = 0, w1 = 0, w2 = 0, w3 = 0;
-            for (Stack s : leaves) {
-                ByteSet set = grammar.sets[grammar.arg[s.pos]];
-                w0 |= set.word(0);
-                w1 |= set.word(1);
-                w2 |= set.word(2);
-                w3 |= set.word(3);
-            }
-            if (depth == perDepth.length) {
-                perDepth = Arrays.copyOf(perDepth, depth * 2);
-            }
-            if (perDepth[depth] == null) {
-                perDepth[depth] = new Grammar.Expansion();
-            }
-            Grammar.Expansion e = perDepth[depth];
             for (int c = v.firstChild[node]; c >= 0; c = v.nextSibling[c]) {
                 int b = v.edge[c] & 0xFF;
-                long word = b < 64 ? w0 : b < 128 ? w1 : b < 192 ? w2 : w3;
-                boolean any = (word & (1L << b)) != 0;
-                if (!any) {
+                if (!at.takes(b)) {
                     if (pending) {
                         markUncertain(v.exactFrom[c], v.subtreeTo[c]);
                     }
                     continue;
                 }
-                e.clear();
-                grammar.step(leaves, leaves.length, b, e);
-                boolean alive = !e.leaves.isEmpty() || e.accept || e.context;
+                Position to = at.after(b);
+                boolean alive = to.leaves.length > 0 || to.accept || to.context;
                 if (alive) {
                     for (int i = v.exactFrom[c]; i < v.exactTo[c]; i++) {
                         int t = v.order[i];
@@ -166,9 +200,9 @@ public final class TokenGrammar {
                 } else if (pending) {
                     markUncertain(v.exactFrom[c], v.exactTo[c]);
                 }
-                boolean deeperPending = pending || e.context;
-                if (!e.leaves.isEmpty()) {
-                    node(c, e.leaves.toArray(Stack[]::new), deeperPending, depth + 1);
+                boolean deeperPending = pending || to.context;
+                if (to.leaves.length > 0) {
+                    node(c, to, deeperPending);
                 } else if (deeperPending) {
                     markUncertain(v.exactTo[c], v.subtreeTo[c]);
                 }

@@ -51,7 +51,8 @@ final class OpenAiEndpoints {
         this.template = template;
         this.parser = new RequestParser(codec.vocabularySize(), config.generationDefaults());
         this.exchange = exchange;
-        this.toolCallFormat = ToolCallFormat.detect(template.source());
+        this.toolCallFormat = config.toolCallParser() != null ? ToolCallFormat.named(config.toolCallParser())
+                : ToolCallFormat.detect(template.source());
     }
 
     void models(ServerRequest req, ServerResponse res) {

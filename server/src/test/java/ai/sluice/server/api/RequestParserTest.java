@@ -346,8 +346,25 @@ class RequestParserTest {
         String m = "'messages':[{'role':'user','content':'x'}]";
         assertThat(parser.chat(json("{" + m + ",'tools':[]}")).messages()).hasSize(1);
         assertThat(parser.chat(json("{" + m + ",'tools':null}")).messages()).hasSize(1);
-        rejectsChat("{" + m + ",'tools':[{}]}", "tools", "tool calling is not supported");
-        rejectsChat("{" + m + ",'tools':'x'}", "tools", "tool calling is not supported");
+        rejectsChat("{" + m + ",'tools':[{}]}", "tools[0]", "must be {\"type\": \"function\"");
+        rejectsChat("{" + m + ",'tools':'x'}", "tools", "must be a list");
+        rejectsChat("{" + m + ",'tool_choice':'required'}", "tool_choice", "requires 'tools'");
+        String f = "'tools':[{'type':'function','function':{'name':'f','parameters':{'type':'object'}}}]";
+        ChatRequest auto = parser.chat(json("{" + m + "," + f + "}"));
+        assertThat(auto.tools().choice()).isEqualTo(new ToolRequest.Choice.Auto());
+        assertThat(auto.sampling().output()).isNull();
+        ChatRequest named = parser.chat(json("{" + m + "," + f + ",'tool_choice':{'type':'function','function':{'name':'f'}},"
+                + "'parallel_tool_calls':false}"));
+        assertThat(named.sampling().output()).isEqualTo(new OutputSpec.JsonSchema("tools", json("{'type':'object'}")));
+        assertThat(named.tools().parallel()).isFalse();
+        rejectsChat("{" + m + "," + f + ",'tool_choice':'required','response_format':{'type':'json_object'}}",
+                "response_format", "cannot be combined");
+        ChatRequest round = parser.chat(json("{'messages':[{'role':'user','content':'x'},{'role':'assistant','content':null,"
+                + "'tool_calls':[{'id':'c1','type':'function','function':{'name':'f','arguments':'{\\\"a\\\":1}'}}]},"
+                + "{'role':'tool','tool_call_id':'c1','content':'42'}]}"));
+        assertThat(round.messages().get(1).toolCalls()).singleElement().satisfies(c ->
+                assertThat(c.get("function")).isEqualTo(Map.of("name", "f", "arguments", Map.of("a", 1))));
+        assertThat(round.messages().get(2).toolCallId()).isEqualTo("c1");
         assertThat(parser.chat(json("{" + m + ",'logprobs':true,'top_logprobs':3}")).sampling().topLogprobs())
                 .isEqualTo(3);
         assertThat(parser.chat(json("{" + m + ",'logprobs':true}")).sampling().topLogprobs()).isZero();

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * interleaved rounds. The model is a random-weight Llama (110m shape, q8_0) written with the
  * vocabulary size of the real tokenizer, so masks are computed over real token strings. Not a test:
  * run with {@code java -cp <server test classpath> ai.sluice.server.bench.StructuredOutputBenchmark
- * TOKENIZER_GGUF [SECONDS_PER_ROUND] [ROUNDS]} (bench/structured-output.sh does).
+ * TOKENIZER_GGUF [SECONDS_PER_ROUND] [ROUNDS]} (bench/structured-output.sh does); 0 seconds: masks only.
  */
 public final class StructuredOutputBenchmark {
     static final String SCHEMA = """
@@ -78,6 +78,9 @@ public final class StructuredOutputBenchmark {
         OutputSpec spec = new OutputSpec.JsonSchema("bench", new ObjectMapper().readTree(SCHEMA));
         System.out.printf(Locale.ROOT, "tokenizer %s: vocabulary %d%n", tokenizerFile.getFileName(), vocab);
         masks(codec, spec);
+        if (seconds == 0) {
+            return; // masks only
+        }
 
         SynthConfig c = SynthConfig.L110M;
         SynthConfig shape = new SynthConfig("110m-v" + vocab, c.description(), c.dim(), c.layers(), c.heads(), c.kvHeads(),
