@@ -16,9 +16,14 @@ import ai.sluice.server.api.ApiException;
 import ai.sluice.server.api.GenerationDefaults;
 import ai.sluice.server.chat.ChatMessage;
 import ai.sluice.server.chat.ChatTemplate;
+import ai.sluice.server.tools.ToolCallFormat;
 import ai.sluice.server.chat.ChatTemplateException;
 import ai.sluice.server.SluiceServer;
+import ai.sluice.core.model.BertModel;
+import ai.sluice.engine.EncoderEngine;
+import ai.sluice.server.serving.EncoderServedModel;
 import ai.sluice.server.serving.EngineServedModel;
+import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.serving.TokenizerCodec;
 import ai.sluice.server.http.AccessLog;
 import ai.sluice.core.tokenizer.Vocabulary;
@@ -137,10 +142,24 @@ final class ServeCommand implements Callable<Integer> {
             description = "Jinja chat template to use instead of the model's tokenizer.chat_template.")
     Path chatTemplate;
 
+    @Option(names = "--tool-call-parser", paramLabel = "NAME",
+            description = "How tool calls are read from the model's text: hermes (Hermes, Qwen <tool_call>), "
+                    + "llama3_json or mistral (vLLM's names). Default: from the chat template.")
+    String toolCallParser;
+
     @Option(names = "--override-generation-config", paramLabel = "JSON",
             description = "Server-wide defaults for sampling fields a request leaves out, e.g. "
                     + "'{\"temperature\":0.7,\"top_p\":0.9,\"max_tokens\":256,\"seed\":1}' (vLLM's flag).")
     String generationConfig;
+
+    @Option(names = "--pooling", paramLabel = "P",
+            description = "Embedding pooling for a model whose GGUF declares none: mean, cls or last (default: mean; "
+                    + "a declared <arch>.pooling_type always wins).")
+    String pooling;
+
+    @Option(names = "--matryoshka", description = "The model was trained with Matryoshka representation learning: "
+            + "/v1/embeddings may shorten vectors to a request's 'dimensions' (else such a request is a 400).")
+    boolean matryoshka;
 
     @Option(names = "--log-format", paramLabel = "FORMAT",
             description = "Log lines on stderr: text or json, one line per record (default: $SLUICE_LOG_FORMAT, else text).")
@@ -162,6 +181,13 @@ final class ServeCommand implements Callable<Integer> {
             apiKeys.add(System.getenv("SLUICE_API_KEY"));
         }
         checkFlags();
+        if (toolCallParser != null) {
+            try {
+                ToolCallFormat.named(toolCallParser); // before the model loads
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--tool-call-parser: " + e.getMessage());
+            }
+        }
         GenerationDefaults defaults = generationDefaults();
         String template = chatTemplate == null ? null : readChatTemplate(chatTemplate);
         for (String address : ServerConfig.hostsOf(host)) {
@@ -169,6 +195,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         String name = servedModelName != null ? servedModelName
                 : model.name();
+        if (model.isEncoder()) {
+            return serveEncoder(name, defaults);
+        }
         LoadedModel loaded = model.load();
         EngineServedModel servedModel;
         SluiceServer server;
@@ -179,13 +208,11 @@ final class ServeCommand implements Callable<Integer> {
                 warmUp(loaded, engineConfig);
             }
             Engine engine = Engine.start(runner, engineConfig);
+            EmbeddingFlags.Resolved embeddings = new EmbeddingFlags(pooling, matryoshka).resolve(loaded.file().metadata());
             servedModel = new EngineServedModel(engine, new TokenizerCodec(loaded.tokenizer(), template != null ? template
-                    : loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)));
-            ServerConfig config = new ServerConfig(host, port, name, apiKeys, maxBodyBytes,
-                    maxPromptTokens > 0 ? maxPromptTokens : engine.maxModelLen() - 1,
-                    Duration.ofSeconds(requestTimeout), Duration.ofMillis(pingIntervalMs),
-                    Duration.ofSeconds(healthStaleAfter), 1024, Duration.ofSeconds(clientStallTimeout),
-                    allowedOrigins, faultInjection, defaults);
+                    : loaded.file().metadata().findString("tokenizer.chat_template").orElse(null)), embeddings.settings());
+            info(embeddings.logLine());
+            ServerConfig config = serverConfig(name, defaults, engine.maxModelLen() - 1);
             server = SluiceServer.start(config, servedModel, AccessLog.stdout());
             // The plan this process runs under, beside what the engine really allocated: the two must agree.
             CpuPlan plan = CpuPlan.of(loaded.model().config().shape(), model.kvTypeOr(KvType.F16));
@@ -202,10 +229,48 @@ final class ServeCommand implements Callable<Integer> {
             loaded.close();
             throw e;
         }
-        // The first SIGTERM or Ctrl-C drains, then halts with 0: a drained shutdown is a clean,
-        // successful exit (the JVM's default would report the signal, exit 143). A second Ctrl-C stops at once.
-        EngineServedModel served = servedModel;
-        SluiceServer running = server;
+        return awaitStopSignal(server, servedModel, loaded);
+    }
+
+    private ServerConfig serverConfig(String name, GenerationDefaults defaults, int promptLimit) {
+        return new ServerConfig(host, port, name, apiKeys, maxBodyBytes,
+                maxPromptTokens > 0 ? maxPromptTokens : promptLimit,
+                Duration.ofSeconds(requestTimeout), Duration.ofMillis(pingIntervalMs),
+                Duration.ofSeconds(healthStaleAfter), 1024, Duration.ofSeconds(clientStallTimeout),
+                allowedOrigins, faultInjection, defaults, toolCallParser);
+    }
+
+    /** An encoder (BERT) model: no KV cache and no generation; {@code /v1/embeddings} is what it serves. */
+    private int serveEncoder(String name, GenerationDefaults defaults) throws Exception {
+        LoadedEncoder loaded = model.loadEncoder();
+        EncoderServedModel servedModel;
+        SluiceServer server;
+        try {
+            EmbeddingFlags.Resolved embeddings = new EmbeddingFlags(pooling, matryoshka).resolve(loaded.file().metadata());
+            EncoderEngine engine = EncoderEngine.start(loaded.model(), EngineConfig.builder().maxNumSeqs(maxNumSeqs)
+                    .maxBatchedTokens(maxBatchedTokens).maxModelLen(maxModelLen)
+                    .maxWaitingRequests(maxWaitingRequests).maxWaitingTokens(maxWaitingTokens).build());
+            servedModel = new EncoderServedModel(engine, new TokenizerCodec(loaded.tokenizer(), null),
+                    embeddings.settings(), BertModel.ARCHITECTURE);
+            server = SluiceServer.start(serverConfig(name, defaults, engine.maxLength()), servedModel,
+                    AccessLog.stdout());
+            info(embeddings.logLine());
+            info(String.format(Locale.ROOT, "serving %s as '%s' on http://%s:%d (%s, embedding model: %s encoder, "
+                            + "%d dimensions, context %d, no KV cache)", model.file().getFileName(), name, host,
+                    server.port(), apiKeys.isEmpty() ? "no API key" : apiKeys.size() + " API key(s)",
+                    BertModel.ARCHITECTURE, engine.embeddingLength(), engine.maxLength()));
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+        return awaitStopSignal(server, servedModel, loaded);
+    }
+
+    /**
+     * The first SIGTERM or Ctrl-C drains, then halts with 0: a drained shutdown is a clean,
+     * successful exit (the JVM's default would report the signal, exit 143). A second Ctrl-C stops at once.
+     */
+    private int awaitStopSignal(SluiceServer running, ServedModel served, AutoCloseable loaded) throws Exception {
         StopSignals.install(() -> {
             info("draining (up to " + drainTimeout + " s; Ctrl-C again to stop at once)");
             boolean idle;
@@ -216,7 +281,11 @@ final class ServeCommand implements Callable<Integer> {
             }
             running.stop();
             served.close();
-            loaded.close();
+            try {
+                loaded.close();
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
             info(idle ? "drained, exiting" : "drain timeout, exiting with requests still open");
             System.out.flush();
             System.err.flush();
@@ -276,6 +345,9 @@ final class ServeCommand implements Callable<Integer> {
     /** Checked before the model loads, so that the message names the flag, not the engine's field. */
     private void checkFlags() {
         schedulingPolicy();
+        if (pooling != null) {
+            EmbeddingFlags.parse(pooling);
+        }
         positive("--client-stall-timeout", clientStallTimeout);
         positive("--max-num-seqs", maxNumSeqs);
         positive("--max-batched-tokens", maxBatchedTokens);

@@ -2,6 +2,9 @@ package ai.sluice.cli;
 
 import ai.sluice.core.gguf.GgmlType;
 import ai.sluice.core.synth.SynthConfig;
+import ai.sluice.core.gguf.GgufFile;
+import ai.sluice.core.model.Pooling;
+import ai.sluice.core.synth.SyntheticBert;
 import ai.sluice.core.synth.SyntheticLlama;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,8 +23,18 @@ final class SynthCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--shape", required = true, paramLabel = "SHAPE",
-            description = "110m (dim 768, 12 layers), 1b (TinyLlama-1.1B) or 8b (Llama-3-8B).")
+            description = "110m (dim 768, 12 layers), 1b (TinyLlama-1.1B) or 8b (Llama-3-8B); or a BERT encoder: "
+                    + "bert-tiny (dim 128, 2 layers) or bge-small (bge-small-en-v1.5), which need --vocab.")
     String shape;
+
+    @Option(names = "--vocab", paramLabel = "FILE",
+            description = "For a BERT shape: a GGUF with a WordPiece vocabulary (e.g. llama.cpp's "
+                    + "ggml-vocab-bert-bge.gguf), copied into the file.")
+    Path vocab;
+
+    @Option(names = "--pooling", defaultValue = "cls", paramLabel = "P",
+            description = "For a BERT shape: the bert.pooling_type to declare, mean or cls (default: ${DEFAULT-VALUE}, as bge).")
+    String pooling;
 
     @Option(names = "--type", required = true, paramLabel = "TYPE",
             description = "Matrix type: f32, f16, q8_0 or q4_0 (norms are always f32).")
@@ -36,8 +49,12 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SynthConfig config = SynthConfig.preset(shape);
         GgmlType ggmlType = parseType(type);
+        SyntheticBert.Shape bert = SyntheticBert.preset(shape);
+        if (bert != null) {
+            return writeBert(bert, ggmlType);
+        }
+        SynthConfig config = SynthConfig.preset(shape);
         long start = System.nanoTime();
         SyntheticLlama.Result r = SyntheticLlama.write(out, config, ggmlType, seed);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -47,6 +64,27 @@ final class SynthCommand implements Callable<Integer> {
                 r.path(), config.name(), config.description(), config.dim(), config.layers(), config.heads(), config.kvHeads(),
                 config.ffn(), config.vocab(), config.contextLength(), ggmlType, Units.count(r.parameters()),
                 r.tensors(), Units.bytes(r.fileBytes()), seconds);
+        w.flush();
+        return 0;
+    }
+
+    private int writeBert(SyntheticBert.Shape bert, GgmlType ggmlType) {
+        if (vocab == null) {
+            throw new IllegalArgumentException("--shape " + bert.name() + " needs --vocab FILE (a GGUF with a WordPiece "
+                    + "vocabulary, e.g. ggml-vocab-bert-bge.gguf)");
+        }
+        Pooling declared = EmbeddingFlags.parse(pooling);
+        long start = System.nanoTime();
+        SyntheticLlama.Result r;
+        try (GgufFile v = GgufFile.open(vocab)) {
+            r = SyntheticBert.write(out, bert, ggmlType, seed, v.metadata(), declared);
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "wrote %s: random-weight bert encoder, shape %s of %s (dim %d, %d layers, %d heads, "
+                        + "FFN %d, context %d), vocabulary of %s, %s pooling, %s, %s params, %d tensors, %s in %.1f s%n",
+                r.path(), bert.name(), bert.description(), bert.dim(), bert.layers(), bert.heads(), bert.ffn(),
+                bert.contextLength(), vocab.getFileName(), declared.label(), ggmlType, Units.count(r.parameters()),
+                r.tensors(), Units.bytes(r.fileBytes()), (System.nanoTime() - start) / 1e9);
         w.flush();
         return 0;
     }

@@ -21,7 +21,12 @@ record ServeProcess(Process process, URI base, Path log) implements AutoCloseabl
 
     /** Starts {@code serve --model stories260K --port P} plus {@code extraArgs}; waits until /ready answers 200. */
     static ServeProcess start(Path dir, String... extraArgs) throws Exception {
-        return start(dir, List.of(), extraArgs);
+        return start(dir, List.of(), stories260K(), extraArgs);
+    }
+
+    /** As {@link #start(Path, String...)} with another model file. */
+    static ServeProcess startModel(Path dir, Path model, String... extraArgs) throws Exception {
+        return start(dir, List.of(), model, extraArgs);
     }
 
     /**
@@ -29,17 +34,17 @@ record ServeProcess(Process process, URI base, Path log) implements AutoCloseabl
      * SIGINT ignored when the JVM starts (the disposition a non-interactive shell gives {@code cmd &}).
      */
     static ServeProcess startWithSigintIgnored(Path dir, String... extraArgs) throws Exception {
-        return start(dir, List.of("sh", "-c", "trap '' INT; exec \"$0\" \"$@\""), extraArgs);
+        return start(dir, List.of("sh", "-c", "trap '' INT; exec \"$0\" \"$@\""), stories260K(), extraArgs);
     }
 
-    private static ServeProcess start(Path dir, List<String> prefix, String... extraArgs) throws Exception {
+    private static ServeProcess start(Path dir, List<String> prefix, Path model, String... extraArgs) throws Exception {
         int port = freePort();
         Path log = dir.resolve("serve.log");
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xmn64m", // as the ./sluice launcher runs it
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "--model", stories260K().toString(), "--port", Integer.toString(port)));
+                "serve", "--model", model.toString(), "--port", Integer.toString(port)));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServeProcess serve = new ServeProcess(process, URI.create("http://127.0.0.1:" + port), log);

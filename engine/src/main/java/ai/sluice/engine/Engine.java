@@ -55,6 +55,27 @@ public final class Engine implements AutoCloseable {
         return loop.submit(request, listener);
     }
 
+    /**
+     * Queues an embedding: a prefill-only sequence, scheduled, batched and KV-budgeted like any
+     * prompt, whose final hidden states are pooled instead of sampled. The result goes to
+     * {@code listener} on the engine thread. Never blocks.
+     *
+     * @throws EngineOverloadedException the waiting queue is full
+     * @throws InvalidRequestException the input is longer than maxModelLen, holds a token outside
+     *         the vocabulary, or the model gives no hidden states
+     * @throws EngineClosedException the engine is closed or its loop died
+     */
+    public RequestHandle embed(EmbeddingRequest request, EmbeddingListener listener) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(listener, "listener");
+        return loop.embed(request, listener);
+    }
+
+    /** Width of the embeddings {@link #embed} gives (the model's hidden size); 0 where it gives none. */
+    public int embeddingLength() {
+        return loop.hiddenSize();
+    }
+
     /** Live metrics. */
     public EngineMetrics metrics() {
         return loop.metrics();

@@ -44,6 +44,10 @@ final class EngineLoop {
     private final float[] row;
     private final float[] chunkLogits;
     private final List<ModelRunner.Entry> batch = new ArrayList<>();
+    /** The sequence of each entry of {@link #batch} (for pooling embeddings). */
+    private final List<Sequence> owners = new ArrayList<>();
+    /** Final hidden states of one model call, allocated when the first embedding runs. */
+    private float[] hidden;
     private final Queue<Sequence> inbox = new ConcurrentLinkedQueue<>();
     private final Queue<Sequence> cancels = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedRequests = new AtomicInteger();
@@ -106,6 +110,35 @@ final class EngineLoop {
         // stream resume: primed here, on the caller's thread, so a bad request is refused at once
         Resumption.Primed primed = request.resumedTokensUnsafe().length == 0 ? null
                 : Resumption.prime(request, maxTokens, config.detokenizer(), eos, vocab);
+        return enqueue(request, listener, maxTokens, null, primed);
+    }
+
+    RequestHandle embed(EmbeddingRequest request, EmbeddingListener listener) {
+        int[] tokens = request.tokensUnsafe();
+        if (runner.hiddenSize() == 0) {
+            throw new InvalidRequestException("model", "this model runner gives no hidden states to embed");
+        }
+        if (tokens.length > layout.maxModelLen()) {
+            throw new InvalidRequestException("tokens", "the input holds " + tokens.length + " tokens but the "
+                    + "engine's max-model-len is " + layout.maxModelLen() + "; shorten the input");
+        }
+        for (int t : tokens) {
+            if (t < 0 || t >= vocab) {
+                throw new InvalidRequestException("tokens", "token id " + t + " is outside the vocabulary of " + vocab);
+            }
+        }
+        // the engine's prefill path runs it: a one-token "generation" that pools instead of sampling
+        GenerationRequest prefill = GenerationRequest.builder(request.requestId(), tokens).maxTokens(1).build();
+        PooledEmbedding pooled = new PooledEmbedding(request, runner.hiddenSize(), listener);
+        return enqueue(prefill, pooled, 1, pooled, null);
+    }
+
+    int hiddenSize() {
+        return runner.hiddenSize();
+    }
+
+    private RequestHandle enqueue(GenerationRequest request, GenerationListener listener, int maxTokens,
+                                  PooledEmbedding embedding, Resumption.Primed primed) {
         synchronized (submitLock) {
             if (closing || dead) {
                 throw new EngineClosedException(dead ? "the engine loop has stopped after an internal error"
@@ -132,6 +165,7 @@ final class EngineLoop {
                 s.resumedEnd = primed.ended();
                 metrics.resumed(s.resumed);
             }
+            s.embedding = embedding;
             inbox.add(s);
             wake();
             return new Handle(s);
@@ -344,6 +378,7 @@ final class EngineLoop {
         }
         Set<Sequence> failed = forward(plan);
         scheduler.commit(plan);
+        finishEmbeddings(plan, failed);
         int row = 0;
         for (int i = 0; i < plan.size(); i++) {
             Sequence s = plan.sequence(i);
@@ -367,6 +402,16 @@ final class EngineLoop {
         publishGauges();
     }
 
+    /** Embedding sequences whose every position has run end here, with their pooled vector. */
+    private void finishEmbeddings(StepPlan plan, Set<Sequence> failed) {
+        for (int i = 0; i < plan.size(); i++) {
+            Sequence s = plan.sequence(i);
+            if (s.embedding != null && !failed.contains(s) && !s.isFinished() && s.computed >= s.length()) {
+                finishDone(s, new FinishReason.Stop(-1, null), "");
+            }
+        }
+    }
+
     private void firstAdmission(Sequence s, long now) {
         s.admittedOnce = true;
         s.firstScheduledNanos = now;
@@ -380,6 +425,7 @@ final class EngineLoop {
     /** Runs the plan's tokens; on failure, each sequence alone, so only the failing ones are lost. */
     private Set<Sequence> forward(StepPlan plan) {
         batch.clear();
+        owners.clear();
         for (int i = 0; i < plan.size(); i++) {
             addEntries(plan, i);
         }
@@ -394,6 +440,7 @@ final class EngineLoop {
             for (int i = 0; i < plan.size(); i++) {
                 Sequence s = plan.sequence(i);
                 batch.clear();
+                owners.clear();
                 addEntries(plan, i);
                 try {
                     // K/V writes are idempotent (same token, same position, same slot), so re-running is safe.
@@ -413,11 +460,17 @@ final class EngineLoop {
         }
     }
 
-    /** Runs {@code entries} in calls of at most {@link #HEARTBEAT_CHUNK}, beating the heart after each. */
+    /**
+     * Runs {@code entries} (the {@link #batch}) in calls of at most {@link #HEARTBEAT_CHUNK},
+     * beating the heart after each; where embeddings are among them, each call's hidden states are
+     * pooled into their sequences right after it.
+     */
     private void runChunked(List<ModelRunner.Entry> entries, float[] out) {
         int n = entries.size();
+        float[] h = hiddenFor(n);
         if (n <= HEARTBEAT_CHUNK) {
-            runner.forward(entries, out);
+            runner.forward(entries, out, h);
+            pool(h, 0, n);
             return;
         }
         int rowsDone = 0;
@@ -427,10 +480,41 @@ final class EngineLoop {
             for (int i = 0; i < part.size(); i++) {
                 rows += part.get(i).wantsLogits() ? 1 : 0;
             }
-            runner.forward(part, chunkLogits);
+            runner.forward(part, chunkLogits, h);
+            pool(h, from, part.size());
             System.arraycopy(chunkLogits, 0, out, rowsDone * vocab, rows * vocab);
             rowsDone += rows;
             heartbeat = System.nanoTime();
+        }
+    }
+
+    /** The hidden-state buffer when an embedding is among the batch's owners, else null. */
+    private float[] hiddenFor(int entries) {
+        boolean any = false;
+        for (int i = 0, n = owners.size(); i < n && !any; i++) {
+            any = owners.get(i).embedding != null;
+        }
+        if (!any) {
+            return null;
+        }
+        int rows = Math.min(entries, HEARTBEAT_CHUNK);
+        if (hidden == null || hidden.length < rows * runner.hiddenSize()) {
+            hidden = new float[HEARTBEAT_CHUNK * runner.hiddenSize()];
+        }
+        return hidden;
+    }
+
+    /** Folds the hidden states of batch entries [from, from + n), found at h[0..], into their embeddings. */
+    private void pool(float[] h, int from, int n) {
+        if (h == null) {
+            return;
+        }
+        int dim = runner.hiddenSize();
+        for (int i = 0; i < n; i++) {
+            PooledEmbedding e = owners.get(from + i).embedding;
+            if (e != null) {
+                e.accept(batch.get(from + i).position(), h, i * dim);
+            }
         }
     }
 
@@ -441,13 +525,16 @@ final class EngineLoop {
         boolean samples = plan.samples(i);
         for (int p = from; p < to; p++) {
             batch.add(new ModelRunner.Entry(s.token(p), p, s, samples && p == to - 1));
+            owners.add(s);
         }
     }
 
     private void sampleAndEmit(Sequence s, int r) {
         System.arraycopy(logits, r * vocab, row, 0, vocab);
         if (s.picker == null) {
-            s.picker = new TokenPicker(s.request.sampling(), s.request.logitBias(), vocab);
+            TokenConstraint c = s.request.constraint();
+            s.picker = new TokenPicker(s.request.sampling(), s.request.logitBias(), vocab,
+                    c == null ? null : new ConstraintMask(c, vocab, eos, s.request.stopTokenIds()));
             s.text = config.detokenizer().newStream(s.request.promptTokensUnsafe());
             s.stops = new StopStrings(s.request.stopStrings());
         }

@@ -30,11 +30,12 @@ import java.util.Set;
  *                      empty for a fresh request): the engine continues after them as if that run had
  *                      not stopped (see {@link Resumption}); they count towards maxTokens and usage,
  *                      and are never passed to the listener again
+ * @param constraint structured output: which tokens may come next ({@link TokenConstraint}), or null
  */
 public record GenerationRequest(String requestId, int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 Set<Integer> stopTokenIds, List<String> stopStrings, int priority, boolean logprobs,
                                 int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias,
-                                int[] resumedTokens) {
+                                int[] resumedTokens, TokenConstraint constraint) {
 
     /** Most alternatives a request may ask for, as OpenAI. */
     public static final int MAX_TOP_LOGPROBS = 20;
@@ -117,6 +118,7 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
         private boolean ignoreEos;
         private Map<Integer, Float> logitBias = Map.of();
         private int[] resumedTokens = new int[0];
+        private TokenConstraint constraint;
 
         private Builder(String requestId, int[] promptTokens) {
             this.requestId = requestId;
@@ -171,9 +173,15 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
             return this;
         }
 
+        /** Structured output: only tokens the constraint allows are generated. */
+        public Builder constraint(TokenConstraint value) {
+            this.constraint = value;
+            return this;
+        }
+
         public GenerationRequest build() {
             return new GenerationRequest(requestId, promptTokens, sampling, maxTokens, stopTokenIds, stopStrings,
-                    priority, logprobs, topLogprobs, ignoreEos, logitBias, resumedTokens);
+                    priority, logprobs, topLogprobs, ignoreEos, logitBias, resumedTokens, constraint);
         }
     }
 }

@@ -78,12 +78,22 @@ public final class LlamaRunner implements ModelRunner {
 
     @Override
     public void forward(List<Entry> batch, float[] logits) {
+        forward(batch, logits, null);
+    }
+
+    @Override
+    public int hiddenSize() {
+        return model.config().dim();
+    }
+
+    @Override
+    public void forward(List<Entry> batch, float[] logits, float[] hidden) {
         entries.clear();
         for (int i = 0, n = batch.size(); i < n; i++) {
             Entry e = batch.get(i);
             entries.add(new BatchEntry(e.token(), e.position(), e.slots(), e.wantsLogits()));
         }
-        pass.forward(entries, kv, logits);
+        pass.forward(entries, kv, logits, hidden);
     }
 
     @Override

@@ -36,6 +36,25 @@ public interface ModelRunner extends AutoCloseable {
      */
     void forward(List<Entry> batch, float[] logits);
 
+    /**
+     * Width of the final hidden state that embeddings pool; 0 where this runner cannot give it
+     * (then the engine refuses embedding requests).
+     */
+    default int hiddenSize() {
+        return 0;
+    }
+
+    /**
+     * As {@link #forward(List, float[])}, also writing every entry's final hidden state (after the
+     * output norm) to {@code hidden[i * hiddenSize() ..]} when {@code hidden} is not null.
+     */
+    default void forward(List<Entry> batch, float[] logits, float[] hidden) {
+        if (hidden != null) {
+            throw new UnsupportedOperationException("this model runner gives no hidden states");
+        }
+        forward(batch, logits);
+    }
+
     /** Frees the KV pool. */
     @Override
     void close();

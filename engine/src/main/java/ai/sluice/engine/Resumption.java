@@ -10,7 +10,8 @@ package ai.sluice.engine;
  *   <li>the detokenizer and the stop-string matcher are fed the resumed tokens, so a character split
  *       across tokens and text held back as the possible start of a stop string are held here too,
  *       and that run's text up to the cut is not sent again;</li>
- *   <li>penalties need nothing: they read the sequence's tokens, and the resumed ones are there.</li>
+ *   <li>penalties need nothing: they read the sequence's tokens, and the resumed ones are there;</li>
+ *   <li>a structured-output constraint is moved past the resumed tokens (each must be allowed).</li>
  * </ul>
  * The resumed tokens can also show that the run had already ended: a stop string completed by the
  * last of them, or maxTokens reached. Then the continuation is only that ending (the text still held
@@ -44,7 +45,9 @@ final class Resumption {
             throw invalid("the request resumes after " + k + " tokens but may generate only " + maxTokens
                     + " (its maxTokens, within the context left after the prompt)");
         }
-        TokenPicker picker = new TokenPicker(request.sampling(), request.logitBias(), vocab);
+        TokenConstraint c = request.constraint();
+        TokenPicker picker = new TokenPicker(request.sampling(), request.logitBias(), vocab,
+                c == null ? null : new ConstraintMask(c, vocab, eos, request.stopTokenIds()));
         picker.skip(k);
         Detokenizer.TextStream text = detokenizer.newStream(request.promptTokensUnsafe());
         StopStrings stops = new StopStrings(request.stopStrings());
@@ -57,6 +60,10 @@ final class Resumption {
             if ((eos[t] && !request.ignoreEos()) || request.stopTokenIds().contains(t)) {
                 throw invalid("resumed token " + i + " (id " + t + ") ends the generation (EOS or a stop token"
                         + " id), so no token can follow it");
+            }
+            if (!picker.replay(t)) {
+                throw invalid("resumed token " + i + " (id " + t + ") is not allowed there by the request's"
+                        + " structured-output constraint");
             }
             stops.append(text.push(t)); // text the original run sent (or still holds back), not sent again
             if (stops.matched() != null) {

@@ -116,7 +116,8 @@ final class Scheduler {
     private void admit(int budget) {
         while (budget > 0 && running.size() < maxNumSeqs && !waiting.isEmpty()) {
             Sequence s = waiting.peek();
-            if (prefixCaching && s.blocks() == 0) {
+            // an embedding pools the hidden state of every position, so none may come from the cache
+            if (prefixCaching && s.blocks() == 0 && s.embedding == null) {
                 lookupPrefix(s);
             }
             int n = Math.min(s.remaining(), budget);

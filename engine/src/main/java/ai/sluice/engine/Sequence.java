@@ -42,6 +42,8 @@ final class Sequence implements ModelRunner.SlotMap {
     long lastTokenNanos;
     /** Set when the resumed tokens already ended the generation: finish at intake, schedule nothing. */
     FinishReason resumedEnd;
+    /** Set for an embedding request (a prefill-only sequence that pools instead of sampling); else null. */
+    PooledEmbedding embedding;
     TokenPicker picker;
     Detokenizer.TextStream text;
     StopStrings stops;

@@ -21,7 +21,7 @@ final class StepPlan {
             samples = java.util.Arrays.copyOf(samples, samples.length * 2);
         }
         counts[sequences.size()] = count;
-        samples[sequences.size()] = s.computed + count == s.length();
+        samples[sequences.size()] = s.embedding == null && s.computed + count == s.length();
         sequences.add(s);
         tokens += count;
     }

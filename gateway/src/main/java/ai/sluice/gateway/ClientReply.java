@@ -15,6 +15,8 @@ import java.util.Locale;
 final class ClientReply {
     static final HeaderName BACKEND = HeaderNames.create("x-sluice-backend");
     static final HeaderName GATEWAY_MS = HeaderNames.create("x-sluice-gateway-ms");
+    static final HeaderName POOL = HeaderNames.create("x-sluice-pool");
+    static final HeaderName ROUTE = HeaderNames.create("x-sluice-route");
 
     private ClientReply() {
     }
@@ -26,6 +28,12 @@ final class ClientReply {
         res.header(HeaderNames.CONTENT_TYPE, contentType);
         if (x.served != null) {
             res.header(BACKEND, x.served.name());
+        }
+        if (x.pool != null && x.served != null) {
+            res.header(POOL, x.pool.name());
+            res.header(ROUTE, x.route.describeClass() + ": " + x.pool.name() + ", " + x.poolWhy);
+        } else if (x.route != null && x.poolWhy != null && !x.poolWhy.isEmpty()) {
+            res.header(ROUTE, x.route.describeClass() + ": no pool, " + x.poolWhy);
         }
         res.header(GATEWAY_MS, String.format(Locale.ROOT, "%.3f", x.addedNanos / 1e6));
     }

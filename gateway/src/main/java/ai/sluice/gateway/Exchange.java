@@ -29,6 +29,18 @@ final class Exchange {
     long addedNanos = -1;
     int status;
     String error;
+    /** The named key the request carried (null: none), and where it may go. */
+    KeySpec key;
+    Route route;
+    /** The pool of the replica serving the current attempt, and why that pool (for the headers and metrics). */
+    Pool pool;
+    String poolReason;
+    String poolWhy;
+    /** The answer's usage when it told one (-1: not known). */
+    long promptTokens = -1;
+    long completionTokens = -1;
+    /** The gateway asked the replica for stream usage the client did not ask for: the usage chunk is not passed on. */
+    boolean hideUsage;
 
     Exchange(String method, String path) {
         this.method = method;

@@ -15,12 +15,12 @@ import java.util.Set;
 /** {@code GET /v1/models} and {@code /v1/models/{id}}: the models the healthy replicas list, answered by the gateway. */
 final class ModelList {
     private final GatewayConfig config;
-    private final Fleet fleet;
+    private final Pools pools;
     private final ObjectMapper json = new ObjectMapper();
 
-    ModelList(GatewayConfig config, Fleet fleet) {
+    ModelList(GatewayConfig config, Pools pools) {
         this.config = config;
-        this.fleet = fleet;
+        this.pools = pools;
     }
 
     /** Whether the request may go on; answers 401 when the gateway checks keys and this one has none that fits. */
@@ -44,7 +44,7 @@ final class ModelList {
         out.put("object", "list");
         var data = out.putArray("data");
         Set<String> seen = new HashSet<>();
-        for (JsonNode card : fleet.modelCards()) {
+        for (JsonNode card : pools.modelCards()) {
             if (seen.add(card.get("id").asText())) {
                 data.add(card);
             }
@@ -59,7 +59,7 @@ final class ModelList {
             return;
         }
         String id = req.path().pathParameters().get("id");
-        for (JsonNode card : fleet.modelCards()) {
+        for (JsonNode card : pools.modelCards()) {
             if (card.get("id").asText().equals(id)) {
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
                 res.send(card.toString().getBytes(StandardCharsets.UTF_8));

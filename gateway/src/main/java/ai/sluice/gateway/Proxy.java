@@ -22,19 +22,23 @@ final class Proxy {
     private static final long MAX_BODY = 32L << 20;
 
     private final GatewayConfig config;
-    private final Fleet fleet;
+    private final Pools pools;
     private final RetryBudget budget;
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
     private final ReplicaPicker picker;
     private final Upstreams upstreams;
     private final StreamRelay relay;
+    private final RoutePolicy routes;
+    private final KeyLimits limits;
     private final ObjectMapper json = new ObjectMapper();
 
-    Proxy(GatewayConfig config, Upstreams upstreams, Fleet fleet, ReplicaPicker picker, RetryBudget budget,
-          GatewayMetrics metrics, AccessLog accessLog) {
+    Proxy(GatewayConfig config, Upstreams upstreams, Pools pools, RoutePolicy routes, KeyLimits limits,
+          ReplicaPicker picker, RetryBudget budget, GatewayMetrics metrics, AccessLog accessLog) {
         this.config = config;
-        this.fleet = fleet;
+        this.pools = pools;
+        this.routes = routes;
+        this.limits = limits;
         this.budget = budget;
         this.metrics = metrics;
         this.accessLog = accessLog;
@@ -50,6 +54,8 @@ final class Proxy {
         x.authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
         try {
             serve(req, res, x);
+        } catch (Refused r) {
+            ClientReply.error(res, x, r.status, r.error, r.retryAfter);
         } catch (ClientGone gone) {
             x.status = 499;
             x.error = "client disconnected";
@@ -64,6 +70,8 @@ final class Proxy {
                     "Incorrect or missing API key: send 'Authorization: Bearer <key>'."), 0);
             return;
         }
+        x.key = routes.identify(x.authorization);
+        limits.admit(x.key); // 429 before the body is even read
         try {
             x.body = readBody(req);
         } catch (IOException e) {
@@ -86,7 +94,8 @@ final class Proxy {
         }
         x.model = x.request.path("model").isTextual() ? x.request.get("model").asText() : null;
         x.affinityKey = x.affinity ? AffinityKey.of(x.request, config.affinityPrefixChars()) : null;
-        if (x.model != null && fleet.knowsModels() && !fleet.serves(x.model)) {
+        x.route = routes.route(x.key, req.headers().first(HeaderNames.create(RoutePolicy.HEADER)).orElse(null));
+        if (x.model != null && !pools.mayServe(x.model)) {
             ClientReply.error(res, x, 404, new OpenAiError(new OpenAiError.Detail("The model `" + x.model
                     + "` does not exist.", "invalid_request_error", "model", "model_not_found")), 0);
             return;
@@ -127,9 +136,8 @@ final class Proxy {
         if (last == null) {
             long retryAfter = picker.retryAfterSeconds();
             ClientReply.error(res, x, 503, OpenAiError.of("service_unavailable", "no_replica",
-                    "no replica is ready to serve this request; retry in " + retryAfter
-                            + " s (the Retry-After header)"), retryAfter);
-        } else if (last.status >= 500 && OpenAiError.messageOf(json, new String(last.body, StandardCharsets.UTF_8)) != null) {
+                    noPoolCanServe(x) + "; retry in " + retryAfter + " s (the Retry-After header)"), retryAfter);
+        } else if ((last.status >= 500 || last.status == 429) && OpenAiError.messageOf(json, new String(last.body, StandardCharsets.UTF_8)) != null) {
             // the replicas said why (draining, overloaded, failed): pass their own error on
             x.error = last.getMessage();
             ClientReply.sendHeaders(res, x, last.status, "application/json");
@@ -138,6 +146,19 @@ final class Proxy {
             ClientReply.error(res, x, 502, OpenAiError.of("server_error", "bad_gateway",
                     "no replica could answer this request: " + last.getMessage()), 0);
         }
+    }
+
+    /** Why no allowed pool took the request, naming the class, the pools it allows and each one's reason. */
+    private static String noPoolCanServe(Exchange x) {
+        Route route = x.route;
+        if (route.dataClass() == null && route.allowed().size() == 1) {
+            return "no replica is ready to serve this request" + (x.poolWhy == null || x.poolWhy.isEmpty() ? ""
+                    : " (" + x.poolWhy + ")"); // the plain gateway, one pool: as before pools existed
+        }
+        return "no pool that " + route.describeClass() + " allows can serve this request (allowed, in order: "
+                + String.join(", ", route.allowedNames())
+                + (route.excluded().isEmpty() ? "" : "; never used for this class: " + String.join(", ", route.excluded()))
+                + "): " + x.poolWhy;
     }
 
     /** Full jitter: a random wait up to 10 ms doubled per attempt, at most 200 ms. */
@@ -161,9 +182,10 @@ final class Proxy {
         try {
             // a replica that speaks the resume wire is asked for token ids, so a drop can be continued after them
             boolean tokenIds = config.resume() && r.resumeWire() && ResumeWire.resumable(x);
-            up = tokenIds ? upstreams.open(r, x, ResumeWire.askingForTokenIds(json, x.request)) : upstreams.open(r, x);
+            up = tokenIds ? upstreams.open(r, x, ResumeWire.askingForTokenIds(x.request)) : upstreams.open(r, x);
             x.upstreamNanos = System.nanoTime() - start;
-            if (up.status() >= 500) {
+            // a provider's 429 (its rate limit, or its quota) is a reason to try the next allowed pool, as a 5xx is
+            if (up.status() >= 500 || up.status() == 429 && x.pool != null && x.pool.external()) {
                 byte[] err = up.body().readAll(config.streamStallTimeout());
                 throw new AttemptFailed(r + " answered " + up.status() + ": " + IoFailures.abbreviate(err), false,
                         up.status(), err);
@@ -173,7 +195,7 @@ final class Proxy {
             } else {
                 byte[] body = up.body().readAll(config.streamStallTimeout());
                 x.upstreamNanos = System.nanoTime() - start; // a replica may send headers before it has the answer
-                if (up.status() == 200 && !isJson(body)) {
+                if (up.status() == 200 && !readUsage(body, x)) {
                     throw new AttemptFailed(r + " answered 200 with a body that is not JSON: "
                             + IoFailures.abbreviate(body), false, 502, body);
                 }
@@ -208,20 +230,41 @@ final class Proxy {
 
     private void finish(Exchange x) {
         metrics.answered(x.status);
+        String keyName = x.key == null ? RoutePolicy.ANONYMOUS : x.key.name();
+        if (x.pool != null && x.served != null) {
+            metrics.routed(x.pool.name(), x.poolReason);
+            if (x.promptTokens >= 0) {
+                long in = x.promptTokens;
+                long out = Math.max(0, x.completionTokens);
+                double dollars = x.pool.spec.prices().dollars(in, out);
+                metrics.used(x.pool.name(), keyName, in, out, dollars);
+                limits.charge(x.key, in + out, dollars);
+            }
+        }
         if (x.addedNanos >= 0) {
             metrics.added(x.addedNanos);
         }
         if (x.served != null && x.tried.size() > 1 && x.resumes == 0 && x.status < 500) {
             metrics.failedOver();
         }
-        accessLog.log(new AccessLog.Entry(x.method, x.path, x.model, x.status,
-                x.served == null ? null : x.served.name(), x.retries, x.resumes,
+        accessLog.log(new AccessLog.Entry(x.method, x.path, x.model, x.status, x.pool == null ? null : x.pool.name(),
+                x.key == null ? null : x.key.name(), x.served == null ? null : x.served.name(), x.retries, x.resumes,
                 x.addedNanos < 0 ? 0 : x.addedNanos / 1e6, (System.nanoTime() - x.arrival) / 1e6, x.error));
     }
 
-    private boolean isJson(byte[] body) {
+    /** Whether {@code body} is JSON; its {@code usage}, when it has one, goes to {@code x} for the cost counters. */
+    private boolean readUsage(byte[] body, Exchange x) {
         try {
-            return json.readTree(body) != null;
+            var node = json.readTree(body);
+            if (node == null) {
+                return false;
+            }
+            var usage = node.path("usage");
+            if (usage.isObject()) {
+                x.promptTokens = usage.path("prompt_tokens").asLong(0);
+                x.completionTokens = usage.path("completion_tokens").asLong(0);
+            }
+            return true;
         } catch (IOException e) {
             return false;
         }

@@ -1,7 +1,6 @@
 package ai.sluice.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -40,14 +39,14 @@ final class ResumeWire {
     }
 
     /** The client's request asking for token ids. */
-    static byte[] askingForTokenIds(ObjectMapper json, JsonNode request) {
+    static ObjectNode askingForTokenIds(JsonNode request) {
         ObjectNode body = request.deepCopy();
         body.put("return_token_ids", true);
-        return bytes(json, body);
+        return body;
     }
 
     /** The client's request continuing after {@code ids}, still asking for token ids (a later drop resumes again). */
-    static byte[] resumingAfter(ObjectMapper json, JsonNode request, TokenIds ids) {
+    static ObjectNode resumingAfter(JsonNode request, TokenIds ids) {
         ObjectNode body = request.deepCopy();
         body.put("return_token_ids", true);
         ObjectNode ext = body.has("sluice") && body.get("sluice").isObject()
@@ -56,7 +55,7 @@ final class ResumeWire {
         for (int i = 0; i < ids.size(); i++) {
             list.add(ids.get(i));
         }
-        return bytes(json, body);
+        return body;
     }
 
     /** Whether a replica's answer confirms it continues after {@code expected} tokens (and is not a fresh run). */
@@ -64,13 +63,6 @@ final class ResumeWire {
         return up.headers().firstValue(RESUMED_HEADER).map(v -> v.equals(Integer.toString(expected))).orElse(false);
     }
 
-    private static byte[] bytes(ObjectMapper json, JsonNode body) {
-        try {
-            return json.writeValueAsBytes(body);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot serialise a request body", e);
-        }
-    }
 
     /** The token ids of one stream so far: every chunk's ids, in order. */
     static final class TokenIds {

@@ -104,6 +104,15 @@ final class StreamRelay {
                 JsonNode tree = st.withTokenIds ? treeOrNull(e.data()) : null;
                 CompletionChunk chunk = tree != null && tree.isObject() ? CompletionChunk.of(tree)
                         : CompletionChunk.parse(json, e.data());
+                // --- usage for the cost counters (pools): read, and not passed on when only the gateway asked
+                if (chunk.hasUsage()) {
+                    x.promptTokens = chunk.promptTokens();
+                    x.completionTokens = chunk.completionTokens();
+                    if (x.hideUsage && !chunk.hasChoice()) {
+                        continue;
+                    }
+                }
+                // ---
                 byte[] raw = e.raw();
                 if (skipped < skip) {
                     if (chunk.hasChoice()) {
@@ -236,8 +245,8 @@ final class StreamRelay {
             int sent = st.tokenIds.size(); // none when the drop came before the first token: then simply start over
             try {
                 up = !byTokenIds ? upstreams.open(r, x) : upstreams.open(r, x, sent == 0
-                        ? ResumeWire.askingForTokenIds(json, x.request)
-                        : ResumeWire.resumingAfter(json, x.request, st.tokenIds));
+                        ? ResumeWire.askingForTokenIds(x.request)
+                        : ResumeWire.resumingAfter(x.request, st.tokenIds));
                 if (byTokenIds && up.status() >= 400 && up.status() < 500) {
                     throw new Refused(r + " refused to resume after " + st.tokenIds.size() + " tokens: "
                             + up.status() + " " + IoFailures.abbreviate(up.body().readAll(config.streamStallTimeout())));

@@ -44,13 +44,13 @@ class ResumeWireTest {
         ids.addFrom(json("{\"choices\":[{\"text\":\" a\",\"token_ids\":[5,6]}]}"));
         ids.addFrom(json("{\"choices\":[{\"text\":\"b\",\"token_ids\":[7]}]}"));
         assertThat(ids.complete()).isTrue();
-        JsonNode body = JSON.readTree(ResumeWire.resumingAfter(JSON, request, ids));
+        JsonNode body = ResumeWire.resumingAfter(request, ids);
         assertThat(body.get("prompt").asText()).isEqualTo("Once");
         assertThat(body.get("seed").asInt()).isEqualTo(3);
         assertThat(body.get("return_token_ids").asBoolean()).isTrue();
         assertThat(body.at("/sluice/resume_token_ids").toString()).isEqualTo("[5,6,7]");
         assertThat(request.has("sluice")).as("the client's request is left as it was").isFalse();
-        assertThat(JSON.readTree(ResumeWire.askingForTokenIds(JSON, request)).get("return_token_ids").asBoolean()).isTrue();
+        assertThat(ResumeWire.askingForTokenIds(request).get("return_token_ids").asBoolean()).isTrue();
         // a chunk without ids (a replica that stopped giving them) spoils the list: no resume by the wire then
         ids.addFrom(json("{\"choices\":[{\"text\":\"c\"}]}"));
         assertThat(ids.complete()).isFalse();

@@ -9,6 +9,8 @@ import ai.sluice.engine.Detokenizer;
 import ai.sluice.engine.Engine;
 import ai.sluice.engine.EngineConfig;
 import ai.sluice.engine.LlamaRunner;
+import ai.sluice.server.serving.Embedder;
+import ai.sluice.server.serving.EmbeddingSettings;
 import ai.sluice.server.serving.ServingStats;
 import ai.sluice.server.serving.EngineServedModel;
 import ai.sluice.engine.RequestHandle;
@@ -26,6 +28,11 @@ public final class StoriesEngine implements ServedModel {
     private final EngineServedModel servedModel;
 
     public StoriesEngine(int maxNumSeqs) {
+        this(maxNumSeqs, EmbeddingSettings.DEFAULT);
+    }
+
+    /** As {@link #StoriesEngine(int)}, embedding as {@code embeddings} says. */
+    public StoriesEngine(int maxNumSeqs, EmbeddingSettings embeddings) {
         this.file = GgufFile.open(TestData.stories260K());
         this.compute = CpuBackend.sizedToCores();
         Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
@@ -34,7 +41,7 @@ public final class StoriesEngine implements ServedModel {
                 .maxBatchedTokens(256).detokenizer(Detokenizer.of(tokenizer))
                 .eosTokenIds(Set.of(tokenizer.vocabulary().eosId())).build();
         Engine engine = Engine.start(new LlamaRunner(model), config);
-        this.servedModel = new EngineServedModel(engine, new TokenizerCodec(tokenizer, null));
+        this.servedModel = new EngineServedModel(engine, new TokenizerCodec(tokenizer, null), embeddings);
     }
 
     public Engine engine() {
@@ -54,6 +61,11 @@ public final class StoriesEngine implements ServedModel {
     @Override
     public RequestHandle submit(GenerationSpec spec, GenerationListener listener) {
         return servedModel.submit(spec, listener);
+    }
+
+    @Override
+    public Embedder embedder() {
+        return servedModel.embedder();
     }
 
     @Override

@@ -97,12 +97,25 @@ public final class ForwardPass {
      * {@code logits[i * vocab .. (i + 1) * vocab)}. Returns how many logit rows were written.
      */
     public int forward(List<BatchEntry> batch, KvCacheMemory kv, float[] logits) {
+        return forward(batch, kv, logits, null);
+    }
+
+    /**
+     * As {@link #forward(List, KvCacheMemory, float[])}; when {@code hidden} is not null it also
+     * receives every entry's final hidden state after the output norm (what embeddings pool):
+     * entry {@code i} at {@code hidden[i * dim .. (i + 1) * dim)}.
+     */
+    public int forward(List<BatchEntry> batch, KvCacheMemory kv, float[] logits, float[] hidden) {
         checkPool(kv);
+        if (hidden != null && hidden.length < (long) batch.size() * cfg.dim()) {
+            throw new IllegalArgumentException("hidden buffer of " + hidden.length + " floats is too short for "
+                    + batch.size() + " rows of " + cfg.dim());
+        }
         int vocab = model.vocabSize();
         int written = 0;
         for (int from = 0; from < batch.size(); from += maxBatch) {
             int n = Math.min(maxBatch, batch.size() - from);
-            written += step(batch, from, n, kv, logits, written * vocab);
+            written += step(batch, from, n, kv, logits, written * vocab, hidden);
         }
         return written;
     }
@@ -116,7 +129,8 @@ public final class ForwardPass {
     }
 
     /** One step over entries [from, from + n); returns the number of logit rows written at logitsOff. */
-    private int step(List<BatchEntry> batch, int from, int n, KvCacheMemory kv, float[] logits, int logitsOff) {
+    private int step(List<BatchEntry> batch, int from, int n, KvCacheMemory kv, float[] logits, int logitsOff,
+                     float[] hidden) {
         int dim = cfg.dim();
         int vocab = model.vocabSize();
         for (int e = 0; e < n; e++) {
@@ -129,6 +143,11 @@ public final class ForwardPass {
         }
         for (int l = 0; l < cfg.layers(); l++) {
             layer(l, batch, from, n, kv);
+        }
+        if (hidden != null) { // embeddings: the normed final state of every entry
+            for (int e = 0; e < n; e++) {
+                rmsNorm(x, e * dim, model.outputNorm(), hidden, (from + e) * dim, dim, cfg.rmsEps());
+            }
         }
         int rows = 0;
         for (int e = 0; e < n; e++) {

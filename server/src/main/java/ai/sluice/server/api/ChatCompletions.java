@@ -26,7 +26,23 @@ public final class ChatCompletions {
         }
     }
 
-    public record Message(String role, String content) {
+    /** {@code toolCalls}: the calls the model made (left out when none). */
+    public record Message(String role, String content,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ToolCall> toolCalls) {
+        public Message(String role, String content) {
+            this(role, content, null);
+        }
+    }
+
+    /** One call: {@code arguments} is JSON text, as OpenAI sends it. */
+    public record ToolCall(String id, String type, FunctionCall function) {
+    }
+
+    public record FunctionCall(String name, String arguments) {
+    }
+
+    /** A call in a stream chunk: {@code index} says which call the fields belong to. */
+    public record ToolCallDelta(int index, String id, String type, FunctionCall function) {
     }
 
     /** One {@code chat.completion.chunk}; the usage-only last chunk has no choices. */
@@ -48,7 +64,10 @@ public final class ChatCompletions {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Delta(String role, String content) {
+    public record Delta(String role, String content, List<ToolCallDelta> toolCalls) {
+        public Delta(String role, String content) {
+            this(role, content, null);
+        }
     }
 
     public record Logprobs(List<TokenLogprob> content) {

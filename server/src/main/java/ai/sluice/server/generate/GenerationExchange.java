@@ -9,6 +9,8 @@ import ai.sluice.server.serving.OverloadedException;
 import ai.sluice.server.serving.RejectedException;
 import ai.sluice.server.serving.GenerationSpec;
 import ai.sluice.server.serving.ServedModel;
+import ai.sluice.server.structured.ConstraintCompiler;
+import ai.sluice.engine.TokenConstraint;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
@@ -57,11 +59,14 @@ public final class GenerationExchange {
     private final ServedModel servedModel;
     private final Settings settings;
     private final WriteWatchdog watchdog;
+    /** Structured output: request specs compiled against the served vocabulary (cached). */
+    private final ConstraintCompiler constraints;
 
     public GenerationExchange(ServedModel servedModel, Settings settings, WriteWatchdog watchdog) {
         this.servedModel = servedModel;
         this.settings = settings;
         this.watchdog = watchdog;
+        this.constraints = new ConstraintCompiler(servedModel.codec());
     }
 
     /**
@@ -73,6 +78,7 @@ public final class GenerationExchange {
      */
     public Outcome run(List<Sequence> sequences, SamplingOptions s, ResponseFormat format, ServerResponse res,
                        long arrivalNanos) {
+        TokenConstraint constraint = constraints.compile(s.output()); // a bad schema is a 400 before any write
         int n = sequences.size();
         SequenceEvents events = new SequenceEvents(settings.queueCapacity() * n);
         List<ChoiceState> choices = new ArrayList<>(n);
@@ -85,7 +91,7 @@ public final class GenerationExchange {
         Writer out = new Writer(res, s.stream(), watchdog);
         long ttft = -1;
         try {
-            submitAll(sequences, s, events, choices);
+            submitAll(sequences, s, constraint, events, choices);
             confirmResume(sequences, res);
             long deadline = arrivalNanos + settings.requestTimeout().toNanos();
             long pingNanos = settings.pingInterval().toNanos();
@@ -183,14 +189,15 @@ public final class GenerationExchange {
         }
     }
 
-    private void submitAll(List<Sequence> sequences, SamplingOptions s, SequenceEvents events, List<ChoiceState> choices) {
+    private void submitAll(List<Sequence> sequences, SamplingOptions s, TokenConstraint constraint, SequenceEvents events,
+                           List<ChoiceState> choices) {
         for (int i = 0; i < sequences.size(); i++) {
             Sequence q = sequences.get(i);
             ChoiceState c = choices.get(i);
             Long seed = s.seed() == null ? null : s.seed() + i;
             GenerationSpec spec = new GenerationSpec(q.prompt(), q.maxTokens(), s.temperature(), s.topP(), s.topK(),
                     s.minP(), s.presencePenalty(), s.frequencyPenalty(), s.repetitionPenalty(), seed, s.stop(),
-                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias(), q.resumed());
+                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias(), q.resumed(), constraint);
             try {
                 c.generation.set(servedModel.submit(spec, events.listener(i, c.generation)));
             } catch (OverloadedException e) {

@@ -12,6 +12,9 @@ import ai.sluice.server.api.SamplingOptions;
 import ai.sluice.server.api.ServerVersion;
 import ai.sluice.server.api.TokenIdOptions;
 import ai.sluice.server.api.Tokenization;
+import ai.sluice.server.api.ToolRequest;
+import ai.sluice.server.tools.ToolCallFormat;
+import ai.sluice.server.tools.ToolCallReader;
 import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.serving.TextCodec;
 import ai.sluice.server.chat.ChatMessage;
@@ -37,6 +40,8 @@ final class OpenAiEndpoints {
     private final ChatTemplate template;
     private final RequestParser parser;
     private final GenerationExchange exchange;
+    /** How the model writes tool calls, read from its chat template. */
+    private final ToolCallFormat toolCallFormat;
     private final long created = System.currentTimeMillis() / 1000;
 
     OpenAiEndpoints(ServerConfig config, ServedModel servedModel, ChatTemplate template, GenerationExchange exchange) {
@@ -46,6 +51,8 @@ final class OpenAiEndpoints {
         this.template = template;
         this.parser = new RequestParser(codec.vocabularySize(), config.generationDefaults());
         this.exchange = exchange;
+        this.toolCallFormat = config.toolCallParser() != null ? ToolCallFormat.named(config.toolCallParser())
+                : ToolCallFormat.detect(template.source());
     }
 
     void models(ServerRequest req, ServerResponse res) {
@@ -94,9 +101,11 @@ final class OpenAiEndpoints {
         TokenIdOptions ids = TokenIdOptions.parse(body, codec.vocabularySize());
         checkModel(r.model(), info);
         info.id = "chatcmpl-" + randomId();
-        int[] prompt = chatPrompt(r.messages(), r.addGenerationPrompt());
+        ToolRequest tools = r.tools();
+        int[] prompt = chatPrompt(r.messages(), r.addGenerationPrompt(), tools);
+        ToolCallReader calls = tools == null || !tools.readsCalls() ? null : new ToolCallReader(tools, toolCallFormat);
         run(List.of(prompt), "messages", r.sampling(), ids,
-                ResponseFormats.chat(info.id, now(), config.servedModelName(), codec, ids.returnTokenIds()),
+                ResponseFormats.chat(info.id, now(), config.servedModelName(), codec, ids.returnTokenIds(), calls),
                 res, info, arrival);
     }
 
@@ -115,7 +124,7 @@ final class OpenAiEndpoints {
         }
         if (body.hasNonNull("messages")) {
             ChatRequest r = parser.chat(body);
-            tokens = chatPrompt(r.messages(), r.addGenerationPrompt());
+            tokens = chatPrompt(r.messages(), r.addGenerationPrompt(), r.tools());
         } else {
             String promptName = body.has("content") && !body.has("prompt") ? "content" : "prompt";
             JsonNode prompt = body.get(promptName);
@@ -154,7 +163,11 @@ final class OpenAiEndpoints {
     }
 
     private int[] chatPrompt(List<ChatMessage> messages, boolean addGenerationPrompt) {
-        String text = template.render(messages, addGenerationPrompt);
+        return chatPrompt(messages, addGenerationPrompt, null);
+    }
+
+    private int[] chatPrompt(List<ChatMessage> messages, boolean addGenerationPrompt, ToolRequest tools) {
+        String text = template.render(messages, addGenerationPrompt, tools == null ? null : tools.templateTools());
         // A model's own template writes BOS itself (as Hugging Face applies it); the fallback does not.
         return codec.encode(text, template.isFallback());
     }

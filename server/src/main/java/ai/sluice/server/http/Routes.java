@@ -37,7 +37,7 @@ public final class Routes {
     private static final Set<String> OPEN_PATHS = Set.of("/health", "/ready", "/metrics");
     /** Paths whose work needs the engine loop: refused at once while it is hung. */
     private static final Set<String> ENGINE_PATHS = Set.of("/v1/completions", "/v1/chat/completions",
-            "/completions", "/chat/completions");
+            "/completions", "/chat/completions", "/v1/embeddings", "/embeddings");
     private static final HeaderName X_API_KEY = HeaderNames.create("X-Api-Key");
 
     private final ServerConfig config;
@@ -47,6 +47,7 @@ public final class Routes {
     private final ApiKeys keys;
     private final Cors cors;
     private final OpenAiEndpoints api;
+    private final EmbeddingsEndpoint embeddings;
     /** Each routed path's method ({@link #route}), for the 405s of {@link #unrouted}. */
     private final Map<String, String> methodByPath = new LinkedHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -62,6 +63,7 @@ public final class Routes {
         this.keys = new ApiKeys(config.apiKeys());
         this.cors = new Cors(config.allowedOrigins());
         this.api = new OpenAiEndpoints(config, servedModel, template, exchange);
+        this.embeddings = new EmbeddingsEndpoint(config, servedModel);
     }
 
     public void register(HttpRouting.Builder r) {
@@ -76,6 +78,7 @@ public final class Routes {
             route(r, Method.GET, v + "/models/{id}", handled(api::model));
             route(r, Method.POST, v + "/completions", generating(api::completions));
             route(r, Method.POST, v + "/chat/completions", generating(api::chat));
+            route(r, Method.POST, v + "/embeddings", generating(embeddings::embeddings));
         }
         route(r, Method.POST, "/tokenize", handled(api::tokenize));
         route(r, Method.POST, "/detokenize", handled(api::detokenize));

@@ -25,11 +25,24 @@ public final class EngineServedModel implements ServedModel {
     private final Engine engine;
     private final TokenizerCodec codec;
     private final AtomicLong ids = new AtomicLong();
+    private final Embedder embedder;
 
-    /** Serves {@code engine} (owned from now on: closed with this served model). */
+    /** Serves {@code engine} (owned from now on: closed with this served model), embedding with mean pooling. */
     public EngineServedModel(Engine engine, TokenizerCodec codec) {
+        this(engine, codec, EmbeddingSettings.DEFAULT);
+    }
+
+    /** Serves {@code engine}, embedding as {@code embeddings} says. */
+    public EngineServedModel(Engine engine, TokenizerCodec codec, EmbeddingSettings embeddings) {
         this.engine = engine;
         this.codec = codec;
+        this.embedder = engine.embeddingLength() > 0
+                ? new EngineEmbedder(engine.embeddingLength(), engine.maxModelLen(), embeddings, engine::embed) : null;
+    }
+
+    @Override
+    public Embedder embedder() {
+        return embedder;
     }
 
     public Engine engine() {
@@ -57,24 +70,35 @@ public final class EngineServedModel implements ServedModel {
         }
         GenerationRequest.Builder b = GenerationRequest.builder("req-" + ids.incrementAndGet(), spec.promptTokens())
                 .sampling(sampling).maxTokens(spec.maxTokens()).stopStrings(spec.stopStrings()).stopTokenIds(stopIds)
-                .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias()).resumeAfter(spec.resumedTokens());
+                .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias()).resumeAfter(spec.resumedTokens())
+                .constraint(spec.constraint());
         if (spec.topLogprobs() >= 0) {
             b.logprobs(spec.topLogprobs());
         }
         try {
             return engine.submit(b.build(), listener);
-        } catch (EngineOverloadedException e) {
-            throw new OverloadedException(e.getMessage(), e.retryAfterSeconds());
-        } catch (InvalidRequestException e) {
-            throw new RejectedException(RejectedException.Kind.INVALID_REQUEST, e.getMessage(), e.parameter());
-        } catch (EngineClosedException e) {
-            throw new RejectedException(RejectedException.Kind.UNAVAILABLE, e.getMessage());
+        } catch (EngineOverloadedException | InvalidRequestException | EngineClosedException e) {
+            throw refusal(e);
         }
+    }
+
+    /** The engine's refusal of a submission as the serving layer's. */
+    static RuntimeException refusal(RuntimeException e) {
+        return switch (e) {
+            case EngineOverloadedException o -> new OverloadedException(o.getMessage(), o.retryAfterSeconds());
+            case InvalidRequestException i -> new RejectedException(RejectedException.Kind.INVALID_REQUEST, i.getMessage(), i.parameter());
+            case EngineClosedException c -> new RejectedException(RejectedException.Kind.UNAVAILABLE, c.getMessage());
+            default -> e;
+        };
     }
 
     @Override
     public ServingStats stats() {
-        EngineMetrics m = engine.metrics();
+        return stats(engine.metrics());
+    }
+
+    /** The engine's counters as the serving layer's snapshot (also an encoder engine's). */
+    static ServingStats stats(EngineMetrics m) {
         return new ServingStats(m.waitingRequests(), m.runningRequests(), m.kvCacheUsage(), m.preemptions(),
                 m.prefixCacheQueries(), m.prefixCacheHits(), m.promptTokens(), m.generationTokens(),
                 m.finishedByReason(), histogram(m.timeToFirstToken()), histogram(m.interTokenLatency()),

@@ -24,6 +24,11 @@ public interface ServedModel extends AutoCloseable {
      */
     RequestHandle submit(GenerationSpec spec, GenerationListener listener);
 
+    /** The embedding side ({@code /v1/embeddings}); null where this model gives none. */
+    default Embedder embedder() {
+        return null;
+    }
+
     /** A consistent-enough snapshot of the engine's counters for metrics and admission. */
     ServingStats stats();
 

@@ -1,0 +1,260 @@
+package ai.sluice.core.model;
+
+import ai.sluice.core.tensor.Backend;
+import ai.sluice.core.tensor.WeightMatrix;
+import java.util.List;
+
+/**
+ * The BERT forward pass over a batch of whole sequences, with no KV cache: attention is
+ * bidirectional, so every token of a sequence must be present in the same pass, and nothing is
+ * kept after it (an embedding request is one pass). Per layer every projection of all tokens of
+ * all sequences is one matrix-matrix product; attention runs per (sequence, head), over that
+ * sequence's tokens only, so each token's result depends only on its own sequence (the batch
+ * changes nothing, bit for bit, as the kernels are batch invariant).
+ *
+ * <p>Numerics as llama.cpp's {@code llm_build_bert}: LayerNorm with mean and variance in double;
+ * GELU in its tanh form (ggml's {@code gelu}; the exact erf form that Hugging Face's BERT uses
+ * differs by under 1e-3 per activation); softmax(QK^T / sqrt(head dim)). Not thread-safe.
+ */
+public final class BertEncoder {
+    private static final int PARALLEL_GRAIN = 1;
+    private static final float GELU_COEF_A = 0.044715f;
+    private static final float SQRT_2_OVER_PI = 0.79788456080286535587989211986876f;
+
+    private final BertModel model;
+    private final BertModel.Config cfg;
+    private final Backend backend;
+    private final WeightMatrix[][] qkvWeights;
+    private int capacity;
+    private float[] x;
+    private float[] q;
+    private float[] k;
+    private float[] v;
+    private float[] att;
+    private float[] proj;
+    private float[] h;
+    private float[][] qkv;
+    private int[] starts = new int[16];
+    private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[512]);
+
+    BertEncoder(BertModel model) {
+        this.model = model;
+        this.cfg = model.config();
+        this.backend = model.backend();
+        this.qkvWeights = new WeightMatrix[cfg.layers()][];
+        for (int l = 0; l < cfg.layers(); l++) {
+            BertModel.Layer w = model.layer(l);
+            qkvWeights[l] = new WeightMatrix[] {w.wq(), w.wk(), w.wv()};
+        }
+    }
+
+    /** Width of each token's output row. */
+    public int hiddenSize() {
+        return cfg.dim();
+    }
+
+    /**
+     * Encodes {@code sequences} (each at most the context length, token ids inside the
+     * vocabulary) and writes the final hidden state of token {@code t} of the concatenation to
+     * {@code out[t * dim .. (t + 1) * dim)}; returns the number of tokens.
+     */
+    public int encode(List<int[]> sequences, float[] out) {
+        int total = 0;
+        if (starts.length < sequences.size() + 1) {
+            starts = new int[sequences.size() + 1];
+        }
+        for (int s = 0; s < sequences.size(); s++) {
+            int[] seq = sequences.get(s);
+            if (seq.length == 0 || seq.length > cfg.contextLength()) {
+                throw new IllegalArgumentException("a sequence must hold 1.." + cfg.contextLength() + " tokens, got "
+                        + seq.length);
+            }
+            starts[s] = total;
+            total += seq.length;
+        }
+        starts[sequences.size()] = total;
+        int dim = cfg.dim();
+        if (out.length < (long) total * dim) {
+            throw new IllegalArgumentException("output of " + out.length + " floats is too short for " + total
+                    + " rows of " + dim);
+        }
+        ensureCapacity(total);
+        embed(sequences);
+        for (int l = 0; l < cfg.layers(); l++) {
+            layer(l, sequences.size(), total);
+        }
+        System.arraycopy(x, 0, out, 0, total * dim);
+        return total;
+    }
+
+    private void ensureCapacity(int tokens) {
+        if (tokens <= capacity) {
+            return;
+        }
+        int n = Math.max(tokens, capacity * 2);
+        int dim = cfg.dim();
+        x = new float[n * dim];
+        q = new float[n * dim];
+        k = new float[n * dim];
+        v = new float[n * dim];
+        att = new float[n * dim];
+        proj = new float[n * dim];
+        h = new float[n * cfg.ffn()];
+        qkv = new float[][] {q, k, v};
+        capacity = n;
+    }
+
+    /** x = LayerNorm(token + position + token-type-0 embeddings). */
+    private void embed(List<int[]> sequences) {
+        int dim = cfg.dim();
+        float[] pos = proj; // scratch
+        float[] type0 = model.tokenType0();
+        BertModel.Norm norm = model.embeddingNorm();
+        int vocab = model.vocabSize();
+        for (int s = 0; s < sequences.size(); s++) {
+            int[] seq = sequences.get(s);
+            for (int p = 0; p < seq.length; p++) {
+                int t = starts[s] + p;
+                if (seq[p] < 0 || seq[p] >= vocab) {
+                    throw new IllegalArgumentException("token id " + seq[p] + " outside the vocabulary of " + vocab);
+                }
+                model.tokenEmbedding().dequantizeRow(seq[p], x, t * dim);
+                model.positionEmbedding().dequantizeRow(p, pos, 0);
+                for (int i = 0; i < dim; i++) {
+                    x[t * dim + i] += pos[i] + type0[i];
+                }
+                layerNorm(x, t * dim, norm, dim, cfg.layerNormEps());
+            }
+        }
+    }
+
+    private void layer(int l, int sequences, int n) {
+        BertModel.Layer w = model.layer(l);
+        int dim = cfg.dim();
+        float eps = cfg.layerNormEps();
+        backend.matmulEach(qkvWeights[l], x, n, qkv);
+        for (int t = 0; t < n; t++) {
+            addBias(q, t * dim, w.bq());
+            addBias(k, t * dim, w.bk());
+            addBias(v, t * dim, w.bv());
+        }
+        attention(sequences);
+        backend.matmul(w.wo(), att, n, proj);
+        // x = LayerNorm(x + attn_out(att) + bias): the post-attention norm, BERT's "add & norm"
+        for (int t = 0; t < n; t++) {
+            int off = t * dim;
+            for (int i = 0; i < dim; i++) {
+                x[off + i] += proj[off + i] + w.bo()[i];
+            }
+            layerNorm(x, off, w.attnOutNorm(), dim, eps);
+        }
+        int ff = cfg.ffn();
+        backend.matmul(w.up(), x, n, h);
+        float[] upBias = w.upBias();
+        backend.parallelFor(n, 1, (start, end) -> {
+            for (int t = start; t < end; t++) {
+                int off = t * ff;
+                for (int i = 0; i < ff; i++) {
+                    h[off + i] = gelu(h[off + i] + upBias[i]);
+                }
+            }
+        });
+        backend.matmul(w.down(), h, n, proj);
+        for (int t = 0; t < n; t++) {
+            int off = t * dim;
+            for (int i = 0; i < dim; i++) {
+                x[off + i] += proj[off + i] + w.downBias()[i];
+            }
+            layerNorm(x, off, w.layerOutNorm(), dim, eps);
+        }
+    }
+
+    /** Every token attends to every token of its own sequence: softmax(q . k / sqrt(hd)) v per head. */
+    private void attention(int sequences) {
+        int heads = cfg.heads();
+        int hd = cfg.headDim();
+        int dim = cfg.dim();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        backend.parallelFor(sequences * heads, PARALLEL_GRAIN, (start, end) -> {
+            for (int task = start; task < end; task++) {
+                int s = task / heads;
+                int head = task % heads;
+                int from = starts[s];
+                int len = starts[s + 1] - from;
+                float[] sc = scoreBuffer(len);
+                for (int i = 0; i < len; i++) {
+                    int qOff = (from + i) * dim + head * hd;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < len; j++) {
+                        int kOff = (from + j) * dim + head * hd;
+                        float dot = 0;
+                        for (int d = 0; d < hd; d++) {
+                            dot += q[qOff + d] * k[kOff + d];
+                        }
+                        sc[j] = dot * scale;
+                        max = Math.max(max, sc[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < len; j++) {
+                        float e = (float) Math.exp(sc[j] - max);
+                        sc[j] = e;
+                        sum += e;
+                    }
+                    float inv = (float) (1.0 / sum);
+                    int oOff = (from + i) * dim + head * hd;
+                    for (int d = 0; d < hd; d++) {
+                        att[oOff + d] = 0;
+                    }
+                    for (int j = 0; j < len; j++) {
+                        float p = sc[j] * inv;
+                        int vOff = (from + j) * dim + head * hd;
+                        for (int d = 0; d < hd; d++) {
+                            att[oOff + d] += p * v[vOff + d];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private float[] scoreBuffer(int len) {
+        float[] s = scores.get();
+        if (s.length < len) {
+            s = new float[Math.max(len, s.length * 2)];
+            scores.set(s);
+        }
+        return s;
+    }
+
+    private static void addBias(float[] a, int off, float[] bias) {
+        for (int i = 0; i < bias.length; i++) {
+            a[off + i] += bias[i];
+        }
+    }
+
+    /** In place: (x - mean) / sqrt(var + eps) * weight + bias, mean and variance summed in double. */
+    static void layerNorm(float[] a, int off, BertModel.Norm norm, int n, float eps) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += a[off + i];
+        }
+        float mean = (float) (sum / n);
+        double sq = 0;
+        for (int i = 0; i < n; i++) {
+            float d = a[off + i] - mean;
+            a[off + i] = d;
+            sq += (double) d * d;
+        }
+        float scale = 1f / (float) Math.sqrt((float) (sq / n) + eps);
+        float[] w = norm.weight();
+        float[] b = norm.bias();
+        for (int i = 0; i < n; i++) {
+            a[off + i] = a[off + i] * scale * w[i] + b[i];
+        }
+    }
+
+    /** 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    static float gelu(float x) {
+        return 0.5f * x * (1f + (float) Math.tanh(SQRT_2_OVER_PI * x * (1f + GELU_COEF_A * x * x)));
+    }
+}

@@ -1,0 +1,107 @@
+package ai.sluice.server.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.sluice.server.ServerConfig;
+import ai.sluice.server.SluiceServer;
+import ai.sluice.server.TestServers;
+import ai.sluice.server.http.AccessLog;
+import ai.sluice.server.serving.ServedModel;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.BadRequestException;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
+import dev.langchain4j.store.embedding.CosineSimilarity;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The official OpenAI Java SDK and LangChain4j's OpenAiEmbeddingModel, unmodified, against a running server. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EmbeddingClientsTest {
+    private static final String KEY = "sk-embed-test";
+    private static final List<String> DOCS = List.of("The cat sat on the mat.", "Lily went to the park with her mom.",
+            "Tom ate a big red apple.", "Once upon a time there was a little boat.");
+    private ServedModel servedModel;
+    private SluiceServer server;
+    private String baseUrl;
+    private OpenAIClient client;
+
+    @BeforeAll
+    void start() {
+        servedModel = TestServers.servedModel();
+        ServerConfig config = TestServers.config(servedModel).withApiKeys(List.of(KEY));
+        server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
+        baseUrl = "http://127.0.0.1:" + server.port() + "/v1";
+        client = OpenAIOkHttpClient.builder().baseUrl(baseUrl).apiKey(KEY).maxRetries(0).build();
+    }
+
+    @AfterAll
+    void stop() {
+        server.stop();
+        servedModel.close();
+    }
+
+    private CreateEmbeddingResponse create(EmbeddingCreateParams.Builder b) {
+        return client.embeddings().create(b.model("stories").build());
+    }
+
+    @Test
+    void sdkReadsFloatAndBase64VectorsAlikeAndUsage() {
+        CreateEmbeddingResponse floats = create(EmbeddingCreateParams.builder().inputOfArrayOfStrings(DOCS)
+                .encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT));
+        CreateEmbeddingResponse b64 = create(EmbeddingCreateParams.builder().inputOfArrayOfStrings(DOCS)
+                .encodingFormat(EmbeddingCreateParams.EncodingFormat.BASE64));
+        assertThat(floats.data()).hasSize(DOCS.size());
+        assertThat(floats.model()).isEqualTo("stories");
+        assertThat(floats.usage().promptTokens()).isPositive().isEqualTo(floats.usage().totalTokens());
+        for (int i = 0; i < DOCS.size(); i++) {
+            List<Float> v = floats.data().get(i).embedding();
+            assertThat(floats.data().get(i).index()).isEqualTo(i);
+            assertThat(v).hasSize(64);
+            double ss = 0;
+            for (float x : v) {
+                ss += (double) x * x;
+            }
+            assertThat(Math.sqrt(ss)).isCloseTo(1.0, within(1e-6));
+            assertThat(b64.data().get(i).embedding()).containsExactlyElementsOf(v);
+        }
+    }
+
+    @Test
+    void sdkSendsTokenIdsAndGetsA400ForDimensions() {
+        CreateEmbeddingResponse r = create(EmbeddingCreateParams.builder().inputOfArrayOfTokens(List.of(1L, 403L, 407L)));
+        assertThat(r.data().getFirst().embedding()).hasSize(64);
+        assertThat(r.usage().promptTokens()).isEqualTo(3);
+        assertThatThrownBy(() -> create(EmbeddingCreateParams.builder().input("hello").dimensions(8)))
+                .isInstanceOf(BadRequestException.class).hasMessageContaining("dimensions");
+    }
+
+    /** A small RAG retrieval as a LangChain4j user writes it: embed documents, rank them by cosine to a query. */
+    @Test
+    void langChain4jEmbeddingModelRetrievesByCosine() {
+        OpenAiEmbeddingModel model = OpenAiEmbeddingModel.builder().baseUrl(baseUrl).apiKey(KEY)
+                .modelName("stories").maxRetries(0).build();
+        List<Embedding> docs = model.embedAll(DOCS.stream().map(TextSegment::from).toList()).content();
+        assertThat(docs).hasSize(DOCS.size());
+        assertThat(model.dimension()).isEqualTo(64);
+        for (int i = 0; i < DOCS.size(); i++) {
+            Embedding alone = model.embed(DOCS.get(i)).content();
+            assertThat(alone.vector()).containsExactly(docs.get(i).vector());
+            // a document is its own nearest neighbour
+            Embedding query = alone;
+            int best = java.util.stream.IntStream.range(0, docs.size()).boxed()
+                    .max(Comparator.comparingDouble(j -> CosineSimilarity.between(query, docs.get(j)))).orElseThrow();
+            assertThat(best).isEqualTo(i);
+        }
+    }
+}
