@@ -231,6 +231,9 @@ final class Proxy {
         String keyName = x.key == null ? RoutePolicy.ANONYMOUS : x.key.name();
         if (x.pool != null && x.served != null) {
             metrics.routed(x.pool.name(), x.poolReason);
+            if (x.status == 200) {
+                x.pool.served(System.nanoTime() - x.attemptStart);
+            }
             if (x.promptTokens >= 0) {
                 long in = x.promptTokens;
                 long out = Math.max(0, x.completionTokens);

@@ -68,9 +68,14 @@ public final class RouteExplainer {
             }
             line.append(String.format(Locale.ROOT, ", $%s in / $%s out per 1M tokens",
                     num(p.prices().inputPerMillion()), num(p.prices().outputPerMillion())));
-            if (!p.spill().never()) {
-                line.append(", spills to the next pool at ").append(num(p.spill().atWaiting()))
-                        .append(" waiting, back at ").append(num(p.spill().backAtWaiting()));
+            PoolSpec.Spill t = p.spill();
+            if (!Double.isInfinite(t.atWaiting())) {
+                line.append(", spills to the next pool at ").append(num(t.atWaiting()))
+                        .append(" waiting, back at ").append(num(t.backAtWaiting()));
+            }
+            if (!Double.isInfinite(t.atWaitMs())) {
+                line.append(", spills at a predicted wait of ").append(num(t.atWaitMs()))
+                        .append(" ms, back at ").append(num(t.backAtWaitMs()));
             }
             if (cannot != null) {
                 line.append(" -- skipped: ").append(cannot);
