@@ -218,6 +218,12 @@ final class Proxy {
         } catch (ClientGone gone) {
             r.onSuccess(System.nanoTime() - start); // the replica did nothing wrong
             throw gone;
+        } catch (Refused refused) {
+            // the request cannot be put in this provider's wire (AnthropicMessages): no verdict on the provider,
+            // and its breaker gets its call back
+            x.served = null;
+            r.onSuccess(System.nanoTime() - start);
+            throw refused;
         } finally {
             if (up != null) {
                 up.close();

@@ -173,7 +173,12 @@ class GatewayPoolsTest {
         assertThat(open.headers().firstValue("x-sluice-route")).get().asString()
                 .contains("data class public (from the default)").contains("failover: onprem: no ready replica");
         assertThat(cloud.generations.get()).isEqualTo(cloudBefore + 1);
-        assertThat(accessLines).anySatisfy(l -> assertThat(l).contains("\"pool\":\"cloud\"").contains("\"key\":\"team-open\""));
+        // the access-log line is written once the answer is sent: it may come a moment after the client has it
+        long logged = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (accessLines.stream().noneMatch(l -> l.contains("\"pool\":\"cloud\"") && l.contains("\"key\":\"team-open\""))) {
+            assertThat(System.nanoTime()).as("the access-log line of the request cloud served").isLessThan(logged);
+            Thread.sleep(10);
+        }
         assertThat(String.join("\n", accessLines)).doesNotContain(KEY_RESTRICTED);
     }
 
@@ -286,6 +291,7 @@ class GatewayPoolsTest {
         HttpResponse<String> tools = post(g, "/v1/chat/completions", chat + ",\"tools\":[]}");
         assertThat(tools.statusCode()).isEqualTo(400);
         assertThat(json.readTree(tools.body()).path("error").path("param").asText()).isEqualTo("tools");
+        assertThat(tools.headers().firstValue("x-sluice-pool")).as("nothing was served").isEmpty();
         // a path Messages has no equivalent for: no pool can serve it
         assertThat(post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\"}").statusCode()).isEqualTo(503);
         double cost = metric(metrics(g), "sluice_gateway_cost_dollars_total\\{key=\"anonymous\",pool=\"claude\"}");
