@@ -35,4 +35,19 @@ class ConsoleProgressTest {
                 .contains("\rm [" + "=".repeat(30) + "] 100% 2.0 KiB / 2.0 KiB")
                 .endsWith("\nverified sha256 abc\n");
     }
+
+    @Test
+    void anEmptyTransferIsDoneAtOnce() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ConsoleProgress bar = new ConsoleProgress(new PrintStream(out, true, StandardCharsets.UTF_8), true, "");
+        bar.started("e", 0, 0, "x");
+        bar.advanced(0, 0);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\re [" + "=".repeat(30) + "] 100% 0 B / 0 B");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        ConsoleProgress lines = new ConsoleProgress(new PrintStream(log, true, StandardCharsets.UTF_8), false, "> ");
+        lines.started("e", 0, 0, "x");
+        lines.advanced(0, 0);
+        lines.note("done");
+        assertThat(log.toString(StandardCharsets.UTF_8)).isEqualTo("> pulling e (0 B) from x\n> e: 100% (0 B of 0 B, 0 B/s)\n> done\n");
+    }
 }

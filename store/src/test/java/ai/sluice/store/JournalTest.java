@@ -103,6 +103,7 @@ class JournalTest {
     void onlyLinesEndedByANewlineCount() {
         assertThat(Journal.completeLines("")).isEmpty();
         assertThat(Journal.completeLines("abc")).isEmpty();
+        assertThat(Journal.completeLines("\n")).containsExactly("");
         assertThat(Journal.completeLines("a\n")).containsExactly("a");
         assertThat(Journal.completeLines("a\nb\n\nc")).containsExactly("a", "b", "");
     }

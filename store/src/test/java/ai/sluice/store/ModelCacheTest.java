@@ -158,6 +158,7 @@ class ModelCacheTest {
         put(cache, "m", 10, 0);
         assertThat(cache.isPinned("m")).isFalse();
         ModelCache.Pin one = cache.pin("m");
+        assertThat(cache.find("m").orElseThrow().lastUsed()).isAfter(T0); // a pin is a use
         ModelCache.Pin two = cache.pin("m");
         one.close();
         one.close(); // closing twice releases one pin, not two
@@ -221,6 +222,8 @@ class ModelCacheTest {
         }
         assertThatThrownBy(() -> ModelCache.checkName(null)).hasMessageStartingWith("'null' is not a valid model name");
         assertThat(cache.find("ok.name_1-2")).isEmpty();
+        assertThatThrownBy(() -> cache.remove("a/b")).hasMessageStartingWith("'a/b' is not a valid model name");
+        assertThatThrownBy(() -> cache.pin("../up")).hasMessageStartingWith("'../up' is not a valid model name");
     }
 
     @Test

@@ -68,6 +68,7 @@ class SourceTest {
         assertThat(Source.parse(here.toString())).isEqualTo(new Source.Local(here));
         assertThat(Source.parse("file:///m/x.gguf")).isEqualTo(new Source.Local(Path.of("/m/x.gguf")));
         assertThat(Source.parse("HTTP://h/m.gguf")).isInstanceOf(Source.Http.class);
+        assertThat(Source.parse("://m.gguf")).isEqualTo(new Source.Local(Path.of("://m.gguf"))); // no scheme before the "://"
         assertThat(Source.parse("/m/x.gguf").toString()).isEqualTo("/m/x.gguf");
         assertThat(Source.parse("https://h/m.gguf").toString()).isEqualTo("https://h/m.gguf");
     }
