@@ -92,9 +92,9 @@ class GatewayPoolsAgainstServeTest {
                 host: 127.0.0.1
                 port: %d
                 health_interval_ms: 200
-                health_timeout_ms: 1000
+                health_timeout_ms: 2500
                 scrape_interval_ms: 100
-                hold_timeout_ms: 1000
+                hold_timeout_ms: 2500
                 first_byte_timeout_ms: 30000
                 stream_stall_timeout_ms: 30000
                 pools:
@@ -229,10 +229,10 @@ class GatewayPoolsAgainstServeTest {
     void overflowSpillsToCloudAndComesBackWhileRestrictedTrafficStaysHome() throws Exception {
         long cloudBefore = posts(cloud);
         long externalBefore = posts(external);
-        // onprem runs one sequence at a time: six long requests queue up to five deep, past its spill_at_waiting of 2
+        // onprem runs one sequence at a time: eight long requests queue up to seven deep, past its spill_at_waiting of 2
         List<CompletableFuture<HttpResponse<String>>> load = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            ObjectNode b = body("Once upon a time " + i, 120, i % 2 == 0).put("ignore_eos", true);
+        for (int i = 0; i < 8; i++) {
+            ObjectNode b = body("Once upon a time " + i, 150, i % 2 == 0).put("ignore_eos", true);
             load.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     return call(KEY_RESTRICTED, null, b);
@@ -241,7 +241,7 @@ class GatewayPoolsAgainstServeTest {
                 }
             }, Thread::startVirtualThread));
         }
-        await("onprem spilling", () -> metric("sluice_gateway_pool_spilling\\{pool=\"onprem\"}") == 1, Duration.ofSeconds(20));
+        await("onprem spilling", () -> metric("sluice_gateway_pool_spilling\\{pool=\"onprem\"}") == 1, Duration.ofSeconds(30));
         HttpResponse<String> spilled = call(KEY_PUBLIC, null, body("The little dog", 8, false));
         assertThat(spilled.statusCode()).as(spilled.body()).isEqualTo(200);
         assertThat(spilled.headers().firstValue("x-sluice-pool")).contains("cloud");
@@ -301,7 +301,7 @@ class GatewayPoolsAgainstServeTest {
                 + "\",state=\"up\"}") == 0, Duration.ofSeconds(10));
         long cloudBefore = posts(cloud);
         long externalBefore = posts(external);
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 4; i++) {
             HttpResponse<String> res = i % 2 == 0 ? call(KEY_RESTRICTED, null, body("The sun was", 8, i % 4 == 0))
                     : call(KEY_PUBLIC, "restricted", body("The sun was", 8, false));
             assertThat(res.statusCode()).as(res.body()).isEqualTo(503);

@@ -39,11 +39,27 @@ final class Exchange {
     /** The answer's usage when it told one (-1: not known). */
     long promptTokens = -1;
     long completionTokens = -1;
+    /** Counts usage against the pool's cost and the key's limits, once, as soon as it is known. */
+    java.util.function.Consumer<Exchange> onUsage;
+    private boolean accounted;
     /** The gateway asked the replica for stream usage the client did not ask for: the usage chunk is not passed on. */
     boolean hideUsage;
 
     Exchange(String method, String path) {
         this.method = method;
         this.path = path;
+    }
+
+    /**
+     * The answer told its usage. Counted at once (before the client has the end of the answer, so the key's next
+     * request already sees it), and only the first time (a stream resumed after its usage chunk is not charged twice).
+     */
+    void usage(long prompt, long completion) {
+        promptTokens = prompt;
+        completionTokens = completion;
+        if (!accounted && onUsage != null) {
+            accounted = true;
+            onUsage.accept(this);
+        }
     }
 }

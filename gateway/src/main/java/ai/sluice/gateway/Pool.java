@@ -79,11 +79,17 @@ final class Pool {
         return false;
     }
 
-    /** The requests waiting in the replicas' own queues, summed over the pool (from their last /metrics). */
+    /**
+     * The requests waiting in the replicas' own queues, summed over the pool's routable replicas (from their last
+     * /metrics): a replica that is down keeps its last scraped load, which says nothing about a new request's wait.
+     */
     double waiting() {
+        long now = System.nanoTime();
         double sum = 0;
         for (Replica r : fleet.all()) {
-            sum += r.load().waiting();
+            if (r.routable(now)) {
+                sum += r.load().waiting();
+            }
         }
         return sum;
     }
@@ -111,9 +117,12 @@ final class Pool {
      */
     double predictedWaitMs() {
         double w = waiting();
+        long now = System.nanoTime();
         double running = 0;
         for (Replica r : fleet.all()) {
-            running += r.load().running();
+            if (r.routable(now)) {
+                running += r.load().running();
+            }
         }
         return w <= 0 ? 0 : w / Math.max(1, running) * serviceMs;
     }

@@ -52,6 +52,7 @@ final class Proxy {
         Exchange x = new Exchange(req.prologue().method().text(), req.path().path());
         x.affinity = affinity;
         x.authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+        x.onUsage = this::account;
         try {
             serve(req, res, x);
         } catch (Refused r) {
@@ -236,18 +237,10 @@ final class Proxy {
 
     private void finish(Exchange x) {
         metrics.answered(x.status);
-        String keyName = x.key == null ? RoutePolicy.ANONYMOUS : x.key.name();
         if (x.pool != null && x.served != null) {
             metrics.routed(x.pool.name(), x.poolReason);
             if (x.status == 200) {
                 x.pool.served(System.nanoTime() - x.attemptStart);
-            }
-            if (x.promptTokens >= 0) {
-                long in = x.promptTokens;
-                long out = Math.max(0, x.completionTokens);
-                double dollars = x.pool.spec.prices().dollars(in, out);
-                metrics.used(x.pool.name(), keyName, in, out, dollars);
-                limits.charge(x.key, in + out, dollars);
             }
         }
         if (x.addedNanos >= 0) {
@@ -261,6 +254,18 @@ final class Proxy {
                 x.addedNanos < 0 ? 0 : x.addedNanos / 1e6, (System.nanoTime() - x.arrival) / 1e6, x.error));
     }
 
+    /** An answer's tokens at its pool's prices, in the metrics and against the key's limits. */
+    private void account(Exchange x) {
+        if (x.pool == null) {
+            return;
+        }
+        long in = Math.max(0, x.promptTokens);
+        long out = Math.max(0, x.completionTokens);
+        double dollars = x.pool.spec.prices().dollars(in, out);
+        metrics.used(x.pool.name(), x.key == null ? RoutePolicy.ANONYMOUS : x.key.name(), in, out, dollars);
+        limits.charge(x.key, in + out, dollars);
+    }
+
     /** Whether {@code body} is JSON; its {@code usage}, when it has one, goes to {@code x} for the cost counters. */
     private boolean readUsage(byte[] body, Exchange x) {
         try {
@@ -270,8 +275,7 @@ final class Proxy {
             }
             var usage = node.path("usage");
             if (usage.isObject()) {
-                x.promptTokens = usage.path("prompt_tokens").asLong(0);
-                x.completionTokens = usage.path("completion_tokens").asLong(0);
+                x.usage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0));
             }
             return true;
         } catch (IOException e) {

@@ -106,8 +106,7 @@ final class StreamRelay {
                         : CompletionChunk.parse(json, e.data());
                 // --- usage for the cost counters (pools): read, and not passed on when only the gateway asked
                 if (chunk.hasUsage()) {
-                    x.promptTokens = chunk.promptTokens();
-                    x.completionTokens = chunk.completionTokens();
+                    x.usage(chunk.promptTokens(), chunk.completionTokens());
                     if (x.hideUsage && !chunk.hasChoice()) {
                         continue;
                     }

@@ -17,7 +17,19 @@ class PoolTest {
     }
 
     private static void load(Pool p, double waitingEach, double runningEach) {
-        p.fleet.all().forEach(r -> r.load(new ReplicaLoad(waitingEach, runningEach, 0)));
+        p.fleet.all().forEach(r -> {
+            r.onHealth(true);
+            r.load(new ReplicaLoad(waitingEach, runningEach, 0));
+        });
+    }
+
+    @Test
+    void aReplicaThatIsDownDoesNotCountItsLastQueue() {
+        Pool p = pool(new PoolSpec.Spill(8, 2, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY));
+        load(p, 5, 1);
+        assertThat(p.waiting()).isEqualTo(10);
+        p.fleet.all().getFirst().onHealth(false);
+        assertThat(p.waiting()).as("only the replica still up").isEqualTo(5);
     }
 
     @Test
