@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 InspectCommand.class,
                 SynthCommand.class,
                 BenchBatchCommand.class,
+                BenchEmbedCommand.class,
                 ServeCommand.class,
                 GatewayCommand.class,
                 PullCommand.class,

@@ -96,6 +96,7 @@ class GatewayPoolsAgainstServeTest {
                 scrape_interval_ms: 100
                 hold_timeout_ms: 1000
                 first_byte_timeout_ms: 30000
+                stream_stall_timeout_ms: 30000
                 pools:
                   - name: onprem
                     labels: [onprem]
@@ -228,10 +229,10 @@ class GatewayPoolsAgainstServeTest {
     void overflowSpillsToCloudAndComesBackWhileRestrictedTrafficStaysHome() throws Exception {
         long cloudBefore = posts(cloud);
         long externalBefore = posts(external);
-        // onprem runs one sequence at a time: eight long requests queue up to seven deep, past its spill_at_waiting of 2
+        // onprem runs one sequence at a time: six long requests queue up to five deep, past its spill_at_waiting of 2
         List<CompletableFuture<HttpResponse<String>>> load = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            ObjectNode b = body("Once upon a time " + i, 200, i % 2 == 0).put("ignore_eos", true);
+        for (int i = 0; i < 6; i++) {
+            ObjectNode b = body("Once upon a time " + i, 120, i % 2 == 0).put("ignore_eos", true);
             load.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     return call(KEY_RESTRICTED, null, b);

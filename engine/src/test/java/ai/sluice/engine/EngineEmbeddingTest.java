@@ -119,6 +119,54 @@ class EngineEmbeddingTest {
         }
     }
 
+    /**
+     * A KV budget of 3 sequences, 4 generations decoding and 4 long embedding inputs behind them
+     * (the newest, so the first to be preempted when the decodes need blocks): preempted
+     * embeddings recompute from position 0, and every vector is still exactly the lone one.
+     */
+    @Test
+    void preemptedEmbeddingsRestartTheirPoolingAndStayExact() {
+        int[] prompt = inputs().get(4); // 65 tokens
+        int[] longInput = inputs().get(5); // 130 tokens
+        float[] alone;
+        int[] reference;
+        try (Engine engine = Engine.start(new LlamaRunner(stories.model), config(256).build())) {
+            alone = embedAlone(engine, longInput, Pooling.MEAN, true);
+            Collector c = new Collector();
+            engine.submit(GenerationRequest.builder("ref", prompt).maxTokens(60).ignoreEos(true).build(), c);
+            c.await();
+            reference = c.tokenArray();
+        }
+        long perToken = new LlamaRunner(stories.model).kvBytesPerToken(ai.sluice.core.model.KvType.F32);
+        EngineConfig tight = config(48).maxModelLen(140).prefixCaching(false)
+                .kvCacheBytes(KvCacheLayout.bytesForSequences(3, 140, EngineConfig.DEFAULT_BLOCK_SIZE, perToken)).build();
+        try (Engine engine = Engine.start(new LlamaRunner(stories.model), tight)) {
+            List<Collector> generations = new ArrayList<>();
+            List<Result> embeddings = new ArrayList<>();
+            try (Engine.Freeze frozen = engine.freezeLoopForTesting()) {
+                for (int i = 0; i < 4; i++) {
+                    Collector c = new Collector();
+                    engine.submit(GenerationRequest.builder("g" + i, prompt).maxTokens(60).ignoreEos(true).build(), c);
+                    generations.add(c);
+                }
+                for (int i = 0; i < 4; i++) {
+                    Result r = new Result();
+                    engine.embed(new EmbeddingRequest("e" + i, longInput, Pooling.MEAN, true), r);
+                    embeddings.add(r);
+                }
+            }
+            for (Result r : embeddings) {
+                assertThat(r.await()).containsExactly(alone);
+            }
+            for (Collector c : generations) {
+                assertThat(c.await()).isEqualTo(new FinishReason.Length());
+                assertThat(c.tokenArray()).containsExactly(reference);
+            }
+            assertThat(engine.metrics().preemptions()).isPositive();
+            assertThat(engine.metrics().kvCacheUsage()).isZero();
+        }
+    }
+
     @Test
     void vectorsHaveUnitNormAndPoolingsDiffer() {
         int[] t = inputs().get(5);

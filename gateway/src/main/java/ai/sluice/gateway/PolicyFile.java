@@ -23,7 +23,7 @@ import java.util.Set;
  */
 final class PolicyFile {
     private static final Set<String> POOL_FIELDS = Set.of("name", "labels", "backends", "external", "price",
-            "spill_at_waiting", "spill_back_at_waiting");
+            "spill_at_waiting", "spill_back_at_waiting", "spill_at_wait_ms", "spill_back_at_wait_ms");
     private static final Set<String> EXTERNAL_FIELDS = Set.of("api", "base_url", "api_key_env", "api_key_file",
             "models", "timeout_ms", "requests_per_second");
     private static final Set<String> PRICE_FIELDS = Set.of("input_per_1m", "output_per_1m", "replica_hour",
@@ -131,18 +131,28 @@ final class PolicyFile {
         } else {
             external = external(at + ".external", e);
         }
-        double spillAt = number(at + ".spill_at_waiting", n.get("spill_at_waiting"), Double.POSITIVE_INFINITY, 1);
-        double spillBack = number(at + ".spill_back_at_waiting", n.get("spill_back_at_waiting"),
+        double[] byQueue = threshold(at, n, "spill_at_waiting", "spill_back_at_waiting", 1);
+        double[] byWait = threshold(at, n, "spill_at_wait_ms", "spill_back_at_wait_ms", 1);
+        return new PoolSpec(name, labels, backends, external, prices(at + ".price", n.get("price")),
+                new PoolSpec.Spill(byQueue[0], byQueue[1], byWait[0], byWait[1]));
+    }
+
+    /**
+     * A spill threshold and its way back ({@code back} defaults to half of {@code at}, rounded down; it must be
+     * below {@code at}, or traffic would flap); both infinite when {@code at} is not given.
+     */
+    private double[] threshold(String at, JsonNode n, String atField, String backField, double min) {
+        double spillAt = number(at + "." + atField, n.get(atField), Double.POSITIVE_INFINITY, min);
+        double spillBack = number(at + "." + backField, n.get(backField),
                 Double.isInfinite(spillAt) ? spillAt : Math.floor(spillAt / 2), 0);
-        if (!n.has("spill_at_waiting") && n.has("spill_back_at_waiting")) {
-            throw error(at + ".spill_back_at_waiting", "needs spill_at_waiting");
+        if (!n.has(atField) && n.has(backField)) {
+            throw error(at + "." + backField, "needs " + atField);
         }
         if (!Double.isInfinite(spillAt) && spillBack >= spillAt) {
-            throw error(at + ".spill_back_at_waiting", "must be below spill_at_waiting (" + fmt(spillAt)
+            throw error(at + "." + backField, "must be below " + atField + " (" + fmt(spillAt)
                     + "), or traffic would flap between pools");
         }
-        return new PoolSpec(name, labels, backends, external, prices(at + ".price", n.get("price")),
-                new PoolSpec.Spill(spillAt, spillBack));
+        return new double[]{spillAt, spillBack};
     }
 
     private ExternalApi external(String at, JsonNode n) {

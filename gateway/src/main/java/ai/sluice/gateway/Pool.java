@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * One pool at run time: its replicas (found by {@link Discovery}, balanced by its own {@link Router}) or its one
  * external provider, and whether its traffic is spilling to the next pool. Spilling has hysteresis: it starts when
- * the replicas' summed waiting queue reaches {@code spill_at_waiting} and ends only once it is down to
- * {@code spill_back_at_waiting}, so traffic does not flap at the threshold.
+ * the replicas' summed waiting queue reaches {@code spill_at_waiting} (or the predicted wait {@code spill_at_wait_ms})
+ * and ends only once it is down to {@code spill_back_at_waiting} (and {@code spill_back_at_wait_ms}), so traffic does
+ * not flap at the threshold.
  */
 final class Pool {
     final PoolSpec spec;
@@ -22,6 +23,8 @@ final class Pool {
     /** The provider's own rate limit (external pools with requests_per_second); null: none. */
     private final RateLimiter providerLimit;
     private boolean spilling;
+    /** Mean time of this pool's recent answers (EWMA), for the predicted wait; 0 until one is timed. */
+    private volatile double serviceMs;
 
     /** Builds on {@code previous} (the same pool in the last config) so replicas keep their health and breakers. */
     Pool(PoolSpec spec, GatewayConfig config, Discovery.Resolver resolver, Pool previous) {
@@ -87,16 +90,38 @@ final class Pool {
 
     /** Whether new traffic should go to the next pool now (updates the hysteresis state). */
     synchronized boolean spilling() {
-        if (spec.spill().never()) {
+        PoolSpec.Spill t = spec.spill();
+        if (t.never()) {
             return false;
         }
         double w = waiting();
-        if (!spilling && w >= spec.spill().atWaiting()) {
+        double wait = predictedWaitMs();
+        if (!spilling && (w >= t.atWaiting() || wait >= t.atWaitMs())) {
             spilling = true;
-        } else if (spilling && w <= spec.spill().backAtWaiting()) {
+        } else if (spilling && w <= t.backAtWaiting() && (Double.isInfinite(t.atWaitMs()) || wait <= t.backAtWaitMs())) {
             spilling = false;
         }
         return spilling;
+    }
+
+    /**
+     * How long a request arriving now would wait before it runs: the queue ahead of it, served as many at a time
+     * as the pool's replicas run, each taking what answers from this pool took on average lately. 0 while the
+     * queue is empty or no answer was timed yet.
+     */
+    double predictedWaitMs() {
+        double w = waiting();
+        double running = 0;
+        for (Replica r : fleet.all()) {
+            running += r.load().running();
+        }
+        return w <= 0 ? 0 : w / Math.max(1, running) * serviceMs;
+    }
+
+    /** An answer from this pool took {@code nanos} from sending to its end (for the predicted wait). */
+    synchronized void served(long nanos) {
+        double ms = nanos / 1e6;
+        serviceMs = serviceMs == 0 ? ms : serviceMs + 0.1 * (ms - serviceMs); // EWMA over roughly the last 10
     }
 
     /** The last state {@link #spilling()} decided, without deciding again (for /metrics). */

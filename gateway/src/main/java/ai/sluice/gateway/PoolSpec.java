@@ -64,14 +64,17 @@ public record PoolSpec(String name, List<String> labels, List<URI> backends, Ext
 
     /**
      * Overflow with hysteresis: traffic spills to the next allowed pool once the pool's replicas report
-     * {@code atWaiting} or more requests waiting in all (summed {@code vllm:num_requests_waiting}), and comes back
-     * once they are down to {@code backAtWaiting}. {@link #NEVER}: the pool takes everything it can.
+     * {@code atWaiting} or more requests waiting in all (summed {@code vllm:num_requests_waiting}), or once the
+     * predicted wait of a new request reaches {@code atWaitMs}; it comes back once both are down to their
+     * {@code backAt} values. Infinite thresholds: that signal is not used. {@link #NEVER}: the pool takes
+     * everything it can.
      */
-    public record Spill(double atWaiting, double backAtWaiting) {
-        public static final Spill NEVER = new Spill(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
+    public record Spill(double atWaiting, double backAtWaiting, double atWaitMs, double backAtWaitMs) {
+        public static final Spill NEVER = new Spill(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+                Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
 
         public boolean never() {
-            return Double.isInfinite(atWaiting);
+            return Double.isInfinite(atWaiting) && Double.isInfinite(atWaitMs);
         }
     }
 }

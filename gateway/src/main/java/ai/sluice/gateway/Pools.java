@@ -1,6 +1,7 @@
 package ai.sluice.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +10,7 @@ import java.util.Map;
 
 /** The pools of one config, by name, and what is asked across all of them (models, probing, readiness). */
 final class Pools {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Pool> byName = new LinkedHashMap<>();
 
     Pools(Policy policy, GatewayConfig config, Discovery.Resolver resolver, Pools previous) {
@@ -76,11 +78,20 @@ final class Pools {
         return false;
     }
 
-    /** The healthy replicas' model objects, pool by pool (duplicates included). */
+    /**
+     * The healthy replicas' model objects, pool by pool (duplicates included), and for an external pool one object
+     * per model its {@code models:} map names (our name; the provider's stays the gateway's business).
+     */
     List<JsonNode> modelCards() {
         List<JsonNode> out = new ArrayList<>();
         for (Pool p : byName.values()) {
             out.addAll(p.fleet.modelCards());
+            if (p.external()) {
+                for (String ours : p.spec.external().models().keySet()) {
+                    out.add(JSON.createObjectNode().put("id", ours).put("object", "model")
+                            .put("owned_by", "sluice-gateway:" + p.name()));
+                }
+            }
         }
         return out;
     }

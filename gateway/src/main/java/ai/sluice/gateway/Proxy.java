@@ -220,6 +220,12 @@ final class Proxy {
         } catch (ClientGone gone) {
             r.onSuccess(System.nanoTime() - start); // the replica did nothing wrong
             throw gone;
+        } catch (Refused refused) {
+            // the request cannot be put in this provider's wire (AnthropicMessages): no verdict on the provider,
+            // and its breaker gets its call back
+            x.served = null;
+            r.onSuccess(System.nanoTime() - start);
+            throw refused;
         } finally {
             if (up != null) {
                 up.close();
@@ -233,6 +239,9 @@ final class Proxy {
         String keyName = x.key == null ? RoutePolicy.ANONYMOUS : x.key.name();
         if (x.pool != null && x.served != null) {
             metrics.routed(x.pool.name(), x.poolReason);
+            if (x.status == 200) {
+                x.pool.served(System.nanoTime() - x.attemptStart);
+            }
             if (x.promptTokens >= 0) {
                 long in = x.promptTokens;
                 long out = Math.max(0, x.completionTokens);

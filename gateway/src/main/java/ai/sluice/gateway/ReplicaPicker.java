@@ -95,9 +95,12 @@ final class ReplicaPicker {
             }
             if (p.wasSpilling()) {
                 spill = true;
-                why.add(p.name() + " has " + Math.round(p.waiting()) + " waiting (spills at "
-                        + Math.round(p.spec.spill().atWaiting()) + ", back at "
-                        + Math.round(p.spec.spill().backAtWaiting()) + ")");
+                PoolSpec.Spill t = p.spec.spill();
+                why.add(p.name() + " has " + Math.round(p.waiting()) + " waiting"
+                        + (Double.isInfinite(t.atWaiting()) ? "" : " (spills at " + Math.round(t.atWaiting())
+                        + ", back at " + Math.round(t.backAtWaiting()) + ")")
+                        + (Double.isInfinite(t.atWaitMs()) ? "" : ", predicted wait " + Math.round(p.predictedWaitMs())
+                        + " ms (spills at " + Math.round(t.atWaitMs()) + ", back at " + Math.round(t.backAtWaitMs()) + ")"));
             }
         }
         why.addAll(passed);

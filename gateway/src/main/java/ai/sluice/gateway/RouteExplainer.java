@@ -68,9 +68,14 @@ public final class RouteExplainer {
             }
             line.append(String.format(Locale.ROOT, ", $%s in / $%s out per 1M tokens",
                     num(p.prices().inputPerMillion()), num(p.prices().outputPerMillion())));
-            if (!p.spill().never()) {
-                line.append(", spills to the next pool at ").append(num(p.spill().atWaiting()))
-                        .append(" waiting, back at ").append(num(p.spill().backAtWaiting()));
+            PoolSpec.Spill t = p.spill();
+            if (!Double.isInfinite(t.atWaiting())) {
+                line.append(", spills to the next pool at ").append(num(t.atWaiting()))
+                        .append(" waiting, back at ").append(num(t.backAtWaiting()));
+            }
+            if (!Double.isInfinite(t.atWaitMs())) {
+                line.append(", spills at a predicted wait of ").append(num(t.atWaitMs()))
+                        .append(" ms, back at ").append(num(t.backAtWaitMs()));
             }
             if (cannot != null) {
                 line.append(" -- skipped: ").append(cannot);
@@ -99,6 +104,10 @@ public final class RouteExplainer {
     }
 
     private static String num(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format(Locale.ROOT, "%.4g", d);
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        // four significant digits, without the trailing zeros: 0.2, 0.8333, 2.5
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.4g", d)).stripTrailingZeros().toPlainString();
     }
 }

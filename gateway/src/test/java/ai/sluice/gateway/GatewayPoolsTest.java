@@ -173,7 +173,12 @@ class GatewayPoolsTest {
         assertThat(open.headers().firstValue("x-sluice-route")).get().asString()
                 .contains("data class public (from the default)").contains("failover: onprem: no ready replica");
         assertThat(cloud.generations.get()).isEqualTo(cloudBefore + 1);
-        assertThat(accessLines).anySatisfy(l -> assertThat(l).contains("\"pool\":\"cloud\"").contains("\"key\":\"team-open\""));
+        // the access-log line is written once the answer is sent: it may come a moment after the client has it
+        long logged = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (accessLines.stream().noneMatch(l -> l.contains("\"pool\":\"cloud\"") && l.contains("\"key\":\"team-open\""))) {
+            assertThat(System.nanoTime()).as("the access-log line of the request cloud served").isLessThan(logged);
+            Thread.sleep(10);
+        }
         assertThat(String.join("\n", accessLines)).doesNotContain(KEY_RESTRICTED);
     }
 
@@ -279,10 +284,14 @@ class GatewayPoolsTest {
         assertThat(usage.path("completion_tokens").asInt()).isEqualTo(5);
         assertThat(streamed.body()).contains(": ping").endsWith("data: [DONE]\n\n");
 
+        JsonNode models = json.readTree(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port()
+                + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(models.path("data").findValuesAsText("id")).containsExactly("stories"); // ours, not theirs
         // what Messages cannot carry is a 400 naming the field, not a half translation
         HttpResponse<String> tools = post(g, "/v1/chat/completions", chat + ",\"tools\":[]}");
         assertThat(tools.statusCode()).isEqualTo(400);
         assertThat(json.readTree(tools.body()).path("error").path("param").asText()).isEqualTo("tools");
+        assertThat(tools.headers().firstValue("x-sluice-pool")).as("nothing was served").isEmpty();
         // a path Messages has no equivalent for: no pool can serve it
         assertThat(post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\"}").statusCode()).isEqualTo(503);
         double cost = metric(metrics(g), "sluice_gateway_cost_dollars_total\\{key=\"anonymous\",pool=\"claude\"}");
@@ -317,6 +326,35 @@ class GatewayPoolsTest {
     }
 
     @Test
+    void aReloadedPolicyRoutesNewRequestsByTheNewClassesAndKeepsThePoolsReplicas() throws Exception {
+        FakeReplica a = replica();
+        FakeReplica b = replica();
+        String pools = "host: 127.0.0.1\nport: 0\nhealth_interval_ms: 100\npools:\n"
+                + "  - {name: a, backends: [" + a.base() + "]}\n  - {name: b, backends: [" + b.base() + "]}\n";
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), pools + "data_classes: {c: [a]}\n");
+        Gateway g = Gateway.start(GatewayConfigFile.load(file), new AccessLog(accessLines::add));
+        open.add(g);
+        List<String> reports = new CopyOnWriteArrayList<>();
+        Runnable reloadNow = g.watch(file, Duration.ofHours(1), GatewayConfigFile::load, reports::add);
+        awaitUp(g, 2);
+        List<Replica> before = g.replicas();
+        String body = "{\"model\":\"stories\",\"prompt\":\"x\"}";
+        assertThat(post(g, "/v1/completions", body, "x-sluice-data-class", "c").headers().firstValue("x-sluice-pool"))
+                .contains("a");
+        Files.writeString(file, pools + "data_classes: {c: [b]}\n");
+        reloadNow.run();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (reports.isEmpty()) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        assertThat(reports.getFirst()).contains("reloaded");
+        assertThat(g.replicas()).as("the same replica objects: health and breakers carried over").isEqualTo(before);
+        assertThat(post(g, "/v1/completions", body, "x-sluice-data-class", "c").headers().firstValue("x-sluice-pool"))
+                .contains("b");
+    }
+
+    @Test
     void configErrorsNameTheField() {
         String pool = "pools:\n  - {name: a, backends: [http://127.0.0.1:1]}\n";
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml", pool
@@ -328,6 +366,9 @@ class GatewayPoolsTest {
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml",
                 "pools:\n  - {name: a, backends: [http://127.0.0.1:1], spill_at_waiting: 4, spill_back_at_waiting: 4}\n"))
                 .hasMessageStartingWith("gateway.yaml: pools[0].spill_back_at_waiting: must be below spill_at_waiting");
+        assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml",
+                "pools:\n  - {name: a, backends: [http://127.0.0.1:1], spill_back_at_wait_ms: 100}\n"))
+                .hasMessage("gateway.yaml: pools[0].spill_back_at_wait_ms: needs spill_at_wait_ms");
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml",
                 "pools:\n  - {name: x, external: {base_url: 'http://127.0.0.1:1/v1', api_key_env: SLUICE_NO_SUCH_VAR_9}}\n"))
                 .hasMessage("gateway.yaml: pools[0].external.api_key_env: the environment variable SLUICE_NO_SUCH_VAR_9"

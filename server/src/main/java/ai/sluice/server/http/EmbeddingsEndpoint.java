@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code POST /v1/embeddings}: every input becomes one sequence in the engine, all submitted at
@@ -65,7 +67,7 @@ final class EmbeddingsEndpoint {
             total += t.length;
         }
         info.promptTokens = total;
-        List<float[]> vectors = run(inputs);
+        List<float[]> vectors = run(inputs, arrival + config.requestTimeout().toNanos());
         List<Embeddings.Embedding> data = new ArrayList<>(vectors.size());
         for (int i = 0; i < vectors.size(); i++) {
             float[] v = r.dimensions() == null ? vectors.get(i)
@@ -113,8 +115,8 @@ final class EmbeddingsEndpoint {
         return out;
     }
 
-    /** Submits every input, then waits for all; any refusal or failure cancels the rest. */
-    private List<float[]> run(List<int[]> inputs) {
+    /** Submits every input, then waits for all until {@code deadline}; any refusal, failure or timeout cancels the rest. */
+    private List<float[]> run(List<int[]> inputs, long deadline) {
         List<CompletableFuture<float[]>> results = new ArrayList<>(inputs.size());
         List<RequestHandle> handles = new ArrayList<>(inputs.size());
         try {
@@ -135,9 +137,13 @@ final class EmbeddingsEndpoint {
             }
             List<float[]> out = new ArrayList<>(inputs.size());
             for (CompletableFuture<float[]> f : results) {
-                out.add(f.get());
+                out.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             }
             return out;
+        } catch (TimeoutException e) {
+            cancel(handles);
+            throw new ApiException(504, "timeout", null, "request_timeout",
+                    "the request timed out after " + config.requestTimeout().toSeconds() + " s");
         } catch (OverloadedException e) {
             cancel(handles);
             throw new ApiException(429, "rate_limit_exceeded", null, "queue_full",
