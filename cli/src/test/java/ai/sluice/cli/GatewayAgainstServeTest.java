@@ -88,6 +88,14 @@ class GatewayAgainstServeTest {
         return Gateway.start(c, new AccessLog(log::add));
     }
 
+    private static void awaitResumeWire(Gateway g) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!g.replicas().stream().allMatch(Replica::resumeWire)) {
+            assertThat(System.nanoTime()).as("the replicas' /metrics show the resume wire").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     private static void awaitAllUp(Gateway g) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!g.replicas().stream().allMatch(r -> r.state(System.nanoTime()) == Replica.State.UP && !r.models().isEmpty())) {
@@ -134,6 +142,7 @@ class GatewayAgainstServeTest {
         List<String> log = new CopyOnWriteArrayList<>();
         try (Gateway g = gateway(REPLICAS, log)) {
             awaitAllUp(g);
+            awaitResumeWire(g); // a /metrics scrape can time out on a loaded machine: start when all are known
             List<CompletableFuture<String>> results = new ArrayList<>();
             long start = System.nanoTime();
             long killedAt = 0;
@@ -241,11 +250,7 @@ class GatewayAgainstServeTest {
         String expected = text(JSON.readTree(direct.body()).path("choices").get(0));
         try (Gateway g = gateway(alive, new CopyOnWriteArrayList<>())) {
             awaitAllUp(g);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!g.replicas().stream().allMatch(Replica::resumeWire)) {
-                assertThat(System.nanoTime()).as("the replicas' /metrics show the resume wire").isLessThan(deadline);
-                Thread.sleep(20);
-            }
+            awaitResumeWire(g);
             body.put("stream", true);
             HttpResponse<InputStream> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port()
                     + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),

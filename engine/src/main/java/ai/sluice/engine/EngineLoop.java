@@ -144,7 +144,8 @@ final class EngineLoop {
                 throw new EngineClosedException(dead ? "the engine loop has stopped after an internal error"
                         : "the engine is shutting down");
             }
-            int prompt = request.promptLength();
+            // a resumed request prefills its resumed tokens too: they weigh on the queue as prompt tokens do
+            int prompt = request.promptLength() + request.resumedTokensUnsafe().length;
             if (queuedRequests.get() >= config.maxWaitingRequests()
                     || queuedTokens.get() + prompt > config.maxWaitingTokens()) {
                 metrics.rejected();
@@ -417,7 +418,7 @@ final class EngineLoop {
         s.firstScheduledNanos = now;
         s.cachedPromptTokens = Math.min(s.computed, s.promptLength);
         queuedRequests.decrementAndGet();
-        queuedTokens.addAndGet(-s.promptLength);
+        queuedTokens.addAndGet(-(s.promptLength + s.resumed));
         metrics.promptTokens(s.promptLength);
         metrics.queueTimeHistogram().observe((now - s.arrivalNanos) / 1e9);
     }
@@ -600,7 +601,7 @@ final class EngineLoop {
         }
         if (!s.admittedOnce) {
             queuedRequests.decrementAndGet();
-            queuedTokens.addAndGet(-s.promptLength);
+            queuedTokens.addAndGet(-(s.promptLength + s.resumed));
         }
         s.markFinished();
         publishGauges();

@@ -173,6 +173,24 @@ class ResumedGenerationTest {
     }
 
     @Test
+    void resumedTokensWeighOnTheWaitingQueueAsPromptTokensDo() {
+        Run whole = run(request(SamplingParams.greedy(), List.of()));
+        int limit = prompt.length + 10;
+        try (Engine small = Engine.start(new LlamaRunner(stories.model), EngineConfig.builder().kvCacheBytes(16L << 20)
+                .maxNumSeqs(2).maxBatchedTokens(256).maxWaitingTokens(limit)
+                .detokenizer(Detokenizer.of(stories.tokenizer))
+                .eosTokenIds(Set.of(stories.tokenizer.vocabulary().eosId())).build())) {
+            Run fits = new Run();
+            small.submit(request(SamplingParams.greedy(), List.of()).resumeAfter(whole.firstTokens(10)).build(), fits);
+            fits.await();
+            assertThat(fits.tokens).hasSize(TOKENS - 10);
+            assertThatThrownBy(() -> small.submit(request(SamplingParams.greedy(), List.of())
+                    .resumeAfter(whole.firstTokens(11)).build(), new Run()))
+                    .isInstanceOf(EngineOverloadedException.class);
+        }
+    }
+
+    @Test
     void refusesTokensThatNoRunCouldHaveProducedBeforeMore() {
         int eos = stories.tokenizer.vocabulary().eosId();
         Run whole = run(request(SamplingParams.greedy(), List.of()));
