@@ -24,7 +24,9 @@ final class SettingFlags {
             Map.entry("PlanRequest.electricityUsdPerKwh", "--electricity-usd-per-kwh"),
             Map.entry("PlanRequest.precision", "--precision"),
             Map.entry("HardwareCatalog.withFile", "--hardware-file"),
-            Map.entry("GgufModels.read", "--model"));
+            Map.entry("GgufModels.read", "--model"),
+            Map.entry("ServerConfig.host", "--host"),
+            Map.entry("ServerConfig.port", "--port"));
 
     private SettingFlags() {
     }

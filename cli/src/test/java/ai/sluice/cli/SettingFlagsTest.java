@@ -63,6 +63,18 @@ class SettingFlagsTest {
     }
 
     @Test
+    void serverAddressMessagesNameHostAndPort() {
+        CliRun badHost = CliRun.of("serve", "--model", STORIES.toString(), "--host", "127.0.0.1,,::1", "--port", "0",
+                "--no-warmup");
+        assertThat(badHost.exitCode()).isNotZero();
+        assertThat(badHost.err()).contains("--host must be an address").doesNotContain("ServerConfig");
+        CliRun noPort = CliRun.of("serve", "--model", STORIES.toString(), "--host", "127.0.0.1,::1", "--port", "0",
+                "--no-warmup");
+        assertThat(noPort.exitCode()).isNotZero();
+        assertThat(noPort.err()).contains("need a fixed --port").doesNotContain("ServerConfig");
+    }
+
+    @Test
     void engineSizingMessagesNameTheServeFlags() {
         CliRun tooLong = CliRun.of("serve", "--model", STORIES.toString(), "--port", "0", "--no-warmup",
                 "--max-model-len", "100000");

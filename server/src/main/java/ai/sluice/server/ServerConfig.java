@@ -43,11 +43,11 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
             throw new IllegalArgumentException("body, prompt and stream-queue limits must be positive");
         }
         if (host == null || host.isBlank() || host.split(",", -1).length != hostsOf(host).size()) {
-            throw new IllegalArgumentException("--host must be an address or a comma-separated list of them, got '"
+            throw new IllegalArgumentException("ServerConfig.host must be an address or a comma-separated list of them, got '"
                     + host + "'");
         }
         if (hostsOf(host).size() > 1 && port == 0) {
-            throw new IllegalArgumentException("several --host addresses need a fixed --port (0 would pick a different"
+            throw new IllegalArgumentException("several ServerConfig.host addresses need a fixed ServerConfig.port (0 would pick a different"
                     + " free port for each)");
         }
         if (clientStallTimeout.isNegative() || clientStallTimeout.isZero()) {

@@ -44,7 +44,7 @@ class ListenersTest {
     void severalAddressesNeedAFixedPortAndNoEmptyEntry() {
         ServerConfig base = ScriptedServer.config(512, Duration.ofMillis(100));
         assertThatThrownBy(() -> base.withHost("127.0.0.1,::1").withPort(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixed --port");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixed ServerConfig.port");
         assertThatThrownBy(() -> base.withPort(8000).withHost("127.0.0.1,,::1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("comma-separated");
         assertThat(base.withPort(8000).withHost(" 127.0.0.1, ::1 ").hosts()).containsExactly("127.0.0.1", "::1");
