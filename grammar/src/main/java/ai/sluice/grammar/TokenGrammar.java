@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TokenGrammar {
     /** Frames of each stack the context-independent walk looks at. */
     static final int CONTEXT_DEPTH = 4;
-    private static final int MAX_CONTEXT_ENTRIES = 512;
+    /** Each holds a bit per token (19 KB at 152k tokens): bounded so a grammar stays within a few MB. */
+    private static final int MAX_CONTEXT_ENTRIES = 128;
     private static final int MAX_EXACT_ENTRIES = 16_384;
 
     private final Grammar grammar;

@@ -80,7 +80,7 @@ class JsonSchemaGrammarTest {
                 .isInstanceOfSatisfying(GrammarException.class, e -> assertThat(e.field()).isEqualTo("$ref"));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 60)
     void everyDocumentTheGrammarAcceptsParsesAndValidates(@ForAll long seed) throws Exception {
         String doc = SchemaSamples.randomDocument(PERSON_GRAMMAR, new Random(seed), 0.5, 4000);
         assertThat(doc).isNotNull();
@@ -89,7 +89,7 @@ class JsonSchemaGrammarTest {
         assertThat(PERSON_GRAMMAR.matches(doc)).isTrue();
     }
 
-    @Property(tries = 100)
+    @Property(tries = 30)
     void randomJsonObjectsParse(@ForAll long seed) throws Exception {
         // stop eagerly, so random walks through unbounded JSON end
         String doc = SchemaSamples.randomDocument(JsonSchemaGrammar.anyObject(), new Random(seed), 0.95, 20_000);

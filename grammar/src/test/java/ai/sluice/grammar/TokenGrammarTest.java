@@ -36,7 +36,7 @@ class TokenGrammarTest {
         return new TokenVocabulary(v.toArray(byte[][]::new));
     }
 
-    @Property(tries = 12)
+    @Property(tries = 6)
     void masksEqualBruteForceAlongRandomPaths(@ForAll long seed) {
         TokenVocabulary vocab = vocabulary(seed);
         Grammar g = JsonSchemaGrammar.fromSchema(SchemaSamples.parse(SchemaSamples.PERSON));
@@ -61,7 +61,7 @@ class TokenGrammarTest {
         }
     }
 
-    @Property(tries = 4)
+    @Property(tries = 3)
     void jsonObjectMasksEqualBruteForce(@ForAll long seed) {
         TokenVocabulary vocab = vocabulary(seed);
         Grammar g = JsonSchemaGrammar.anyObject();

@@ -66,7 +66,7 @@ public final class GenerationExchange {
         this.servedModel = servedModel;
         this.settings = settings;
         this.watchdog = watchdog;
-        this.constraints = new ConstraintCompiler(servedModel.codec());
+        this.constraints = new ConstraintCompiler(servedModel.codec()).prepareInBackground();
     }
 
     /**

@@ -25,7 +25,8 @@ import java.util.Map;
  * finds its masks cached. A spec that cannot be compiled is a 400 naming the field and the keyword.
  */
 public final class ConstraintCompiler {
-    private static final int MAX_GRAMMARS = 64;
+    /** Compiled grammars kept (each with its mask caches: at most a few MB at 152k tokens). */
+    private static final int MAX_GRAMMARS = 32;
 
     private final TextCodec codec;
     private volatile TokenVocabulary vocabulary;
@@ -40,11 +41,22 @@ public final class ConstraintCompiler {
         this.codec = codec;
     }
 
+    /**
+     * Builds the vocabulary trie in the background (up to seconds for a 152k vocabulary on a busy core),
+     * so the first structured request does not wait for it.
+     */
+    public ConstraintCompiler prepareInBackground() {
+        Thread.ofPlatform().daemon(true).name("sluice-vocabulary-trie").start(this::vocabulary);
+        return this;
+    }
+
     /** The constraint for {@code spec}, or null for free text. */
     public TokenConstraint compile(OutputSpec spec) {
-        if (spec == null) {
-            return null;
-        }
+        return spec == null ? null : new GrammarConstraint(tokenGrammar(spec));
+    }
+
+    /** The compiled grammar of {@code spec} with its mask caches (shared by every request with this spec). */
+    public TokenGrammar tokenGrammar(OutputSpec spec) {
         TokenGrammar g;
         synchronized (grammars) {
             g = grammars.get(spec.key());
@@ -55,7 +67,7 @@ public final class ConstraintCompiler {
                 grammars.put(spec.key(), g);
             }
         }
-        return new GrammarConstraint(g);
+        return g;
     }
 
     /** The grammar of a spec; a spec that cannot be compiled is a 400 naming its field and what is wrong. */

@@ -90,4 +90,49 @@ class LangChain4jTest {
                 .maxRetries(0).build();
         assertThatThrownBy(() -> model.chat("hi")).hasMessageContaining("API key");
     }
+
+    @Test
+    void aJsonSchemaAnswerParsesIntoTheSchemasShape() throws Exception {
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("stories")
+                .temperature(1.0).maxTokens(60).maxRetries(0)
+                .supportedCapabilities(dev.langchain4j.model.chat.Capability.RESPONSE_FORMAT_JSON_SCHEMA)
+                .strictJsonSchema(true).build();
+        dev.langchain4j.model.chat.request.json.JsonObjectSchema root = dev.langchain4j.model.chat.request.json
+                .JsonObjectSchema.builder().addEnumProperty("mood", List.of("happy", "sad")).addBooleanProperty("sure")
+                .required("mood", "sure").build();
+        ChatResponse response = model.chat(dev.langchain4j.model.chat.request.ChatRequest.builder()
+                .messages(UserMessage.from("How do you feel?"))
+                .responseFormat(dev.langchain4j.model.chat.request.ResponseFormat.builder()
+                        .type(dev.langchain4j.model.chat.request.ResponseFormatType.JSON)
+                        .jsonSchema(dev.langchain4j.model.chat.request.json.JsonSchema.builder().name("feeling")
+                                .rootElement(root).build()).build()).build());
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(response.aiMessage().text());
+        assertThat(doc.get("mood").asText()).isIn("happy", "sad");
+        assertThat(doc.get("sure").isBoolean()).isTrue();
+    }
+
+    @Test
+    void aToolRoundTripCallResultAnswer() {
+        // one call: a story model asked for "required" calls in parallel keeps listing them until max_tokens
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("stories")
+                .temperature(1.0).maxTokens(100).maxRetries(0).parallelToolCalls(false).build();
+        dev.langchain4j.agent.tool.ToolSpecification time = dev.langchain4j.agent.tool.ToolSpecification.builder()
+                .name("get_time").description("The time in a zone").parameters(dev.langchain4j.model.chat.request.json
+                        .JsonObjectSchema.builder().addEnumProperty("zone", List.of("UTC", "CET")).required("zone").build())
+                .build();
+        UserMessage question = UserMessage.from("What time is it?");
+        ChatResponse call = model.chat(dev.langchain4j.model.chat.request.ChatRequest.builder().messages(question)
+                .toolSpecifications(time).toolChoice(dev.langchain4j.model.chat.request.ToolChoice.REQUIRED).build());
+        assertThat(call.aiMessage().toolExecutionRequests()).singleElement().satisfies(r -> {
+            assertThat(r.name()).isEqualTo("get_time");
+            assertThat(r.arguments()).containsAnyOf("\"UTC\"", "\"CET\"");
+        });
+        var request = call.aiMessage().toolExecutionRequests().getFirst();
+        ChatResponse answer = model.chat(dev.langchain4j.model.chat.request.ChatRequest.builder()
+                .messages(question, call.aiMessage(), dev.langchain4j.data.message.ToolExecutionResultMessage.from(request,
+                        "12:00"))
+                .toolSpecifications(time).toolChoice(dev.langchain4j.model.chat.request.ToolChoice.AUTO).build());
+        assertThat(answer.aiMessage().text()).isNotEmpty();
+    }
 }

@@ -83,7 +83,7 @@ class StructuredOutputTest {
                 new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { })
                 .entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> JsonValue.from(e.getValue())));
         Set<String> distinct = new HashSet<>();
-        for (long seed = 0; seed < 8; seed++) {
+        for (long seed = 0; seed < 6; seed++) {
             ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder()
                     .model(ChatModel.of("stories")).addUserMessage("Describe a person.")
                     .responseFormat(ResponseFormatJsonSchema.builder().jsonSchema(ResponseFormatJsonSchema.JsonSchema
@@ -107,7 +107,7 @@ class StructuredOutputTest {
             assertThat(Set.of("name", "age", "mood", "friends", "pet")).as(text).containsAll(names);
             distinct.add(text);
         }
-        assertThat(distinct).as("different seeds sample different documents").hasSizeGreaterThan(4);
+        assertThat(distinct).as("different seeds sample different documents").hasSizeGreaterThan(3);
     }
 
     enum Mood { HAPPY, SAD }
@@ -151,7 +151,7 @@ class StructuredOutputTest {
 
     @Test
     void vllmAndLlamaCppFieldsConstrainToo() {
-        for (int seed = 0; seed < 5; seed++) {
+        for (int seed = 0; seed < 3; seed++) {
             Reply choice = http.post("/v1/completions", "{\"prompt\": \"The cat\", \"max_tokens\": 20, \"temperature\": 1,"
                     + " \"seed\": " + seed + ", \"guided_choice\": [\"yes\", \"no\", \"maybe not\"]}");
             assertThat(choice.json().at("/choices/0/text").asText()).isIn("yes", "no", "maybe not");

@@ -93,7 +93,7 @@ class ToolCallsTest {
 
     @Test
     void aNamedFunctionIsAlwaysCalledWithArgumentsThatMatchItsSchema() throws Exception {
-        for (long seed = 0; seed < 3; seed++) {
+        for (long seed = 0; seed < 2; seed++) {
             ChatCompletion c = client.chat().completions().create(ask(seed).toolChoice(ChatCompletionToolChoiceOption
                     .ofNamedToolChoice(ChatCompletionNamedToolChoice.builder().function(
                             ChatCompletionNamedToolChoice.Function.builder().name("get_weather").build()).build())).build());
@@ -110,7 +110,7 @@ class ToolCallsTest {
 
     @Test
     void requiredGivesOneValidCallWithoutParallelCalls() throws Exception {
-        for (long seed = 0; seed < 3; seed++) {
+        for (long seed = 0; seed < 2; seed++) {
             ChatCompletion c = client.chat().completions().create(ask(seed)
                     .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).parallelToolCalls(false).build());
             List<ChatCompletionMessageToolCall> calls = c.choices().getFirst().message().toolCalls().orElseThrow();
