@@ -30,6 +30,7 @@ public final class KernelCpuTime {
                 "java cpu-us", "native cpu-us", "ratio", "java ns/blk", "native ns/blk");
         try (Arena arena = Arena.ofConfined(); CpuBackend java = new CpuBackend(new KernelPool(1), KernelChoice.JAVA);
                 CpuBackend nat = new CpuBackend(new KernelPool(1), KernelChoice.NATIVE)) {
+            System.out.println("java vs " + nat.int8Kernels());
             for (String shape : new String[] {"2048x2048", "5632x2048"}) {
                 for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0}) {
                     WeightMatrix w = MatmulBenchmark.randomMatrix(arena, shape, type);
