@@ -20,7 +20,13 @@ for round in $(seq "$rounds"); do
       json="$("${pin[@]}" "$root/sluice" bench-engine --model "$model" --threads "$threads" --kernels "$k" \
         --prompt "${PROMPT:-128}" --decode "${DECODE:-64}" --runs "${RUNS:-3}" --bandwidth-mib 0 --json 2>/dev/null)"
       echo "$json" >> "$results"
-      python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(f"round {sys.argv[2]} {r[\"model\"]:<18} {r[\"kernels\"]:<20} prefill {r[\"prefill_tok_s\"]:8.1f} decode {r[\"decode_tok_s\"]:7.1f} tok/s")' "$json" "$round"
+      python3 - "$json" "$round" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+print("round %s %-18s %-20s prefill %8.1f decode %7.1f tok/s; per CPU-s %8.1f %7.1f; RSS %.0f MiB"
+      % (sys.argv[2], r["model"], r["kernels"], r["prefill_tok_s"], r["decode_tok_s"],
+         r.get("prefill_tok_per_cpu_s", 0), r.get("decode_tok_per_cpu_s", 0), r.get("rss_mib", 0)))
+PY
     done
   done
   flip=$((1 - flip))
@@ -32,10 +38,13 @@ by = {}
 for r in runs:
     k = "native" if r["kernels"].startswith("native") else "java"
     by.setdefault(r["model"], {}).setdefault(k, []).append(r)
-print(f"{'model':<18} {'java prefill':>12} {'native prefill':>14} {'ratio':>6} {'java decode':>11} {'native decode':>13} {'ratio':>6}")
-for model, k in by.items():
-    jp = statistics.median(r["prefill_tok_s"] for r in k["java"]); np_ = statistics.median(r["prefill_tok_s"] for r in k["native"])
-    jd = statistics.median(r["decode_tok_s"] for r in k["java"]); nd = statistics.median(r["decode_tok_s"] for r in k["native"])
-    print(f"{model:<18} {jp:12.1f} {np_:14.1f} {np_ / jp:5.2f}x {jd:11.1f} {nd:13.1f} {nd / jd:5.2f}x")
+def med(k, side, key):
+    return statistics.median(r.get(key, 0) for r in k[side])
+for suffix, label in (("_tok_s", "tok/s (wall)"), ("_tok_per_cpu_s", "tok per CPU-second")):
+    print(f"{label}: {'model':<18} {'java prefill':>12} {'native prefill':>14} {'ratio':>6} {'java decode':>11} {'native decode':>13} {'ratio':>6}")
+    for model, k in by.items():
+        jp, np_ = med(k, "java", "prefill" + suffix), med(k, "native", "prefill" + suffix)
+        jd, nd = med(k, "java", "decode" + suffix), med(k, "native", "decode" + suffix)
+        print(f"{'':<{len(label) + 2}}{model:<18} {jp:12.1f} {np_:14.1f} {np_ / jp:5.2f}x {jd:11.1f} {nd:13.1f} {nd / jd:5.2f}x")
 PY
 rm -f "$results"

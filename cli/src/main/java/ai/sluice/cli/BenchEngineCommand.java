@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -62,20 +63,27 @@ final class BenchEngineCommand implements Callable<Integer> {
             int[] prompt = random.ints(promptTokens, 3, vocab).toArray();
             double[] prefill = new double[runs];
             double[] decode = new double[runs];
+            double[] prefillCpu = new double[runs];
+            double[] decodeCpu = new double[runs];
             try (Generator g = m.model().newGenerator(promptTokens + decodeTokens, model.kvTypeOr(KvType.F32))) {
                 for (int run = -1; run < runs; run++) {
+                    long c0 = processCpuNanos();
                     long t0 = System.nanoTime();
                     g.prompt(prompt);
                     long t1 = System.nanoTime();
+                    long c1 = processCpuNanos();
                     int token = prompt[promptTokens - 1];
                     for (int i = 0; i < decodeTokens; i++) {
                         float[] logits = g.next(token);
                         token = 3 + (int) (Math.abs(Float.floatToIntBits(logits[i % vocab])) % (vocab - 3));
                     }
                     long t2 = System.nanoTime();
+                    long c2 = processCpuNanos();
                     if (run >= 0) {
                         prefill[run] = promptTokens / ((t1 - t0) / 1e9);
                         decode[run] = decodeTokens / ((t2 - t1) / 1e9);
+                        prefillCpu[run] = promptTokens / (Math.max(1, c1 - c0) / 1e9);
+                        decodeCpu[run] = decodeTokens / (Math.max(1, c2 - c1) / 1e9);
                     }
                 }
                 // steady state: weights mapped and touched, KV cache allocated, scratch buffers warm
@@ -99,6 +107,12 @@ final class BenchEngineCommand implements Callable<Integer> {
             r.put("prefill_tok_s", median(prefill));
             r.put("decode_tok_s", median(decode));
             r.put("decode_runs_tok_s", decode);
+            if (processCpuNanos() > 0) {
+                // per second of the process's CPU time (all threads): on a shared machine a run that
+                // waits for a core loses wall time but not CPU time, so A/B pairs compare more fairly
+                r.put("prefill_tok_per_cpu_s", median(prefillCpu));
+                r.put("decode_tok_per_cpu_s", median(decodeCpu));
+            }
             r.put("weight_bytes_per_token", bytesPerToken);
             if (bandwidthMib > 0) {
                 try (KernelPool pool = new KernelPool(m.backend().threads())) {
@@ -116,6 +130,10 @@ final class BenchEngineCommand implements Callable<Integer> {
                     (Integer) r.get("threads"), r.getOrDefault("kernels", "java"));
             System.out.printf(Locale.ROOT, "prefill  %5d tokens   %10.1f tok/s (median of %d)%n", promptTokens, (Double) r.get("prefill_tok_s"), runs);
             System.out.printf(Locale.ROOT, "decode   %5d tokens   %10.1f tok/s (median of %d)%n", decodeTokens, (Double) r.get("decode_tok_s"), runs);
+            if (r.containsKey("decode_tok_per_cpu_s")) {
+                System.out.printf(Locale.ROOT, "per CPU second (all threads): prefill %.1f, decode %.1f tok%n",
+                        (Double) r.get("prefill_tok_per_cpu_s"), (Double) r.get("decode_tok_per_cpu_s"));
+            }
             if (r.containsKey("rss_mib")) {
                 System.out.printf(Locale.ROOT, "memory   RSS %.0f MiB at steady state; weights file %.0f MiB + KV cache %.1f MiB%n",
                         (Double) r.get("rss_mib"), (Double) r.get("weight_file_mib"), (Double) r.get("kv_mib"));
@@ -127,6 +145,11 @@ final class BenchEngineCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** CPU time of this process so far (all its threads), or 0 where the OS does not say. */
+    static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
     /** VmRSS of this process from /proc (Linux); 0 where that is not available. */

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,9 +96,13 @@ public final class NativeLibrary {
                 }
             }
         } catch (IOException e) {
-            throw new NativeUnavailableException("cannot extract " + resource + ": " + e.getMessage());
-        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+            throw new NativeUnavailableException("cannot extract " + resource + " to a temporary file: "
+                    + e.getClass().getSimpleName() + " " + e.getMessage());
+        } catch (IllegalArgumentException | URISyntaxException e) {
             throw new NativeUnavailableException("cannot load " + url + ": " + e.getMessage());
+        } catch (IllegalCallerException e) {
+            // --enable-native-access names modules but not this one (the launcher passes ALL-UNNAMED)
+            throw new NativeUnavailableException("native access is not enabled for Sluice's code: " + e.getMessage());
         }
         NativeLibrary lib = new NativeLibrary(symbols);
         if (lib.cpuLevel == null) {

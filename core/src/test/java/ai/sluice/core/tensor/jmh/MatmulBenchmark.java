@@ -65,14 +65,28 @@ public class MatmulBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        arena = Arena.ofShared();
+        w = randomMatrix(arena, shape, GgmlType.valueOf(type));
+        int rows = w.rows();
+        int cols = w.cols();
+        SplittableRandom rnd = new SplittableRandom(8);
+        x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        out = new float[batch * rows];
+        backend = new CpuBackend(threads > 0 ? new KernelPool(threads) : KernelPool.sizedToCores(),
+                KernelChoice.parse(kernels));
+    }
+
+    /** A {@code rows x cols} matrix ({@code shape}) of weights uniform in [-0.1, 0.1], encoded as {@code type} off-heap. */
+    static WeightMatrix randomMatrix(Arena arena, String shape, GgmlType type) {
         String[] rc = shape.split("x");
         int rows = Integer.parseInt(rc[0]);
         int cols = Integer.parseInt(rc[1]);
-        GgmlType t = GgmlType.valueOf(type);
         SplittableRandom rnd = new SplittableRandom(7);
-        RowCodec codec = RowCodec.of(t);
-        long rowBytes = t.byteSize(cols);
-        arena = Arena.ofShared();
+        RowCodec codec = RowCodec.of(type);
+        long rowBytes = type.byteSize(cols);
         MemorySegment data = arena.allocate(rowBytes * rows, 64);
         float[] row = new float[cols];
         byte[] encoded = new byte[Math.toIntExact(rowBytes)];
@@ -83,14 +97,7 @@ public class MatmulBenchmark {
             codec.encode(row, 0, cols, encoded, 0);
             MemorySegment.copy(MemorySegment.ofArray(encoded), 0, data, rowBytes * r, rowBytes);
         }
-        w = WeightMatrix.of(shape, t, rows, cols, data);
-        x = new float[batch * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rnd.nextDouble(-1, 1);
-        }
-        out = new float[batch * rows];
-        backend = new CpuBackend(threads > 0 ? new KernelPool(threads) : KernelPool.sizedToCores(),
-                KernelChoice.parse(kernels));
+        return WeightMatrix.of(shape, type, rows, cols, data);
     }
 
     @TearDown(Level.Trial)
