@@ -6,6 +6,7 @@ import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.gguf.GgufTensorInfo;
 import ai.sluice.core.model.Generator;
 import ai.sluice.core.model.ModelConfig;
+import ai.sluice.core.tensor.CpuBackend;
 import ai.sluice.core.tensor.KernelPool;
 import ai.sluice.core.tensor.MemoryBandwidth;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -90,6 +91,9 @@ final class BenchEngineCommand implements Callable<Integer> {
             long bytesPerToken = weightBytesReadPerToken(m.file());
             r.put("model", model.file().getFileName().toString());
             r.put("threads", m.backend().threads());
+            if (m.backend() instanceof CpuBackend cpu) {
+                r.put("kernels", cpu.int8Kernels());
+            }
             r.put("prefill_tokens", promptTokens);
             r.put("decode_tokens", decodeTokens);
             r.put("prefill_tok_s", median(prefill));
@@ -108,7 +112,8 @@ final class BenchEngineCommand implements Callable<Integer> {
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(r));
         } else {
-            System.out.printf(Locale.ROOT, "model %s, %d threads%n", r.get("model"), (Integer) r.get("threads"));
+            System.out.printf(Locale.ROOT, "model %s, %d threads, %s Q8_0/Q4_0 kernels%n", r.get("model"),
+                    (Integer) r.get("threads"), r.getOrDefault("kernels", "java"));
             System.out.printf(Locale.ROOT, "prefill  %5d tokens   %10.1f tok/s (median of %d)%n", promptTokens, (Double) r.get("prefill_tok_s"), runs);
             System.out.printf(Locale.ROOT, "decode   %5d tokens   %10.1f tok/s (median of %d)%n", decodeTokens, (Double) r.get("decode_tok_s"), runs);
             if (r.containsKey("rss_mib")) {

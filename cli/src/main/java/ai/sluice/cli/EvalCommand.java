@@ -3,6 +3,7 @@ package ai.sluice.cli;
 import ai.sluice.core.quant.eval.EvalResult;
 import ai.sluice.core.quant.eval.EvalThresholds;
 import ai.sluice.core.quant.eval.QuantEval;
+import ai.sluice.core.tensor.KernelChoice;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -64,14 +66,19 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
-    private final EvalModels models;
+    @Option(names = "--kernels", defaultValue = "auto", paramLabel = "K",
+            description = "Q8_0/Q4_0 kernels: auto, java or native, as for generate (default: ${DEFAULT-VALUE}).")
+    KernelChoice kernels;
+
+    /** The models to compare, given the kernels chosen (tests pass scripted ones). */
+    private final Function<KernelChoice, EvalModels> models;
 
     EvalCommand() {
-        this(new LlamaEvalModels(0));
+        this.models = k -> new LlamaEvalModels(0, k);
     }
 
     EvalCommand(EvalModels models) {
-        this.models = models;
+        this.models = k -> models;
     }
 
     @Override
@@ -87,7 +94,8 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         EvalResult result;
         int windows;
-        try (EvalModels.EvalModel ref = models.open(reference); EvalModels.EvalModel quant = models.open(model)) {
+        EvalModels opener = models.apply(kernels);
+        try (EvalModels.EvalModel ref = opener.open(reference); EvalModels.EvalModel quant = opener.open(model)) {
             if (ref.vocabularySize() != quant.vocabularySize()) {
                 throw new IllegalArgumentException("the models have different vocabularies (" + ref.vocabularySize()
                         + " vs " + quant.vocabularySize() + " tokens); compare a model with its own quantization");

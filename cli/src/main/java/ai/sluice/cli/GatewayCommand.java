@@ -5,9 +5,13 @@ import ai.sluice.gateway.Gateway;
 import ai.sluice.gateway.GatewayConfig;
 import ai.sluice.gateway.GatewayConfigFile;
 import ai.sluice.gateway.GatewayException;
+import ai.sluice.gateway.RouteExplainer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +41,20 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "URL", description = "A replica's base URL (http://host:port); repeat for several.")
     List<String> backends = new ArrayList<>();
 
+    @Option(names = "--explain", paramLabel = "JSON",
+            description = "Print the route a request body would take under the config (pools, data class, limits), then exit.")
+    String explain;
+
+    @Option(names = "--key", paramLabel = "NAME", description = "With --explain: the request carries the api_keys entry of this name.")
+    String keyName;
+
+    @Option(names = "--data-class", paramLabel = "CLASS", description = "With --explain: the request's x-sluice-data-class header.")
+    String dataClass;
+
+    @Option(names = "--path", paramLabel = "PATH",
+            description = "With --explain: the route (default: /v1/chat/completions for messages, else /v1/completions).")
+    String path;
+
     @Override
     public Integer call() throws Exception {
         LogLines.install(LogLines.fromEnvironment()); // one line per record, as serve's (SLUICE_LOG_FORMAT=json)
@@ -44,9 +62,13 @@ final class GatewayCommand implements Callable<Integer> {
             throw new GatewayException("give the replicas: --backend URL (repeatable) or --config gateway.yaml");
         }
         GatewayConfig c = withFlags(config != null ? GatewayConfigFile.load(config) : GatewayConfig.of("127.0.0.1", 9000, List.of()));
+        if (explain != null) {
+            return explain(c);
+        }
+        if (keyName != null || dataClass != null || path != null) {
+            throw new GatewayException("--key, --data-class and --path go with --explain");
+        }
         Gateway gateway = Gateway.start(c, AccessLog.stdout());
-        System.err.println("sluice: gateway on " + c.scheme() + "://" + c.host() + ":" + gateway.port() + " over "
-                + c.backends().size() + " backend(s): " + c.backends());
         if (config != null) {
             // edits to the file apply without a restart (requests in flight finish under the old config)
             // and SIGHUP reloads it at once, as nginx and envoy do (the usual nudge after a config management run)
@@ -54,8 +76,29 @@ final class GatewayCommand implements Callable<Integer> {
                     System.err::println);
             ReloadSignal.install(reloadNow);
         }
+        // the start line comes after the SIGHUP handler is in place: a script that waits for it may signal at once
+        System.err.println("sluice: gateway on " + c.scheme() + "://" + c.host() + ":" + gateway.port() + " over "
+                + (c.policy() == null ? c.backends().size() + " backend(s): " + c.backends()
+                : "pools " + c.effectivePolicy().pools().stream().map(p -> p.name() + " (" + (p.isExternal()
+                        ? p.external().wire().name().toLowerCase(java.util.Locale.ROOT) + " provider "
+                        + p.external().baseUrl() : p.backends().size() + " backend(s)") + ")").toList()));
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
         new CountDownLatch(1).await(); // serve until a signal ends the process
+        return 0;
+    }
+
+    private int explain(GatewayConfig c) {
+        JsonNode request;
+        try {
+            request = new ObjectMapper().readTree(explain);
+        } catch (IOException e) {
+            throw new GatewayException("--explain: not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (request == null || !request.isObject()) {
+            throw new GatewayException("--explain: must be a JSON object (a request body), got " + explain);
+        }
+        String route = path != null ? path : request.has("messages") ? "/v1/chat/completions" : "/v1/completions";
+        RouteExplainer.explain(c, request, route, keyName, dataClass).forEach(System.out::println);
         return 0;
     }
 

@@ -6,6 +6,7 @@ import ai.sluice.core.model.ForwardPass;
 import ai.sluice.core.model.KvCacheMemory;
 import ai.sluice.core.model.KvType;
 import ai.sluice.core.quant.eval.LogitsSource;
+import ai.sluice.core.tensor.KernelChoice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,14 +15,16 @@ import java.util.List;
 /** {@code sluice eval}'s models: the Llama forward pass, logits at every position of a window. */
 final class LlamaEvalModels implements EvalModels {
     private final int threads;
+    private final KernelChoice kernels;
 
-    LlamaEvalModels(int threads) {
+    LlamaEvalModels(int threads, KernelChoice kernels) {
         this.threads = threads;
+        this.kernels = kernels;
     }
 
     @Override
     public EvalModel open(Path gguf) {
-        LoadedModel m = LoadedModel.open(gguf, threads);
+        LoadedModel m = LoadedModel.open(gguf, threads, kernels);
         ForwardPass pass = m.model().newForwardPass(MAX_STEP); // scratch reused by every window
         return new EvalModel() {
             @Override

@@ -4,6 +4,7 @@ import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.model.LlamaModel;
 import ai.sluice.core.tensor.Backend;
 import ai.sluice.core.tensor.CpuBackend;
+import ai.sluice.core.tensor.KernelChoice;
 import ai.sluice.core.tensor.KernelPool;
 import ai.sluice.core.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -16,18 +17,18 @@ import java.nio.file.Path;
 record LoadedModel(GgufFile file, Backend backend, LlamaModel model, Tokenizer tokenizer, AutoCloseable release)
         implements AutoCloseable {
 
-    /** Opens {@code path} with {@code threads} kernel threads (0 = one per core). */
-    static LoadedModel open(Path path, int threads) {
-        return open(path, threads, () -> { });
+    /** Opens {@code path} with {@code threads} kernel threads (0 = one per core) of {@code kernels}. */
+    static LoadedModel open(Path path, int threads, KernelChoice kernels) {
+        return open(path, threads, kernels, () -> { });
     }
 
-    /** As {@link #open(Path, int)}; {@code release} runs after the mapping is gone. */
-    static LoadedModel open(Path path, int threads, AutoCloseable release) {
+    /** As {@link #open(Path, int, KernelChoice)}; {@code release} runs after the mapping is gone. */
+    static LoadedModel open(Path path, int threads, KernelChoice kernels, AutoCloseable release) {
         GgufFile file = GgufFile.open(path);
         Backend backend = null;
         try {
             Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
-            backend = threads > 0 ? new CpuBackend(new KernelPool(threads)) : CpuBackend.sizedToCores();
+            backend = new CpuBackend(threads > 0 ? new KernelPool(threads) : KernelPool.sizedToCores(), kernels);
             LlamaModel model = LlamaModel.load(file, backend);
             return new LoadedModel(file, backend, model, tokenizer, release);
         } catch (RuntimeException e) {

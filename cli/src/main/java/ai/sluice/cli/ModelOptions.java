@@ -1,17 +1,23 @@
 package ai.sluice.cli;
 
 import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KernelChoice;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options of every command that runs a model: which model, kernel threads, KV cache type. */
+/** The options of every command that runs a model: which model, kernel threads and kind, KV cache type. */
 final class ModelOptions {
     @Mixin
     ModelSourceOptions source;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Kernel threads (default: one per core).")
     int threads;
+
+    @Option(names = "--kernels", defaultValue = "auto", paramLabel = "K",
+            description = "Q8_0/Q4_0 kernels: auto (native where the library loads, else java), java (Vector API) "
+                    + "or native (an error where it cannot load). Same results either way (default: ${DEFAULT-VALUE}).")
+    KernelChoice kernels;
 
     @Option(names = {"--kv-type", "--kv-cache-type"}, paramLabel = "T",
             description = "KV cache element type: f16 or f32 (default: f16 for serve, as llama.cpp and Ollama; "
@@ -43,6 +49,6 @@ final class ModelOptions {
 
     /** Pulls the model if need be, then maps it. */
     LoadedModel load() {
-        return LoadedModel.open(file(), threads, source::release);
+        return LoadedModel.open(file(), threads, kernels, source::release);
     }
 }

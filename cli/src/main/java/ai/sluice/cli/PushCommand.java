@@ -4,6 +4,7 @@ import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.store.ConsoleProgress;
 import ai.sluice.store.ModelStore;
 import ai.sluice.store.Pusher;
+import ai.sluice.store.Sizes;
 import ai.sluice.store.Source;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -21,6 +23,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Upload a GGUF model to one or more destinations (s3://BUCKET/KEY[?endpoint=URL] or a local path),",
                 "verify each copy, and write KEY.manifest.json (sha256, size, GGUF architecture and file type) beside it.",
+                "S3 copies bigger than --upload-part-size go up as multipart uploads (any size; a failed one is aborted).",
                 "Exit status 1 when any destination failed."})
 final class PushCommand implements Callable<Integer> {
     /** llama.cpp's LLAMA_FTYPE numbers for the usual file types. */
@@ -35,6 +38,15 @@ final class PushCommand implements Callable<Integer> {
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "DEST", description = "Where to put copies.")
     List<String> destinations;
+
+    @Option(names = "--upload-part-size", defaultValue = "64M", paramLabel = "SIZE",
+            description = "A file bigger than this goes to S3 as a multipart upload in parts of this size, 5M..5G "
+                    + "(raised when the file would need over 10,000 parts; default: ${DEFAULT-VALUE}).")
+    String partSize;
+
+    @Option(names = "--upload-concurrency", defaultValue = "4", paramLabel = "N",
+            description = "Parts in flight at once in a multipart upload, 1..32 (default: ${DEFAULT-VALUE}).")
+    int concurrency;
 
     @Mixin
     StoreOptions store;
@@ -55,8 +67,9 @@ final class PushCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + " is not a GGUF model (" + e.getMessage() + "): push .gguf files only");
         }
         List<Source> dests = destinations.stream().map(Source::parse).toList();
+        long partBytes = Sizes.parse(partSize, "--upload-part-size");
         try (ModelStore s = store.open()) {
-            List<Pusher.Result> results = new Pusher(s).push(file, dests, architecture, fileType, ConsoleProgress.forStderr("sluice: "));
+            List<Pusher.Result> results = new Pusher(s, partBytes, concurrency).push(file, dests, architecture, fileType, ConsoleProgress.forStderr("sluice: "));
             long failed = results.stream().filter(r -> !r.ok()).count();
             for (Pusher.Result r : results) {
                 System.out.println((r.ok() ? "ok     " : "FAILED ") + r.destination() + (r.ok() ? "" : ": " + r.error()));

@@ -16,6 +16,7 @@ import ai.sluice.server.api.ApiException;
 import ai.sluice.server.api.GenerationDefaults;
 import ai.sluice.server.chat.ChatMessage;
 import ai.sluice.server.chat.ChatTemplate;
+import ai.sluice.server.tools.ToolCallFormat;
 import ai.sluice.server.chat.ChatTemplateException;
 import ai.sluice.server.SluiceServer;
 import ai.sluice.engine.EncoderEngine;
@@ -140,6 +141,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Jinja chat template to use instead of the model's tokenizer.chat_template.")
     Path chatTemplate;
 
+    @Option(names = "--tool-call-parser", paramLabel = "NAME",
+            description = "How tool calls are read from the model's text: hermes (Hermes, Qwen <tool_call>), "
+                    + "llama3_json or mistral (vLLM's names). Default: from the chat template.")
+    String toolCallParser;
+
     @Option(names = "--override-generation-config", paramLabel = "JSON",
             description = "Server-wide defaults for sampling fields a request leaves out, e.g. "
                     + "'{\"temperature\":0.7,\"top_p\":0.9,\"max_tokens\":256,\"seed\":1}' (vLLM's flag).")
@@ -174,6 +180,13 @@ final class ServeCommand implements Callable<Integer> {
             apiKeys.add(System.getenv("SLUICE_API_KEY"));
         }
         checkFlags();
+        if (toolCallParser != null) {
+            try {
+                ToolCallFormat.named(toolCallParser); // before the model loads
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--tool-call-parser: " + e.getMessage());
+            }
+        }
         GenerationDefaults defaults = generationDefaults();
         String template = chatTemplate == null ? null : readChatTemplate(chatTemplate);
         for (String address : ServerConfig.hostsOf(host)) {
@@ -223,7 +236,7 @@ final class ServeCommand implements Callable<Integer> {
                 maxPromptTokens > 0 ? maxPromptTokens : promptLimit,
                 Duration.ofSeconds(requestTimeout), Duration.ofMillis(pingIntervalMs),
                 Duration.ofSeconds(healthStaleAfter), 1024, Duration.ofSeconds(clientStallTimeout),
-                allowedOrigins, faultInjection, defaults);
+                allowedOrigins, faultInjection, defaults, toolCallParser);
     }
 
     /** An encoder (BERT) model: no KV cache and no generation; {@code /v1/embeddings} is what it serves. */

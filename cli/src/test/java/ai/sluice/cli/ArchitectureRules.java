@@ -39,13 +39,15 @@ final class ArchitectureRules {
         Map<String, Set<String>> m = new LinkedHashMap<>();
         m.put("core", Set.of());
         m.put("engine", Set.of("core"));
-        m.put("server", Set.of("engine", "core", "wire"));
+        m.put("server", Set.of("engine", "core", "wire", "grammar"));
         m.put("wire", Set.of()); // the OpenAI wire model (JSON records), shared by server, gateway and bench
         m.put("gateway", Set.of("wire")); // talks to replicas over HTTP only: works with any OpenAI-style server
         m.put("store", Set.of()); // model sources and the local tier: nothing of ours
+        m.put("grammar", Set.of()); // constrained decoding over byte strings: no models, no requests
         m.put("plan", Set.of("core"));
         m.put("bench", Set.of("wire")); // talks to servers over HTTP only
-        m.put("cli", Set.of("core", "engine", "server", "wire", "gateway", "store", "plan", "bench"));
+        m.put("cli", Set.of("core", "engine", "server", "wire", "gateway", "store", "plan", "bench",
+                "grammar"));
         return Map.copyOf(m);
     }
 
@@ -68,7 +70,7 @@ final class ArchitectureRules {
                             + " of the other Sluice modules")
                     .allowEmptyShould(true));
         }
-        for (String module : List.of("core", "engine", "wire")) { // wire: Jackson only, framing without a transport
+        for (String module : List.of("core", "engine", "wire", "grammar")) { // wire: Jackson only, framing without a transport
             rules.add(noClasses().that().resideInAPackage(root + "." + module + "..")
                     .should().dependOnClassesThat().resideInAnyPackage(HTTP)
                     .as(module + " knows no HTTP library")

@@ -63,6 +63,10 @@ class CommandsTest {
         CliRun template = CliRun.of("serve", "--model", model, "--chat-template", broken.toString());
         assertThat(template.exitCode()).isEqualTo(1);
         assertThat(template.err()).contains("--chat-template").doesNotContain("\tat ");
+        CliRun parser = CliRun.of("serve", "--model", model, "--tool-call-parser", "xml");
+        assertThat(parser.exitCode()).isEqualTo(1);
+        assertThat(parser.err()).contains("--tool-call-parser").contains("hermes, llama3_json or mistral")
+                .doesNotContain("\tat ");
     }
 
     @Test

@@ -213,7 +213,91 @@ class GatewayAgainstServeTest {
             assertThat(ejectedFrozenMs).as("ms from SIGSTOP to ejection").isBetween(0L, 5000L); // 2 misses of 800 ms; 2.5 s seen at load 25
             assertThat(readmittedMs).as("ms from SIGCONT to readmission").isBetween(0L, 8000L);
             assertThat(log).hasSizeGreaterThanOrEqualTo(400);
+            // streams were resumed, all by the token-id wire (every replica is Sluice), and the replicas did it:
+            // they continued after the ids instead of replaying the request
+            double resumes = gatewayMetric(metrics, "sluice_gateway_resumes_total");
+            double byTokenIds = gatewayMetric(metrics, "sluice_gateway_resumes_from_token_ids_total");
+            double replicasResumed = metric(REPLICAS.get(1), "sluice:resumed_requests_total\\{[^}]*}")
+                    + metric(REPLICAS.get(2), "sluice:resumed_requests_total\\{[^}]*}");
+            System.err.printf("gateway chaos: %.0f streams resumed, %.0f from token ids; the replicas counted %.0f%n",
+                    resumes, byTokenIds, replicasResumed);
+            assertThat(resumes).as("streams resumed after the kill and the freeze").isPositive();
+            assertThat(byTokenIds).as("resumes by the token-id wire").isEqualTo(resumes);
+            // (a drop before the first token starts over: a token-id resume after no ids, which replicas do not
+            // count; aStreamCutMidwayContinuesFromItsTokenIds checks a resume after many ids)
         }
+    }
+
+    @Test
+    @Order(3)
+    void aStreamCutMidwayContinuesFromItsTokenIdsOnAnotherReplica() throws Exception {
+        List<ServeProcess> alive = List.of(REPLICAS.get(1), REPLICAS.get(2));
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("messages").addObject().put("role", "user").put("content", "Tell me a long story");
+        body.put("max_tokens", 400).put("ignore_eos", true).put("temperature", 0.9).put("top_p", 0.95)
+                .put("seed", 7).put("presence_penalty", 0.3).put("frequency_penalty", 0.2);
+        HttpResponse<String> direct = HTTP.send(HttpRequest.newBuilder(alive.get(1).base().resolve("/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        String expected = text(JSON.readTree(direct.body()).path("choices").get(0));
+        try (Gateway g = gateway(alive, new CopyOnWriteArrayList<>())) {
+            awaitAllUp(g);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!g.replicas().stream().allMatch(Replica::resumeWire)) {
+                assertThat(System.nanoTime()).as("the replicas' /metrics show the resume wire").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            body.put("stream", true);
+            HttpResponse<InputStream> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port()
+                    + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            String backend = res.headers().firstValue("x-sluice-backend").orElseThrow();
+            ServeProcess serving = alive.stream().filter(p -> p.base().getAuthority().equals(backend)).findFirst()
+                    .orElseThrow();
+            ServeProcess other = alive.get(serving == alive.get(0) ? 1 : 0);
+            double resumedTokensBefore = metric(other, "sluice:resumed_tokens_total\\{[^}]*}");
+            List<JsonNode> chunks = new ArrayList<>();
+            boolean done = false;
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    if (line.equals("data: [DONE]")) {
+                        done = true;
+                        break;
+                    }
+                    if (line.startsWith("data: ")) {
+                        assertThat(line).as("the client did not ask for token ids").doesNotContain("token_ids");
+                        chunks.add(JSON.readTree(line.substring(6)));
+                        if (chunks.size() == 30) {
+                            signal(serving, "STOP"); // mid-stream: the gateway sees it stall and resumes elsewhere
+                        }
+                    }
+                }
+            } finally {
+                signal(serving, "CONT");
+            }
+            assertThat(done).isTrue();
+            StringBuilder text = new StringBuilder();
+            int roles = 0;
+            for (JsonNode chunk : chunks) {
+                assertThat(chunk.has("error")).as(chunk.toString()).isFalse();
+                assertThat(chunk.get("id")).as("one completion id").isEqualTo(chunks.get(0).get("id"));
+                JsonNode delta = chunk.path("choices").path(0).path("delta");
+                roles += delta.has("role") ? 1 : 0;
+                text.append(delta.path("content").asText(""));
+            }
+            assertThat(roles).as("one role chunk: the continuation's is dropped").isEqualTo(1);
+            assertThat(text.toString()).as("the seeded answer, seamless across the cut").isEqualTo(expected);
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(gatewayMetric(metrics, "sluice_gateway_resumes_from_token_ids_total")).isEqualTo(1);
+            assertThat(metric(other, "sluice:resumed_tokens_total\\{[^}]*}") - resumedTokensBefore)
+                    .as("the other replica continued after the tokens relayed before the cut, not from scratch")
+                    .isGreaterThanOrEqualTo(29);
+        }
+    }
+
+    private static double gatewayMetric(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(name.length() + 1).strip())).findFirst().orElseThrow(() -> new AssertionError(name));
     }
 
     /** Greedy and seeded completions and chats, with what replica {@code oracle} answers to each. */
@@ -262,6 +346,9 @@ class GatewayAgainstServeTest {
             }
             if (!stream) {
                 return text(JSON.readTree(res.body()).path("choices").get(0));
+            }
+            if (res.body().contains("token_ids")) {
+                return "the gateway relayed token ids the client did not ask for: " + res.body();
             }
             StringBuilder text = new StringBuilder();
             boolean done = false;

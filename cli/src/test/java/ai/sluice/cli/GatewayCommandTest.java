@@ -49,6 +49,47 @@ class GatewayCommandTest {
     }
 
     @Test
+    void explainPrintsTheRouteOfARequestUnderThePools(@TempDir Path dir) throws Exception {
+        Path key = Files.writeString(dir.resolve("ext.key"), "sk-provider-secret\n");
+        Path yaml = Files.writeString(dir.resolve("gateway.yaml"), """
+                pools:
+                  - {name: onprem, labels: [onprem], backends: [http://127.0.0.1:1], spill_at_waiting: 8,
+                     price: {replica_hour: 2.0, output_tokens_per_second: 500}}
+                  - {name: cloud, labels: [cloud], backends: [http://127.0.0.1:2], price: {input_per_1m: 0.5, output_per_1m: 1.5}}
+                  - name: claude
+                    labels: [external]
+                    external: {api: anthropic, base_url: 'https://api.anthropic.com', api_key_file: %s,
+                               models: {llama: claude-x}}
+                data_classes:
+                  restricted: [onprem]
+                  public: [onprem, cloud, claude]
+                default_data_class: public
+                api_keys:
+                  - {name: team-a, sha256: %s, data_class: restricted, requests_per_second: 5}
+                """.formatted(key, "ab".repeat(32)));
+        CliRun chat = CliRun.of("gateway", "--config", yaml.toString(), "--explain",
+                "{\"model\":\"llama\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(chat.exitCode()).as(chat.err()).isZero();
+        assertThat(chat.out()).contains("data class: public (from the default)")
+                .contains("1. onprem [onprem]: 1 backend(s), $0 in / $1.111 out per 1M tokens, spills to the next pool at 8 waiting, back at 4")
+                .contains("3. claude [external]: anthropic provider https://api.anthropic.com, model sent as claude-x")
+                .contains("route: onprem; when it spills or cannot serve: cloud, then claude")
+                .doesNotContain("sk-provider-secret");
+        CliRun restricted = CliRun.of("gateway", "--config", yaml.toString(), "--key", "team-a", "--explain",
+                "{\"model\":\"llama\",\"prompt\":\"hi\"}");
+        assertThat(restricted.out()).contains("data class: restricted (from the key)")
+                .contains("never, whatever fails: cloud, claude (not allowed for this class)")
+                .contains("route: onprem; when none can: 503");
+        CliRun completion = CliRun.of("gateway", "--config", yaml.toString(), "--data-class", "public", "--explain",
+                "{\"model\":\"llama\",\"prompt\":\"hi\"}");
+        assertThat(completion.out()).contains("claude [external]").contains("skipped: it speaks Anthropic's Messages API,"
+                + " which has no /v1/completions").contains("route: onprem; when it spills or cannot serve: cloud;");
+        CliRun bad = CliRun.of("gateway", "--config", yaml.toString(), "--explain", "{nope");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("sluice: error: --explain: not JSON");
+    }
+
+    @Test
     void sighupReloadsTheConfigFileEvenWhenTheFileWatcherSeesNoChange(@TempDir Path dir) throws Exception {
         Path yaml = Files.writeString(dir.resolve("gateway.yaml"),
                 "host: 127.0.0.1\nport: 0\nbackends: [http://127.0.0.1:1]\nhold_timeout_ms: 1000\n");

@@ -90,18 +90,18 @@ class StoreCommandsTest {
         String cache = tmp.resolve("cache").toString();
         String hubUrl = hub.base().toString();
         Path notModel = Files.writeString(tmp.resolve("notes.gguf"), "just some notes");
-        Map<List<String>, String> cases = Map.of(
-                List.of("pull", "ftp://host/m.gguf", "--cache-dir", cache), "unknown scheme 'ftp'",
-                List.of("pull", "hf://acme/tiny/missing.gguf", "--cache-dir", cache, "--hf-endpoint", hubUrl),
-                "hf://acme/tiny/missing.gguf not found (HTTP 404",
-                List.of("pull", notModel.toString(), "--cache-dir", cache), "is not a GGUF model (it starts with 'just'",
-                List.of("push", notModel.toString(), tmp.resolve("out").toString()), "is not a GGUF model",
-                List.of("generate", "--model", tmp.resolve("nope.gguf").toString()), "no such file",
-                List.of("generate", "--model", "never-pulled", "--cache-dir", cache), "no model named 'never-pulled' in the cache",
-                List.of("pull", "http://127.0.0.1:1/m.gguf", "--cache-dir", cache), "cannot reach 127.0.0.1:1",
-                List.of("pull", "hf://acme/tiny/stories.gguf", "--cache-dir", cache, "--hf-endpoint", hubUrl, "--cache-capacity", "1M"),
-                "'stories' is 1.1 MiB but the cache tier holds at most 1.0 MiB",
-                List.of("pull", "hf://acme/tiny/stories.gguf", "--cache-dir", cache, "--cache-capacity", "lots"), "--cache-capacity must be a size");
+        Map<List<String>, String> cases = Map.ofEntries(
+                Map.entry(List.of("pull", "ftp://host/m.gguf", "--cache-dir", cache), "unknown scheme 'ftp'"),
+                Map.entry(List.of("pull", "hf://acme/tiny/missing.gguf", "--cache-dir", cache, "--hf-endpoint", hubUrl), "hf://acme/tiny/missing.gguf not found (HTTP 404"),
+                Map.entry(List.of("pull", notModel.toString(), "--cache-dir", cache), "is not a GGUF model (it starts with 'just'"),
+                Map.entry(List.of("push", notModel.toString(), tmp.resolve("out").toString()), "is not a GGUF model"),
+                Map.entry(List.of("generate", "--model", tmp.resolve("nope.gguf").toString()), "no such file"),
+                Map.entry(List.of("generate", "--model", "never-pulled", "--cache-dir", cache), "no model named 'never-pulled' in the cache"),
+                Map.entry(List.of("pull", "http://127.0.0.1:1/m.gguf", "--cache-dir", cache), "cannot reach 127.0.0.1:1"),
+                Map.entry(List.of("pull", "hf://acme/tiny/stories.gguf", "--cache-dir", cache, "--hf-endpoint", hubUrl, "--cache-capacity", "1M"), "'stories' is 1.1 MiB but the cache tier holds at most 1.0 MiB"),
+                Map.entry(List.of("pull", "hf://acme/tiny/stories.gguf", "--cache-dir", cache, "--cache-capacity", "lots"), "--cache-capacity must be a size"),
+                Map.entry(List.of("push", ServeProcess.stories260K().toString(), tmp.resolve("out").toString(), "--upload-part-size", "1M"),
+                        "the upload part size must be in 5.0 MiB..5.0 GiB"));
         for (var c : cases.entrySet()) {
             CliRun r = CliRun.of(c.getKey().toArray(String[]::new));
             assertThat(r.exitCode()).as(c.getKey() + ": " + r.err()).isEqualTo(1);

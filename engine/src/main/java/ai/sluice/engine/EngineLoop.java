@@ -107,7 +107,10 @@ final class EngineLoop {
     RequestHandle submit(GenerationRequest request, GenerationListener listener) {
         validate(request);
         int maxTokens = Math.min(request.maxTokens(), layout.maxModelLen() - request.promptLength());
-        return enqueue(request, listener, maxTokens, null);
+        // stream resume: primed here, on the caller's thread, so a bad request is refused at once
+        Resumption.Primed primed = request.resumedTokensUnsafe().length == 0 ? null
+                : Resumption.prime(request, maxTokens, config.detokenizer(), eos, vocab);
+        return enqueue(request, listener, maxTokens, null, primed);
     }
 
     RequestHandle embed(EmbeddingRequest request, EmbeddingListener listener) {
@@ -127,7 +130,7 @@ final class EngineLoop {
         // the engine's prefill path runs it: a one-token "generation" that pools instead of sampling
         GenerationRequest prefill = GenerationRequest.builder(request.requestId(), tokens).maxTokens(1).build();
         PooledEmbedding pooled = new PooledEmbedding(request, runner.hiddenSize(), listener);
-        return enqueue(prefill, pooled, 1, pooled);
+        return enqueue(prefill, pooled, 1, pooled, null);
     }
 
     int hiddenSize() {
@@ -135,7 +138,7 @@ final class EngineLoop {
     }
 
     private RequestHandle enqueue(GenerationRequest request, GenerationListener listener, int maxTokens,
-                                  PooledEmbedding embedding) {
+                                  PooledEmbedding embedding, Resumption.Primed primed) {
         synchronized (submitLock) {
             if (closing || dead) {
                 throw new EngineClosedException(dead ? "the engine loop has stopped after an internal error"
@@ -155,6 +158,13 @@ final class EngineLoop {
             queuedTokens.addAndGet(prompt);
             unfinished.incrementAndGet();
             Sequence s = new Sequence(arrivals++, request, listener, maxTokens, layout.blockSize(), System.nanoTime());
+            if (primed != null) {
+                s.picker = primed.picker();
+                s.text = primed.text();
+                s.stops = primed.stops();
+                s.resumedEnd = primed.ended();
+                metrics.resumed(s.resumed);
+            }
             s.embedding = embedding;
             inbox.add(s);
             wake();
@@ -334,6 +344,8 @@ final class EngineLoop {
         while ((s = inbox.poll()) != null) {
             if (s.cancelRequested()) {
                 finish(s, new FinishReason.Cancelled(), "");
+            } else if (s.resumedEnd != null) {
+                finish(s, s.resumedEnd, s.resumedEnd instanceof FinishReason.Length ? lengthTail(s) : "");
             } else {
                 scheduler.addWaiting(s);
             }
@@ -520,7 +532,9 @@ final class EngineLoop {
     private void sampleAndEmit(Sequence s, int r) {
         System.arraycopy(logits, r * vocab, row, 0, vocab);
         if (s.picker == null) {
-            s.picker = new TokenPicker(s.request.sampling(), s.request.logitBias(), vocab);
+            TokenConstraint c = s.request.constraint();
+            s.picker = new TokenPicker(s.request.sampling(), s.request.logitBias(), vocab,
+                    c == null ? null : new ConstraintMask(c, vocab, eos, s.request.stopTokenIds()));
             s.text = config.detokenizer().newStream(s.request.promptTokensUnsafe());
             s.stops = new StopStrings(s.request.stopStrings());
         }
@@ -531,7 +545,7 @@ final class EngineLoop {
         s.generated++;
         metrics.generationTokens(1);
         long now = System.nanoTime();
-        if (s.generated == 1) {
+        if (s.generated == s.resumed + 1) {
             s.firstTokenNanos = now;
             metrics.ttftHistogram().observe((now - s.arrivalNanos) / 1e9);
         } else {
@@ -550,8 +564,13 @@ final class EngineLoop {
         if (s.stops.matched() != null) {
             finishDone(s, new FinishReason.Stop(token, s.stops.matched()), "");
         } else if (s.generated >= s.maxTokens) {
-            finishDone(s, new FinishReason.Length(), s.stops.drain() + s.stops.append(s.text.flush()));
+            finishDone(s, new FinishReason.Length(), lengthTail(s));
         }
+    }
+
+    /** The text still held back when a sequence ends at its length limit. */
+    private static String lengthTail(Sequence s) {
+        return s.stops.drain() + s.stops.append(s.text.flush());
     }
 
     private boolean notify(Sequence s, int token, String delta, TokenLogprobs lp) {
@@ -588,7 +607,7 @@ final class EngineLoop {
         long now = System.nanoTime();
         metrics.finished(reason, now);
         metrics.e2eHistogram().observe((now - s.arrivalNanos) / 1e9);
-        metrics.sequenceFinished(s.promptLength, s.generated, s.firstScheduledNanos, s.firstTokenNanos, now);
+        metrics.sequenceFinished(s.promptLength, s.generated - s.resumed, s.firstScheduledNanos, s.firstTokenNanos, now);
         try {
             s.listener.onFinish(reason, finalText, new Usage(s.promptLength, s.generated, s.cachedPromptTokens));
         } catch (RuntimeException e) {

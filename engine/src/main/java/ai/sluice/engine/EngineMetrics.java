@@ -22,6 +22,8 @@ public final class EngineMetrics {
     private final AtomicLong finishedAbort = new AtomicLong();
     private final AtomicLong finishedError = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong resumedRequests = new AtomicLong();
+    private final AtomicLong resumedTokens = new AtomicLong();
     private final Histogram timeToFirstToken = new Histogram(Histogram.TTFT_SECONDS);
     private final Histogram interTokenLatency = new Histogram(Histogram.INTER_TOKEN_SECONDS);
     private final Histogram e2eRequestLatency = new Histogram(Histogram.REQUEST_SECONDS);
@@ -88,6 +90,16 @@ public final class EngineMetrics {
     /** Submissions refused because the waiting queue was full. */
     public long rejectedRequests() {
         return rejected.get();
+    }
+
+    /** Requests that continued an earlier run from its tokens (stream resume). */
+    public long resumedRequests() {
+        return resumedRequests.get();
+    }
+
+    /** Tokens those requests continued after: generated elsewhere, not sampled again here. */
+    public long resumedTokens() {
+        return resumedTokens.get();
     }
 
     /** Requests finished per second over the recent window (the basis of Retry-After). */
@@ -218,6 +230,11 @@ public final class EngineMetrics {
     }
 
     /** One finished sequence's lengths and phases; times are {@link System#nanoTime()}, 0 where not reached. */
+    void resumed(int tokens) {
+        resumedRequests.incrementAndGet();
+        resumedTokens.addAndGet(tokens);
+    }
+
     void sequenceFinished(int promptLength, int generated, long scheduledNanos, long firstTokenNanos, long nowNanos) {
         requestPromptTokens.observe(promptLength);
         requestGenerationTokens.observe(generated);

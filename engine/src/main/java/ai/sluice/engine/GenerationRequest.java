@@ -26,10 +26,16 @@ import java.util.Set;
  * @param logitBias added to a token's logit before sampling (OpenAI's {@code logit_bias}: -100 bans a
  *                  token, +100 all but forces it), each in [-100, 100], token ids inside the
  *                  vocabulary; log-probabilities are reported before it, as the model gives them
+ * @param resumedTokens tokens an earlier run of this same request already generated (stream resume;
+ *                      empty for a fresh request): the engine continues after them as if that run had
+ *                      not stopped (see {@link Resumption}); they count towards maxTokens and usage,
+ *                      and are never passed to the listener again
+ * @param constraint structured output: which tokens may come next ({@link TokenConstraint}), or null
  */
 public record GenerationRequest(String requestId, int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 Set<Integer> stopTokenIds, List<String> stopStrings, int priority, boolean logprobs,
-                                int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias) {
+                                int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias,
+                                int[] resumedTokens, TokenConstraint constraint) {
 
     /** Most alternatives a request may ask for, as OpenAI. */
     public static final int MAX_TOP_LOGPROBS = 20;
@@ -58,6 +64,7 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
             }
         }
         logitBias = Map.copyOf(logitBias);
+        resumedTokens = resumedTokens == null ? new int[0] : resumedTokens.clone();
         for (Map.Entry<Integer, Float> e : logitBias.entrySet()) {
             float b = e.getValue();
             if (!(b >= -MAX_LOGIT_BIAS && b <= MAX_LOGIT_BIAS)) {
@@ -71,6 +78,17 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
     @Override
     public int[] promptTokens() {
         return promptTokens.clone();
+    }
+
+    /** A copy of the tokens a resumed request continues after (empty for a fresh one). */
+    @Override
+    public int[] resumedTokens() {
+        return resumedTokens.clone();
+    }
+
+    /** The resumed tokens without copying, for the engine. */
+    int[] resumedTokensUnsafe() {
+        return resumedTokens;
     }
 
     public int promptLength() {
@@ -99,6 +117,8 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
         private int topLogprobs;
         private boolean ignoreEos;
         private Map<Integer, Float> logitBias = Map.of();
+        private int[] resumedTokens = new int[0];
+        private TokenConstraint constraint;
 
         private Builder(String requestId, int[] promptTokens) {
             this.requestId = requestId;
@@ -147,9 +167,21 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
             return this;
         }
 
+        /** Continues after {@code tokens}, which an earlier run of this request generated (stream resume). */
+        public Builder resumeAfter(int[] tokens) {
+            this.resumedTokens = tokens;
+            return this;
+        }
+
+        /** Structured output: only tokens the constraint allows are generated. */
+        public Builder constraint(TokenConstraint value) {
+            this.constraint = value;
+            return this;
+        }
+
         public GenerationRequest build() {
             return new GenerationRequest(requestId, promptTokens, sampling, maxTokens, stopTokenIds, stopStrings,
-                    priority, logprobs, topLogprobs, ignoreEos, logitBias);
+                    priority, logprobs, topLogprobs, ignoreEos, logitBias, resumedTokens, constraint);
         }
     }
 }

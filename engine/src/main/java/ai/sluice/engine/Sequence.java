@@ -15,6 +15,8 @@ final class Sequence implements ModelRunner.SlotMap {
     final GenerationRequest request;
     final GenerationListener listener;
     final int promptLength;
+    /** Tokens an earlier run generated that this one continues after (stream resume); 0 when fresh. */
+    final int resumed;
     final int maxTokens;
     final long arrivalNanos;
     private final int blockShift;
@@ -38,6 +40,8 @@ final class Sequence implements ModelRunner.SlotMap {
     /** When the scheduler first admitted it (0 until then). */
     long firstScheduledNanos;
     long lastTokenNanos;
+    /** Set when the resumed tokens already ended the generation: finish at intake, schedule nothing. */
+    FinishReason resumedEnd;
     /** Set for an embedding request (a prefill-only sequence that pools instead of sampling); else null. */
     PooledEmbedding embedding;
     TokenPicker picker;
@@ -57,8 +61,12 @@ final class Sequence implements ModelRunner.SlotMap {
         this.blockShift = Integer.numberOfTrailingZeros(blockSize);
         this.blockMask = blockSize - 1;
         this.arrivalNanos = arrivalNanos;
-        this.tokens = Arrays.copyOf(request.promptTokensUnsafe(), promptLength + Math.min(maxTokens, 256));
-        this.length = promptLength;
+        int[] resumedTokens = request.resumedTokensUnsafe();
+        this.resumed = resumedTokens.length;
+        this.tokens = Arrays.copyOf(request.promptTokensUnsafe(), promptLength + Math.max(resumed, Math.min(maxTokens, 256)));
+        System.arraycopy(resumedTokens, 0, tokens, promptLength, resumed);
+        this.length = promptLength + resumed;
+        this.generated = resumed;
     }
 
     // ---- tokens ----

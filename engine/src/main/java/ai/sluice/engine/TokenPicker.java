@@ -17,8 +17,15 @@ final class TokenPicker {
     /** The request's logit bias as parallel arrays, applied in id order. */
     private final int[] biasedTokens;
     private final float[] biases;
+    /** Structured output: null when the request has no constraint. */
+    private final ConstraintMask constraint;
 
     TokenPicker(SamplingParams params, Map<Integer, Float> logitBias, int vocab) {
+        this(params, logitBias, vocab, null);
+    }
+
+    TokenPicker(SamplingParams params, Map<Integer, Float> logitBias, int vocab, ConstraintMask constraint) {
+        this.constraint = constraint;
         this.sampler = new Sampler(params, vocab);
         this.window = params.hasPenalties() ? new int[PENALTY_WINDOW] : null;
         this.biasedTokens = logitBias.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
@@ -29,6 +36,26 @@ final class TokenPicker {
     }
 
     /**
+     * Replays {@code token}, picked by an earlier run of this request, through the constraint (a
+     * resumed request); false when the constraint does not allow it here.
+     */
+    boolean replay(int token) {
+        if (constraint == null) {
+            return true;
+        }
+        if (!constraint.allows(token)) {
+            return false;
+        }
+        constraint.accept(token);
+        return true;
+    }
+
+    /** Positions the sampler's random state after {@code samples} earlier picks (a resumed request). */
+    void skip(int samples) {
+        sampler.skipSamples(samples);
+    }
+
+    /**
      * Picks from {@code logits[0 .. vocab)} (biased in place: the caller passes its own copy);
      * {@code tokens[0 .. length)} are the sequence so far.
      */
@@ -36,11 +63,20 @@ final class TokenPicker {
         for (int i = 0; i < biasedTokens.length; i++) {
             logits[biasedTokens[i]] += biases[i];
         }
-        if (window == null) {
-            return sampler.sample(logits);
+        if (constraint != null) {
+            constraint.apply(logits);
         }
-        int n = Math.min(length, window.length);
-        System.arraycopy(tokens, length - n, window, 0, n);
-        return sampler.sample(logits, window, n);
+        int token;
+        if (window == null) {
+            token = sampler.sample(logits);
+        } else {
+            int n = Math.min(length, window.length);
+            System.arraycopy(tokens, length - n, window, 0, n);
+            token = sampler.sample(logits, window, n);
+        }
+        if (constraint != null) {
+            constraint.accept(token);
+        }
+        return token;
     }
 }

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** One JSON line per request: method, path, model, status, replica, retries, resumed, added and total ms. Never headers or bodies. */
+/** One JSON line per request: method, path, model, status, pool, key name, replica, retries, resumed, added and total ms. Never headers or bodies. */
 public final class AccessLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Consumer<String> sink;
@@ -21,7 +21,8 @@ public final class AccessLog {
         return new AccessLog(System.out::println);
     }
 
-    public record Entry(String method, String path, String model, int status, String replica, int retries,
+    public record Entry(String method, String path, String model, int status, String pool, String key,
+                        String replica, int retries,
                         int resumes, double addedMs, double durationMs, String error) {
     }
 
@@ -33,6 +34,8 @@ public final class AccessLog {
         line.put("path", e.path());
         line.put("model", e.model());
         line.put("status", e.status());
+        line.put("pool", e.pool());
+        line.put("key", e.key()); // the key's name from the config, never the key
         line.put("replica", e.replica());
         line.put("retries", e.retries());
         line.put("resumes", e.resumes());

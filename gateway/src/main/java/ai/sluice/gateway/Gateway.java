@@ -37,6 +37,7 @@ public final class Gateway implements AutoCloseable {
     private final AccessLog accessLog;
     private final Discovery.Resolver resolver;
     private final GatewayMetrics metrics;
+    private final KeyLimits keyLimits;
     private final ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http;
     private final WebServer server;
@@ -50,43 +51,43 @@ public final class Gateway implements AutoCloseable {
 
     private final class Core {
         final GatewayConfig config;
-        final Discovery discovery;
-        final Fleet fleet;
-        final Router router;
+        final Policy policy;
+        final Pools pools;
+        final RoutePolicy routes;
         final Prober prober;
         final Proxy proxy;
+        final ModelList models;
 
-        /** Builds on {@code previous}'s replicas where their addresses stay (health, breaker and load carry over). */
+        /** Builds on {@code previous}'s pools and replicas where they stay (health, breaker and load carry over). */
         Core(GatewayConfig config, Core previous) {
             this.config = config;
-            this.discovery = new Discovery(config.backends(), resolver);
-            this.fleet = new Fleet(previous == null ? List.of() : previous.fleet.all());
-            fleet.update(discovery.resolve(), u -> new Replica(u, config));
-            for (Replica r : fleet.all()) {
-                r.reconfigure(config);
-            }
-            this.router = new Router(config.affinityLoadFactor());
-            router.replicas(fleet.all());
-            this.prober = new Prober(config, http, fleet::all);
-            this.proxy = new Proxy(config, http, fleet, router,
+            this.policy = config.effectivePolicy();
+            this.pools = new Pools(policy, config, resolver, previous == null ? null : previous.pools);
+            this.routes = new RoutePolicy(policy, pools);
+            this.prober = new Prober(config, http, pools::probed);
+            this.proxy = new Proxy(config, new Upstreams(config, http), pools, routes, keyLimits,
+                    new ReplicaPicker(config, metrics),
                     new RetryBudget(config.retryBudgetRatio(), config.retryBudgetMinPerSec()), metrics, accessLog);
+            this.models = new ModelList(config, pools);
         }
 
         void start() {
             prober.every(config.resolveInterval(), this::rediscover);
+            // spill state follows the scraped queues even while no request comes to ask (so it also comes back)
+            prober.every(config.scrapeInterval(), () -> pools.all().forEach(Pool::spilling));
             prober.start();
         }
 
-        /** Resolves the backend names again; replicas that joined or left change the fleet and the hash ring. */
+        /** Resolves the backend names again; replicas that joined or left change the pool and its hash ring. */
         void rediscover() {
-            try {
-                List<URI> now = discovery.resolve();
-                if (fleet.update(now, u -> new Replica(u, config))) {
-                    router.replicas(fleet.all());
-                    LOG.log(System.Logger.Level.INFO, "replicas now " + now);
+            for (Pool p : pools.all()) {
+                try {
+                    if (p.rediscover()) {
+                        LOG.log(System.Logger.Level.INFO, "pool " + p.name() + ": replicas now " + p.fleet.all());
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "re-resolving pool " + p.name() + "'s replicas failed: " + e);
                 }
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "re-resolving the replicas failed: " + e);
             }
         }
     }
@@ -99,7 +100,8 @@ public final class Gateway implements AutoCloseable {
                 .connectTimeout(min(config.firstByteTimeout(), Duration.ofSeconds(2)))
                 .executor(clientThreads)
                 .build();
-        this.metrics = new GatewayMetrics(() -> core.fleet.all());
+        this.metrics = new GatewayMetrics(() -> core.pools.replicas(), () -> core.pools.all());
+        this.keyLimits = new KeyLimits(java.time.Clock.systemUTC(), metrics); // per key name, across reloads
         this.core = new Core(config, null);
         var listener = WebServer.builder()
                 .host(config.host())
@@ -121,7 +123,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     static Gateway start(GatewayConfig config, AccessLog accessLog, Discovery.Resolver resolver) {
-        if (config.backends().isEmpty()) {
+        if (config.policy() == null && config.backends().isEmpty()) {
             throw new GatewayException("no backends: give at least one replica URL (--backend or backends:)");
         }
         checkBindable(config);
@@ -156,7 +158,7 @@ public final class Gateway implements AutoCloseable {
         fresh.start();
         core = fresh;
         old.prober.close();
-        LOG.log(System.Logger.Level.INFO, "config reloaded: replicas " + fresh.fleet.all());
+        LOG.log(System.Logger.Level.INFO, "config reloaded: replicas " + fresh.pools.replicas());
     }
 
     /**
@@ -212,8 +214,8 @@ public final class Gateway implements AutoCloseable {
         r.get("/health", (req, res) -> json(res, 200, "{\"status\":\"ok\"}"));
         r.get("/ready", this::ready);
         r.get("/metrics", this::metrics);
-        r.get("/v1/models", (req, res) -> core.proxy.models(req, res));
-        r.get("/v1/models/{id}", (req, res) -> core.proxy.model(req, res));
+        r.get("/v1/models", (req, res) -> core.models.models(req, res));
+        r.get("/v1/models/{id}", (req, res) -> core.models.model(req, res));
         r.post("/v1/completions", (req, res) -> core.proxy.forward(req, res, true));
         r.post("/v1/chat/completions", (req, res) -> core.proxy.forward(req, res, true));
         r.post("/v1/embeddings", (req, res) -> core.proxy.forward(req, res, false));
@@ -229,7 +231,7 @@ public final class Gateway implements AutoCloseable {
 
     private void ready(ServerRequest req, ServerResponse res) {
         long now = System.nanoTime();
-        List<Replica> all = core.fleet.all();
+        List<Replica> all = core.pools.replicas();
         long up = all.stream().filter(r -> r.routable(now)).count();
         json(res, up > 0 ? 200 : 503, "{\"ready\":" + (up > 0) + ",\"replicas_up\":" + up
                 + ",\"replicas\":" + all.size() + "}");
@@ -266,7 +268,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The replicas and their state (for tests and the CLI's start line). */
     public List<Replica> replicas() {
-        return core.fleet.all();
+        return core.pools.replicas();
     }
 
     @Override

@@ -26,16 +26,34 @@ import java.util.List;
  *                              Kubernetes headless Service lists one per pod); IP literals and localhost are not
  * @param auth                  client keys the gateway accepts, and the key it sends replicas
  * @param tls                   the gateway's certificate when it listens on HTTPS; null: plain HTTP
+ * @param policy                pools, data classes and named keys with limits; null: one pool of {@code backends}
  */
 public record GatewayConfig(String host, int port, List<URI> backends, Duration healthInterval, Duration healthTimeout,
                             Duration scrapeInterval, Duration firstByteTimeout, Duration streamStallTimeout,
                             Duration holdTimeout, int ejectAfterFailures, Duration ejectBase, Duration ejectMax,
                             int maxAttempts, double retryBudgetRatio, double retryBudgetMinPerSec,
                             int affinityPrefixChars, double affinityLoadFactor, boolean resume,
-                            Duration resolveInterval, Auth auth, ListenerTls tls) {
+                            Duration resolveInterval, Auth auth, ListenerTls tls, Policy policy) {
 
     public GatewayConfig {
         backends = List.copyOf(backends);
+    }
+
+    /** No pools of its own: one pool of {@code backends}. */
+    public GatewayConfig(String host, int port, List<URI> backends, Duration healthInterval, Duration healthTimeout,
+                         Duration scrapeInterval, Duration firstByteTimeout, Duration streamStallTimeout,
+                         Duration holdTimeout, int ejectAfterFailures, Duration ejectBase, Duration ejectMax,
+                         int maxAttempts, double retryBudgetRatio, double retryBudgetMinPerSec,
+                         int affinityPrefixChars, double affinityLoadFactor, boolean resume,
+                         Duration resolveInterval, Auth auth, ListenerTls tls) {
+        this(host, port, backends, healthInterval, healthTimeout, scrapeInterval, firstByteTimeout, streamStallTimeout,
+                holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts, retryBudgetRatio, retryBudgetMinPerSec,
+                affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth, tls, null);
+    }
+
+    /** The pools in force: the configured ones, else one pool named {@value Policy#DEFAULT_POOL} of {@code backends}. */
+    public Policy effectivePolicy() {
+        return policy != null ? policy : Policy.single(backends);
     }
 
     /** Plain HTTP (no {@code tls}). */
@@ -66,19 +84,31 @@ public record GatewayConfig(String host, int port, List<URI> backends, Duration 
     public GatewayConfig withAddress(String newHost, int newPort) {
         return new GatewayConfig(newHost, newPort, backends, healthInterval, healthTimeout, scrapeInterval,
                 firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
-                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth, tls);
+                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth, tls,
+                policy);
     }
 
+    /** Replaces the replicas (the --backend flag); only for a config without pools of its own. */
     public GatewayConfig withBackends(List<URI> newBackends) {
+        Policy next = policy;
+        if (policy != null) {
+            boolean ownPools = policy.pools().size() != 1 || !policy.pools().getFirst().name().equals(Policy.DEFAULT_POOL);
+            if (ownPools) {
+                throw new GatewayException("--backend: the config file defines pools: list each pool's backends there");
+            }
+            next = new Policy(Policy.single(newBackends).pools(), policy.dataClasses(), policy.defaultClass(),
+                    policy.keys()); // named keys over plain backends: the one pool takes the flag's replicas
+        }
         return new GatewayConfig(host, port, newBackends, healthInterval, healthTimeout, scrapeInterval,
                 firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
-                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth, tls);
+                retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval, auth, tls,
+                next);
     }
 
     public GatewayConfig withTls(ListenerTls newTls) {
         return new GatewayConfig(host, port, backends, healthInterval, healthTimeout, scrapeInterval,
                 firstByteTimeout, streamStallTimeout, holdTimeout, ejectAfterFailures, ejectBase, ejectMax, maxAttempts,
                 retryBudgetRatio, retryBudgetMinPerSec, affinityPrefixChars, affinityLoadFactor, resume, resolveInterval,
-                auth, newTls);
+                auth, newTls, policy);
     }
 }

@@ -31,7 +31,7 @@ public final class GatewayConfigFile {
             "hold_timeout_ms", "eject_after_failures", "eject_base_ms", "eject_max_ms", "max_attempts",
             "retry_budget_ratio", "retry_budget_min_per_sec", "affinity_prefix_chars", "affinity_load_factor",
             "resume", "resolve_interval_ms", "api_key_sha256", "replica_api_key_env", "replica_api_key_file",
-            "tls_certificate_file", "tls_private_key_file");
+            "tls_certificate_file", "tls_private_key_file", "pools", "data_classes", "default_data_class", "api_keys");
 
     private GatewayConfigFile() {
     }
@@ -70,7 +70,13 @@ public final class GatewayConfigFile {
         }
         Fields f = new Fields(name, root);
         GatewayConfig d = GatewayConfig.of("127.0.0.1", 9000, List.of());
-        List<URI> backends = f.backends();
+        Policy policy = PolicyFile.read(name, root);
+        boolean ownPools = policy != null && root.has("pools");
+        List<URI> backends = ownPools ? policy.allBackends() : f.backends();
+        List<byte[]> digests = new ArrayList<>(f.digests());
+        if (policy != null) {
+            policy.keys().forEach(k -> digests.add(k.sha256()));
+        }
         GatewayConfig c = new GatewayConfig(
                 f.text("host", d.host()),
                 (int) f.number("port", d.port(), 0, 65535),
@@ -91,8 +97,9 @@ public final class GatewayConfigFile {
                 f.fraction("affinity_load_factor", d.affinityLoadFactor(), 1, 100),
                 f.bool("resume", d.resume()),
                 f.millis("resolve_interval_ms", d.resolveInterval()),
-                new Auth(f.digests(), f.replicaKey()),
-                f.tls());
+                new Auth(digests, f.replicaKey()),
+                f.tls(),
+                policy);
         if (c.ejectMax().compareTo(c.ejectBase()) < 0) {
             throw new GatewayException(name + ": eject_max_ms: must be at least eject_base_ms ("
                     + c.ejectBase().toMillis() + ")");

@@ -103,6 +103,7 @@ final class Prober implements AutoCloseable {
                     .timeout(config.healthTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (res.statusCode() == 200) {
                 r.load(ReplicaLoad.parsePrometheus(res.body()));
+                r.resumeWire(ResumeWire.advertisedIn(res.body()));
             }
         } catch (Exception e) {
             // the health check decides about the replica; the last load stays

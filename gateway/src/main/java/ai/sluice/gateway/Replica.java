@@ -30,6 +30,8 @@ public final class Replica {
     private volatile boolean healthy;
     private volatile long ejectedUntilNanos;
     private volatile ReplicaLoad load = ReplicaLoad.UNKNOWN;
+    /** Whether its last /metrics showed it speaks Sluice's stream-resume wire ({@link ResumeWire}). */
+    private volatile boolean resumeWire;
     private volatile List<String> models = List.of();
     private volatile List<com.fasterxml.jackson.databind.JsonNode> modelCards = List.of();
     /** Counts to eject: consecutive failures, and the ejections in a row (each doubles the backoff). */
@@ -114,6 +116,15 @@ public final class Replica {
 
     public void load(ReplicaLoad scraped) {
         this.load = scraped;
+    }
+
+    /** Whether the replica can continue a stream from its token ids (Sluice's resume wire). */
+    public boolean resumeWire() {
+        return resumeWire;
+    }
+
+    public void resumeWire(boolean speaks) {
+        this.resumeWire = speaks;
     }
 
     public List<String> models() {

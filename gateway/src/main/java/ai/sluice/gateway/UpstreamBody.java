@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * slow client slows the replica instead of filling the gateway's memory. {@link #cancel()} (client gone, replica
  * given up on) closes the upstream connection, which is how the replica learns to stop generating.
  */
-final class UpstreamBody implements Flow.Subscriber<List<ByteBuffer>> {
+final class UpstreamBody implements Flow.Subscriber<List<ByteBuffer>>, BodySource {
     private static final Object END = new Object();
 
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -53,7 +53,8 @@ final class UpstreamBody implements Flow.Subscriber<List<ByteBuffer>> {
      * @throws HttpTimeoutException when nothing came within {@code stall}
      * @throws IOException          when the connection broke (or the body was cancelled)
      */
-    byte[] next(Duration stall) throws IOException {
+    @Override
+    public byte[] next(Duration stall) throws IOException {
         Object item;
         try {
             item = queue.poll(stall.toNanos(), TimeUnit.NANOSECONDS);
@@ -92,17 +93,9 @@ final class UpstreamBody implements Flow.Subscriber<List<ByteBuffer>> {
         return out;
     }
 
-    /** Reads the whole body (a non-streamed answer), each piece within {@code stall}. */
-    byte[] readAll(Duration stall) throws IOException {
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-        for (byte[] piece = next(stall); piece != null; piece = next(stall)) {
-            all.writeBytes(piece);
-        }
-        return all.toByteArray();
-    }
-
     /** Stops reading and closes the upstream connection; a blocked {@link #next} ends with an IOException. */
-    void cancel() {
+    @Override
+    public void cancel() {
         cancelled = true;
         Flow.Subscription s = subscription;
         if (s != null) {

@@ -24,6 +24,8 @@ final class FakeReplica implements AutoCloseable {
     final HttpServer server;
     final AtomicInteger generations = new AtomicInteger();
     volatile boolean healthy = true;
+    /** Whether /metrics advertises Sluice's resume wire (as a real Sluice replica's does). */
+    volatile boolean resumeWire;
 
     FakeReplica(String model, Behaviour behaviour) throws IOException {
         this(model, behaviour, "127.0.0.1", 0);
@@ -34,7 +36,8 @@ final class FakeReplica implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/health", ex -> send(ex, healthy ? 200 : 503, "{\"status\":\"ok\"}"));
         server.createContext("/metrics", ex -> send(ex, 200,
-                "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name=\"" + model + "\"} 0.0\n"));
+                "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name=\"" + model + "\"} 0.0\n"
+                        + (resumeWire ? "sluice:resumed_requests_total{model_name=\"" + model + "\"} 0.0\n" : "")));
         server.createContext("/v1/models", ex -> send(ex, 200,
                 "{\"object\":\"list\",\"data\":[{\"id\":\"" + model + "\",\"object\":\"model\",\"owned_by\":\"test\"}]}"));
         server.createContext("/v1/", ex -> {
@@ -74,6 +77,13 @@ final class FakeReplica implements AutoCloseable {
     static void event(OutputStream out, String data) throws IOException {
         out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    /** A completions chunk with the ids of its tokens (return_token_ids) and, when not null, its finish reason. */
+    static String chunk(String id, String text, int[] tokenIds, String finishReason) {
+        return "{\"id\":\"" + id + "\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"" + text
+                + "\",\"finish_reason\":" + (finishReason == null ? "null" : "\"" + finishReason + "\"")
+                + ",\"token_ids\":" + java.util.Arrays.toString(tokenIds) + "}]}";
     }
 
     static String chunk(String id, String text) {

@@ -326,6 +326,82 @@ class GatewayProxyTest {
         assertThat(metrics(g)).contains("sluice_gateway_resumes_total 1.0");
     }
 
+    private static void awaitResumeWire(Gateway g) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!g.replicas().stream().allMatch(Replica::resumeWire)) {
+            assertThat(System.nanoTime()).as("the replicas' /metrics scraped").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void betweenReplicasThatSpeakTheWireAStreamContinuesAfterItsTokenIds() throws Exception {
+        List<JsonNode> asked = new CopyOnWriteArrayList<>();
+        FakeReplica dropping = replica((ex, body) -> {
+            asked.add(json.readTree(body));
+            OutputStream out = FakeReplica.startStream(ex);
+            FakeReplica.event(out, FakeReplica.chunk("cmpl-A", "Once", new int[] {10}, null));
+            FakeReplica.event(out, FakeReplica.chunk("cmpl-A", " upon", new int[] {11, 12}, null));
+            throw new java.io.IOException("replica dies");
+        });
+        FakeReplica continuing = replica((ex, body) -> {
+            JsonNode request = json.readTree(body);
+            asked.add(request);
+            ex.getResponseHeaders().set("x-sluice-resumed-tokens",
+                    Integer.toString(request.at("/sluice/resume_token_ids").size()));
+            OutputStream out = FakeReplica.startStream(ex);
+            FakeReplica.event(out, FakeReplica.chunk("cmpl-B", " a", new int[] {13}, null));
+            FakeReplica.event(out, FakeReplica.chunk("cmpl-B", " time", new int[] {14}, "length"));
+            FakeReplica.event(out, "[DONE]");
+        });
+        dropping.resumeWire = true;
+        continuing.resumeWire = true;
+        Gateway g = gateway(List.of(dropping.base(), continuing.base()), Duration.ofSeconds(2));
+        awaitUp(g, 2);
+        awaitResumeWire(g);
+        busy(g.replicas().get(1), 3); // the dropping replica first
+        HttpResponse<String> res = post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\",\"stream\":true}");
+        busy(g.replicas().get(1), -3);
+        assertThat(res.statusCode()).isEqualTo(200);
+        StringBuilder text = new StringBuilder();
+        for (String line : res.body().split("\n")) {
+            if (line.startsWith("data: {")) {
+                JsonNode c = json.readTree(line.substring(6));
+                text.append(c.path("choices").get(0).path("text").asText());
+                assertThat(c.path("id").asText()).isEqualTo("cmpl-A");
+            }
+        }
+        assertThat(text.toString()).isEqualTo("Once upon a time");
+        assertThat(res.body()).as("ids the client did not ask for").doesNotContain("token_ids").endsWith("data: [DONE]\n\n");
+        assertThat(asked).hasSize(2);
+        assertThat(asked.get(0).get("return_token_ids").asBoolean()).isTrue();
+        assertThat(asked.get(0).has("sluice")).isFalse();
+        assertThat(asked.get(1).at("/sluice/resume_token_ids").toString()).isEqualTo("[10,11,12]");
+        assertThat(metrics(g)).contains("sluice_gateway_resumes_total 1.0")
+                .contains("sluice_gateway_resumes_from_token_ids_total 1.0");
+    }
+
+    @Test
+    void aStreamDroppedAfterItsLastChunkOnlyNeedsItsEnd() throws Exception {
+        FakeReplica dropping = replica((ex, body) -> {
+            OutputStream out = FakeReplica.startStream(ex);
+            FakeReplica.event(out, FakeReplica.chunk("cmpl-A", "Once", new int[] {10}, null));
+            FakeReplica.event(out, FakeReplica.chunk("cmpl-A", " upon", new int[] {11, 2}, "stop"));
+            throw new java.io.IOException("replica dies before [DONE]");
+        });
+        FakeReplica other = replica((ex, body) -> FakeReplica.send(ex, 400, "{\"error\":{\"message\":\"no\"}}"));
+        dropping.resumeWire = true;
+        other.resumeWire = true;
+        Gateway g = gateway(List.of(dropping.base(), other.base()), Duration.ofSeconds(2));
+        awaitUp(g, 2);
+        awaitResumeWire(g);
+        busy(g.replicas().get(1), 3);
+        HttpResponse<String> res = post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\",\"stream\":true}");
+        busy(g.replicas().get(1), -3);
+        assertThat(res.body()).doesNotContain("error").contains("Once").contains(" upon").endsWith("data: [DONE]\n\n");
+        assertThat(other.generations.get()).as("the answer was whole: no replica asked to go on").isZero();
+    }
+
     @Test
     void aResumeThatDivergesEndsWithACleanErrorEvent() throws Exception {
         FakeReplica dropping = replica((ex, body) -> {

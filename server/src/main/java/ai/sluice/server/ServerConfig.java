@@ -31,7 +31,7 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
                            int maxPromptTokens, Duration requestTimeout, Duration pingInterval,
                            Duration healthStaleAfter, int streamQueueTokens, Duration clientStallTimeout,
                            List<String> allowedOrigins, boolean faultInjection,
-                           GenerationDefaults generationDefaults) {
+                           GenerationDefaults generationDefaults, String toolCallParser) {
 
     public ServerConfig {
         apiKeys = List.copyOf(apiKeys);
@@ -69,7 +69,7 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
     public static ServerConfig defaults(String name, int contextLength) {
         return new ServerConfig("127.0.0.1", 8000, name, List.of(), 4L << 20, contextLength,
                 Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(5), 1024, Duration.ofSeconds(30),
-                List.of(), false, GenerationDefaults.OPENAI);
+                List.of(), false, GenerationDefaults.OPENAI, null);
     }
 
     public ServerConfig withHost(String h) {
@@ -119,6 +119,11 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
         return edit(b -> b.faultInjection = enabled);
     }
 
+    /** How tool calls are read from the model's text (vLLM's --tool-call-parser name); null: from the chat template. */
+    public ServerConfig withToolCallParser(String parser) {
+        return edit(b -> b.toolCallParser = parser);
+    }
+
     /** A copy with the fields {@code change} sets; the compact constructor checks the result. */
     private ServerConfig edit(java.util.function.Consumer<Fields> change) {
         Fields f = new Fields(this);
@@ -142,6 +147,7 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
         List<String> allowedOrigins;
         boolean faultInjection;
         GenerationDefaults generationDefaults;
+        String toolCallParser;
 
         Fields(ServerConfig c) {
             host = c.host;
@@ -158,12 +164,13 @@ public record ServerConfig(String host, int port, String servedModelName, List<S
             allowedOrigins = c.allowedOrigins;
             faultInjection = c.faultInjection;
             generationDefaults = c.generationDefaults;
+            toolCallParser = c.toolCallParser;
         }
 
         ServerConfig build() {
             return new ServerConfig(host, port, servedModelName, apiKeys, maxBodyBytes, maxPromptTokens, requestTimeout,
                     pingInterval, healthStaleAfter, streamQueueTokens, clientStallTimeout, allowedOrigins, faultInjection,
-                    generationDefaults);
+                    generationDefaults, toolCallParser);
         }
     }
 }

@@ -7,10 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Which parts of a partial download are complete, so an interrupted pull resumes instead of starting
@@ -19,6 +21,8 @@ import java.util.Objects;
  * (replaced upstream, other part size) means starting over.
  */
 final class Journal implements AutoCloseable {
+    private static final Pattern PART = Pattern.compile("\\d{1,9}");
+
     private final FileChannel out;
     private final BitSet done;
 
@@ -42,11 +46,12 @@ final class Journal implements AutoCloseable {
         BitSet done = new BitSet();
         boolean keep = false;
         try {
-            List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+            // Latin-1 reads any bytes: a damaged journal fails the header match rather than the pull
+            List<String> lines = completeLines(Files.readString(path, StandardCharsets.ISO_8859_1));
             if (!lines.isEmpty() && lines.getFirst().equals(header) && Files.exists(partial)) {
                 keep = true;
                 for (String l : lines.subList(1, lines.size())) {
-                    if (l.matches("\\d+")) { // a torn last line from a crash is skipped, its part fetched again
+                    if (PART.matcher(l).matches()) {
                         done.set(Integer.parseInt(l));
                     }
                 }
@@ -56,9 +61,23 @@ final class Journal implements AutoCloseable {
         }
         if (!keep) {
             Files.deleteIfExists(partial);
-            Files.writeString(path, header + "\n", StandardCharsets.UTF_8);
         }
+        // written anew either way: appending after a torn last line would glue the next part's number to it
+        StringBuilder text = new StringBuilder(header).append('\n');
+        done.stream().forEach(p -> text.append(p).append('\n'));
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new Journal(FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND), done);
+    }
+
+    /**
+     * The lines that end in a newline. A crash can tear the last one, and a torn number is a
+     * different number ("4" of "42"): counting it would mark a part done that was never written.
+     */
+    static List<String> completeLines(String text) {
+        int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n", -1));
     }
 
     BitSet done() {

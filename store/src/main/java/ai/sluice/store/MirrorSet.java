@@ -10,7 +10,8 @@ import java.util.Objects;
  * The mirrors of one model in order of preference, and which of them still work. A mirror that
  * fails permanently (not found, refused) or three times in a row is dropped; the transfer goes on
  * from the next one. A mirror whose size or published sha256 differs from the first one's holds a
- * different object and is dropped too.
+ * different object and is dropped too, as is one that served bytes that failed the sha256 check
+ * ({@link VerifiedTransfer}).
  */
 final class MirrorSet {
     private static final int STRIKES = 3;
@@ -94,6 +95,20 @@ final class MirrorSet {
 
     synchronized int strikes(Remote mirror) {
         return strikes[mirrors.indexOf(mirror)];
+    }
+
+    /** Drops the mirror described as {@code described} (it gave bad bytes, say); the transfer goes on from the next. */
+    synchronized void drop(String described, String reason) {
+        for (int i = 0; i < mirrors.size(); i++) {
+            if (mirrors.get(i).describe().equals(described) && !down[i]) {
+                drop(i, reason);
+            }
+        }
+    }
+
+    /** Why each dropped mirror was dropped, in the order they were. */
+    synchronized Map<String, String> reasons() {
+        return new LinkedHashMap<>(reasons);
     }
 
     private void drop(int i, String reason) {

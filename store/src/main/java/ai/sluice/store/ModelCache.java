@@ -248,8 +248,16 @@ public final class ModelCache {
         return pin;
     }
 
+    /**
+     * Records a use. Best effort: the time only orders evictions, and a disk too full to rewrite
+     * a small file must not stop a model that is already here from being served.
+     */
     void touch(CachedModel m) {
-        writeEntry(m.usedAt(Instant.now()));
+        try {
+            writeEntry(m.usedAt(Instant.now()));
+        } catch (StoreException e) {
+            // the entry keeps its older time
+        }
     }
 
     /** Exclusive right to download {@code name}; other processes asking wait here. */
@@ -369,18 +377,34 @@ public final class ModelCache {
         return sum;
     }
 
-    /** Moves a verified partial file under its final name, then records it. */
+    /**
+     * Records a verified partial file, then moves it under its final name. The entry goes first:
+     * when it cannot be written (a full disk) the download stays where it is, complete in its
+     * journal, and the next pull publishes it without fetching; a model file without an entry
+     * would be invisible, never listed, evicted or removed.
+     */
     CachedModel publish(Path partial, CachedModel model) throws IOException {
         Path target = modelFile(model.name());
+        writeEntry(model);
         try {
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the cache directory cannot rename atomically", e);
+        } catch (IOException e) {
+            Files.deleteIfExists(entryFile(model.name()));
+            throw e instanceof AtomicMoveNotSupportedException ? new IOException("the cache directory cannot rename atomically", e) : e;
         }
         Files.deleteIfExists(Journal.pathFor(partial));
         Files.deleteIfExists(reservation(model.name()));
-        writeEntry(model);
         return model;
+    }
+
+    /** Throws the partial download away but keeps its reservation: it is fetched again at once. */
+    void restartPartial(String name) {
+        try {
+            Files.deleteIfExists(partialFile(name));
+            Files.deleteIfExists(Journal.pathFor(partialFile(name)));
+        } catch (IOException e) {
+            throw new StoreException("cannot delete " + partialFile(name) + ": " + e.getMessage(), e);
+        }
     }
 
     void discardPartial(String name) {
@@ -402,6 +426,11 @@ public final class ModelCache {
         } catch (NoSuchFileException e) {
             // the model was removed meanwhile
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp); // a half-written copy would only take room
+            } catch (IOException ignored) {
+                // nothing more to do
+            }
             throw new StoreException("cannot write " + entry + ": " + e.getMessage(), e);
         }
     }

@@ -60,7 +60,7 @@ public final class ModelStore implements AutoCloseable {
         this.config = config;
         this.cache = new ModelCache(config.cacheDir(), config.capacityBytes());
         this.progress = progress;
-        this.s3 = new S3Clients(config.concurrency());
+        this.s3 = new S3Clients(Math.max(config.concurrency(), Pusher.MAX_CONCURRENCY)); // room for a push's parts too
         this.http = HttpRemote.newClient();
     }
 
@@ -193,10 +193,10 @@ public final class ModelStore implements AutoCloseable {
         cache.reserve(name, probe.size(), Math.min(have, probe.size()), progress);
 
         MirrorSet mirrors = new MirrorSet(remotes, first, probe, failures);
-        Transfer transfer = new Transfer(mirrors, partial, config.partSize(), config.concurrency(), progress);
+        String verifiedBy = expected != null ? "--sha256" : probe.shaFrom();
         Transfer.Outcome outcome;
         try {
-            outcome = transfer.run(name);
+            outcome = new VerifiedTransfer(mirrors, remotes.size(), cache, name, config, progress).run(want, verifiedBy, sourceText);
         } catch (Remote.SourceFailure f) {
             throw new StoreException(f.getMessage() + "; " + kept(name, probe.size()) + ", run the same pull again to resume", f);
         } catch (IOException e) {
@@ -214,13 +214,6 @@ public final class ModelStore implements AutoCloseable {
             throw new StoreException("pull of " + name + " interrupted (" + e.getMessage() + "); " + kept(name, probe.size())
                     + ", run the same pull again to resume", e);
         }
-        String verifiedBy = expected != null ? "--sha256" : probe.shaFrom();
-        if (want != null && !want.equals(outcome.sha256())) {
-            cache.discardPartial(name);
-            throw new StoreException("sha256 mismatch for " + name + " from " + sourceText + ": expected " + want + " ("
-                    + verifiedBy + "), got " + outcome.sha256() + "; the download was deleted. The stored object is corrupt or was "
-                    + "replaced: push it again or pull from another mirror");
-        }
         if (want == null) {
             progress.note("no sha256 published for " + sourceText + "; recorded the downloaded one, " + outcome.sha256());
         } else {
@@ -230,7 +223,13 @@ public final class ModelStore implements AutoCloseable {
         List<String> mirrorTexts = sources.subList(1, sources.size()).stream().map(Source::toString).toList();
         CachedModel model = new CachedModel(name, probe.size(), outcome.sha256(), want == null ? "none" : verifiedBy,
                 sourceText, mirrorTexts, now, now);
-        cache.publish(partial, model);
+        try {
+            cache.publish(partial, model);
+        } catch (IOException | StoreException e) {
+            throw new StoreException("cannot publish " + name + " in " + cache.dir() + " (" + e.getMessage() + "); the verified download"
+                    + " stays in " + partial.getParent() + (Transfer.isDiskFull(e) ? ": free some disk space, then" : ",")
+                    + " run the same pull again to finish it without fetching", e);
+        }
         return new Pulled(model, cache.modelFile(name), true, false, outcome.fetched(), outcome.resumed(), outcome.perSource());
     }
 

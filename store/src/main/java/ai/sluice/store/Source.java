@@ -168,6 +168,9 @@ public sealed interface Source {
                 if (!k.equals("endpoint") && !k.equals("region")) {
                     throw new StoreException("unknown parameter '" + k + "' in '" + text + "': only endpoint= and region= are understood");
                 }
+                if (v.isBlank()) {
+                    throw new StoreException("'" + k + "=' needs a value in '" + text + "'");
+                }
                 params.put(k, v);
             }
         }

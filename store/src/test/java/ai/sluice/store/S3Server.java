@@ -1,6 +1,11 @@
 package ai.sluice.store;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,6 +14,8 @@ import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
+import org.gaul.s3proxy.blobstore.S3Exceptions;
+import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -17,6 +24,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * A real S3 server on loopback (gaul's s3proxy over an in-memory file system), with signature
@@ -40,6 +49,9 @@ public final class S3Server implements AutoCloseable {
     public final AtomicLong gets = new AtomicLong();
     /** Milliseconds each GET waits before answering: slows a transfer down enough to act in its middle. */
     volatile long getDelayMs;
+    /** Parts of multipart uploads stored, and the part number to answer HTTP 500 for (0: none), to fail an upload midway. */
+    public final AtomicLong partsUploaded = new AtomicLong();
+    volatile int failPartNumber;
 
     private S3Server(S3Proxy proxy, URI endpoint) {
         this.proxy = proxy;
@@ -71,6 +83,21 @@ public final class S3Server implements AutoCloseable {
                     }
                 }
                 return super.getBlob(request);
+            }
+
+            @Override
+            public UploadPartResponse uploadMultipartPart(MultipartUpload upload, UploadPartRequest request, InputStream input) {
+                if (request.partNumber() == self[0].failPartNumber) {
+                    try {
+                        input.transferTo(OutputStream.nullOutputStream()); // read it all, as a server failing to store it would
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    throw S3Exceptions.fromStatusCode(500);
+                }
+                UploadPartResponse r = super.uploadMultipartPart(upload, request, input);
+                self[0].partsUploaded.incrementAndGet();
+                return r;
             }
         };
         S3Proxy proxy = S3Proxy.builder().blobStore(counting)
@@ -117,6 +144,16 @@ public final class S3Server implements AutoCloseable {
         } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
             return false;
         }
+    }
+
+    /** Multipart uploads begun in {@code bucket} and neither completed nor aborted. */
+    public List<String> openUploads(String bucket) {
+        return admin.listMultipartUploads(b -> b.bucket(bucket)).uploads().stream().map(u -> u.key()).toList();
+    }
+
+    /** The object's ETag, without quotes. */
+    public String etag(String bucket, String key) {
+        return admin.headObject(b -> b.bucket(bucket).key(key)).eTag().replace("\"", "");
     }
 
     public void stop() {

@@ -28,6 +28,11 @@ public record CompletionChunk(boolean hasChoice, String text, int promptTokens, 
         if (node == null || !node.isObject()) {
             throw new WireFormatException("stream chunk is not a JSON object: " + abbreviate(payload));
         }
+        return of(node);
+    }
+
+    /** Reads an already parsed payload (a JSON object), for a caller that needs the tree too. */
+    public static CompletionChunk of(JsonNode node) {
         JsonNode error = node.get("error");
         if (error != null && !error.isNull()) {
             String message = error.isObject() ? error.path("message").asText(error.toString()) : error.asText();

@@ -36,6 +36,24 @@ public final class Sampler {
         return params;
     }
 
+    /**
+     * Moves the random state on as {@code samples} calls of {@link #sample} would, without logits:
+     * each sample at temperature > 0 takes exactly one draw ({@code nextDouble}), a greedy one none.
+     * A run that continues another from its tokens (stream resume) then draws what the original
+     * run would have drawn next.
+     */
+    public void skipSamples(int samples) {
+        if (samples < 0) {
+            throw new IllegalArgumentException("samples must be >= 0, got " + samples);
+        }
+        if (params.temperature() == 0f) {
+            return;
+        }
+        for (int i = 0; i < samples; i++) {
+            random.nextDouble();
+        }
+    }
+
     /** Samples from {@code logits[0 .. vocab)} with no previous tokens. */
     public int sample(float[] logits) {
         return sample(logits, null, 0);

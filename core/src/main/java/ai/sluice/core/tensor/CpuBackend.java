@@ -1,12 +1,16 @@
 package ai.sluice.core.tensor;
 
 import ai.sluice.core.gguf.GgmlType;
+import ai.sluice.core.nativelib.NativeUnavailableException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.incubator.vector.FloatVector;
 
 /**
  * Kernels on the CPU: output rows split over a {@link KernelPool} in chunks of whole cache lines of
  * output, each chunk computed by the thread's {@link MatmulKernel} (register tiles of rows x
- * tokens, fused dequantize-and-dot for a batch of one).
+ * tokens, fused dequantize-and-dot for a batch of one). Q8_0 and Q4_0 products go to the native
+ * library's kernels where they load and the {@link KernelChoice} allows ({@link NativeInt8Kernel},
+ * same bits), else to the Vector API's ({@link Int8Kernel}).
  */
 public final class CpuBackend implements Backend {
     /** Multiply-adds below which a chunk is not worth handing to another thread. */
@@ -24,10 +28,53 @@ public final class CpuBackend implements Backend {
     private final ThreadLocal<Int8Kernel> int8Kernels;
     /** Quantized inputs, per calling thread: filled once per product, read by every worker. */
     private final ThreadLocal<Int8Activations> activations;
+    /** The native Q8_0/Q4_0 kernels, or null: the Java ones. */
+    private final NativeInt8Kernel nativeInt8;
+    /** The first backend made says which int8 kernels it runs, once per process. */
+    private static final AtomicBoolean CHOICE_LOGGED = new AtomicBoolean();
 
-    /** A backend laid out for this machine's preferred vector width. */
+    /** A backend with the native int8 kernels where they load ({@link KernelChoice#AUTO}). */
     public CpuBackend(KernelPool pool) {
-        this(pool, FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        this(pool, KernelChoice.AUTO);
+    }
+
+    /**
+     * A backend whose Q8_0/Q4_0 products run on the kernels {@code choice} names; {@link
+     * KernelChoice#NATIVE} where the library does not load throws {@link NativeUnavailableException}
+     * (one line: why). The choice made is logged once per process.
+     */
+    public CpuBackend(KernelPool pool, KernelChoice choice) {
+        this(pool, FloatVector.SPECIES_PREFERRED.vectorBitSize(), nativeKernels(choice));
+    }
+
+    /** A backend with the Java kernels laid out for {@code vectorBits} (see the other constructor). */
+    CpuBackend(KernelPool pool, int vectorBits) {
+        this(pool, vectorBits, null);
+    }
+
+    /** A backend whose int8 products run on {@code nativeInt8} (tests pick its level). */
+    CpuBackend(KernelPool pool, NativeInt8Kernel nativeInt8) {
+        this(pool, FloatVector.SPECIES_PREFERRED.vectorBitSize(), nativeInt8);
+    }
+
+    private static NativeInt8Kernel nativeKernels(KernelChoice choice) {
+        NativeInt8Kernel k = null;
+        String why = "--kernels java";
+        if (choice != KernelChoice.JAVA) {
+            try {
+                k = NativeInt8Kernel.load();
+            } catch (NativeUnavailableException e) {
+                if (choice == KernelChoice.NATIVE) {
+                    throw e;
+                }
+                why = e.getMessage();
+            }
+        }
+        if (CHOICE_LOGGED.compareAndSet(false, true)) {
+            System.getLogger(CpuBackend.class.getName()).log(System.Logger.Level.INFO,
+                    k != null ? "Q8_0/Q4_0 kernels: " + k : "Q8_0/Q4_0 kernels: java (" + why + ")");
+        }
+        return k;
     }
 
     /**
@@ -36,10 +83,12 @@ public final class CpuBackend implements Backend {
      * lacks is emulated, slowly), and the int8 paths give the same bits at 256 and 512: tests use
      * this to compare the AVX2 and AVX-512 layouts on one machine.
      */
-    CpuBackend(KernelPool pool, int vectorBits) {
+    private CpuBackend(KernelPool pool, int vectorBits, NativeInt8Kernel nativeInt8) {
         this.pool = pool;
-        this.int8 = vectorBits >= Int8Kernel.MIN_VECTOR_BITS;
-        boolean pairedTiles = vectorBits >= PairedTokenTile.MIN_VECTOR_BITS;
+        this.nativeInt8 = nativeInt8;
+        this.int8 = nativeInt8 != null || vectorBits >= Int8Kernel.MIN_VECTOR_BITS;
+        // the native kernels read the plain quants: no token pairs to lay out for them
+        boolean pairedTiles = nativeInt8 == null && vectorBits >= PairedTokenTile.MIN_VECTOR_BITS;
         this.int8Kernels = ThreadLocal.withInitial(() -> new Int8Kernel(pairedTiles));
         this.activations = ThreadLocal.withInitial(() -> new Int8Activations(pairedTiles));
     }
@@ -47,6 +96,11 @@ public final class CpuBackend implements Backend {
     /** A backend with its own pool, one thread per core. */
     public static CpuBackend sizedToCores() {
         return new CpuBackend(KernelPool.sizedToCores());
+    }
+
+    /** What multiplies Q8_0/Q4_0 weights here: {@code native avx512-vnni}, {@code java}, ... */
+    public String int8Kernels() {
+        return nativeInt8 != null ? nativeInt8.toString() : "java";
     }
 
     @Override
@@ -104,7 +158,11 @@ public final class CpuBackend implements Backend {
     private void rows(WeightMatrix w, float[] x, int xOff, Int8Activations q, int batch, float[] out, int outOff,
             int rowStart, int rowEnd) {
         if (multipliesInt8(w.type())) {
-            int8Kernels.get().rows(w, q, batch, out, outOff, rowStart, rowEnd);
+            if (nativeInt8 != null) {
+                nativeInt8.rows(w, q, batch, out, outOff, rowStart, rowEnd);
+            } else {
+                int8Kernels.get().rows(w, q, batch, out, outOff, rowStart, rowEnd);
+            }
         } else {
             kernels.get().rows(w, x, xOff, batch, out, outOff, rowStart, rowEnd);
         }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.tensor.CpuBackend;
+import ai.sluice.core.tensor.KernelChoice;
 import ai.sluice.core.tensor.KernelPool;
+import ai.sluice.core.testing.NativeKernels;
 import ai.sluice.core.testing.SharedData;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,14 +18,17 @@ import org.junit.jupiter.params.provider.CsvSource;
  * which llama.cpp rounds the activations to f16, and attention over the F16 KV cache, are computed
  * in float here), so the test records per case how many leading tokens agree and asserts what is
  * achieved today (Q8_0: 5 of 6 cases identical, the sixth diverges after 27 tokens; Q4_0: 6 of 6).
+ * On both kernel paths: the Java (Vector API) kernels and the native library's (skipped, saying
+ * so, only where the library cannot have been built).
  */
 class QuantizedFidelityTest {
 
     @ParameterizedTest
-    @CsvSource({"stories260K-q8_0.gguf, stories260K-q8_0.json, 5", "stories260K-q4_0.gguf, stories260K-q4_0.json, 6"})
-    void generatesTheOracleTokens(String model, String oracle, int identicalCases) {
+    @CsvSource({"stories260K-q8_0.gguf, stories260K-q8_0.json, 5, JAVA", "stories260K-q4_0.gguf, stories260K-q4_0.json, 6, JAVA",
+            "stories260K-q8_0.gguf, stories260K-q8_0.json, 5, NATIVE", "stories260K-q4_0.gguf, stories260K-q4_0.json, 6, NATIVE"})
+    void generatesTheOracleTokens(String model, String oracle, int identicalCases, KernelChoice kernels) {
         try (GgufFile file = GgufFile.open(SharedData.models().resolve("derived").resolve(model));
-             CpuBackend backend = new CpuBackend(new KernelPool(2))) {
+             CpuBackend backend = new CpuBackend(new KernelPool(2), NativeKernels.require(kernels))) {
             LlamaModel m = LlamaModel.load(file, backend);
             List<OracleCase> cases = OracleCase.load(oracle);
             int exact = 0;

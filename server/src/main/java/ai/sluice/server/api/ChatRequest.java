@@ -6,5 +6,5 @@ import java.util.List;
 
 /** A validated {@code POST /v1/chat/completions} body. */
 public record ChatRequest(String model, List<ChatMessage> messages, boolean addGenerationPrompt,
-                          SamplingOptions sampling) {
+                          SamplingOptions sampling, ToolRequest tools) {
 }

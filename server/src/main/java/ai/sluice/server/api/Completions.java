@@ -15,7 +15,17 @@ public final class Completions {
                            List<Choice> choices, @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
     }
 
-    public record Choice(int index, String text, Logprobs logprobs, String finishReason) {
+    /**
+     * {@code prompt_token_ids} and {@code token_ids} only for a request with {@code return_token_ids}
+     * (vLLM's fields; in a stream the prompt's ids come in the choice's first chunk, and each chunk
+     * carries the ids of its own tokens).
+     */
+    public record Choice(int index, String text, Logprobs logprobs, String finishReason,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) int[] promptTokenIds,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) int[] tokenIds) {
+        public Choice(int index, String text, Logprobs logprobs, String finishReason) {
+            this(index, text, logprobs, finishReason, null, null);
+        }
     }
 
     /** The legacy completions logprobs layout: parallel lists. */

@@ -26,9 +26,6 @@ public final class RequestParser {
      * stop string has, so a huge one would silently turn a stream into one chunk at the end.
      */
     private static final int MAX_STOP_CHARS = 1024;
-    /** vLLM's structured-output extensions, and llama-server's ({@code grammar}, a top-level {@code json_schema}). */
-    private static final List<String> GUIDED_DECODING = List.of("guided_json", "guided_regex", "guided_choice",
-            "guided_grammar", "structured_outputs", "grammar", "json_schema");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private final int vocabularySize;
@@ -58,7 +55,7 @@ public final class RequestParser {
         Integer logprobs = p.integer("logprobs", 0, MAX_LOGPROBS);
         SamplingOptions s = sampling(p, p.integer("max_tokens", 1, Integer.MAX_VALUE,
                         defaults.maxTokens() != null ? defaults.maxTokens() : DEFAULT_COMPLETION_TOKENS),
-                logprobs == null ? -1 : logprobs);
+                logprobs == null ? -1 : logprobs, null);
         if (bestOf != null && bestOf != s.n()) {
             throw ApiException.invalid("best_of", "'best_of' other than n is not supported");
         }
@@ -69,12 +66,7 @@ public final class RequestParser {
         Params p = new Params(body);
         String model = p.string("model");
         List<ChatMessage> messages = messages(p.node("messages"));
-        JsonNode tools = p.node("tools");
-        // with tool_choice "none" the model may not call the tools, so they change nothing (vLLM accepts this)
-        boolean toolsOff = "none".equals(p.node("tool_choice") == null ? null : p.node("tool_choice").asText(null));
-        if (tools != null && !tools.isNull() && !(tools.isArray() && tools.isEmpty()) && !toolsOff) {
-            throw ApiException.invalid("tools", "tool calling is not supported (send tool_choice \"none\" or no tools)");
-        }
+        ToolRequest tools = ToolRequestParser.parse(p); // null when none are offered
         boolean logprobs = p.bool("logprobs", false);
         Integer top = p.integer("top_logprobs", 0, MAX_LOGPROBS);
         if (top != null && !logprobs) {
@@ -87,12 +79,14 @@ public final class RequestParser {
         if (maxTokens == null) {
             maxTokens = defaults.maxTokens();
         }
-        SamplingOptions s = sampling(p, maxTokens, logprobs ? (top == null ? 0 : top) : -1);
+        SamplingOptions s = sampling(p, maxTokens, logprobs ? (top == null ? 0 : top) : -1,
+                tools == null ? null : tools.forcedOutput());
         boolean addGenerationPrompt = p.bool("add_generation_prompt", true);
-        return new ChatRequest(model, messages, addGenerationPrompt, s);
+        return new ChatRequest(model, messages, addGenerationPrompt, s, tools);
     }
 
-    private SamplingOptions sampling(Params p, Integer maxTokens, int topLogprobs) {
+    /** @param forced the output tool_choice "required" or a named function forces, or null */
+    private SamplingOptions sampling(Params p, Integer maxTokens, int topLogprobs, OutputSpec forced) {
         float temperature = p.number("temperature", 0, false, 2, defaults.temperature());
         float topP = p.number("top_p", 0, true, 1, defaults.topP());
         int topK = p.integer("top_k", -1, Integer.MAX_VALUE, defaults.topK());
@@ -119,23 +113,19 @@ public final class RequestParser {
             }
             includeUsage = new Params(opts).bool("include_usage", false);
         }
-        // structured output would silently come back unstructured if these were ignored
-        JsonNode format = p.node("response_format");
-        if (format != null && !format.isNull()
-                && !(format.isObject() && "text".equals(format.path("type").asText()))) {
-            throw ApiException.invalid("response_format", "only response_format {\"type\": \"text\"} is supported");
-        }
-        for (String guided : GUIDED_DECODING) {
-            JsonNode g = p.node(guided);
-            if (g != null && !g.isNull()) {
-                throw ApiException.invalid(guided, "structured output ('" + guided + "') is not supported");
+        OutputSpec output = OutputSpecParser.parse(p::node); // response_format, structured_outputs, guided_*, ...
+        if (forced != null) {
+            if (output != null) {
+                throw ApiException.invalid(output.field(), "'" + output.field() + "' cannot be combined with a"
+                        + " tool_choice that forces a call");
             }
+            output = forced;
         }
         Map<Integer, Float> logitBias = logitBias(p.node("logit_bias"));
         String user = p.string("user");
         boolean ignoreEos = p.bool("ignore_eos", false);
         return new SamplingOptions(maxTokens, temperature, topP, topK, minP, presence, frequency, repetition,
-                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos, logitBias);
+                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos, logitBias, output);
     }
 
     /** OpenAI's {@code logit_bias}: an object from token ids (as strings) to numbers in [-100, 100]. */
@@ -228,7 +218,9 @@ public final class RequestParser {
             }
             JsonNode name = m.get("name");
             out.add(new ChatMessage(r, content(content, at + ".content"),
-                    name != null && name.isTextual() ? name.asText() : null));
+                    name != null && name.isTextual() ? name.asText() : null,
+                    r.equals("assistant") ? ToolRequestParser.templateCalls(m.get("tool_calls"), at + ".tool_calls") : null,
+                    r.equals("tool") ? ToolRequestParser.toolCallId(m.get("tool_call_id"), at + ".tool_call_id") : null));
         }
         return out;
     }

@@ -12,12 +12,13 @@ import java.util.Map;
  * @param topLogprobs -1: no logprobs; otherwise alternatives per token (0..20)
  * @param ignoreEos   vLLM's extension: keep generating past end-of-sequence (benchmarks)
  * @param logitBias   token id to the bias added to its logit before sampling (-100..100)
+ * @param output      structured output (a schema, regex, choice or grammar the text must follow), or null
  */
 public record SamplingOptions(Integer maxTokens, float temperature, float topP, int topK, float minP,
                               float presencePenalty, float frequencyPenalty, float repetitionPenalty,
                               List<String> stop, int[] stopTokenIds, Long seed, int n, int topLogprobs,
                               boolean stream, boolean includeUsage, String user, boolean ignoreEos,
-                              Map<Integer, Float> logitBias) {
+                              Map<Integer, Float> logitBias, OutputSpec output) {
 
     public boolean logprobs() {
         return topLogprobs >= 0;

@@ -85,6 +85,15 @@ public final class ChatTemplate {
      * @throws ChatTemplateException when the template fails or rejects the conversation
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, null);
+    }
+
+    /**
+     * The prompt text for {@code messages} offering {@code tools} (Hugging Face's convention: the
+     * template variable {@code tools} holds {@code [{"type": "function", "function": {...}}]}, or is
+     * undefined/none without tools).
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<Map<String, Object>> tools) {
         List<Map<String, Object>> msgs = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
             msgs.add(m.asTemplateValue());
@@ -94,7 +103,7 @@ public final class ChatTemplate {
         bindings.put("add_generation_prompt", addGenerationPrompt);
         bindings.put("bos_token", bosToken);
         bindings.put("eos_token", eosToken);
-        bindings.put("tools", null);
+        bindings.put("tools", tools == null || tools.isEmpty() ? null : tools);
         RenderResult result;
         try {
             result = jinjava.renderForResult(rewritten, bindings);

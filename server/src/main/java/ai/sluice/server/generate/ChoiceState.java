@@ -6,13 +6,27 @@ import ai.sluice.engine.TokenLogprobs;
 import ai.sluice.engine.Usage;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** The output of one sequence (one choice) as it arrives: text, token count, logprobs, finish. */
+/**
+ * The output of one sequence (one choice) as it arrives: text, token count, token ids, logprobs,
+ * finish. For a resumed request it holds only the continuation, but counts tokens as the
+ * uninterrupted request would (its usage).
+ */
 final class ChoiceState {
     final int index;
     final int promptTokens;
+    /** The prompt's token ids (for return_token_ids). */
+    final int[] prompt;
+    /** Tokens generated before this run (a resume); counted, never sent. */
+    private final int resumed;
+    private int[] tokenIds = new int[16];
+    private int tokenCount;
+    private int tokenIdsSent;
+    private int accepted;
+    private boolean chunkSent;
     final AtomicReference<RequestHandle> generation = new AtomicReference<>();
     private final StringBuilder text = new StringBuilder();
     private final List<LoggedToken> logprobs = new ArrayList<>();
@@ -26,9 +40,12 @@ final class ChoiceState {
     record LoggedToken(int token, TokenLogprobs logprobs, int textOffset) {
     }
 
-    ChoiceState(int index, int promptTokens) {
+    ChoiceState(int index, int[] prompt, int resumed) {
         this.index = index;
-        this.promptTokens = promptTokens;
+        this.prompt = prompt;
+        this.promptTokens = prompt.length;
+        this.resumed = resumed;
+        this.outputTokens = resumed;
     }
 
     /** Takes one generated token and its text delta; returns the text to send now. */
@@ -37,6 +54,8 @@ final class ChoiceState {
             return "";
         }
         outputTokens++;
+        accepted++;
+        addTokenId(token);
         if (lp != null) {
             logprobs.add(new LoggedToken(token, lp, text.length()));
         }
@@ -54,6 +73,11 @@ final class ChoiceState {
         }
         cachedPromptTokens = usage == null ? 0 : usage.cachedPromptTokens();
         finishReason = reason.label();
+        // EOS or a stop token id: generated (and counted by the engine) but never passed as a token
+        if (reason instanceof FinishReason.Stop stop && stop.stopString() == null && usage != null
+                && usage.completionTokens() > resumed + accepted) {
+            addTokenId(stop.tokenId());
+        }
         error = reason instanceof FinishReason.Error e ? e.message() : null;
         if (reason instanceof FinishReason.Cancelled || reason instanceof FinishReason.Error || finalText == null) {
             return "";
@@ -105,6 +129,32 @@ final class ChoiceState {
 
     List<LoggedToken> logprobs() {
         return logprobs;
+    }
+
+    private void addTokenId(int token) {
+        if (tokenCount == tokenIds.length) {
+            tokenIds = Arrays.copyOf(tokenIds, tokenCount * 2);
+        }
+        tokenIds[tokenCount++] = token;
+    }
+
+    /** The ids generated in this run, a stop token included. */
+    int[] tokenIds() {
+        return Arrays.copyOf(tokenIds, tokenCount);
+    }
+
+    /** True the first time it is asked: the choice's first stream chunk is being written. */
+    boolean firstChunk() {
+        boolean first = !chunkSent;
+        chunkSent = true;
+        return first;
+    }
+
+    /** Ids not yet sent in a stream chunk (and marks them sent). */
+    int[] takeUnsentTokenIds() {
+        int[] out = Arrays.copyOfRange(tokenIds, tokenIdsSent, tokenCount);
+        tokenIdsSent = tokenCount;
+        return out;
     }
 
     /** Logprobs not yet sent in a stream chunk (and marks them sent). */

@@ -19,17 +19,32 @@ final class CompletionFormat implements ResponseFormat {
     private final long created;
     private final String model;
     private final TextCodec codec;
+    private final boolean tokenIds;
 
-    CompletionFormat(String id, long created, String model, TextCodec codec) {
+    CompletionFormat(String id, long created, String model, TextCodec codec, boolean tokenIds) {
         this.id = id;
         this.created = created;
         this.model = model;
         this.codec = codec;
+        this.tokenIds = tokenIds;
     }
 
     @Override
-    public Object streamStart(int choice) {
+    public Object streamStart(ChoiceState choice) {
         return null;
+    }
+
+    @Override
+    public boolean tokenIds() {
+        return tokenIds;
+    }
+
+    /** vLLM's layout: the prompt's ids in the choice's first chunk, each chunk's own ids in every one. */
+    @Override
+    public Object streamChunk(ChoiceState c, String text, List<ChoiceState.LoggedToken> logprobs, int textOffset,
+                              int[] ids, String finishReason) {
+        Completions.Logprobs lp = logprobs.isEmpty() ? null : logprobs(logprobs, textOffset);
+        return chunk(new Completions.Choice(c.index, text, lp, finishReason, c.firstChunk() ? c.prompt : null, ids));
     }
 
     @Override
@@ -53,7 +68,8 @@ final class CompletionFormat implements ResponseFormat {
         List<Completions.Choice> out = new ArrayList<>(choices.size());
         for (ChoiceState c : choices) {
             Completions.Logprobs lp = c.logprobs().isEmpty() ? null : logprobs(c.logprobs(), 0);
-            out.add(new Completions.Choice(c.index, c.text(), lp, c.finishReason()));
+            out.add(new Completions.Choice(c.index, c.text(), lp, c.finishReason(), tokenIds ? c.prompt : null,
+                    tokenIds ? c.tokenIds() : null));
         }
         return new Completions.Response(id, OBJECT, created, model, FINGERPRINT, out, usage);
     }

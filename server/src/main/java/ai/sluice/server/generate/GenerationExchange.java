@@ -3,11 +3,14 @@ package ai.sluice.server.generate;
 import ai.sluice.server.api.ApiException;
 import ai.sluice.server.api.Json;
 import ai.sluice.server.api.SamplingOptions;
+import ai.sluice.server.api.TokenIdOptions;
 import ai.sluice.server.api.Usage;
 import ai.sluice.server.serving.OverloadedException;
 import ai.sluice.server.serving.RejectedException;
 import ai.sluice.server.serving.GenerationSpec;
 import ai.sluice.server.serving.ServedModel;
+import ai.sluice.server.structured.ConstraintCompiler;
+import ai.sluice.engine.TokenConstraint;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
@@ -43,18 +46,27 @@ public final class GenerationExchange {
     public record Settings(Duration pingInterval, Duration requestTimeout, int queueCapacity, Duration stallTimeout) {
     }
 
-    /** One sequence to run: its prompt and how many tokens it may generate. */
-    public record Sequence(int[] prompt, int maxTokens) {
+    /**
+     * One sequence to run: its prompt, how many tokens it may generate, and the tokens an earlier run
+     * of it generated (a resume: only what follows them is sent; empty otherwise).
+     */
+    public record Sequence(int[] prompt, int maxTokens, int[] resumed) {
+        public Sequence(int[] prompt, int maxTokens) {
+            this(prompt, maxTokens, new int[0]);
+        }
     }
 
     private final ServedModel servedModel;
     private final Settings settings;
     private final WriteWatchdog watchdog;
+    /** Structured output: request specs compiled against the served vocabulary (cached). */
+    private final ConstraintCompiler constraints;
 
     public GenerationExchange(ServedModel servedModel, Settings settings, WriteWatchdog watchdog) {
         this.servedModel = servedModel;
         this.settings = settings;
         this.watchdog = watchdog;
+        this.constraints = new ConstraintCompiler(servedModel.codec());
     }
 
     /**
@@ -66,6 +78,7 @@ public final class GenerationExchange {
      */
     public Outcome run(List<Sequence> sequences, SamplingOptions s, ResponseFormat format, ServerResponse res,
                        long arrivalNanos) {
+        TokenConstraint constraint = constraints.compile(s.output()); // a bad schema is a 400 before any write
         int n = sequences.size();
         SequenceEvents events = new SequenceEvents(settings.queueCapacity() * n);
         List<ChoiceState> choices = new ArrayList<>(n);
@@ -73,18 +86,19 @@ public final class GenerationExchange {
         for (int i = 0; i < n; i++) {
             Sequence q = sequences.get(i);
             promptTokens += q.prompt().length;
-            choices.add(new ChoiceState(i, q.prompt().length));
+            choices.add(new ChoiceState(i, q.prompt(), q.resumed().length));
         }
         Writer out = new Writer(res, s.stream(), watchdog);
         long ttft = -1;
         try {
-            submitAll(sequences, s, events, choices);
+            submitAll(sequences, s, constraint, events, choices);
+            confirmResume(sequences, res);
             long deadline = arrivalNanos + settings.requestTimeout().toNanos();
             long pingNanos = settings.pingInterval().toNanos();
             if (s.stream()) {
                 out.beginStream();
                 for (ChoiceState c : choices) {
-                    out.event(format.streamStart(c.index));
+                    out.event(format.streamStart(c));
                 }
                 out.flush();
             }
@@ -121,7 +135,9 @@ public final class GenerationExchange {
                     SequenceEvents.FinishEvent f = (SequenceEvents.FinishEvent) e;
                     text = c.finish(f.reason(), f.finalText(), f.usage());
                 }
-                if (s.stream()) {
+                if (s.stream() && format.tokenIds()) {
+                    writeWithTokenIds(out, format, c, text);
+                } else if (s.stream()) {
                     List<ChoiceState.LoggedToken> lps = c.takeUnsentLogprobs();
                     if (!text.isEmpty() || !lps.isEmpty()) {
                         out.event(format.streamDelta(c.index, text, lps, c.text().length() - text.length()));
@@ -173,14 +189,15 @@ public final class GenerationExchange {
         }
     }
 
-    private void submitAll(List<Sequence> sequences, SamplingOptions s, SequenceEvents events, List<ChoiceState> choices) {
+    private void submitAll(List<Sequence> sequences, SamplingOptions s, TokenConstraint constraint, SequenceEvents events,
+                           List<ChoiceState> choices) {
         for (int i = 0; i < sequences.size(); i++) {
             Sequence q = sequences.get(i);
             ChoiceState c = choices.get(i);
             Long seed = s.seed() == null ? null : s.seed() + i;
             GenerationSpec spec = new GenerationSpec(q.prompt(), q.maxTokens(), s.temperature(), s.topP(), s.topK(),
                     s.minP(), s.presencePenalty(), s.frequencyPenalty(), s.repetitionPenalty(), seed, s.stop(),
-                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias());
+                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias(), q.resumed(), constraint);
             try {
                 c.generation.set(servedModel.submit(spec, events.listener(i, c.generation)));
             } catch (OverloadedException e) {
@@ -191,11 +208,40 @@ public final class GenerationExchange {
             } catch (RejectedException e) {
                 cancelAll(choices);
                 throw switch (e.kind()) {
-                    case INVALID_REQUEST -> ApiException.badRequest(e.getMessage());
+                    case INVALID_REQUEST -> "resumedTokens".equals(e.parameter())
+                            ? ApiException.invalid(TokenIdOptions.RESUME_FIELD, e.getMessage())
+                            : ApiException.badRequest(e.getMessage());
                     case UNAVAILABLE -> new ApiException(503, "service_unavailable", null, "engine_unavailable",
                             e.getMessage());
                 };
             }
+        }
+    }
+
+    /**
+     * With token ids a chunk carries the ids of the tokens whose text it carries. A token whose text
+     * is held back (half a character, the possible start of a stop string) sends no chunk: its id
+     * waits for the chunk that carries its text. The choice's last chunk carries the rest of the text,
+     * the remaining ids (EOS or a stop token id included) and the finish reason together, so a client
+     * that holds a stop token's id has the whole answer, and resuming after the ids a client holds
+     * gives exactly the text it lacks.
+     */
+    private static void writeWithTokenIds(Writer out, ResponseFormat format, ChoiceState c, String text) {
+        List<ChoiceState.LoggedToken> lps = c.takeUnsentLogprobs();
+        if (!c.done() && text.isEmpty() && lps.isEmpty()) {
+            return;
+        }
+        if (c.done() && "error".equals(c.finishReason())) {
+            out.event(new ApiException(500, "server_error", null, null, c.error()).toResponse());
+        }
+        out.event(format.streamChunk(c, text, lps, c.text().length() - text.length(), c.takeUnsentTokenIds(),
+                c.done() ? c.finishReason() : null));
+    }
+
+    /** A resumed request says so in a header, before any byte of its body: a gateway relays nothing it cannot trust. */
+    private static void confirmResume(List<Sequence> sequences, ServerResponse res) {
+        if (sequences.size() == 1 && sequences.getFirst().resumed().length > 0) {
+            res.header(TokenIdOptions.RESUMED_HEADER, Integer.toString(sequences.getFirst().resumed().length));
         }
     }
 

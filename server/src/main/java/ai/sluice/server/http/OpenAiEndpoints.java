@@ -10,7 +10,11 @@ import ai.sluice.server.api.Prompt;
 import ai.sluice.server.api.RequestParser;
 import ai.sluice.server.api.SamplingOptions;
 import ai.sluice.server.api.ServerVersion;
+import ai.sluice.server.api.TokenIdOptions;
 import ai.sluice.server.api.Tokenization;
+import ai.sluice.server.api.ToolRequest;
+import ai.sluice.server.tools.ToolCallFormat;
+import ai.sluice.server.tools.ToolCallReader;
 import ai.sluice.server.serving.ServedModel;
 import ai.sluice.server.serving.TextCodec;
 import ai.sluice.server.chat.ChatMessage;
@@ -36,6 +40,8 @@ final class OpenAiEndpoints {
     private final ChatTemplate template;
     private final RequestParser parser;
     private final GenerationExchange exchange;
+    /** How the model writes tool calls, read from its chat template. */
+    private final ToolCallFormat toolCallFormat;
     private final long created = System.currentTimeMillis() / 1000;
 
     OpenAiEndpoints(ServerConfig config, ServedModel servedModel, ChatTemplate template, GenerationExchange exchange) {
@@ -45,6 +51,8 @@ final class OpenAiEndpoints {
         this.template = template;
         this.parser = new RequestParser(codec.vocabularySize(), config.generationDefaults());
         this.exchange = exchange;
+        this.toolCallFormat = config.toolCallParser() != null ? ToolCallFormat.named(config.toolCallParser())
+                : ToolCallFormat.detect(template.source());
     }
 
     void models(ServerRequest req, ServerResponse res) {
@@ -70,7 +78,9 @@ final class OpenAiEndpoints {
     }
 
     void completions(ServerRequest req, ServerResponse res, RequestInfo info, long arrival) {
-        CompletionRequest r = parser.completion(Json.readObject(HttpIo.body(req, config.maxBodyBytes())));
+        JsonNode body = Json.readObject(HttpIo.body(req, config.maxBodyBytes()));
+        CompletionRequest r = parser.completion(body);
+        TokenIdOptions ids = TokenIdOptions.parse(body, codec.vocabularySize());
         checkModel(r.model(), info);
         info.id = "cmpl-" + randomId();
         List<int[]> prompts = new ArrayList<>(r.prompts().size());
@@ -80,16 +90,22 @@ final class OpenAiEndpoints {
                 case Prompt.Tokens t -> t.tokens();
             });
         }
-        run(prompts, "prompt", r.sampling(), ResponseFormats.completion(info.id, now(), config.servedModelName(), codec),
+        run(prompts, "prompt", r.sampling(), ids,
+                ResponseFormats.completion(info.id, now(), config.servedModelName(), codec, ids.returnTokenIds()),
                 res, info, arrival);
     }
 
     void chat(ServerRequest req, ServerResponse res, RequestInfo info, long arrival) {
-        ChatRequest r = parser.chat(Json.readObject(HttpIo.body(req, config.maxBodyBytes())));
+        JsonNode body = Json.readObject(HttpIo.body(req, config.maxBodyBytes()));
+        ChatRequest r = parser.chat(body);
+        TokenIdOptions ids = TokenIdOptions.parse(body, codec.vocabularySize());
         checkModel(r.model(), info);
         info.id = "chatcmpl-" + randomId();
-        int[] prompt = chatPrompt(r.messages(), r.addGenerationPrompt());
-        run(List.of(prompt), "messages", r.sampling(), ResponseFormats.chat(info.id, now(), config.servedModelName(), codec),
+        ToolRequest tools = r.tools();
+        int[] prompt = chatPrompt(r.messages(), r.addGenerationPrompt(), tools);
+        ToolCallReader calls = tools == null || !tools.readsCalls() ? null : new ToolCallReader(tools, toolCallFormat);
+        run(List.of(prompt), "messages", r.sampling(), ids,
+                ResponseFormats.chat(info.id, now(), config.servedModelName(), codec, ids.returnTokenIds(), calls),
                 res, info, arrival);
     }
 
@@ -108,7 +124,7 @@ final class OpenAiEndpoints {
         }
         if (body.hasNonNull("messages")) {
             ChatRequest r = parser.chat(body);
-            tokens = chatPrompt(r.messages(), r.addGenerationPrompt());
+            tokens = chatPrompt(r.messages(), r.addGenerationPrompt(), r.tools());
         } else {
             String promptName = body.has("content") && !body.has("prompt") ? "content" : "prompt";
             JsonNode prompt = body.get(promptName);
@@ -147,14 +163,22 @@ final class OpenAiEndpoints {
     }
 
     private int[] chatPrompt(List<ChatMessage> messages, boolean addGenerationPrompt) {
-        String text = template.render(messages, addGenerationPrompt);
+        return chatPrompt(messages, addGenerationPrompt, null);
+    }
+
+    private int[] chatPrompt(List<ChatMessage> messages, boolean addGenerationPrompt, ToolRequest tools) {
+        String text = template.render(messages, addGenerationPrompt, tools == null ? null : tools.templateTools());
         // A model's own template writes BOS itself (as Hugging Face applies it); the fallback does not.
         return codec.encode(text, template.isFallback());
     }
 
-    private void run(List<int[]> prompts, String promptParam, SamplingOptions s,
+    private void run(List<int[]> prompts, String promptParam, SamplingOptions s, TokenIdOptions ids,
                      ai.sluice.server.generate.ResponseFormat format, ServerResponse res, RequestInfo info,
                      long arrival) {
+        if (ids.resumes() && prompts.size() * s.n() != 1) {
+            throw ApiException.invalid(TokenIdOptions.RESUME_FIELD, "'" + TokenIdOptions.RESUME_FIELD
+                    + "' continues one sequence: it needs n = 1 and a single prompt");
+        }
         int context = servedModel.contextLength();
         List<GenerationExchange.Sequence> sequences = new ArrayList<>(prompts.size() * s.n());
         long total = 0;
@@ -177,7 +201,7 @@ final class OpenAiEndpoints {
                 maxTokens = s.maxTokens();
             }
             for (int j = 0; j < s.n(); j++) {
-                sequences.add(new GenerationExchange.Sequence(prompt, maxTokens));
+                sequences.add(new GenerationExchange.Sequence(prompt, maxTokens, ids.resumeTokenIds()));
                 total += len;
             }
         }

@@ -70,7 +70,8 @@ public final class EngineServedModel implements ServedModel {
         }
         GenerationRequest.Builder b = GenerationRequest.builder("req-" + ids.incrementAndGet(), spec.promptTokens())
                 .sampling(sampling).maxTokens(spec.maxTokens()).stopStrings(spec.stopStrings()).stopTokenIds(stopIds)
-                .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias());
+                .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias()).resumeAfter(spec.resumedTokens())
+                .constraint(spec.constraint());
         if (spec.topLogprobs() >= 0) {
             b.logprobs(spec.topLogprobs());
         }
@@ -85,7 +86,7 @@ public final class EngineServedModel implements ServedModel {
     static RuntimeException refusal(RuntimeException e) {
         return switch (e) {
             case EngineOverloadedException o -> new OverloadedException(o.getMessage(), o.retryAfterSeconds());
-            case InvalidRequestException i -> new RejectedException(RejectedException.Kind.INVALID_REQUEST, i.getMessage());
+            case InvalidRequestException i -> new RejectedException(RejectedException.Kind.INVALID_REQUEST, i.getMessage(), i.parameter());
             case EngineClosedException c -> new RejectedException(RejectedException.Kind.UNAVAILABLE, c.getMessage());
             default -> e;
         };
@@ -103,7 +104,8 @@ public final class EngineServedModel implements ServedModel {
                 m.finishedByReason(), histogram(m.timeToFirstToken()), histogram(m.interTokenLatency()),
                 histogram(m.e2eRequestLatency()), histogram(m.requestQueueTime()), histogram(m.iterationTokens()),
                 histogram(m.requestPromptTokens()), histogram(m.requestGenerationTokens()),
-                histogram(m.requestPrefillTime()), histogram(m.requestDecodeTime()));
+                histogram(m.requestPrefillTime()), histogram(m.requestDecodeTime()), m.resumedRequests(),
+                m.resumedTokens());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package ai.sluice.server.serving;
 
+import ai.sluice.engine.TokenConstraint;
+
 import java.util.List;
 import java.util.Map;
 
@@ -11,9 +13,13 @@ import java.util.Map;
  * @param ignoreEos    keep generating past end-of-sequence (stop token ids still apply)
  * @param topLogprobs  -1 for no logprobs, else how many alternatives to report per token (0..20)
  * @param logitBias    token id to the bias added to its logit before sampling (-100..100)
+ * @param resumedTokens tokens an earlier run of this request generated: continue after them (stream
+ *                      resume; empty for a fresh request)
+ * @param constraint   structured output: which tokens may come next, or null for free text
  */
 public record GenerationSpec(int[] promptTokens, int maxTokens, float temperature, float topP, int topK,
                              float minP, float presencePenalty, float frequencyPenalty,
                              float repetitionPenalty, Long seed, List<String> stopStrings, int[] stopTokenIds,
-                             int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias) {
+                             int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias,
+                             int[] resumedTokens, TokenConstraint constraint) {
 }

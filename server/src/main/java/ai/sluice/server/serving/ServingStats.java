@@ -8,6 +8,8 @@ import java.util.Map;
  * are engine events).
  *
  * @param finishedByReason finished requests by vLLM's {@code finished_reason} (stop, length, abort, error)
+ * @param resumedRequests  requests that continued another run from its token ids (stream resume)
+ * @param resumedTokens    the tokens they continued after (generated elsewhere, not here)
  */
 public record ServingStats(int waiting, int running, double kvCacheUsage, long preemptions,
                            long prefixCacheQueries, long prefixCacheHits, long promptTokens,
@@ -16,7 +18,21 @@ public record ServingStats(int waiting, int running, double kvCacheUsage, long p
                            HistogramData e2eRequestLatency, HistogramData requestQueueTime,
                            HistogramData iterationTokens, HistogramData requestPromptTokens,
                            HistogramData requestGenerationTokens, HistogramData requestPrefillTime,
-                           HistogramData requestDecodeTime) {
+                           HistogramData requestDecodeTime, long resumedRequests, long resumedTokens) {
+
+    /** Stats of a served model that never resumes. */
+    public ServingStats(int waiting, int running, double kvCacheUsage, long preemptions, long prefixCacheQueries,
+                        long prefixCacheHits, long promptTokens, long generationTokens,
+                        Map<String, Long> finishedByReason, HistogramData timeToFirstToken,
+                        HistogramData interTokenLatency, HistogramData e2eRequestLatency,
+                        HistogramData requestQueueTime, HistogramData iterationTokens,
+                        HistogramData requestPromptTokens, HistogramData requestGenerationTokens,
+                        HistogramData requestPrefillTime, HistogramData requestDecodeTime) {
+        this(waiting, running, kvCacheUsage, preemptions, prefixCacheQueries, prefixCacheHits, promptTokens,
+                generationTokens, finishedByReason, timeToFirstToken, interTokenLatency, e2eRequestLatency,
+                requestQueueTime, iterationTokens, requestPromptTokens, requestGenerationTokens, requestPrefillTime,
+                requestDecodeTime, 0, 0);
+    }
 
     /**
      * A fixed-bucket histogram.

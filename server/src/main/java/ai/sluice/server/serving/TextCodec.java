@@ -18,6 +18,11 @@ public interface TextCodec {
 
     int vocabularySize();
 
+    /** Control and unknown tokens: no text produces them (structured output never allows them). */
+    default boolean isSpecial(int token) {
+        return false;
+    }
+
     String bosToken();
 
     String eosToken();

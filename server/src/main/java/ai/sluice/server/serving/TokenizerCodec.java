@@ -1,6 +1,7 @@
 package ai.sluice.server.serving;
 
 import ai.sluice.core.gguf.GgufMetadata;
+import ai.sluice.core.tokenizer.TokenType;
 import ai.sluice.core.tokenizer.Tokenizer;
 import ai.sluice.core.tokenizer.Vocabulary;
 
@@ -47,6 +48,12 @@ public final class TokenizerCodec implements TextCodec {
     @Override
     public String tokenText(int token) {
         return new String(tokenizer.tokenBytes(token), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean isSpecial(int token) {
+        // added (user-defined) tokens such as Qwen's <tool_call> are text; control and unknown tokens are not
+        return vocabulary.isControl(token) || vocabulary.type(token) == TokenType.UNKNOWN;
     }
 
     @Override

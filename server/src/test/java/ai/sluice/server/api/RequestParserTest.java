@@ -216,14 +216,31 @@ class RequestParserTest {
     }
 
     @Test
-    void structuredOutputIsRefusedRatherThanIgnored() {
-        rejects("'response_format':{'type':'json_object'}", "response_format",
-                "only response_format {\"type\": \"text\"} is supported");
-        rejects("'response_format':'text'", "response_format", "response_format");
-        for (String guided : List.of("guided_json", "guided_regex", "guided_choice", "guided_grammar",
-                "structured_outputs")) {
-            rejects("'" + guided + "':{}", guided, "structured output ('" + guided + "') is not supported");
-        }
+    void structuredOutputFieldsAreReadAndMalformedOnesNamed() {
+        assertThat(sampling("'response_format':{'type':'text'}").output()).isNull();
+        assertThat(sampling("'response_format':{'type':'json_object'}").output())
+                .isEqualTo(new OutputSpec.AnyJsonObject("response_format"));
+        assertThat(sampling("'response_format':{'type':'json_schema','json_schema':{'name':'x','strict':true,"
+                + "'schema':{'type':'object'}}}").output())
+                .isInstanceOfSatisfying(OutputSpec.JsonSchema.class, s -> assertThat(s.schema().toString())
+                        .isEqualTo("{\"type\":\"object\"}"));
+        assertThat(sampling("'guided_choice':['a','b']").output())
+                .isEqualTo(new OutputSpec.Choice("guided_choice", List.of("a", "b")));
+        assertThat(sampling("'structured_outputs':{'regex':'a+'}").output())
+                .isEqualTo(new OutputSpec.Regex("structured_outputs.regex", "a+"));
+        assertThat(sampling("'guided_json':'{\\\"type\\\":\\\"integer\\\"}'").output())
+                .isInstanceOf(OutputSpec.JsonSchema.class);
+        assertThat(sampling("'grammar':'root ::= \\\"a\\\"'").output()).isInstanceOf(OutputSpec.Gbnf.class);
+        rejects("'response_format':'text'", "response_format", "must be an object");
+        rejects("'response_format':{'type':'xml'}", "response_format.type", "text, json_object or json_schema");
+        rejects("'response_format':{'type':'json_schema'}", "response_format.json_schema", "must be an object");
+        rejects("'response_format':{'type':'json_schema','json_schema':{'name':'x'}}",
+                "response_format.json_schema.schema", "is required");
+        rejects("'structured_outputs':{}", "structured_outputs", "exactly one");
+        rejects("'structured_outputs':{'structural_tag':{}}", "structured_outputs.structural_tag", "not supported");
+        rejects("'guided_regex':'a','guided_choice':['b']", "guided_choice", "only one");
+        rejects("'guided_choice':[]", "guided_choice", "non-empty list");
+        rejects("'guided_json':'{nope'", "guided_json", "not JSON");
     }
 
     @Test
@@ -329,8 +346,25 @@ class RequestParserTest {
         String m = "'messages':[{'role':'user','content':'x'}]";
         assertThat(parser.chat(json("{" + m + ",'tools':[]}")).messages()).hasSize(1);
         assertThat(parser.chat(json("{" + m + ",'tools':null}")).messages()).hasSize(1);
-        rejectsChat("{" + m + ",'tools':[{}]}", "tools", "tool calling is not supported");
-        rejectsChat("{" + m + ",'tools':'x'}", "tools", "tool calling is not supported");
+        rejectsChat("{" + m + ",'tools':[{}]}", "tools[0]", "must be {\"type\": \"function\"");
+        rejectsChat("{" + m + ",'tools':'x'}", "tools", "must be a list");
+        rejectsChat("{" + m + ",'tool_choice':'required'}", "tool_choice", "requires 'tools'");
+        String f = "'tools':[{'type':'function','function':{'name':'f','parameters':{'type':'object'}}}]";
+        ChatRequest auto = parser.chat(json("{" + m + "," + f + "}"));
+        assertThat(auto.tools().choice()).isEqualTo(new ToolRequest.Choice.Auto());
+        assertThat(auto.sampling().output()).isNull();
+        ChatRequest named = parser.chat(json("{" + m + "," + f + ",'tool_choice':{'type':'function','function':{'name':'f'}},"
+                + "'parallel_tool_calls':false}"));
+        assertThat(named.sampling().output()).isEqualTo(new OutputSpec.JsonSchema("tools", json("{'type':'object'}")));
+        assertThat(named.tools().parallel()).isFalse();
+        rejectsChat("{" + m + "," + f + ",'tool_choice':'required','response_format':{'type':'json_object'}}",
+                "response_format", "cannot be combined");
+        ChatRequest round = parser.chat(json("{'messages':[{'role':'user','content':'x'},{'role':'assistant','content':null,"
+                + "'tool_calls':[{'id':'c1','type':'function','function':{'name':'f','arguments':'{\\\"a\\\":1}'}}]},"
+                + "{'role':'tool','tool_call_id':'c1','content':'42'}]}"));
+        assertThat(round.messages().get(1).toolCalls()).singleElement().satisfies(c ->
+                assertThat(c.get("function")).isEqualTo(Map.of("name", "f", "arguments", Map.of("a", 1))));
+        assertThat(round.messages().get(2).toolCallId()).isEqualTo("c1");
         assertThat(parser.chat(json("{" + m + ",'logprobs':true,'top_logprobs':3}")).sampling().topLogprobs())
                 .isEqualTo(3);
         assertThat(parser.chat(json("{" + m + ",'logprobs':true}")).sampling().topLogprobs()).isZero();

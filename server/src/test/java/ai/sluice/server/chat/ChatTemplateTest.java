@@ -112,4 +112,25 @@ class ChatTemplateTest {
         assertThatThrownBy(() -> t.render(SYSTEM_USER, true)).isInstanceOf(ChatTemplateException.class)
                 .hasMessageStartingWith("chat template failed");
     }
+
+    @Test
+    void toolsToolCallsAndToolResultsReachTheTemplateAsHuggingFacePassesThem() {
+        ChatTemplate t = ChatTemplate.of("""
+                {%- if tools %}TOOLS:{% for tool in tools %} {{ tool.function.name }}{% endfor %}
+                {% endif -%}
+                {%- for m in messages -%}
+                {{ m.role }}:{% if m.tool_calls %}{% for c in m.tool_calls %} call {{ c.function.name }}\
+                 city={{ c.function.arguments.city }}{% endfor %}{% endif %}\
+                {% if m.tool_call_id %} [{{ m.tool_call_id }}]{% endif %} {{ m.content }}
+                {% endfor -%}""", "<s>", "</s>");
+        List<java.util.Map<String, Object>> tools = List.of(java.util.Map.of("type", "function",
+                "function", java.util.Map.of("name", "get_weather")));
+        String out = t.render(List.of(new ChatMessage("user", "weather?", null),
+                new ChatMessage("assistant", "", null, List.of(java.util.Map.of("id", "c1", "type", "function",
+                        "function", java.util.Map.of("name", "get_weather", "arguments", java.util.Map.of("city", "Oslo")))), null),
+                new ChatMessage("tool", "12 C", null, null, "c1")), false, tools);
+        assertThat(out).contains("TOOLS: get_weather").contains("assistant: call get_weather city=Oslo")
+                .contains("tool: [c1] 12 C");
+        assertThat(t.render(List.of(new ChatMessage("user", "x", null)), false)).doesNotContain("TOOLS");
+    }
 }

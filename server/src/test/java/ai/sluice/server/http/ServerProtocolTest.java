@@ -172,10 +172,10 @@ class ServerProtocolTest {
                 .status()).isEqualTo(200);
         assertError(client.post("/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"top_logprobs\":2}"), 400, "top_logprobs");
-        assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"response_format\":{\"type\":\"json_object\"}}"),
-                400, "response_format");
+        assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"response_format\":{\"type\":\"yaml\"}}"),
+                400, "response_format.type");
         assertError(client.post("/v1/chat/completions",
-                "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"guided_choice\":[\"a\",\"b\"]}"), 400, "guided_choice");
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"guided_choice\":[]}"), 400, "guided_choice");
         assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"abc\":1}}"), 400, "logit_bias");
         assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"5\":101}}"), 400, "logit_bias");
         assertError(client.post("/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"99999\":1}}"), 400, "logit_bias");

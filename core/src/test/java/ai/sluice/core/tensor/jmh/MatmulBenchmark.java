@@ -3,6 +3,7 @@ package ai.sluice.core.tensor.jmh;
 import ai.sluice.core.gguf.GgmlType;
 import ai.sluice.core.format.RowCodec;
 import ai.sluice.core.tensor.CpuBackend;
+import ai.sluice.core.tensor.KernelChoice;
 import ai.sluice.core.tensor.KernelPool;
 import ai.sluice.core.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
@@ -27,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The kernels behind the forward pass: {@code out = W x} over a batch of activations, per storage
  * type, at the projection shapes of the 110m (dim 768, FFN 2048) and 1b (dim 2048, FFN 5632)
  * models. Batch 1 is decode (bound by reading W), batch 32 a prefill tile (bound by arithmetic).
- * Weights are off-heap like a mapped file. Run with {@code bench/jmh.sh} (profile {@code jmh}).
+ * Weights are off-heap like a mapped file. Run with {@code bench/jmh.sh} (profile {@code jmh}); e.g.
+ * native vs Java on one pinned core: {@code taskset -c 0 bench/jmh.sh MatmulBenchmark -p threads=1
+ * -p type=Q8_0,Q4_0 -p shape=2048x2048,5632x2048}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +48,10 @@ public class MatmulBenchmark {
 
     @Param({"1", "32"})
     public int batch;
+
+    /** Which Q8_0/Q4_0 kernels: java (Vector API) or native (libsluice); F32/F16 run in Java either way. */
+    @Param({"java", "native"})
+    public String kernels;
 
     /** Kernel threads; 0 means one per core. */
     @Param("0")
@@ -82,7 +89,8 @@ public class MatmulBenchmark {
             x[i] = (float) rnd.nextDouble(-1, 1);
         }
         out = new float[batch * rows];
-        backend = new CpuBackend(threads > 0 ? new KernelPool(threads) : KernelPool.sizedToCores());
+        backend = new CpuBackend(threads > 0 ? new KernelPool(threads) : KernelPool.sizedToCores(),
+                KernelChoice.parse(kernels));
     }
 
     @TearDown(Level.Trial)

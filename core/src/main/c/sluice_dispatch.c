@@ -1,0 +1,66 @@
+/*
+ * The exported face of libsluice: which instruction-set levels this CPU runs (cpuid, and xgetbv
+ * for the register state the OS saves), and each level's kernels by number. Built without any ISA
+ * flag, so it runs on every x86-64; the kernels of a level are only ever called where it says so.
+ */
+#include <cpuid.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* Levels, lowest first; the Java side (NativeLevel) numbers them the same. */
+enum { LEVEL_NONE = 0, LEVEL_AVX2 = 1, LEVEL_AVX_VNNI = 2, LEVEL_AVX512_VNNI = 3 };
+/* Kernels by number; the Java side (NativeInt8) numbers them the same. */
+enum { KERNEL_Q8_0_ROWS = 0, KERNEL_Q4_0_ROWS = 1 };
+
+#define DECLARE(suffix)                                                                                            \
+    void sluice_q8_0_rows##suffix(const uint8_t *, int64_t, int32_t, const int16_t *, const float *,             \
+                                  const int32_t *, int32_t, float *, int32_t, int32_t, int32_t);                 \
+    void sluice_q4_0_rows##suffix(const uint8_t *, int64_t, int32_t, const int16_t *, const float *,             \
+                                  const int32_t *, int32_t, float *, int32_t, int32_t, int32_t);
+DECLARE(_avx2)
+DECLARE(_avxvnni)
+DECLARE(_avx512vnni)
+
+static uint64_t xgetbv0(void) {
+    uint32_t eax, edx;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((uint64_t) edx << 32) | eax;
+}
+
+/* The highest level this CPU and OS run. */
+EXPORT int32_t sluice_cpu_level(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return LEVEL_NONE;
+    int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
+    if (!(fma && osxsave && avx && f16c)) return LEVEL_NONE;
+    uint64_t xcr0 = xgetbv0();
+    if ((xcr0 & 0x6) != 0x6) return LEVEL_NONE; /* XMM and YMM state */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return LEVEL_NONE;
+    if (!((b >> 5) & 1)) return LEVEL_NONE; /* AVX2 */
+    int avx512 = ((b >> 16) & 1) && ((b >> 30) & 1) && ((b >> 31) & 1) /* F, BW, VL */
+                 && ((c >> 11) & 1)                                     /* VNNI */
+                 && (xcr0 & 0xE0) == 0xE0;                              /* opmask, ZMM state */
+    if (avx512) return LEVEL_AVX512_VNNI;
+    unsigned a1, b1, c1, d1;
+    if (__get_cpuid_count(7, 1, &a1, &b1, &c1, &d1) && ((a1 >> 4) & 1)) return LEVEL_AVX_VNNI;
+    return LEVEL_AVX2;
+}
+
+/* Kernel number `kernel` of `level`, or NULL for a level or kernel that does not exist. */
+EXPORT void *sluice_kernel(int32_t level, int32_t kernel) {
+    switch (level) {
+    case LEVEL_AVX2:
+        return kernel == KERNEL_Q8_0_ROWS ? (void *) sluice_q8_0_rows_avx2
+             : kernel == KERNEL_Q4_0_ROWS ? (void *) sluice_q4_0_rows_avx2 : NULL;
+    case LEVEL_AVX_VNNI:
+        return kernel == KERNEL_Q8_0_ROWS ? (void *) sluice_q8_0_rows_avxvnni
+             : kernel == KERNEL_Q4_0_ROWS ? (void *) sluice_q4_0_rows_avxvnni : NULL;
+    case LEVEL_AVX512_VNNI:
+        return kernel == KERNEL_Q8_0_ROWS ? (void *) sluice_q8_0_rows_avx512vnni
+             : kernel == KERNEL_Q4_0_ROWS ? (void *) sluice_q4_0_rows_avx512vnni : NULL;
+    default:
+        return NULL;
+    }
+}

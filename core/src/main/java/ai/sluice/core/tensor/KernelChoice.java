@@ -1,0 +1,26 @@
+package ai.sluice.core.tensor;
+
+import java.util.Locale;
+
+/**
+ * Which implementation multiplies Q8_0 and Q4_0 weights ({@code --kernels}): the JDK Vector API
+ * kernels ({@link Int8Kernel}, the portable path and the reference), the native library
+ * ({@link NativeInt8Kernel}), or native where it loads and else Java. Both give the same bits.
+ */
+public enum KernelChoice {
+    AUTO, JAVA, NATIVE;
+
+    /** {@code auto}, {@code java} or {@code native}, any case. */
+    public static KernelChoice parse(String s) {
+        try {
+            return valueOf(s.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("kernels '" + s + "': expected auto, java or native");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

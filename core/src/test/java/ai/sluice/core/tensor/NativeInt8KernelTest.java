@@ -1,0 +1,141 @@
+package ai.sluice.core.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.sluice.core.gguf.GgmlType;
+import ai.sluice.core.nativelib.NativeLevel;
+import ai.sluice.core.nativelib.NativeLibrary;
+import ai.sluice.core.nativelib.NativeUnavailableException;
+import ai.sluice.core.testing.NativeKernels;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The native Q8_0/Q4_0 kernels against the Java ones: the same bits for every entry, on random
+ * weights and activations of many shapes (rows that are not a multiple of any tile, one to several
+ * hundred blocks per row) and batches (one; below, at and above every tile size), at each
+ * instruction-set level this CPU runs (AVX2 even on an AVX-512 machine).
+ */
+class NativeInt8KernelTest {
+    private static final CpuBackend JAVA = new CpuBackend(new KernelPool(2), KernelChoice.JAVA);
+
+    @AfterAll
+    static void close() {
+        JAVA.close();
+    }
+
+    @ParameterizedTest(name = "{0} at {1}")
+    @CsvSource({"Q8_0, avx2", "Q4_0, avx2", "Q8_0, avx-vnni", "Q4_0, avx-vnni", "Q8_0, avx512-vnni", "Q4_0, avx512-vnni"})
+    void everyEntryHasTheBitsOfTheJavaKernels(GgmlType type, String levelName) {
+        NativeLevel level = NativeLevel.parse(levelName);
+        NativeLibrary lib = NativeKernels.requireLibrary();
+        Assumptions.assumeTrue(level.compareTo(lib.cpuLevel()) <= 0,
+                () -> "this CPU runs native level " + lib.cpuLevel().label() + ", not " + levelName);
+        try (CpuBackend nat = new CpuBackend(new KernelPool(2), NativeInt8Kernel.load(level))) {
+            assertThat(nat.int8Kernels()).isEqualTo("native " + levelName);
+            int[][] shapes = {{1, 32}, {3, 64}, {5, 96}, {17, 256}, {33, 2048}};
+            long seed = 1;
+            for (int[] shape : shapes) {
+                int rows = shape[0];
+                int cols = shape[1];
+                WeightMatrix w = WeightMatrixTest.make(type, rows, cols, seed++).matrix();
+                for (int batch : new int[] {1, 2, 3, 5, 16, 19}) {
+                    float[] x = activations(batch * cols, seed++);
+                    float[] expected = new float[batch * rows];
+                    float[] actual = new float[batch * rows];
+                    JAVA.matmul(w, x, batch, expected);
+                    nat.matmul(w, x, batch, actual);
+                    for (int i = 0; i < expected.length; i++) {
+                        assertThat(Float.floatToRawIntBits(actual[i]))
+                                .as("%s batch %d entry %d row %d: %s vs %s", w, batch, i / rows, i % rows, actual[i], expected[i])
+                                .isEqualTo(Float.floatToRawIntBits(expected[i]));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A batch larger than the native kernels' token block (512 KiB of int16 quants: 32 tokens of
+     * 8192 columns), so the rows pass over two blocks of tokens: still the Java path's bits.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q8_0", "Q4_0"})
+    void batchesSplitIntoTokenBlocksKeepTheBits(GgmlType type) {
+        NativeKernels.requireLibrary();
+        int rows = 9;
+        int cols = 8192;
+        int batch = 37;
+        WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 21).matrix();
+        float[] x = activations(batch * cols, 22);
+        float[] expected = new float[batch * rows];
+        float[] actual = new float[batch * rows];
+        JAVA.matmul(w, x, batch, expected);
+        try (CpuBackend nat = new CpuBackend(new KernelPool(2), KernelChoice.NATIVE)) {
+            nat.matmul(w, x, batch, actual);
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(Float.floatToRawIntBits(actual[i])).as("entry %d row %d", i / rows, i % rows)
+                    .isEqualTo(Float.floatToRawIntBits(expected[i]));
+        }
+    }
+
+    /** Offsets into input and output (the engine's per-sequence slices) reach the native kernels intact. */
+    @Test
+    void offsetsIntoTheInputAndOutputAreHonoured() {
+        NativeKernels.requireLibrary();
+        int rows = 19;
+        int cols = 128;
+        WeightMatrix w = WeightMatrixTest.make(GgmlType.Q4_0, rows, cols, 9).matrix();
+        float[] x = activations(5 * cols, 3);
+        try (CpuBackend nat = new CpuBackend(new KernelPool(2), KernelChoice.NATIVE)) {
+            float[] expected = new float[3 * rows + 7];
+            float[] actual = new float[3 * rows + 7];
+            JAVA.matmul(w, x, 2 * cols, 3, expected, 7);
+            nat.matmul(w, x, 2 * cols, 3, actual, 7);
+            assertThat(actual).containsExactly(expected);
+            assertThat(actual[0]).isZero();
+            assertThat(actual[7]).isNotZero();
+        }
+    }
+
+    @Test
+    void theLevelCapNamesItsLevels() {
+        assertThat(NativeLevel.parse("AVX2")).isEqualTo(NativeLevel.AVX2);
+        assertThat(NativeLevel.parse(" avx512-vnni ")).isEqualTo(NativeLevel.AVX512_VNNI);
+        assertThat(NativeLevel.AVX512_VNNI.min(NativeLevel.AVX2)).isEqualTo(NativeLevel.AVX2);
+        assertThatThrownBy(() -> NativeLevel.parse("sse4")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SLUICE_NATIVE_LEVEL=sse4").hasMessageContaining("avx2, avx-vnni, avx512-vnni");
+    }
+
+    /** A level above the CPU's is refused in one line, not run (it would die on an illegal instruction). */
+    @Test
+    void aLevelTheCpuLacksIsRefused() {
+        NativeLibrary lib = NativeKernels.requireLibrary();
+        Assumptions.assumeTrue(lib.cpuLevel() != NativeLevel.AVX512_VNNI, "this CPU runs every level");
+        assertThatThrownBy(() -> NativeInt8Kernel.load(NativeLevel.AVX512_VNNI))
+                .isInstanceOf(NativeUnavailableException.class).hasMessageContaining("not avx512-vnni");
+    }
+
+    @Test
+    void kernelChoicesParseAndExplainTheirMistakes() {
+        assertThat(KernelChoice.parse("Native")).isEqualTo(KernelChoice.NATIVE);
+        assertThat(KernelChoice.AUTO).hasToString("auto");
+        assertThatThrownBy(() -> KernelChoice.parse("cuda")).hasMessage("kernels 'cuda': expected auto, java or native");
+    }
+
+    private static float[] activations(int n, long seed) {
+        Random rnd = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            // varied magnitudes per block, some blocks all zero (scale 0)
+            x[i] = i / 32 % 11 == 10 ? 0f : (float) (rnd.nextGaussian() * (1 + (i % 29)));
+        }
+        return x;
+    }
+}

@@ -1,0 +1,246 @@
+package ai.sluice.grammar;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects named rules as {@link Expr} trees and lowers them to a flat {@link Grammar}: nested
+ * alternatives and repetitions become anonymous rules (shared when equal), bounded repetitions a
+ * chain of optional rules. Rejects references to undefined rules and left recursion (a rule that can
+ * reach itself without consuming a byte), which a top-down automaton cannot run.
+ */
+public final class GrammarBuilder {
+    private final Map<String, Expr> rules = new LinkedHashMap<>();
+
+    public GrammarBuilder define(String name, Expr body) {
+        if (rules.putIfAbsent(name, body) != null) {
+            throw new GrammarException("grammar", "rule '" + name + "' is defined twice");
+        }
+        return this;
+    }
+
+    public boolean has(String name) {
+        return rules.containsKey(name);
+    }
+
+    public Grammar build(String root) {
+        if (!rules.containsKey(root)) {
+            throw new GrammarException("grammar", "no rule named '" + root + "'");
+        }
+        return new Lowering(rules).run(root);
+    }
+
+    private static final class Lowering {
+        private final Map<String, Expr> named;
+        private final Map<String, Integer> ids = new HashMap<>();
+        private final List<String> names = new ArrayList<>();
+        private final List<Expr> bodies = new ArrayList<>();
+        private final Map<Expr, Integer> anonymous = new HashMap<>();
+        private final Map<ByteSet, Integer> setIds = new HashMap<>();
+        private final List<ByteSet> sets = new ArrayList<>();
+        private final Deque<Integer> pending = new ArrayDeque<>();
+        private byte[] kind = new byte[256];
+        private int[] arg = new int[256];
+        private int size;
+
+        Lowering(Map<String, Expr> named) {
+            this.named = named;
+            for (Map.Entry<String, Expr> e : named.entrySet()) {
+                ids.put(e.getKey(), names.size());
+                names.add(e.getKey());
+                bodies.add(e.getValue());
+            }
+        }
+
+        Grammar run(String root) {
+            List<int[]> alts = new ArrayList<>();
+            for (int r = 0; r < names.size(); r++) {
+                pending.add(r);
+            }
+            Map<Integer, int[]> byRule = new HashMap<>();
+            while (!pending.isEmpty()) {
+                int r = pending.poll();
+                Expr body = bodies.get(r);
+                List<Expr> options = body instanceof Expr.Alt a ? a.options() : List.of(body);
+                int[] starts = new int[options.size()];
+                for (int i = 0; i < starts.length; i++) {
+                    starts[i] = size;
+                    emit(options.get(i));
+                    add(Grammar.END, 0);
+                }
+                byRule.put(r, starts);
+            }
+            for (int r = 0; r < names.size(); r++) {
+                alts.add(byRule.get(r));
+            }
+            byte[] k = java.util.Arrays.copyOf(kind, size);
+            int[] a = java.util.Arrays.copyOf(arg, size);
+            int[][] alternatives = alts.toArray(int[][]::new);
+            checkLeftRecursion(k, a, alternatives);
+            return new Grammar(k, a, sets.toArray(ByteSet[]::new), alternatives, names.toArray(String[]::new),
+                    ids.get(root));
+        }
+
+        private void emit(Expr e) {
+            switch (e) {
+                case Expr.Bytes b -> {
+                    if (b.set().isEmpty()) {
+                        throw new GrammarException("grammar", "an empty byte set matches nothing");
+                    }
+                    add(Grammar.BYTES, setIds.computeIfAbsent(b.set(), s -> {
+                        sets.add(s);
+                        return sets.size() - 1;
+                    }));
+                }
+                case Expr.Seq s -> s.parts().forEach(this::emit);
+                case Expr.Ref r -> {
+                    Integer id = ids.get(r.rule());
+                    if (id == null) {
+                        throw new GrammarException("grammar", "rule '" + r.rule() + "' is used but not defined");
+                    }
+                    add(Grammar.REF, id);
+                }
+                case Expr.Alt a -> add(Grammar.REF, anonymousRule(a));
+                case Expr.Repeat r -> emitRepeat(r);
+            }
+        }
+
+        private void emitRepeat(Expr.Repeat r) {
+            for (int i = 0; i < r.min(); i++) {
+                emit(r.body());
+            }
+            if (r.max() < 0) {
+                add(Grammar.REF, starRule(r.body()));
+            } else if (r.max() > r.min()) {
+                add(Grammar.REF, optionalChain(r.body(), r.max() - r.min()));
+            }
+        }
+
+        /** S ::= body S | "" */
+        private int starRule(Expr body) {
+            Expr key = new Expr.Repeat(body, 0, -1);
+            Integer id = anonymous.get(key);
+            if (id != null) {
+                return id;
+            }
+            int s = newRule("star");
+            anonymous.put(key, s);
+            bodies.set(s, new Expr.Alt(List.of(new Expr.Seq(List.of(body, Expr.ref(names.get(s)))), Expr.EMPTY)));
+            return s;
+        }
+
+        /** O_k ::= body O_(k-1) | "" ; O_1 ::= body | "" */
+        private int optionalChain(Expr body, int k) {
+            Expr key = new Expr.Repeat(body, 0, k);
+            Integer id = anonymous.get(key);
+            if (id != null) {
+                return id;
+            }
+            int inner = k > 1 ? optionalChain(body, k - 1) : -1;
+            int o = newRule("opt");
+            anonymous.put(key, o);
+            Expr first = inner < 0 ? body : new Expr.Seq(List.of(body, Expr.ref(names.get(inner))));
+            bodies.set(o, new Expr.Alt(List.of(first, Expr.EMPTY)));
+            return o;
+        }
+
+        private int anonymousRule(Expr.Alt a) {
+            Integer id = anonymous.get(a);
+            if (id != null) {
+                return id;
+            }
+            int r = newRule("alt");
+            anonymous.put(a, r);
+            bodies.set(r, a);
+            return r;
+        }
+
+        private int newRule(String prefix) {
+            int id = names.size();
+            String name = "#" + prefix + id; // '#' cannot start a user's rule name
+            names.add(name);
+            ids.put(name, id);
+            bodies.add(Expr.EMPTY);
+            pending.add(id);
+            return id;
+        }
+
+        private void add(byte k, int a) {
+            if (size == kind.length) {
+                kind = java.util.Arrays.copyOf(kind, size * 2);
+                arg = java.util.Arrays.copyOf(arg, size * 2);
+            }
+            kind[size] = k;
+            arg[size] = a;
+            size++;
+        }
+
+        /** Left recursion: a rule reaching itself through references that can match the empty string. */
+        private void checkLeftRecursion(byte[] k, int[] a, int[][] alts) {
+            int n = alts.length;
+            boolean[] nullable = new boolean[n];
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                for (int r = 0; r < n; r++) {
+                    if (nullable[r]) {
+                        continue;
+                    }
+                    for (int start : alts[r]) {
+                        int p = start;
+                        while (k[p] == Grammar.REF && nullable[a[p]]) {
+                            p++;
+                        }
+                        if (k[p] == Grammar.END) {
+                            nullable[r] = true;
+                            changed = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            List<List<Integer>> left = new ArrayList<>(n);
+            for (int r = 0; r < n; r++) {
+                List<Integer> out = new ArrayList<>();
+                for (int start : alts[r]) {
+                    for (int p = start; k[p] == Grammar.REF; p++) {
+                        out.add(a[p]);
+                        if (!nullable[a[p]]) {
+                            break;
+                        }
+                    }
+                }
+                left.add(out);
+            }
+            int[] color = new int[n];
+            for (int r = 0; r < n; r++) {
+                if (color[r] == 0) {
+                    dfs(r, left, color);
+                }
+            }
+        }
+
+        private void dfs(int r, List<List<Integer>> left, int[] color) {
+            color[r] = 1;
+            for (int s : left.get(r)) {
+                if (color[s] == 1) {
+                    throw new GrammarException("grammar", "left recursion through rule '" + display(s)
+                            + "' (a rule that can call itself before matching any byte)");
+                }
+                if (color[s] == 0) {
+                    dfs(s, left, color);
+                }
+            }
+            color[r] = 2;
+        }
+
+        private String display(int r) {
+            return names.get(r);
+        }
+    }
+}
