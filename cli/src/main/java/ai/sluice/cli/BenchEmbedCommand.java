@@ -69,7 +69,8 @@ final class BenchEmbedCommand implements Callable<Integer> {
         Map<String, Object> r;
         if (model.isEncoder()) {
             try (LoadedEncoder m = model.loadEncoder(); EncoderEngine e = EncoderEngine.start(m.model(), config)) {
-                r = measure(e::embed, m.model().vocabSize(), m.backend().threads(), "bert encoder (no KV cache)");
+                r = measure(e::embed, m.model().vocabSize(), m.backend().threads(),
+                        m.model().config().architecture() + " encoder (no KV cache)");
             }
         } else {
             try (LoadedModel m = model.load(); Engine e = Engine.start(new LlamaRunner(m.model()), config)) {

@@ -19,7 +19,6 @@ import ai.sluice.server.chat.ChatTemplate;
 import ai.sluice.server.tools.ToolCallFormat;
 import ai.sluice.server.chat.ChatTemplateException;
 import ai.sluice.server.SluiceServer;
-import ai.sluice.core.model.BertModel;
 import ai.sluice.engine.EncoderEngine;
 import ai.sluice.server.serving.EncoderServedModel;
 import ai.sluice.server.serving.EngineServedModel;
@@ -251,14 +250,14 @@ final class ServeCommand implements Callable<Integer> {
                     .maxBatchedTokens(maxBatchedTokens).maxModelLen(maxModelLen)
                     .maxWaitingRequests(maxWaitingRequests).maxWaitingTokens(maxWaitingTokens).build());
             servedModel = new EncoderServedModel(engine, new TokenizerCodec(loaded.tokenizer(), null),
-                    embeddings.settings(), BertModel.ARCHITECTURE);
+                    embeddings.settings(), loaded.model().config().architecture());
             server = SluiceServer.start(serverConfig(name, defaults, engine.maxLength()), servedModel,
                     AccessLog.stdout());
             info(embeddings.logLine());
             info(String.format(Locale.ROOT, "serving %s as '%s' on http://%s:%d (%s, embedding model: %s encoder, "
                             + "%d dimensions, context %d, no KV cache)", model.file().getFileName(), name, host,
                     server.port(), apiKeys.isEmpty() ? "no API key" : apiKeys.size() + " API key(s)",
-                    BertModel.ARCHITECTURE, engine.embeddingLength(), engine.maxLength()));
+                    loaded.model().config().architecture(), engine.embeddingLength(), engine.maxLength()));
         } catch (RuntimeException e) {
             loaded.close();
             throw e;

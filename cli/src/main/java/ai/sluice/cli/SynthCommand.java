@@ -24,7 +24,8 @@ final class SynthCommand implements Callable<Integer> {
 
     @Option(names = "--shape", required = true, paramLabel = "SHAPE",
             description = "110m (dim 768, 12 layers), 1b (TinyLlama-1.1B) or 8b (Llama-3-8B); or a BERT encoder: "
-                    + "bert-tiny (dim 128, 2 layers) or bge-small (bge-small-en-v1.5), which need --vocab.")
+                    + "bert-tiny (dim 128, 2 layers), bge-small (bge-small-en-v1.5), nomic-tiny or nomic-embed "
+                    + "(nomic-embed-text-v1.5, architecture nomic-bert), which need --vocab.")
     String shape;
 
     @Option(names = "--vocab", paramLabel = "FILE",
@@ -80,9 +81,9 @@ final class SynthCommand implements Callable<Integer> {
             r = SyntheticBert.write(out, bert, ggmlType, seed, v.metadata(), declared);
         }
         PrintWriter w = spec.commandLine().getOut();
-        w.printf(Locale.ROOT, "wrote %s: random-weight bert encoder, shape %s of %s (dim %d, %d layers, %d heads, "
+        w.printf(Locale.ROOT, "wrote %s: random-weight %s encoder, shape %s of %s (dim %d, %d layers, %d heads, "
                         + "FFN %d, context %d), vocabulary of %s, %s pooling, %s, %s params, %d tensors, %s in %.1f s%n",
-                r.path(), bert.name(), bert.description(), bert.dim(), bert.layers(), bert.heads(), bert.ffn(),
+                r.path(), bert.architecture(), bert.name(), bert.description(), bert.dim(), bert.layers(), bert.heads(), bert.ffn(),
                 bert.contextLength(), vocab.getFileName(), declared.label(), ggmlType, Units.count(r.parameters()),
                 r.tensors(), Units.bytes(r.fileBytes()), (System.nanoTime() - start) / 1e9);
         w.flush();

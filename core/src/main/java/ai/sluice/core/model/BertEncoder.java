@@ -39,6 +39,9 @@ public final class BertEncoder {
     private float[] att;
     private float[] proj;
     private float[] h;
+    private float[] g;
+    private float[] fused;
+    private int[] positions;
     private float[][] qkv;
     private int[] starts = new int[16];
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[512]);
@@ -50,7 +53,7 @@ public final class BertEncoder {
         this.qkvWeights = new WeightMatrix[cfg.layers()][];
         for (int l = 0; l < cfg.layers(); l++) {
             BertModel.Layer w = model.layer(l);
-            qkvWeights[l] = new WeightMatrix[] {w.wq(), w.wk(), w.wv()};
+            qkvWeights[l] = w.wqkv() != null ? null : new WeightMatrix[] {w.wq(), w.wk(), w.wv()};
         }
     }
 
@@ -106,6 +109,9 @@ public final class BertEncoder {
         att = new float[n * dim];
         proj = new float[n * dim];
         h = new float[n * cfg.ffn()];
+        g = new float[n * cfg.ffn()];
+        fused = new float[n * 3 * dim];
+        positions = new int[n];
         qkv = new float[][] {q, k, v};
         capacity = n;
     }
@@ -124,8 +130,13 @@ public final class BertEncoder {
                 if (seq[p] < 0 || seq[p] >= vocab) {
                     throw new IllegalArgumentException("token id " + seq[p] + " outside the vocabulary of " + vocab);
                 }
+                positions[t] = p;
                 model.tokenEmbedding().dequantizeRow(seq[p], x, t * dim);
-                model.positionEmbedding().dequantizeRow(p, pos, 0);
+                if (model.positionEmbedding() != null) {
+                    model.positionEmbedding().dequantizeRow(p, pos, 0);
+                } else {
+                    java.util.Arrays.fill(pos, 0, dim, 0f);
+                }
                 for (int i = 0; i < dim; i++) {
                     x[t * dim + i] += pos[i] + type0[i];
                 }
@@ -138,16 +149,38 @@ public final class BertEncoder {
         BertModel.Layer w = model.layer(l);
         int dim = cfg.dim();
         float eps = cfg.layerNormEps();
-        for (int from = 0; from < n; from += MATMUL_TOKENS) {
-            int rows = Math.min(MATMUL_TOKENS, n - from);
-            for (int m = 0; m < 3; m++) {
-                backend.matmul(qkvWeights[l][m], x, from * dim, rows, qkv[m], from * dim);
+        if (w.wqkv() != null) {
+            // one fused product, rows Q | K | V, split per token
+            matmul(w.wqkv(), x, n, fused);
+            for (int t = 0; t < n; t++) {
+                for (int m = 0; m < 3; m++) {
+                    System.arraycopy(fused, t * 3 * dim + m * dim, qkv[m], t * dim, dim);
+                    if (w.bqkv() != null) {
+                        for (int i = 0; i < dim; i++) {
+                            qkv[m][t * dim + i] += w.bqkv()[m * dim + i];
+                        }
+                    }
+                }
+            }
+        } else {
+            for (int from = 0; from < n; from += MATMUL_TOKENS) {
+                int rows = Math.min(MATMUL_TOKENS, n - from);
+                for (int m = 0; m < 3; m++) {
+                    backend.matmul(qkvWeights[l][m], x, from * dim, rows, qkv[m], from * dim);
+                }
+            }
+            for (int t = 0; t < n; t++) {
+                addBias(q, t * dim, w.bq());
+                addBias(k, t * dim, w.bk());
+                addBias(v, t * dim, w.bv());
             }
         }
-        for (int t = 0; t < n; t++) {
-            addBias(q, t * dim, w.bq());
-            addBias(k, t * dim, w.bk());
-            addBias(v, t * dim, w.bv());
+        Rope rope = model.rope();
+        if (rope != null) {
+            for (int t = 0; t < n; t++) {
+                rope.apply(q, t * dim, cfg.heads(), cfg.headDim(), positions[t]);
+                rope.apply(k, t * dim, cfg.heads(), cfg.headDim(), positions[t]);
+            }
         }
         attention(sequences);
         matmul(w.wo(), att, n, proj);
@@ -155,27 +188,44 @@ public final class BertEncoder {
         for (int t = 0; t < n; t++) {
             int off = t * dim;
             for (int i = 0; i < dim; i++) {
-                x[off + i] += proj[off + i] + w.bo()[i];
+                x[off + i] += proj[off + i];
             }
+            addBias(x, off, w.bo());
             layerNorm(x, off, w.attnOutNorm(), dim, eps);
         }
         int ff = cfg.ffn();
         matmul(w.up(), x, n, h);
         float[] upBias = w.upBias();
-        backend.parallelFor(n, 1, (start, end) -> {
-            for (int t = start; t < end; t++) {
-                int off = t * ff;
-                for (int i = 0; i < ff; i++) {
-                    h[off + i] = gelu(h[off + i] + upBias[i]);
+        if (w.gate() != null) {
+            // SwiGLU: silu(gate x) * (up x [+ bias])
+            matmul(w.gate(), x, n, g);
+            backend.parallelFor(n, 1, (start, end) -> {
+                for (int t = start; t < end; t++) {
+                    int off = t * ff;
+                    for (int i = 0; i < ff; i++) {
+                        float gi = g[off + i];
+                        float up = upBias != null ? h[off + i] + upBias[i] : h[off + i];
+                        h[off + i] = gi / (1f + (float) Math.exp(-gi)) * up;
+                    }
                 }
-            }
-        });
+            });
+        } else {
+            backend.parallelFor(n, 1, (start, end) -> {
+                for (int t = start; t < end; t++) {
+                    int off = t * ff;
+                    for (int i = 0; i < ff; i++) {
+                        h[off + i] = gelu(h[off + i] + upBias[i]);
+                    }
+                }
+            });
+        }
         matmul(w.down(), h, n, proj);
         for (int t = 0; t < n; t++) {
             int off = t * dim;
             for (int i = 0; i < dim; i++) {
-                x[off + i] += proj[off + i] + w.downBias()[i];
+                x[off + i] += proj[off + i];
             }
+            addBias(x, off, w.downBias());
             layerNorm(x, off, w.layerOutNorm(), dim, eps);
         }
     }
@@ -244,7 +294,11 @@ public final class BertEncoder {
         return s;
     }
 
+    /** a[off..] += bias; a null bias is none. */
     private static void addBias(float[] a, int off, float[] bias) {
+        if (bias == null) {
+            return;
+        }
         for (int i = 0; i < bias.length; i++) {
             a[off + i] += bias[i];
         }

@@ -7,15 +7,19 @@ import ai.sluice.core.tensor.WeightMatrix;
 import java.util.Optional;
 
 /**
- * A loaded BERT-family encoder ({@code general.architecture = bert}: bge, MiniLM, e5, ...) with
- * llama.cpp's tensor names: token, position and token-type embeddings with a LayerNorm, then per
- * layer biased Q/K/V/output projections, a post-attention LayerNorm, a GELU feed-forward and a
- * post-layer LayerNorm (every LayerNorm with weight and bias). Attention is bidirectional, so a
- * sequence runs whole, never in chunks: see {@link BertEncoder}. Immutable and shareable.
+ * A loaded BERT-family encoder with llama.cpp's tensor names. {@code bert} (bge, MiniLM, e5, ...):
+ * token, position and token-type embeddings with a LayerNorm, then per layer biased Q/K/V/output
+ * projections, a post-attention LayerNorm, a GELU feed-forward and a post-layer LayerNorm (every
+ * LayerNorm with weight and bias). {@code nomic-bert} (nomic-embed-text): the same block with no
+ * position embeddings but NeoX RoPE on Q and K, one fused {@code attn_qkv} projection, and a SwiGLU
+ * feed-forward ({@code ffn_gate}, {@code ffn_up}, {@code ffn_down}); biases only where the file has
+ * them. Attention is bidirectional, so a sequence runs whole, never in chunks: see
+ * {@link BertEncoder}. Immutable and shareable.
  */
 public final class BertModel {
-    /** The encoder architectures this graph runs; nomic-bert (RoPE, fused QKV, SwiGLU) is not one. */
+    /** The encoder architectures this graph runs. */
     public static final String ARCHITECTURE = "bert";
+    public static final String NOMIC_ARCHITECTURE = "nomic-bert";
 
     /**
      * The numbers of the graph.
@@ -27,9 +31,10 @@ public final class BertModel {
      * @param contextLength trained positions (the position embedding's rows)
      * @param layerNormEps {@code bert.attention.layer_norm_epsilon}
      * @param pooling {@code bert.pooling_type}, when declared
+     * @param architecture {@code bert} or {@code nomic-bert}
      */
     public record Config(int dim, int layers, int heads, int ffn, int contextLength, float layerNormEps,
-                         Optional<Pooling> pooling) {
+                         Optional<Pooling> pooling, String architecture) {
         public int headDim() {
             return dim / heads;
         }
@@ -38,8 +43,13 @@ public final class BertModel {
     record Norm(float[] weight, float[] bias) {
     }
 
+    /**
+     * One block. Either {@code wq}/{@code wk}/{@code wv} or the fused {@code wqkv} (rows: Q, then K,
+     * then V) is set; {@code gate} is set for a SwiGLU feed-forward; a null bias is none.
+     */
     record Layer(WeightMatrix wq, float[] bq, WeightMatrix wk, float[] bk, WeightMatrix wv, float[] bv,
-                 WeightMatrix wo, float[] bo, Norm attnOutNorm, WeightMatrix up, float[] upBias,
+                 WeightMatrix wqkv, float[] bqkv,
+                 WeightMatrix wo, float[] bo, Norm attnOutNorm, WeightMatrix up, float[] upBias, WeightMatrix gate,
                  WeightMatrix down, float[] downBias, Norm layerOutNorm) {
     }
 
@@ -47,12 +57,14 @@ public final class BertModel {
     private final Backend backend;
     private final WeightMatrix tokenEmbedding;
     private final WeightMatrix positionEmbedding;
+    private final Rope rope;
     private final float[] tokenType0;
     private final Norm embeddingNorm;
     private final Layer[] layers;
 
     private BertModel(Config config, Backend backend, WeightMatrix tokenEmbedding, WeightMatrix positionEmbedding,
-                      float[] tokenType0, Norm embeddingNorm, Layer[] layers) {
+                      Rope rope, float[] tokenType0, Norm embeddingNorm, Layer[] layers) {
+        this.rope = rope;
         this.config = config;
         this.backend = backend;
         this.tokenEmbedding = tokenEmbedding;
@@ -64,15 +76,18 @@ public final class BertModel {
 
     /** Whether {@code file} holds an encoder this class loads (rather than a decoder). */
     public static boolean isBert(GgufFile file) {
-        return ARCHITECTURE.equals(file.metadata().findString("general.architecture").orElse(""));
+        String arch = file.metadata().findString("general.architecture").orElse("");
+        return ARCHITECTURE.equals(arch) || NOMIC_ARCHITECTURE.equals(arch);
     }
 
     /** Binds the weights of {@code file}; a missing tensor or a shape that does not fit names it. */
     public static BertModel load(GgufFile file, Backend backend) {
         GgufMetadata md = file.metadata();
         String arch = md.getString("general.architecture");
-        if (!ARCHITECTURE.equals(arch)) {
-            throw new UnsupportedModelException("architecture '" + arch + "' is not a BERT encoder");
+        boolean nomic = NOMIC_ARCHITECTURE.equals(arch);
+        if (!ARCHITECTURE.equals(arch) && !nomic) {
+            throw new UnsupportedModelException("architecture '" + arch + "' is not a BERT encoder (supported: "
+                    + ARCHITECTURE + ", " + NOMIC_ARCHITECTURE + ")");
         }
         String p = arch + ".";
         int dim = md.getInt(p + "embedding_length");
@@ -84,13 +99,15 @@ public final class BertModel {
             throw new UnsupportedModelException("a causal BERT is not supported (" + p + "attention.causal is true)");
         }
         WeightMatrix embd = WeightMatrix.of(file, "token_embd.weight");
-        WeightMatrix pos = WeightMatrix.of(file, "position_embd.weight");
+        // bert learns absolute positions; nomic-bert rotates Q and K instead (RoPE)
+        WeightMatrix pos = nomic ? null : WeightMatrix.of(file, "position_embd.weight");
         Config config = new Config(dim, md.getInt(p + "block_count"), heads, md.getInt(p + "feed_forward_length"),
-                md.getInt(p + "context_length", pos.rows()), md.getFloat(p + "attention.layer_norm_epsilon", 1e-12f),
-                Pooling.declaredBy(md, arch));
+                md.getInt(p + "context_length", pos != null ? pos.rows() : 2048),
+                md.getFloat(p + "attention.layer_norm_epsilon", 1e-12f), Pooling.declaredBy(md, arch), arch);
         expect(embd, embd.rows(), dim);
-        expect(pos, pos.rows(), dim);
-        if (pos.rows() < config.contextLength()) {
+        Rope rope = nomic ? new Rope(RopeType.NEOX, md.getInt(p + "rope.dimension_count", dim / heads),
+                md.getFloat(p + "rope.freq_base", 10000f), 1f, null) : null;
+        if (pos != null && (expect(pos, pos.rows(), dim).rows() < config.contextLength())) {
             throw new UnsupportedModelException("position_embd.weight has " + pos.rows() + " rows but the context is "
                     + config.contextLength());
         }
@@ -104,18 +121,34 @@ public final class BertModel {
         int ff = config.ffn();
         for (int l = 0; l < layers.length; l++) {
             String b = "blk." + l + ".";
+            if (nomic) {
+                layers[l] = new Layer(null, null, null, null, null, null,
+                        expect(WeightMatrix.of(file, b + "attn_qkv.weight"), 3 * dim, dim),
+                        optionalVector(file, b + "attn_qkv.bias", 3 * dim),
+                        expect(WeightMatrix.of(file, b + "attn_output.weight"), dim, dim),
+                        optionalVector(file, b + "attn_output.bias", dim),
+                        norm(file, b + "attn_output_norm", dim),
+                        expect(WeightMatrix.of(file, b + "ffn_up.weight"), ff, dim), optionalVector(file, b + "ffn_up.bias", ff),
+                        expect(WeightMatrix.of(file, b + "ffn_gate.weight"), ff, dim),
+                        expect(WeightMatrix.of(file, b + "ffn_down.weight"), dim, ff),
+                        optionalVector(file, b + "ffn_down.bias", dim),
+                        norm(file, b + "layer_output_norm", dim));
+                continue;
+            }
             layers[l] = new Layer(
                     expect(WeightMatrix.of(file, b + "attn_q.weight"), dim, dim), vector(file, b + "attn_q.bias", dim),
                     expect(WeightMatrix.of(file, b + "attn_k.weight"), dim, dim), vector(file, b + "attn_k.bias", dim),
                     expect(WeightMatrix.of(file, b + "attn_v.weight"), dim, dim), vector(file, b + "attn_v.bias", dim),
+                    null, null,
                     expect(WeightMatrix.of(file, b + "attn_output.weight"), dim, dim),
                     vector(file, b + "attn_output.bias", dim),
                     norm(file, b + "attn_output_norm", dim),
                     expect(WeightMatrix.of(file, b + "ffn_up.weight"), ff, dim), vector(file, b + "ffn_up.bias", ff),
+                    null,
                     expect(WeightMatrix.of(file, b + "ffn_down.weight"), dim, ff), vector(file, b + "ffn_down.bias", dim),
                     norm(file, b + "layer_output_norm", dim));
         }
-        return new BertModel(config, backend, embd, pos, type0, embNorm, layers);
+        return new BertModel(config, backend, embd, pos, rope, type0, embNorm, layers);
     }
 
     private static WeightMatrix expect(WeightMatrix w, int rows, int cols) {
@@ -136,6 +169,10 @@ public final class BertModel {
                     + " elements, the model's metadata needs " + length);
         }
         return w.toFloatArray();
+    }
+
+    private static float[] optionalVector(GgufFile file, String name, int length) {
+        return file.hasTensor(name) ? vector(file, name, length) : null;
     }
 
     private static Norm norm(GgufFile file, String name, int dim) {
@@ -163,8 +200,14 @@ public final class BertModel {
         return tokenEmbedding;
     }
 
+    /** Absolute position embeddings, or null (nomic-bert). */
     WeightMatrix positionEmbedding() {
         return positionEmbedding;
+    }
+
+    /** RoPE on Q and K, or null (bert). */
+    Rope rope() {
+        return rope;
     }
 
     float[] tokenType0() {

@@ -39,8 +39,10 @@ public final class SyntheticBert {
      *
      * @param name preset name
      * @param description the real model it follows
+     * @param architecture {@code bert} or {@code nomic-bert} (RoPE, fused QKV, SwiGLU, no biases)
      */
-    public record Shape(String name, String description, int dim, int layers, int heads, int ffn, int contextLength) {
+    public record Shape(String name, String description, String architecture, int dim, int layers, int heads, int ffn,
+                        int contextLength) {
         public Shape {
             if (dim <= 0 || layers <= 0 || heads <= 0 || ffn <= 0 || contextLength <= 0 || dim % heads != 0) {
                 throw new IllegalArgumentException("sizes must be positive and dim must split into heads");
@@ -48,9 +50,13 @@ public final class SyntheticBert {
         }
     }
 
-    public static final Shape TINY = new Shape("bert-tiny", "a 2-layer BERT (tests)", 128, 2, 2, 512, 512);
-    public static final Shape BGE_SMALL = new Shape("bge-small", "BAAI/bge-small-en-v1.5", 384, 12, 12, 1536, 512);
-    public static final List<Shape> PRESETS = List.of(TINY, BGE_SMALL);
+    public static final Shape TINY = new Shape("bert-tiny", "a 2-layer BERT (tests)", "bert", 128, 2, 2, 512, 512);
+    public static final Shape BGE_SMALL = new Shape("bge-small", "BAAI/bge-small-en-v1.5", "bert", 384, 12, 12, 1536, 512);
+    public static final Shape NOMIC_TINY = new Shape("nomic-tiny", "a 2-layer nomic-bert (tests)", "nomic-bert",
+            128, 2, 2, 384, 512);
+    public static final Shape NOMIC_EMBED = new Shape("nomic-embed", "nomic-embed-text-v1.5", "nomic-bert",
+            768, 12, 12, 3072, 2048);
+    public static final List<Shape> PRESETS = List.of(TINY, BGE_SMALL, NOMIC_TINY, NOMIC_EMBED);
 
     private SyntheticBert() {
     }
@@ -92,19 +98,23 @@ public final class SyntheticBert {
 
     static Map<String, GgufValue> metadata(Shape s, GgmlType type, GgufMetadata vocabulary, Pooling pooling) {
         Map<String, GgufValue> md = new LinkedHashMap<>();
-        md.put("general.architecture", GgufValue.ofString("bert"));
+        String a = s.architecture();
+        md.put("general.architecture", GgufValue.ofString(a));
         md.put("general.name", GgufValue.ofString("sluice-synth-" + s.name() + " (random weights, " + s.description()
                 + " shape)"));
         md.put("general.file_type", GgufValue.ofUInt32(SyntheticLlama.fileType(type)));
         md.put("general.quantization_version", GgufValue.ofUInt32(2));
-        md.put("bert.context_length", GgufValue.ofUInt32(s.contextLength()));
-        md.put("bert.embedding_length", GgufValue.ofUInt32(s.dim()));
-        md.put("bert.block_count", GgufValue.ofUInt32(s.layers()));
-        md.put("bert.feed_forward_length", GgufValue.ofUInt32(s.ffn()));
-        md.put("bert.attention.head_count", GgufValue.ofUInt32(s.heads()));
-        md.put("bert.attention.layer_norm_epsilon", GgufValue.ofFloat32(1e-12f));
-        md.put("bert.attention.causal", new GgufValue(GgufValueType.BOOL, null, false));
-        md.put("bert.pooling_type", GgufValue.ofUInt32(pooling.ggufCode()));
+        md.put(a + ".context_length", GgufValue.ofUInt32(s.contextLength()));
+        md.put(a + ".embedding_length", GgufValue.ofUInt32(s.dim()));
+        md.put(a + ".block_count", GgufValue.ofUInt32(s.layers()));
+        md.put(a + ".feed_forward_length", GgufValue.ofUInt32(s.ffn()));
+        md.put(a + ".attention.head_count", GgufValue.ofUInt32(s.heads()));
+        md.put(a + ".attention.layer_norm_epsilon", GgufValue.ofFloat32(1e-12f));
+        md.put(a + ".attention.causal", new GgufValue(GgufValueType.BOOL, null, false));
+        md.put(a + ".pooling_type", GgufValue.ofUInt32(pooling.ggufCode()));
+        if (a.equals("nomic-bert")) {
+            md.put(a + ".rope.freq_base", GgufValue.ofFloat32(1000f)); // nomic-embed-text's
+        }
         for (Map.Entry<String, GgufValue> e : vocabulary.asMap().entrySet()) {
             if (e.getKey().startsWith("tokenizer.")) {
                 md.put(e.getKey(), e.getValue());
@@ -118,11 +128,25 @@ public final class SyntheticBert {
         List<TensorSpec> specs = new ArrayList<>();
         int dim = c.dim();
         matrix(specs, seed, type, "token_embd.weight", dim, vocab, EMBEDDING_STD);
-        matrix(specs, seed, type, "position_embd.weight", dim, c.contextLength(), EMBEDDING_STD);
+        boolean nomic = c.architecture().equals("nomic-bert");
+        if (!nomic) {
+            matrix(specs, seed, type, "position_embd.weight", dim, c.contextLength(), EMBEDDING_STD);
+        }
         matrix(specs, seed, GgmlType.F32, "token_types.weight", dim, 2, EMBEDDING_STD);
         norm(specs, seed, "token_embd_norm", dim);
         for (int l = 0; l < c.layers(); l++) {
             String p = "blk." + l + ".";
+            if (nomic) {
+                // as nomic-embed-text's conversion: fused Q|K|V, SwiGLU, no biases
+                matrix(specs, seed, type, p + "attn_qkv.weight", dim, 3L * dim, MATRIX_STD);
+                matrix(specs, seed, type, p + "attn_output.weight", dim, dim, MATRIX_STD);
+                norm(specs, seed, p + "attn_output_norm", dim);
+                matrix(specs, seed, type, p + "ffn_up.weight", dim, c.ffn(), MATRIX_STD);
+                matrix(specs, seed, type, p + "ffn_gate.weight", dim, c.ffn(), MATRIX_STD);
+                matrix(specs, seed, type, p + "ffn_down.weight", c.ffn(), dim, MATRIX_STD);
+                norm(specs, seed, p + "layer_output_norm", dim);
+                continue;
+            }
             for (String m : new String[] {"attn_q", "attn_k", "attn_v", "attn_output"}) {
                 matrix(specs, seed, type, p + m + ".weight", dim, dim, MATRIX_STD);
                 vector(specs, seed, p + m + ".bias", dim, 0, BIAS_STD);

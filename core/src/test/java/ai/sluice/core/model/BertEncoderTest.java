@@ -35,23 +35,30 @@ class BertEncoderTest {
     private static CpuBackend backend;
     private static BertModel model;
     private static Tokenizer tokenizer;
+    private static GgufFile nomicFile;
+    private static BertModel nomic;
 
     @BeforeAll
     static void write() {
         Path out = dir.resolve("bert-tiny.gguf");
+        Path nomicOut = dir.resolve("nomic-tiny.gguf");
         try (GgufFile vocab = GgufFile.open(SharedData.tokenizerTests().resolve("ggml-vocab-bert-bge.gguf"))) {
             SyntheticBert.write(out, SyntheticBert.TINY, GgmlType.F32, 7, vocab.metadata(), Pooling.CLS);
+            SyntheticBert.write(nomicOut, SyntheticBert.NOMIC_TINY, GgmlType.F32, 8, vocab.metadata(), Pooling.MEAN);
         }
         file = GgufFile.open(out);
         backend = new CpuBackend(new KernelPool(2));
         model = BertModel.load(file, backend);
         tokenizer = Tokenizer.fromGguf(file.metadata());
+        nomicFile = GgufFile.open(nomicOut);
+        nomic = BertModel.load(nomicFile, backend);
     }
 
     @AfterAll
     static void close() {
         backend.close();
         file.close();
+        nomicFile.close();
     }
 
     private static List<int[]> inputs() {
@@ -74,6 +81,26 @@ class BertEncoderTest {
 
     @Test
     void matchesAnIndependentDoublePrecisionReference() {
+        matchesReference(model, file);
+    }
+
+    /** nomic-bert: no position embeddings, NeoX RoPE on Q and K, fused QKV, SwiGLU, no biases. */
+    @Test
+    void nomicBertMatchesTheReferenceAndBatchesBitForBit() {
+        assertThat(nomic.config().architecture()).isEqualTo("nomic-bert");
+        assertThat(nomic.config().pooling()).contains(Pooling.MEAN);
+        assertThat(BertModel.isBert(nomicFile)).isTrue();
+        matchesReference(nomic, nomicFile);
+        List<int[]> inputs = inputs();
+        int total = inputs.stream().mapToInt(a -> a.length).sum();
+        float[] batched = new float[total * 128];
+        nomic.newEncoder().encode(inputs, batched);
+        float[] first = new float[inputs.getFirst().length * 128];
+        nomic.newEncoder().encode(List.of(inputs.getFirst()), first);
+        assertThat(java.util.Arrays.copyOf(batched, first.length)).containsExactly(first);
+    }
+
+    private static void matchesReference(BertModel model, GgufFile file) {
         BertEncoder encoder = model.newEncoder();
         for (int[] tokens : inputs()) {
             float[] out = new float[tokens.length * 128];
@@ -129,19 +156,25 @@ class BertEncoderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..512");
     }
 
-    /** llama.cpp's llm_build_bert in plain double loops over the file's F32 tensors. */
+    /**
+     * llama.cpp's llm_build_bert in plain double loops over the file's F32 tensors, for bert and
+     * nomic-bert (what a tensor's presence says: fused QKV, gate, position embeddings, biases).
+     */
     static final class Reference {
         static double[][] encode(GgufFile f, int[] tokens) {
             int n = tokens.length;
-            int dim = f.metadata().getInt("bert.embedding_length");
-            int heads = f.metadata().getInt("bert.attention.head_count");
-            int layers = f.metadata().getInt("bert.block_count");
-            double eps = f.metadata().getFloat("bert.attention.layer_norm_epsilon");
+            String a = f.metadata().getString("general.architecture") + ".";
+            int dim = f.metadata().getInt(a + "embedding_length");
+            int heads = f.metadata().getInt(a + "attention.head_count");
+            int layers = f.metadata().getInt(a + "block_count");
+            double eps = f.metadata().getFloat(a + "attention.layer_norm_epsilon");
+            boolean rope = !f.hasTensor("position_embd.weight");
+            double base = f.metadata().getFloat(a + "rope.freq_base", 10000f);
             int hd = dim / heads;
             double[][] x = new double[n][];
             for (int p = 0; p < n; p++) {
                 double[] e = row(f, "token_embd.weight", tokens[p]);
-                double[] pos = row(f, "position_embd.weight", p);
+                double[] pos = rope ? new double[dim] : row(f, "position_embd.weight", p);
                 double[] type = row(f, "token_types.weight", 0);
                 x[p] = new double[dim];
                 for (int i = 0; i < dim; i++) {
@@ -155,9 +188,20 @@ class BertEncoderTest {
                 double[][] k = new double[n][];
                 double[][] v = new double[n][];
                 for (int p = 0; p < n; p++) {
-                    q[p] = linear(f, b + "attn_q", x[p]);
-                    k[p] = linear(f, b + "attn_k", x[p]);
-                    v[p] = linear(f, b + "attn_v", x[p]);
+                    if (f.hasTensor(b + "attn_qkv.weight")) {
+                        double[] qkv = linear(f, b + "attn_qkv", x[p]);
+                        q[p] = java.util.Arrays.copyOfRange(qkv, 0, dim);
+                        k[p] = java.util.Arrays.copyOfRange(qkv, dim, 2 * dim);
+                        v[p] = java.util.Arrays.copyOfRange(qkv, 2 * dim, 3 * dim);
+                    } else {
+                        q[p] = linear(f, b + "attn_q", x[p]);
+                        k[p] = linear(f, b + "attn_k", x[p]);
+                        v[p] = linear(f, b + "attn_v", x[p]);
+                    }
+                    if (rope) {
+                        rotate(q[p], heads, hd, p, base);
+                        rotate(k[p], heads, hd, p, base);
+                    }
                 }
                 double[][] next = new double[n][];
                 for (int p = 0; p < n; p++) {
@@ -189,9 +233,16 @@ class BertEncoderTest {
                     }
                     double[] x1 = norm(f, b + "attn_output_norm", o, eps);
                     double[] up = linear(f, b + "ffn_up", x1);
-                    for (int i = 0; i < up.length; i++) {
-                        double z = up[i];
-                        up[i] = 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
+                    if (f.hasTensor(b + "ffn_gate.weight")) {
+                        double[] gate = linear(f, b + "ffn_gate", x1);
+                        for (int i = 0; i < up.length; i++) {
+                            up[i] *= gate[i] / (1 + Math.exp(-gate[i]));
+                        }
+                    } else {
+                        for (int i = 0; i < up.length; i++) {
+                            double z = up[i];
+                            up[i] = 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
+                        }
                     }
                     double[] down = linear(f, b + "ffn_down", up);
                     for (int i = 0; i < dim; i++) {
@@ -204,13 +255,26 @@ class BertEncoderTest {
             return x;
         }
 
-        /** W x + b, with W stored as ggml does: shape [in, out], row r = its r-th output. */
+        /** NeoX RoPE: element i of each head pairs with i + hd/2, turned by pos * base^(-2i/hd). */
+        static void rotate(double[] v, int heads, int hd, int pos, double base) {
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < hd / 2; i++) {
+                    double theta = pos * Math.pow(base, -2.0 * i / hd);
+                    double a = v[h * hd + i];
+                    double b = v[h * hd + i + hd / 2];
+                    v[h * hd + i] = a * Math.cos(theta) - b * Math.sin(theta);
+                    v[h * hd + i + hd / 2] = a * Math.sin(theta) + b * Math.cos(theta);
+                }
+            }
+        }
+
+        /** W x + b, with W stored as ggml does: shape [in, out], row r = its r-th output; no bias tensor, no bias. */
         static double[] linear(GgufFile f, String name, double[] in) {
             GgufTensorInfo w = f.tensor(name + ".weight");
             int cols = (int) w.shape()[0];
             int rows = (int) w.shape()[1];
             MemorySegment data = f.tensorData(w);
-            double[] bias = vector(f, name + ".bias");
+            double[] bias = f.hasTensor(name + ".bias") ? vector(f, name + ".bias") : new double[rows];
             double[] out = new double[rows];
             for (int r = 0; r < rows; r++) {
                 double s = bias[r];

@@ -27,16 +27,25 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code POST /v1/embeddings}: every input becomes one sequence in the engine, all submitted at
- * once so the scheduler batches them (with each other and with whatever else runs); the handler
- * waits for all vectors and answers in OpenAI's shape.
+ * {@code POST /v1/embeddings}: every input becomes one sequence in the engine, up to
+ * {@link #MAX_IN_FLIGHT} of them queued at a time so the scheduler batches them (with each other
+ * and with whatever else runs); the handler waits for all vectors and answers in OpenAI's shape.
  */
 final class EmbeddingsEndpoint {
+    /**
+     * Inputs of one request waiting or running in the engine at once: enough to fill the largest
+     * useful batch, few enough that a request of OpenAI's 2048 inputs neither overflows the
+     * engine's waiting queue (a 429 for a valid request) nor shuts other requests out of it.
+     */
+    static final int MAX_IN_FLIGHT = 64;
+
     private final ServerConfig config;
     private final Embedder embedder;
     private final TextCodec codec;
@@ -119,9 +128,18 @@ final class EmbeddingsEndpoint {
     private List<float[]> run(List<int[]> inputs, long deadline) {
         List<CompletableFuture<float[]>> results = new ArrayList<>(inputs.size());
         List<RequestHandle> handles = new ArrayList<>(inputs.size());
+        Semaphore window = new Semaphore(MAX_IN_FLIGHT);
+        AtomicBoolean failed = new AtomicBoolean();
         try {
             for (int[] tokens : inputs) {
+                if (!window.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    throw new TimeoutException();
+                }
+                if (failed.get()) {
+                    break; // an input failed: the wait below reports it; submit no more
+                }
                 CompletableFuture<float[]> f = new CompletableFuture<>();
+                f.whenComplete((v, e) -> window.release());
                 results.add(f);
                 handles.add(embedder.embed(tokens, new EmbeddingListener() {
                     @Override
@@ -131,6 +149,7 @@ final class EmbeddingsEndpoint {
 
                     @Override
                     public void onFailure(FinishReason reason) {
+                        failed.set(true);
                         f.completeExceptionally(new EmbeddingFailed(reason));
                     }
                 }));

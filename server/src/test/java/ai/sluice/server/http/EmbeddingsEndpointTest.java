@@ -184,6 +184,23 @@ class EmbeddingsEndpointTest {
         assertThat(tooMany.json().get("error").get("param").asText()).isEqualTo("dimensions");
     }
 
+    /** OpenAI's limit of 2048 inputs is more than the engine's waiting queue holds (1024): still a 200. */
+    @Test
+    void twoThousandInputsInOneRequestAreAnsweredInOrder() {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < 2048; i++) {
+            b.append(i > 0 ? "," : "").append(i % 2 == 0 ? "\"a cat\"" : "[1," + (3 + i % 400) + "]");
+        }
+        HttpTestClient.Reply r = mean.post("/v1/embeddings", body(b.append(']').toString(), ""));
+        assertThat(r.status()).as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body()).isEqualTo(200);
+        JsonNode data = r.json().get("data");
+        assertThat(data).hasSize(2048);
+        for (int i = 0; i < 2048; i++) {
+            assertThat(data.get(i).get("index").asInt()).isEqualTo(i);
+        }
+        assertThat(vector(data.get(2).get("embedding"))).containsExactly(vector(data.get(0).get("embedding")));
+    }
+
     @Test
     void badInputsAre400sNamingTheField() {
         String longText = "word ".repeat(3000);
