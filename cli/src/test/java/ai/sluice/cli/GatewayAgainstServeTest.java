@@ -139,6 +139,9 @@ class GatewayAgainstServeTest {
     @Order(2)
     void survivesAKilledAndAFrozenReplicaWithEveryAnswerExact() throws Exception {
         List<Case> cases = cases(REPLICAS.get(2));
+        List<Case> longCases = longCases(REPLICAS.get(2));
+        List<CompletableFuture<String>> longResults = new ArrayList<>();
+        List<Case> longAsked = new ArrayList<>();
         List<String> log = new CopyOnWriteArrayList<>();
         try (Gateway g = gateway(REPLICAS, log)) {
             awaitAllUp(g);
@@ -172,10 +175,14 @@ class GatewayAgainstServeTest {
                     }
                 }
                 if (i == 80) {
+                    // a stream in flight on the replica about to die: on an idle machine the short answers end
+                    // within milliseconds, so without one the kill may cut nothing and test no resume
+                    beginLongStreamOn(g, REPLICAS.get(0), longCases, longAsked, longResults);
                     Process killed = REPLICAS.get(0).process().destroyForcibly(); // kill -9
                     killedAt = System.nanoTime();
                     killed.onExit().thenRun(() -> diedAt.set(System.nanoTime()));
                 } else if (i == 160) {
+                    beginLongStreamOn(g, REPLICAS.get(1), longCases, longAsked, longResults);
                     signal(REPLICAS.get(1), "STOP");
                     frozenAt = System.nanoTime();
                 } else if (i == 260) {
@@ -205,6 +212,18 @@ class GatewayAgainstServeTest {
                 if (!c.expected().equals(got)) {
                     failures.add("request " + i + " (" + c.path() + ", stream " + ((i / cases.size()) % 2 == 0)
                             + "): expected " + JSON.writeValueAsString(c.expected()) + " got " + JSON.writeValueAsString(got));
+                }
+            }
+            for (int i = 0; i < longResults.size(); i++) {
+                String got;
+                try {
+                    got = longResults.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                    got = "no answer: " + e;
+                }
+                if (!longAsked.get(i).expected().equals(got)) {
+                    failures.add("long stream " + i + " (" + longAsked.get(i).path() + "): expected "
+                            + JSON.writeValueAsString(longAsked.get(i).expected()) + " got " + JSON.writeValueAsString(got));
                 }
             }
             long ejectedDeadMs = ejectedDeadAt == 0 || diedAt.get() == 0 ? -1
@@ -336,6 +355,81 @@ class GatewayAgainstServeTest {
 
     private static String text(JsonNode choice) {
         return choice.has("text") ? choice.get("text").asText() : choice.path("message").path("content").asText();
+    }
+
+    /** Two 400-token answers (a greedy completion, a seeded chat) and what replica {@code oracle} answers. */
+    private static List<Case> longCases(ServeProcess oracle) throws Exception {
+        ObjectNode completion = JSON.createObjectNode().put("model", "stories260K").put("prompt", "Once upon a time")
+                .put("max_tokens", 400).put("ignore_eos", true).put("temperature", 0);
+        ObjectNode chat = JSON.createObjectNode().put("model", "stories260K").put("max_tokens", 400)
+                .put("ignore_eos", true).put("temperature", 0.9).put("seed", 77);
+        chat.putArray("messages").addObject().put("role", "user").put("content", "Tell me a story");
+        List<Case> out = new ArrayList<>();
+        for (ObjectNode body : List.of(completion, chat)) {
+            String path = body.has("messages") ? "/v1/chat/completions" : "/v1/completions";
+            HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(oracle.base().resolve(path))
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            out.add(new Case(path, body, text(JSON.readTree(res.body()).path("choices").get(0))));
+        }
+        return out;
+    }
+
+    /**
+     * Starts long streams through the gateway until one of them is being served by {@code target} (its first
+     * chunk has arrived from there), so a fault on {@code target} now cuts a stream mid-way. Each stream's
+     * answer is added to {@code results} and its case to {@code asked}.
+     */
+    private static void beginLongStreamOn(Gateway g, ServeProcess target, List<Case> longCases, List<Case> asked,
+                                          List<CompletableFuture<String>> results) throws Exception {
+        for (int attempt = 0; attempt < 12; attempt++) {
+            Case c = longCases.get(attempt % longCases.size());
+            CompletableFuture<String> backend = new CompletableFuture<>();
+            asked.add(c);
+            results.add(CompletableFuture.supplyAsync(() -> streamThroughGateway(g, c, backend), Thread::startVirtualThread));
+            if (target.base().getAuthority().equals(backend.get(30, TimeUnit.SECONDS))) {
+                return;
+            }
+        }
+        throw new AssertionError("no long stream reached " + target.base() + " in 12 tries");
+    }
+
+    /** A streamed answer read chunk by chunk; {@code backend} learns the replica once the first chunk is in. */
+    private static String streamThroughGateway(Gateway g, Case c, CompletableFuture<String> backend) {
+        ObjectNode body = c.body().deepCopy();
+        body.put("stream", true);
+        try {
+            HttpResponse<InputStream> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port()
+                            + c.path())).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            StringBuilder text = new StringBuilder();
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    if (line.equals("data: [DONE]")) {
+                        return text.toString();
+                    }
+                    if (line.startsWith("data: ")) {
+                        backend.complete(res.headers().firstValue("x-sluice-backend").orElse("?"));
+                        JsonNode chunk = JSON.readTree(line.substring(6));
+                        if (chunk.has("error")) {
+                            return "stream error: " + chunk;
+                        }
+                        JsonNode choices = chunk.path("choices");
+                        if (!choices.isEmpty()) {
+                            JsonNode choice = choices.get(0);
+                            text.append(choice.has("text") ? choice.get("text").asText()
+                                    : choice.path("delta").path("content").asText(""));
+                        }
+                    }
+                }
+            }
+            return "stream without [DONE]: " + text;
+        } catch (Exception e) {
+            return "failed: " + e;
+        } finally {
+            backend.complete("none");
+        }
     }
 
     /** The whole text of one answer through the gateway, or a description of what went wrong. */
