@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+# Cosine between Sluice's /v1/embeddings and llama.cpp's llama-embedding for the same inputs.
+import json, subprocess, sys, time, urllib.request, math, os
+model, pooling, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+inputs = ["Once upon a time", "The little dog ran to the park.", "Lily and Tom went to see the big tree",
+          "hello world", "A cat sat on the mat and looked at the sun"]
+lb = os.environ["LLAMA_EMBEDDING"]
+out = subprocess.run([lb, "-m", model, "-p", "\n".join(inputs), "--pooling", pooling, "--embd-normalize", "2",
+                      "--embd-output-format", "json", "-t", "2", "--embd-separator", "\n", "-c", "512", "-b", "512", "-ub", "512"],
+                     capture_output=True, text=True)
+if out.returncode != 0:
+    print(out.stderr[-2000:]); sys.exit(1)
+try:
+    ref = [d["embedding"] for d in json.loads(out.stdout[out.stdout.index("{"):])["data"]]
+except ValueError as e:
+    sys.exit(f"llama-embedding printed no JSON ({e}): {out.stdout[:500]}")
+env = dict(os.environ, SLUICE_REBUILD="0")
+args = [os.environ["SLUICE"], "serve", "--model", model, "--port", str(port), "--no-warmup"]
+if "stories" in model:
+    args += ["--pooling", pooling]
+p = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1); break
+        except Exception:
+            time.sleep(0.2)
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/embeddings", data=json.dumps({"input": inputs}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    got = [d["embedding"] for d in json.load(urllib.request.urlopen(req))["data"]]
+finally:
+    p.terminate(); p.wait()
+def cos(a, b):
+    return sum(x*y for x, y in zip(a, b)) / math.sqrt(sum(x*x for x in a) * sum(y*y for y in b))
+cs = [cos(a, b) for a, b in zip(got, ref)]
+print(f"{os.path.basename(model)} pooling {pooling}: dims {len(got[0])} vs {len(ref[0])}; cosine per input " +
+      " ".join(f"{c:.7f}" for c in cs) + f"; min {min(cs):.7f} (1 - min = {1 - min(cs):.1e})")
