@@ -8,6 +8,8 @@
 # llama.cpp is built once, natively, as bench/compare-llamacpp.sh builds it (node-llama-cpp's source
 # bundle from npm; SLUICE_LLAMACPP_DIR, default bench/out/llamacpp), here with the llama-embedding target.
 set -euo pipefail
+# shellcheck source=llamacpp-flags.sh
+source "$(dirname "${BASH_SOURCE[0]}")/llamacpp-flags.sh"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 dir="${SLUICE_LLAMACPP_DIR:-$here/out/llamacpp}"
@@ -27,7 +29,7 @@ if [ ! -x "$bin" ]; then
   fi
   [ -d "$dir/src" ] || git clone -q "$dir/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$dir/src" 2>/dev/null
   echo "compare-embeddings: building llama-embedding natively (log in $dir/build.log)" >&2
-  nice -n 10 cmake -S "$dir/src" -B "$dir/build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
+  nice -n 10 cmake -S "$dir/src" -B "$dir/build" -DCMAKE_BUILD_TYPE=Release $(llamacpp_isa_flags) -DLLAMA_CURL=OFF \
       -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=ON -DLLAMA_BUILD_SERVER=OFF > "$dir/cmake.log" 2>&1 \
       || die "cmake configure failed, see $dir/cmake.log"
   nice -n 10 cmake --build "$dir/build" --target llama-embedding -j2 > "$dir/build.log" 2>&1 \

@@ -19,6 +19,8 @@
 # and round), ROUNDS (1), NODE_LLAMA_CPP_VERSION (3.22.1), SLUICE_LLAMACPP_DIR (bench/out/llamacpp),
 # JOBS (2: build parallelism). Raw JSON of every run is kept in bench/out/compare/.
 set -euo pipefail
+# shellcheck source=llamacpp-flags.sh
+source "$(dirname "${BASH_SOURCE[0]}")/llamacpp-flags.sh"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 dir="${SLUICE_LLAMACPP_DIR:-$here/out/llamacpp}"
@@ -54,7 +56,7 @@ if [ ! -x "$bench_bin" ]; then
       || die "could not unpack $dir/node_modules/node-llama-cpp/llama/gitRelease.bundle"
   fi
   echo "compare-llamacpp: building llama-bench natively (-j$jobs; log in $dir/build.log)" >&2
-  nice -n 10 cmake -S "$dir/src" -B "$dir/build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON \
+  nice -n 10 cmake -S "$dir/src" -B "$dir/build" -DCMAKE_BUILD_TYPE=Release $(llamacpp_isa_flags) \
       -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF \
       > "$dir/cmake.log" 2>&1 || die "cmake configure failed, see $dir/cmake.log"
   nice -n 10 cmake --build "$dir/build" --target llama-bench -j"$jobs" > "$dir/build.log" 2>&1 \
