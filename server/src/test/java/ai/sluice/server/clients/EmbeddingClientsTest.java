@@ -16,6 +16,10 @@ import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.langchain4j.store.embedding.CosineSimilarity;
 import java.util.Comparator;
@@ -84,6 +88,35 @@ class EmbeddingClientsTest {
         assertThat(r.usage().promptTokens()).isEqualTo(3);
         assertThatThrownBy(() -> create(EmbeddingCreateParams.builder().input("hello").dimensions(8)))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("dimensions");
+    }
+
+    /**
+     * The whole small RAG flow as a LangChain4j user writes it, both models against the one server: embed the
+     * documents, retrieve the nearest to the question, answer with it as context. The tiny model's answer means
+     * little; what must hold is that the retrieved document reached the model (the prompt grew by its tokens)
+     * and that the grounded answer is the server's deterministic one.
+     */
+    @Test
+    void langChain4jRagFlowAnswersWithTheRetrievedDocument() {
+        OpenAiEmbeddingModel embedder = OpenAiEmbeddingModel.builder().baseUrl(baseUrl).apiKey(KEY)
+                .modelName("stories").maxRetries(0).build();
+        OpenAiChatModel chat = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("stories")
+                .temperature(0.0).maxTokens(12).maxRetries(0).build();
+        List<Embedding> docs = embedder.embedAll(DOCS.stream().map(TextSegment::from).toList()).content();
+        String question = "Where did Lily go with her mom?";
+        Embedding q = embedder.embed(question).content();
+        int best = java.util.stream.IntStream.range(0, docs.size()).boxed()
+                .max(Comparator.comparingDouble(j -> CosineSimilarity.between(q, docs.get(j)))).orElseThrow();
+        String context = DOCS.get(best);
+        ChatResponse bare = chat.chat(UserMessage.from(question));
+        ChatResponse grounded = chat.chat(SystemMessage.from("Answer from this context: " + context),
+                UserMessage.from(question));
+        assertThat(grounded.aiMessage().text()).isNotEmpty();
+        int contextTokens = servedModel.codec().encode(context, false).length;
+        assertThat(grounded.tokenUsage().inputTokenCount() - bare.tokenUsage().inputTokenCount())
+                .as("the retrieved document is in the prompt").isGreaterThanOrEqualTo(contextTokens);
+        assertThat(chat.chat(SystemMessage.from("Answer from this context: " + context), UserMessage.from(question))
+                .aiMessage().text()).as("greedy: the same answer again").isEqualTo(grounded.aiMessage().text());
     }
 
     /** A small RAG retrieval as a LangChain4j user writes it: embed documents, rank them by cosine to a query. */
