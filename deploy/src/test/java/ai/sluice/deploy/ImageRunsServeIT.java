@@ -83,7 +83,11 @@ class ImageRunsServeIT {
                         .POST(HttpRequest.BodyPublishers.ofString(
                                 "{\"prompt\":\"Once upon a time\",\"max_tokens\":8,\"temperature\":0}"))
                         .build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(proxied.statusCode()).as(proxied.body()).isEqualTo(200);
+                if (proxied.statusCode() != 200) { // say why: the gateway's and the replica's own lines
+                    fail("through the gateway: " + proxied.statusCode() + " " + proxied.body() + "\ngateway log:\n"
+                            + podman.run(30, "logs", gatewayName).output() + "\nreplica log:\n"
+                            + podman.run(30, "logs", name).output());
+                }
                 assertThat(JSON.readTree(proxied.body()).at("/choices/0/text").asText())
                         .as("greedy: the same text through the gateway").isEqualTo(body.at("/choices/0/text").asText());
                 String metrics = http.send(HttpRequest.newBuilder(gateway.resolve("/metrics")).build(),
