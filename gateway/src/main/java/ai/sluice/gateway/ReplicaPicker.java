@@ -10,6 +10,8 @@ import java.util.List;
  * tried and failed, the untried ones are the only choice.
  */
 final class ReplicaPicker {
+    /** Passes over the pools again when the fleet changed mid-pass; bounded, so a flapping fleet cannot spin. */
+    private static final int MAX_REPICKS = 3;
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
 
@@ -25,6 +27,7 @@ final class ReplicaPicker {
     Replica acquire(Exchange x) {
         long deadline = x.arrival + config.holdTimeout().toNanos();
         boolean holding = false;
+        int repicks = 0;
         try {
             while (true) {
                 long now = System.nanoTime();
@@ -60,6 +63,11 @@ final class ReplicaPicker {
                 x.pool = null;
                 x.poolWhy = String.join("; ", passed);
                 if (anyRoutable(x, now) || now - deadline >= 0) {
+                    if (repicks++ < MAX_REPICKS && untriedRoutable(x)) {
+                        // the fleet changed during this pass (a replica's first health check came in after the
+                        // pick passed it over): pick again rather than answer 503 with a ready replica untried
+                        continue;
+                    }
                     return null;
                 }
                 if (!holding) {
@@ -106,6 +114,22 @@ final class ReplicaPicker {
         why.addAll(passed);
         x.poolReason = spill ? "spill" : "failover";
         x.poolWhy = x.poolReason + ": " + String.join("; ", why);
+    }
+
+    /** Whether a replica of an allowed pool that serves the request is routable now and was not tried. */
+    private static boolean untriedRoutable(Exchange x) {
+        long now = System.nanoTime();
+        for (Pool p : x.route.order()) {
+            if (p.external() || p.cannotServe(x.path, x.model) != null) {
+                continue;
+            }
+            for (Replica r : p.fleet.serving(x.model)) {
+                if (!x.tried.contains(r) && r.routable(now)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean anyRoutable(Exchange x, long now) {
