@@ -411,15 +411,9 @@ class GatewayAgainstServeTest {
                     }
                     if (line.startsWith("data: ")) {
                         backend.complete(res.headers().firstValue("x-sluice-backend").orElse("?"));
-                        JsonNode chunk = JSON.readTree(line.substring(6));
-                        if (chunk.has("error")) {
-                            return "stream error: " + chunk;
-                        }
-                        JsonNode choices = chunk.path("choices");
-                        if (!choices.isEmpty()) {
-                            JsonNode choice = choices.get(0);
-                            text.append(choice.has("text") ? choice.get("text").asText()
-                                    : choice.path("delta").path("content").asText(""));
+                        String error = appendChunkText(text, line);
+                        if (error != null) {
+                            return error;
                         }
                     }
                 }
@@ -430,6 +424,21 @@ class GatewayAgainstServeTest {
         } finally {
             backend.complete("none");
         }
+    }
+
+    /** Appends the text of one SSE {@code data:} line's chunk (completion or chat delta); an error chunk is returned. */
+    private static String appendChunkText(StringBuilder text, String dataLine) throws Exception {
+        JsonNode chunk = JSON.readTree(dataLine.substring(6));
+        if (chunk.has("error")) {
+            return "stream error: " + chunk;
+        }
+        JsonNode choices = chunk.path("choices");
+        if (!choices.isEmpty()) {
+            JsonNode choice = choices.get(0);
+            text.append(choice.has("text") ? choice.get("text").asText()
+                    : choice.path("delta").path("content").asText(""));
+        }
+        return null;
     }
 
     /** The whole text of one answer through the gateway, or a description of what went wrong. */
@@ -455,15 +464,9 @@ class GatewayAgainstServeTest {
                 if (line.equals("data: [DONE]")) {
                     done = true;
                 } else if (line.startsWith("data: ")) {
-                    JsonNode chunk = JSON.readTree(line.substring(6));
-                    if (chunk.has("error")) {
-                        return "stream error: " + chunk;
-                    }
-                    JsonNode choices = chunk.path("choices");
-                    if (!choices.isEmpty()) {
-                        JsonNode choice = choices.get(0);
-                        text.append(choice.has("text") ? choice.get("text").asText()
-                                : choice.path("delta").path("content").asText(""));
+                    String error = appendChunkText(text, line);
+                    if (error != null) {
+                        return error;
                     }
                 }
             }
