@@ -64,6 +64,18 @@ public enum NativeLevel {
         return v == null || v.isBlank() ? values()[values().length - 1] : parse(v.toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * Refuses this level on a CPU that runs only up to {@code cpu}: its kernels would die on an illegal
+     * instruction, so the refusal is one line instead.
+     *
+     * @throws NativeUnavailableException when this level is above {@code cpu}
+     */
+    public void requireRunsOn(NativeLevel cpu) {
+        if (compareTo(cpu) > 0) {
+            throw new NativeUnavailableException("this CPU runs native level " + cpu.label() + ", not " + label());
+        }
+    }
+
     /** The lower of this level and {@code other}. */
     public NativeLevel min(NativeLevel other) {
         return compareTo(other) <= 0 ? this : other;

@@ -128,9 +128,7 @@ public final class NativeLibrary {
 
     /** The address of kernel {@code number} at {@code level}; throws where the CPU cannot run that level. */
     public MemorySegment kernel(NativeLevel level, int number) {
-        if (level.compareTo(cpuLevel) > 0) {
-            throw new NativeUnavailableException("this CPU runs native level " + cpuLevel.label() + ", not " + level.label());
-        }
+        level.requireRunsOn(cpuLevel);
         try {
             MemorySegment address = (MemorySegment) kernel.invokeExact(level.number(), number);
             if (address.equals(MemorySegment.NULL)) {
