@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * {@code shape[0]}, the contiguous dimension. A 1-D tensor is a matrix of one row. Nothing is copied
  * to the heap: rows are decoded on demand by the kernels.
  */
-public final class WeightMatrix {
+public final class WeightMatrix implements PreparedWeight {
     private final String name;
     private final GgmlType type;
     private final int rows;
