@@ -75,12 +75,16 @@ public final class WeightMatrix implements PreparedWeight {
         return cols;
     }
 
-    /** The raw bytes, row {@code r} at {@code r * rowBytes()} (for the fused kernels). */
-    MemorySegment data() {
+    /**
+     * The raw bytes in {@link #type()}'s GGML layout, row {@code r} at {@code r * rowBytes()}: read in
+     * place by the CPU's fused kernels, copied by a backend that uploads weights ({@code Backend.prepare}).
+     */
+    public MemorySegment data() {
         return data;
     }
 
-    long rowBytes() {
+    /** Bytes of one row in {@link #type()}'s layout. */
+    public long rowBytes() {
         return rowBytes;
     }
 
