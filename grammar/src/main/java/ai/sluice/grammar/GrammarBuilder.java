@@ -15,6 +15,12 @@ import java.util.Map;
  * reach itself without consuming a byte), which a top-down automaton cannot run.
  */
 public final class GrammarBuilder {
+    /**
+     * The most elements a grammar may lower to. Bounded repetitions are unrolled, so nested ones
+     * multiply ({@code (a{4096}){4096}} is 16 million); a request must not be able to ask for that.
+     */
+    static final int MAX_ELEMENTS = 1 << 20;
+
     private final Map<String, Expr> rules = new LinkedHashMap<>();
 
     public GrammarBuilder define(String name, Expr body) {
@@ -171,6 +177,10 @@ public final class GrammarBuilder {
         }
 
         private void add(byte k, int a) {
+            if (size == MAX_ELEMENTS) {
+                throw new GrammarException("grammar", "the grammar is too large: it unrolls to more than "
+                        + MAX_ELEMENTS + " elements (nested bounded repetitions multiply)");
+            }
             if (size == kind.length) {
                 kind = java.util.Arrays.copyOf(kind, size * 2);
                 arg = java.util.Arrays.copyOf(arg, size * 2);
