@@ -68,8 +68,9 @@ public final class ClientTestServer implements BeforeAllCallback, AfterAllCallba
         return "http://127.0.0.1:" + server.port() + "/v1";
     }
 
-    public String apiKey() {
-        return apiKey;
+    /** The engine behind the server (its tokenizer, for counting tokens the way the server does). */
+    public ServedModel servedModel() {
+        return servedModel;
     }
 
     /** The official OpenAI Java client, with retries off (a test must see the first answer). */
