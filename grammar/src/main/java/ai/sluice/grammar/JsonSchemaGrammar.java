@@ -421,7 +421,8 @@ public final class JsonSchemaGrammar {
         if (v == null) {
             return absent;
         }
-        if (!v.canConvertToInt() || v.asInt() < 0 || v.asInt() > Expr.Repeat.MAX_COUNT) {
+        // canConvertToInt alone lets 1.5 through (as 1); JSON Schema allows 2.0 as an integer
+        if (!v.canConvertToExactIntegral() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > Expr.Repeat.MAX_COUNT) {
             throw new GrammarException(key, "'" + key + "' at " + path + " must be an integer in 0.." + Expr.Repeat.MAX_COUNT);
         }
         return v.asInt();

@@ -19,6 +19,21 @@ class GrammarBuilderTest {
     }
 
     @Test
+    void theLongestRepetitionsCompileAndRun() {
+        int max = Expr.Repeat.MAX_COUNT;
+        Grammar optional = RegexGrammar.grammar("a{0," + max + "}");
+        assertThat(optional.matches("a".repeat(max))).isTrue();
+        assertThat(optional.matches("a".repeat(max + 1))).isFalse();
+        Grammar nullableBody = RegexGrammar.grammar("(b?c?){0," + max + "}d");
+        assertThat(nullableBody.matches("bcbd")).isTrue();
+        assertThat(nullableBody.matches("d")).isTrue();
+        Grammar chars = JsonSchemaGrammar.fromSchema(SchemaSamples.parse(
+                "{\"type\": \"string\", \"minLength\": 1, \"maxLength\": " + max + "}"));
+        assertThat(chars.matches("\"" + "x".repeat(max) + "\"")).isTrue();
+        assertThat(chars.matches("\"" + "x".repeat(max + 1) + "\"")).isFalse();
+    }
+
+    @Test
     void rulesAreDefinedOnceAndUsedOnlyWhenDefined() {
         GrammarBuilder b = new GrammarBuilder().define("root", Expr.ref("x"));
         assertThat(b.has("root")).isTrue();
@@ -42,5 +57,15 @@ class GrammarBuilderTest {
         Grammar right = new GrammarBuilder().define("root", Expr.alt(Expr.seq(Expr.literal("a"), Expr.ref("root")),
                 Expr.EMPTY)).build("root");
         assertThat(right.matches("aaa")).as("right recursion is fine").isTrue();
+    }
+
+    @Test
+    void theAutomatonStopsOnLeftRecursionTheBuilderWouldHaveRefused() {
+        // root ::= root "a" | "b", built by hand past the builder's check
+        byte[] kind = {Grammar.REF, Grammar.BYTES, Grammar.END, Grammar.BYTES, Grammar.END};
+        int[] arg = {0, 0, 0, 1, 0};
+        ByteSet[] sets = {ByteSet.of('a'), ByteSet.of('b')};
+        assertThatThrownBy(() -> new Grammar(kind, arg, sets, new int[][] {{0, 3}}, new String[] {"root"}, 0))
+                .isInstanceOf(GrammarException.class).hasMessageContaining("recurses without consuming input");
     }
 }
