@@ -12,8 +12,6 @@ import java.util.List;
  */
 public final class GbnfGrammar {
     private final TextCursor in;
-    /** How many parentheses are open: inside them a newline does not end the rule. */
-    private int depth;
 
     private GbnfGrammar(String src) {
         this.in = new TextCursor(src, (where, what) ->
@@ -62,7 +60,7 @@ public final class GbnfGrammar {
                 break;
             }
             parts.add(postfix(atom()));
-            skip(depth > 0);
+            skip(in.nesting() > 0); // inside parentheses a newline does not end the rule
         }
         return Expr.seq(parts);
     }
@@ -124,15 +122,19 @@ public final class GbnfGrammar {
             if (!in.accept(']')) {
                 throw in.error("unterminated character class");
             }
-            return Utf8.ranges(negate ? Utf8.complement(ranges) : ranges);
+            List<int[]> chars = negate ? Utf8.complement(ranges) : ranges;
+            if (!Utf8.holdsACharacter(chars)) {
+                throw in.error("the character class matches no character");
+            }
+            return Utf8.ranges(chars);
         }
         if (in.accept('(')) {
-            depth++;
+            in.enterGroup();
             skip(true);
             Expr e = alternatives();
             skip(true);
             in.expect(')');
-            depth--;
+            in.leaveGroup();
             return e;
         }
         if (in.accept('.')) {

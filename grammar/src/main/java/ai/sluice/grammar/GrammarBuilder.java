@@ -236,26 +236,47 @@ public final class GrammarBuilder {
                 }
                 left.add(out);
             }
-            int[] color = new int[n];
-            for (int r = 0; r < n; r++) {
-                if (color[r] == 0) {
-                    dfs(r, left, color);
-                }
-            }
+            rejectCycles(left);
         }
 
-        private void dfs(int r, List<List<Integer>> left, int[] color) {
-            color[r] = 1;
-            for (int s : left.get(r)) {
-                if (color[s] == 1) {
-                    throw new GrammarException("grammar", "left recursion through rule '" + display(s)
-                            + "' (a rule that can call itself before matching any byte)");
+        /**
+         * A depth-first walk of the left-edge references that fails on the first one back into a rule
+         * still being walked. A loop with its own stack, not recursion: a repetition of a nullable
+         * body ({@code (a?){0,4096}}) chains thousands of rules along left edges.
+         */
+        private void rejectCycles(List<List<Integer>> left) {
+            int n = left.size();
+            int[] color = new int[n]; // 0 not seen, 1 being walked, 2 done
+            int[] rules = new int[n];
+            int[] nextEdge = new int[n];
+            for (int start = 0; start < n; start++) {
+                if (color[start] != 0) {
+                    continue;
                 }
-                if (color[s] == 0) {
-                    dfs(s, left, color);
+                int top = 0;
+                rules[0] = start;
+                nextEdge[0] = 0;
+                color[start] = 1;
+                while (top >= 0) {
+                    List<Integer> edges = left.get(rules[top]);
+                    if (nextEdge[top] == edges.size()) {
+                        color[rules[top]] = 2;
+                        top--;
+                        continue;
+                    }
+                    int s = edges.get(nextEdge[top]++);
+                    if (color[s] == 1) {
+                        throw new GrammarException("grammar", "left recursion through rule '" + display(s)
+                                + "' (a rule that can call itself before matching any byte)");
+                    }
+                    if (color[s] == 0) {
+                        color[s] = 1;
+                        top++;
+                        rules[top] = s;
+                        nextEdge[top] = 0;
+                    }
                 }
             }
-            color[r] = 2;
         }
 
         private String display(int r) {

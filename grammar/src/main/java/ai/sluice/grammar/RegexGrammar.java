@@ -103,6 +103,7 @@ public final class RegexGrammar {
         switch (c) {
             case '(' -> {
                 in.skip(1);
+                in.enterGroup();
                 // non-capturing and named groups match as plain ones: captures change nothing here
                 if (in.at('?') && !in.accept("?:")) {
                     if (!in.at("?<") || in.peek(2) == '=' || in.peek(2) == '!' || in.peek(2) == 0) {
@@ -116,6 +117,7 @@ public final class RegexGrammar {
                 }
                 Expr e = alternation();
                 in.expect(')');
+                in.leaveGroup();
                 return e;
             }
             case '[' -> {
@@ -235,6 +237,9 @@ public final class RegexGrammar {
 
     /** Any one character of the ranges; in JSON-string mode as it is written inside a JSON string. */
     private Expr characters(List<int[]> ranges) {
+        if (!Utf8.holdsACharacter(ranges)) {
+            throw in.error("the character class matches no character");
+        }
         if (!jsonString) {
             return Utf8.ranges(ranges);
         }

@@ -18,9 +18,16 @@ final class TextCursor {
     record Bounds(int min, int max) {
     }
 
+    /**
+     * How deep groups may nest: the parsers descend one call chain per group, and the text comes from
+     * a request, so the depth must not be the request's to choose (real grammars nest a few levels).
+     */
+    static final int MAX_NESTING = 256;
+
     private final String text;
     private final Wording wording;
     private int offset;
+    private int nesting;
 
     TextCursor(String text, Wording wording) {
         this.text = text;
@@ -160,7 +167,7 @@ final class TextCursor {
             }
         }
         long v = Long.parseLong(text, offset, offset + digits, 16);
-        if (v > Character.MAX_CODE_POINT) {
+        if (v > Utf8.MAX) {
             throw error("bad hex escape: " + Long.toHexString(v) + " is beyond Unicode");
         }
         offset += digits;
@@ -197,6 +204,23 @@ final class TextCursor {
             throw error("repetition counts above " + Expr.Repeat.MAX_COUNT + " are not supported");
         }
         return new Bounds(min, max);
+    }
+
+    /** Enters a group; one nested more than {@link #MAX_NESTING} deep is an error. */
+    void enterGroup() {
+        if (nesting == MAX_NESTING) {
+            throw error("groups nested more than " + MAX_NESTING + " deep are not supported");
+        }
+        nesting++;
+    }
+
+    void leaveGroup() {
+        nesting--;
+    }
+
+    /** How many groups are open at the position. */
+    int nesting() {
+        return nesting;
     }
 
     /** An error at the position, in the parser's wording. */

@@ -95,6 +95,8 @@ class GbnfGrammarTest {
         assertError("root ::= \"\\xZZ\"", "bad hex escape");
         assertError("root ::= [z-a]", "bad range in character class");
         assertError("root ::= [ab", "unterminated character class");
+        assertError("root ::= [^\\x00-\\U0010FFFF]", "line 1: the character class matches no character");
+        assertError("root ::= [\\uD800-\\uDFFF]", "the character class matches no character");
         assertError("root ::= \"ab", "unterminated string");
         assertError("root ::= (\"a\"", "')' expected");
         assertError("root ::= @", "unexpected '@'");
@@ -107,6 +109,15 @@ class GbnfGrammarTest {
         assertError("root ::= \"a\"{0,100000}", "above " + Expr.Repeat.MAX_COUNT);
         assertError("root ::= x", "rule 'x' is used but not defined");
         assertError("root ::= \"a\"\nroot ::= \"b\"", "rule 'root' is defined twice");
+    }
+
+    @Test
+    void groupsNestAFewHundredDeep() {
+        int max = TextCursor.MAX_NESTING;
+        Grammar deep = GbnfGrammar.parse("root ::= " + "(".repeat(max) + "\"a\"" + ")".repeat(max) + " \"b\"");
+        assertThat(deep.matches("ab")).isTrue();
+        assertError("root ::= " + "(".repeat(max + 1) + "\"a\"" + ")".repeat(max + 1),
+                "groups nested more than " + max + " deep");
     }
 
     private static void assertError(String grammar, String message) {

@@ -95,6 +95,9 @@ class RegexGrammarTest {
         assertThat(RegexGrammar.grammar(".").matches("\r")).isTrue();
         assertError("[z-a]", "bad range in character class");
         assertError("[ab", "']' expected");
+        assertError("[^\\s\\S]", "the character class matches no character");
+        assertError("[\\uD800-\\uDFFF]", "the character class matches no character");
+        assertError("a\\uDC00", "the character class matches no character");
         assertError("[a\\", "trailing backslash");
     }
 
@@ -177,6 +180,14 @@ class RegexGrammarTest {
                     assertThat(e.field()).isEqualTo("pattern");
                     assertThat(e.getMessage()).contains("only control characters");
                 });
+    }
+
+    @Test
+    void groupsNestAFewHundredDeep() {
+        int max = TextCursor.MAX_NESTING;
+        assertThat(RegexGrammar.grammar("(".repeat(max) + "a" + ")".repeat(max) + "b").matches("ab")).isTrue();
+        assertThat(RegexGrammar.grammar("((a)(b))(c)").matches("abc")).as("closed groups do not count").isTrue();
+        assertError("(".repeat(max + 1) + "a" + ")".repeat(max + 1), "groups nested more than " + max + " deep");
     }
 
     private static void assertError(String pattern, String message) {

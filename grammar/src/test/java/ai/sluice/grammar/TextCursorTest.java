@@ -127,6 +127,19 @@ class TextCursorTest {
     }
 
     @Test
+    void groupsNestUpToTheLimit() {
+        TextCursor c = cursor("x");
+        for (int i = 0; i < TextCursor.MAX_NESTING; i++) {
+            c.enterGroup();
+        }
+        assertThat(c.nesting()).isEqualTo(TextCursor.MAX_NESTING);
+        assertThatThrownBy(c::enterGroup).hasMessageStartingWith("groups nested more than " + TextCursor.MAX_NESTING);
+        c.leaveGroup();
+        assertThat(c.nesting()).isEqualTo(TextCursor.MAX_NESTING - 1);
+        c.enterGroup();
+    }
+
+    @Test
     void blanksAreSpacesAndTabsOnly() {
         TextCursor c = cursor(" \t \nx");
         c.skipBlanks();

@@ -156,6 +156,28 @@ class StructuredOutputTest {
     }
 
     @Test
+    void requestSizedGrammarsAreBoundedAndTheLongestBoundsStillServe() {
+        Reply huge = SERVER.http().post("/v1/completions",
+                "{\"prompt\": \"x\", \"max_tokens\": 4, \"guided_regex\": \"(a{4096}){4096}\"}");
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.json().at("/error/param").asText()).isEqualTo("guided_regex");
+        assertThat(huge.json().at("/error/message").asText()).contains("too large");
+        Reply deep = SERVER.http().post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 4, \"grammar\": \"root ::= "
+                + "(".repeat(5000) + "\\\"a\\\"" + ")".repeat(5000) + "\"}");
+        assertThat(deep.status()).isEqualTo(400);
+        assertThat(deep.json().at("/error/param").asText()).isEqualTo("grammar");
+        assertThat(deep.json().at("/error/message").asText()).contains("nested");
+        // this one overflowed the stack before: the optional chain of a 4096 bound was built recursively
+        Reply longest = SERVER.http().post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 6, \"temperature\": 0,"
+                + " \"json_schema\": {\"type\": \"string\", \"maxLength\": 4096}}");
+        assertThat(longest.status()).isEqualTo(200);
+        String text = longest.json().at("/choices/0/text").asText();
+        assertThat(text).isNotEmpty();
+        assertThat(JsonSchemaGrammar.fromSchema(SdkJson.parse("{\"type\": \"string\", \"maxLength\": 4096}"))
+                .isPrefix(text)).as(text).isTrue();
+    }
+
+    @Test
     void unsupportedSchemaKeywordsAre400sNamingTheKeyword() {
         assertThatThrownBy(() -> SERVER.openAi().chat().completions().create(ChatCompletionCreateParams.builder()
                 .model(ChatModel.of("stories")).addUserMessage("x")
