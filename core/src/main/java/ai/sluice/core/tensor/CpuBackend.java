@@ -139,6 +139,9 @@ public final class CpuBackend implements Backend {
         if (anyInt8) {
             q = activations.get();
             q.quantize(x, xOff, batch, cols);
+            if (nativeInt8 != null) {
+                nativeInt8.prepare(q, batch * cols);
+            }
         }
         Int8Activations quantized = q;
         long workPerUnit = (long) ROWS_PER_UNIT * cols * batch;

@@ -29,15 +29,18 @@ class NativeInt8KernelTest {
         JAVA.close();
     }
 
-    @ParameterizedTest(name = "{0} at {1}")
-    @CsvSource({"Q8_0, avx2", "Q4_0, avx2", "Q8_0, avx-vnni", "Q4_0, avx-vnni", "Q8_0, avx512-vnni", "Q4_0, avx512-vnni"})
-    void everyEntryHasTheBitsOfTheJavaKernels(GgmlType type, String levelName) {
+    /** Each level on repacked weights (the default) and on the file's layout ({@code SLUICE_NATIVE_REPACK=0}). */
+    @ParameterizedTest(name = "{0} at {1}, repacked {2}")
+    @CsvSource({"Q8_0, avx2, true", "Q4_0, avx2, true", "Q8_0, avx-vnni, true", "Q4_0, avx-vnni, true",
+            "Q8_0, avx512-vnni, true", "Q4_0, avx512-vnni, true", "Q8_0, avx2, false", "Q4_0, avx2, false",
+            "Q8_0, avx-vnni, false", "Q4_0, avx-vnni, false", "Q8_0, avx512-vnni, false", "Q4_0, avx512-vnni, false"})
+    void everyEntryHasTheBitsOfTheJavaKernels(GgmlType type, String levelName, boolean repack) {
         NativeLevel level = NativeLevel.parse(levelName);
         NativeLibrary lib = NativeKernels.requireLibrary();
         Assumptions.assumeTrue(level.compareTo(lib.cpuLevel()) <= 0,
                 () -> "this CPU runs native level " + lib.cpuLevel().label() + ", not " + levelName);
-        try (CpuBackend nat = new CpuBackend(new KernelPool(2), NativeInt8Kernel.load(level))) {
-            assertThat(nat.int8Kernels()).isEqualTo("native " + levelName);
+        try (CpuBackend nat = new CpuBackend(new KernelPool(2), NativeInt8Kernel.load(level, repack))) {
+            assertThat(nat.int8Kernels()).isEqualTo("native " + levelName + (repack ? "" : " (file layout)"));
             int[][] shapes = {{1, 32}, {3, 64}, {5, 96}, {17, 256}, {33, 2048}};
             long seed = 1;
             for (int[] shape : shapes) {
