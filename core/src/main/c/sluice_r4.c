@@ -54,8 +54,8 @@ INLINE __m128 group_scales(const uint8_t *p) {
 
 #if defined(SLUICE_AVX512_VNNI)
 /*
- * AVX-512: one register holds two rows (row 2k in the low 256 bits, 2k + 1 in the high), each half
- * exactly the 8 lanes of the 256-bit kernels. G groups (2G row pairs) x T tokens per tile.
+ * AVX-512: one register holds two rows of a group, one per 256-bit half, each half exactly the 8
+ * lanes of the 256-bit kernels. G groups (2G row pairs) x T tokens per tile.
  */
 #define MAX_G 2
 #define MAX_T 4
@@ -63,8 +63,11 @@ INLINE void tile(int q8, const uint8_t *w, int32_t cols, const int8_t *xb, const
                  float *out, int32_t out_rows, int32_t row_end, int g0, int t, const int G, const int T) {
     const int blocks = cols / BLOCK;
     const int64_t group_bytes = q8 ? Q8_GROUP_BYTES : Q4_GROUP_BYTES;
-    const __m512i pair0 = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m512i pair1 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2);
+    /* Q8_0: registers hold rows 0, 1 and 2, 3 of a group; Q4_0: rows 0, 2 (low nibbles) and 1, 3 (high) */
+    const __m512i pair0 = q8 ? _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0)
+                             : _mm512_set_epi32(2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m512i pair1 = q8 ? _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2)
+                             : _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     __m512 acc[2 * MAX_G][MAX_T];
     for (int k = 0; k < 2 * G; k++)
@@ -81,12 +84,10 @@ INLINE void tile(int q8, const uint8_t *w, int32_t cols, const int8_t *xb, const
                 wv[2 * g] = _mm512_loadu_si512(p + 8);
                 wv[2 * g + 1] = _mm512_loadu_si512(p + 72);
             } else {
-                /* both halves get the 32 bytes; the high half takes the high nibbles */
-                for (int h = 0; h < 2; h++) {
-                    __m512i v = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *) (p + 8 + 32 * h)));
-                    v = _mm512_mask_srli_epi16(v, (__mmask32) 0xFFFF0000u, v, 4);
-                    wv[2 * g + h] = _mm512_and_si512(v, low4);
-                }
+                /* the 64 bytes of rows 0|1 and 2|3: low nibbles give rows 0 and 2, high ones 1 and 3 */
+                __m512i v = _mm512_loadu_si512(p + 8);
+                wv[2 * g] = _mm512_and_si512(v, low4);
+                wv[2 * g + 1] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
             }
         }
         for (int j = 0; j < T; j++) {
@@ -95,25 +96,35 @@ INLINE void tile(int q8, const uint8_t *w, int32_t cols, const int8_t *xb, const
             __m512 dx = _mm512_set1_ps(xs[tb]);
             __m512i off = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *) (offsets + tb * 8)));
             if (q8) off = _mm512_slli_epi32(off, 4); /* 128 x the lane sum: 16 x (8 x the lane sum) */
+            /* the products add onto minus the offset: one subtraction per token, not per row pair */
+            off = _mm512_sub_epi32(_mm512_setzero_si512(), off);
             for (int k = 0; k < 2 * G; k++) {
                 /* unsigned weight (<= 255) x signed quant (|q| <= 127), 4 per lane: no overflow */
-                __m512i s = _mm512_sub_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), wv[k], x), off);
+                __m512i s = _mm512_dpbusd_epi32(off, wv[k], x);
                 acc[k][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw[k], dx), acc[k][j]);
             }
         }
     }
     for (int k = 0; k < 2 * G; k++) {
-        const int r = 4 * g0 + 2 * k;
+        /* the rows of register k's two halves (see pair0, pair1) */
+        const int g = k / 2, h = k % 2;
+        const int lo = 4 * (g0 + g) + (q8 ? 2 * h : h), hi = lo + (q8 ? 1 : 2);
         for (int j = 0; j < T; j++) {
-            float *o = out + (int64_t) (t + j) * out_rows + r;
-            if (r < row_end) o[0] = sum_lanes(_mm512_castps512_ps256(acc[k][j]));
-            if (r + 1 < row_end) o[1] = sum_lanes(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[k][j]), 1)));
+            float *o = out + (int64_t) (t + j) * out_rows;
+            if (lo < row_end) o[lo] = sum_lanes(_mm512_castps512_ps256(acc[k][j]));
+            if (hi < row_end) o[hi] = sum_lanes(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[k][j]), 1)));
         }
     }
 }
+#ifndef DECODE_G
 #define DECODE_G 2
+#endif
+#ifndef TILE_G
 #define TILE_G 2
+#endif
+#ifndef TILE_T
 #define TILE_T 4
+#endif
 #else
 /*
  * 256 bits: one row per register, a group of 4 rows x T tokens per tile. The products: AVX-VNNI
@@ -167,17 +178,18 @@ INLINE void tile(int q8, const uint8_t *w, int32_t cols, const int8_t *xb, const
 #if defined(SLUICE_AVX_VNNI)
             __m256i off = _mm256_loadu_si256((const __m256i *) (offsets + tb * 8));
             if (q8) off = _mm256_slli_epi32(off, 4);
+            off = _mm256_sub_epi32(_mm256_setzero_si256(), off); /* the products add onto it, as above */
 #else
             __m256i off = q8 ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *) (offsets + tb * 8));
 #endif
             for (int i = 0; i < GROUP; i++) {
 #if defined(SLUICE_AVX_VNNI)
-                __m256i s = _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), wv[i], x);
+                __m256i s = _mm256_dpbusd_avx_epi32(off, wv[i], x);
 #else
                 __m256i s = q8 ? _mm256_madd_epi16(_mm256_maddubs_epi16(aw[i], _mm256_sign_epi8(x, wv[i])), ones)
                                : _mm256_madd_epi16(_mm256_maddubs_epi16(wv[i], x), ones);
-#endif
                 s = _mm256_sub_epi32(s, off);
+#endif
                 acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw[i], dx), acc[i][j]);
             }
         }
