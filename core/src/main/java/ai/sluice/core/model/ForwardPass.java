@@ -44,6 +44,8 @@ public final class ForwardPass {
     private final WeightMatrix[][] qkvWeights;
     private final WeightMatrix[][] gateUpWeights;
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
+    /** Attention over an F16 cache, as llama.cpp computes it (fidelity). */
+    private final HalfAttention halfAttention = new HalfAttention();
 
     ForwardPass(LlamaModel model, int maxBatch) {
         if (maxBatch < 1) {
@@ -227,7 +229,7 @@ public final class ForwardPass {
         int vhd = cfg.valueHeadDim();
         int qDim = cfg.queryDim();
         int outDim = heads * vhd;
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float scale = 1f / (float) Math.sqrt(hd); // llama.cpp's kq_scale, rounded as it rounds it
         long work = 0;
         for (int e = 0; e < n; e++) {
             work += (long) (batch.get(from + e).position() + 1) * heads * (hd + vhd);
@@ -244,6 +246,11 @@ public final class ForwardPass {
                 float[] s = scoreBuffer(len);
                 int qOff = e * qDim + h * hd;
                 int kvHead = h / group;
+                if (kv.type() == KvType.F16) { // llama.cpp's flash attention (see HalfAttention)
+                    halfAttention.attend(kv, l, slots, len, kvHead * hd, q, qOff, hd, scale, s, kvHead * vhd, att,
+                            e * outDim + h * vhd, vhd);
+                    continue;
+                }
                 // s[t] = q . k_t / sqrt(hd), then softmax over t
                 kv.scoreKeys(l, slots, len, kvHead * hd, q, qOff, hd, scale, s);
                 float max = Float.NEGATIVE_INFINITY;

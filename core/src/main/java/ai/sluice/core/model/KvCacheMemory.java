@@ -249,6 +249,16 @@ public final class KvCacheMemory implements AutoCloseable {
         }
     }
 
+    /** Layer {@code layer}'s K storage ({@link HalfAttention} reads it in place). */
+    MemorySegment keySegment(int layer) {
+        return keys[layer];
+    }
+
+    /** Layer {@code layer}'s V storage. */
+    MemorySegment valueSegment(int layer) {
+        return values[layer];
+    }
+
     /** Reads the K row of {@code slot} into {@code dst} (tests, debugging). */
     public void readKey(int layer, int slot, float[] dst, int dstOff) {
         checkSlot(slot);
