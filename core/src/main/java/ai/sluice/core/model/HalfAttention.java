@@ -5,6 +5,7 @@ import ai.sluice.core.tensor.HalfVectors;
 import ai.sluice.core.tensor.VectorMath;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -57,11 +58,7 @@ final class HalfAttention {
         float[] rescale = s[1];
         float[] weight = s[2];
         HalfRounding.round(q, qOff, n, qh, 0);
-        MemorySegment keys = kv.keySegment(layer);
-        for (int t = 0; t < len; t++) {
-            long at = (long) slots.slot(t) * kv.keyDim() + kOff;
-            scores[t] = dot(keys, at, qh, n) * scale;
-        }
+        scores(kv.keySegment(layer), kv.keyDim(), slots, len, kOff, qh, n, scale, scores);
         // the online softmax's scalars, position by position as llama.cpp takes them
         float max = Float.NEGATIVE_INFINITY;
         float sum = 0f;
@@ -79,31 +76,55 @@ final class HalfAttention {
             sum = sum * ms + vs;
         }
         float inv = sum == 0f ? 0f : 1f / sum;
-        MemorySegment values = kv.valueSegment(layer);
-        int i = 0;
-        if (HalfVectors.supported()) {
-            for (; i <= vn - L; i += L) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int t = 0; t < len; t++) {
-                    if (rescale[t] != 1f) {
-                        acc = HalfRounding.round(acc.mul(rescale[t]));
-                    }
-                    long at = (long) slots.slot(t) * kv.valueDim() + vOff + i;
-                    acc = HalfRounding.round(HalfVectors.load(values, at * 2).fma(FloatVector.broadcast(F, weight[t]), acc));
-                }
-                acc.mul(inv).intoArray(out, outOff + i);
+        accumulate(kv.valueSegment(layer), kv.valueDim(), slots, len, vOff, rescale, weight, out, outOff, vn);
+        for (int i = 0; i < vn; i++) {
+            out[outOff + i] *= inv;
+        }
+    }
+
+    /**
+     * The weighted sum of the value rows into {@code out} (the accumulator, zeroed here): position
+     * by position, every column's chain of roundings advanced one step. Kept in memory, not in
+     * registers, and in a method of its own: in registers, or inlined into {@link #attend}, C2 ran
+     * out of inlining budget for the conversions and boxed the vectors (4x slower).
+     */
+    private static void accumulate(MemorySegment values, int valueDim, SlotMapping slots, int len, int vOff,
+            float[] rescale, float[] weight, float[] out, int outOff, int vn) {
+        Arrays.fill(out, outOff, outOff + vn, 0f);
+        int vectorEnd = HalfVectors.supported() ? vn / L * L : 0;
+        for (int t = 0; t < len; t++) {
+            float ms = rescale[t];
+            if (ms != 1f) {
+                rescale(out, outOff, vn, vectorEnd, ms);
+            }
+            long at = (long) slots.slot(t) * valueDim + vOff;
+            FloatVector w = FloatVector.broadcast(F, weight[t]);
+            for (int i = 0; i < vectorEnd; i += L) {
+                HalfRounding.round(HalfVectors.load(values, (at + i) * 2).fma(w, FloatVector.fromArray(F, out, outOff + i)))
+                        .intoArray(out, outOff + i);
+            }
+            for (int i = vectorEnd; i < vn; i++) {
+                out[outOff + i] = HalfRounding.round(Math.fma(half(values, at + i), weight[t], out[outOff + i]));
             }
         }
-        for (; i < vn; i++) {
-            float acc = 0f;
-            for (int t = 0; t < len; t++) {
-                if (rescale[t] != 1f) {
-                    acc = HalfRounding.round(acc * rescale[t]);
-                }
-                long at = (long) slots.slot(t) * kv.valueDim() + vOff + i;
-                acc = HalfRounding.round(Math.fma(half(values, at), weight[t], acc));
-            }
-            out[outOff + i] = acc * inv;
+    }
+
+    /** {@code scores[t] = (qh . K_t) * scale}, a method of its own for the reason given at {@link #accumulate}. */
+    private static void scores(MemorySegment keys, int keyDim, SlotMapping slots, int len, int kOff, float[] qh, int n,
+            float scale, float[] scores) {
+        for (int t = 0; t < len; t++) {
+            long at = (long) slots.slot(t) * keyDim + kOff;
+            scores[t] = dot(keys, at, qh, n) * scale;
+        }
+    }
+
+    /** {@code acc = f16(acc * ms)} over the accumulator (on a new maximum). */
+    private static void rescale(float[] acc, int off, int n, int vectorEnd, float ms) {
+        for (int i = 0; i < vectorEnd; i += L) {
+            HalfRounding.round(FloatVector.fromArray(F, acc, off + i).mul(ms)).intoArray(acc, off + i);
+        }
+        for (int i = vectorEnd; i < n; i++) {
+            acc[off + i] = HalfRounding.round(acc[off + i] * ms);
         }
     }
 
