@@ -31,22 +31,25 @@ import jdk.incubator.vector.VectorSpecies;
  * it came in. Sluice keeps one path for every position, whatever the batch (batch invariance).
  */
 final class HalfAttention {
+    private HalfAttention() {
+    }
+
     /** Below this head size llama.cpp's F16 dot product is its scalar loop, summed in double. */
     private static final int SCALAR_DOT = 32;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
     /** Per thread: the rounded query, then per position the rescale and the weight of its value row. */
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
     /**
      * {@code out[outOff .. outOff + vn)} = attention of {@code q[qOff .. qOff + n)} over positions
      * {@code 0 .. len - 1} of {@code slots}: keys at {@code kOff} of each K row, values at {@code vOff}
      * of each V row, scores times {@code scale}. {@code scores} holds at least {@code len} floats.
      */
-    void attend(KvCacheMemory kv, int layer, SlotMapping slots, int len, int kOff, float[] q, int qOff, int n,
+    static void attend(KvCacheMemory kv, int layer, SlotMapping slots, int len, int kOff, float[] q, int qOff, int n,
             float scale, float[] scores, int vOff, float[] out, int outOff, int vn) {
-        float[][] s = scratch.get();
+        float[][] s = SCRATCH.get();
         if (s[0].length < n) {
             s[0] = new float[n];
         }

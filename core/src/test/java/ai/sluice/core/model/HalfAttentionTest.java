@@ -41,7 +41,7 @@ class HalfAttentionTest {
             }
             float scale = 1f / (float) Math.sqrt(n);
             float[] out = new float[vn + 2];
-            new HalfAttention().attend(kv, 0, scattered, len, 0, q, 0, n, scale, new float[len], 0, out, 1, vn);
+            HalfAttention.attend(kv, 0, scattered, len, 0, q, 0, n, scale, new float[len], 0, out, 1, vn);
 
             float[] expected = reference(q, k, v, n, vn, len, scale);
             for (int i = 0; i < vn; i++) {
