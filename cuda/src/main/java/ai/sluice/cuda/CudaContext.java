@@ -12,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 public final class CudaContext implements AutoCloseable {
     /** The 32-bit pattern of a quiet NaN: outputs are poisoned with it before a check. */
     public static final int NAN_BITS = 0x7FC00000;
+    private static final long STAGING_BYTES = 64L << 20;
 
     private final CudaDriver driver;
     private final int device;
@@ -43,7 +44,12 @@ public final class CudaContext implements AutoCloseable {
 
     /** GPU {@code ordinal} through the process's driver; {@link CudaUnavailableException} where there is none. */
     public static CudaContext open(int ordinal) {
-        return new CudaContext(CudaDriver.load(), ordinal);
+        return open(CudaDriver.load(), ordinal);
+    }
+
+    /** GPU {@code ordinal} through {@code driver}. */
+    public static CudaContext open(CudaDriver driver, int ordinal) {
+        return new CudaContext(driver, ordinal);
     }
 
     public CudaDriver driver() {
@@ -70,12 +76,27 @@ public final class CudaContext implements AutoCloseable {
         driver.memFree(buffer.address());
     }
 
-    /** Copies {@code src} (all of it) to the start of {@code dst}. */
+    /**
+     * Copies {@code src} (all of it) to the start of {@code dst}. A heap segment (an array) goes through
+     * native staging memory in 64 MiB pieces: the driver takes native addresses only.
+     */
     public void upload(MemorySegment src, DeviceBuffer dst) {
         if (src.byteSize() > dst.bytes()) {
             throw new IllegalArgumentException(src.byteSize() + " bytes do not fit a device buffer of " + dst.bytes());
         }
-        driver.copyToDevice(dst.address(), src, src.byteSize());
+        if (src.isNative()) {
+            driver.copyToDevice(dst.address(), src, src.byteSize());
+            return;
+        }
+        long piece = Math.min(src.byteSize(), STAGING_BYTES);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment staging = a.allocate(Math.max(1, piece), 64);
+            for (long at = 0; at < src.byteSize(); at += piece) {
+                long n = Math.min(piece, src.byteSize() - at);
+                MemorySegment.copy(src, at, staging, 0, n);
+                driver.copyToDevice(dst.address() + at, staging, n);
+            }
+        }
     }
 
     public DeviceBuffer upload(float[] values) {

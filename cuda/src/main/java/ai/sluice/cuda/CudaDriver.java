@@ -109,7 +109,9 @@ public final class CudaDriver {
         cuEventCreate = bind("cuEventCreate", ADDRESS, JAVA_INT);
         cuEventRecord = bind("cuEventRecord", JAVA_LONG, JAVA_LONG);
         cuEventSynchronize = bind("cuEventSynchronize", JAVA_LONG);
-        cuEventElapsedTime = bind("cuEventElapsedTime", ADDRESS, JAVA_LONG, JAVA_LONG);
+        // CUDA 13 headers map cuEventElapsedTime to _v2 (same arguments); older drivers have only the plain name
+        cuEventElapsedTime = bind(symbols.find("cuEventElapsedTime_v2").isPresent() ? "cuEventElapsedTime_v2"
+                : "cuEventElapsedTime", ADDRESS, JAVA_LONG, JAVA_LONG);
         cuEventDestroy = bind("cuEventDestroy_v2", JAVA_LONG);
         cuLaunchKernel = bind("cuLaunchKernel", JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
