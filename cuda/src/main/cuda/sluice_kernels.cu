@@ -117,6 +117,39 @@ extern "C" __global__ void sluice_add(float* x, const float* y, long long n) {
     }
 }
 
+// x[r][i] += bias[i] for rows x width (projection biases).
+extern "C" __global__ void sluice_add_rows(float* x, const float* bias, int width, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
+         i += (long long) gridDim.x * blockDim.x) {
+        x[i] += bias[i % width];
+    }
+}
+
+// out[r] = row tokens[r] of a weight in the kernels' own (prepared) layout: F32/F16 rows, or the
+// Q8_0/Q4_0 quant and scale planes (see the top). Grid: rows.
+extern "C" __global__ void sluice_embed_prepared(float* out, const unsigned char* wq, const __half* wd,
+                                                 const int* tokens, int cols, int ggmlType) {
+    size_t row = (size_t) tokens[blockIdx.x];
+    float* o = out + (size_t) blockIdx.x * cols;
+    for (int i = threadIdx.x; i < cols; i += blockDim.x) {
+        size_t at = row * cols + i;
+        float v;
+        if (ggmlType == 0) {
+            v = ((const float*) wq)[at];
+        } else if (ggmlType == 1) {
+            v = __half2float(((const __half*) wq)[at]);
+        } else if (ggmlType == 8) {
+            v = (float) ((const signed char*) wq)[at] * __half2float(wd[at / QBLOCK]);
+        } else {  // Q4_0: byte j of a block holds elements j (low nibble) and j + 16 (high)
+            int j = i % QBLOCK;
+            unsigned char b = wq[(at / QBLOCK) * 16 + (j & 15)];
+            int q = j < 16 ? (b & 0x0F) : (b >> 4);
+            v = (float) (q - 8) * __half2float(wd[at / QBLOCK]);
+        }
+        o[i] = v;
+    }
+}
+
 // out[r] = dequantized row tokens[r] of a table in GGUF's own layout. ggmlType: 0 F32, 1 F16, 2 Q4_0,
 // 8 Q8_0 (GGUF's numbers). rowBytes is the table's row stride. Grid: rows.
 extern "C" __global__ void sluice_embed_rows(float* out, const unsigned char* table, const int* tokens, int cols,
@@ -329,7 +362,8 @@ extern "C" __global__ void sluice_matvec_q4_0(float* out, const unsigned char* w
 // tiled matrix-matrix product (prefill, batched decode): out[b][r] = W[r] . x[b] for b < batch, in
 // float32 with the weights dequantized into shared memory. Tiles of 64 weight rows x 64 batch rows,
 // k-steps of 32 (one quant block); 256 threads, each 4 x 4 outputs. Grid: (ceil(rows/64), ceil(batch/64)).
-// ggmlType: 1 F16 (raw rows), 8 Q8_0 and 2 Q4_0 (repacked planes, see the top).
+// ggmlType: 0 F32 and 1 F16 (rows as GGUF has them, any length), 8 Q8_0 and 2 Q4_0 (repacked planes,
+// see the top). Each output sums its products in k order whatever the batch: batch invariant.
 
 #define MM_T 64
 #define MM_K 32
@@ -345,12 +379,26 @@ extern "C" __global__ void __launch_bounds__(256) sluice_matmul(float* out, cons
     float acc[4][4] = {};
     int lr = t / 4, part = t % 4;  // loader: one tile row, a quarter of its 32 k-columns
     int blocksPerRow = cols / QBLOCK;
+    bool aligned = cols % MM_K == 0;  // quantized types always are; F32/F16 rows may not be (an FFN of 172)
     for (int k0 = 0; k0 < cols; k0 += MM_K) {
         // weights: 8 consecutive k of row r0 + lr
         float wv[8];
         int r = r0 + lr;
         if (r < rows) {
-            if (ggmlType == 1) {
+            if (ggmlType <= 1 && !aligned) {  // F32/F16 rows whose length is no multiple of 32: element by element
+#pragma unroll
+                for (int j = 0; j < 8; j++) {
+                    int k = k0 + part * 8 + j;
+                    size_t at = (size_t) r * cols + k;
+                    wv[j] = k >= cols ? 0.0f
+                            : ggmlType == 0 ? ((const float*) wq)[at] : __half2float(((const __half*) wq)[at]);
+                }
+            } else if (ggmlType == 0) {
+                const float4* p = (const float4*) ((const float*) wq + (size_t) r * cols + k0 + part * 8);
+                float4 a = p[0], c = p[1];
+                wv[0] = a.x; wv[1] = a.y; wv[2] = a.z; wv[3] = a.w;
+                wv[4] = c.x; wv[5] = c.y; wv[6] = c.z; wv[7] = c.w;
+            } else if (ggmlType == 1) {
                 uint4 raw = *(const uint4*) ((const __half*) wq + (size_t) r * cols + k0 + part * 8);
                 const __half2* h = (const __half2*) &raw;
 #pragma unroll
@@ -382,7 +430,13 @@ extern "C" __global__ void __launch_bounds__(256) sluice_matmul(float* out, cons
         for (int j = 0; j < 8; j++) ws[part * 8 + j][lr] = wv[j];
         // activations: 8 consecutive k of entry b0 + lr
         int b = b0 + lr;
-        if (b < batch) {
+        if (b < batch && !aligned) {
+#pragma unroll
+            for (int j = 0; j < 8; j++) {
+                int k = k0 + part * 8 + j;
+                xs[part * 8 + j][lr] = k < cols ? x[(size_t) b * cols + k] : 0.0f;
+            }
+        } else if (b < batch) {
             const float4* xp = (const float4*) (x + (size_t) b * cols + k0 + part * 8);
             float4 a = xp[0], c = xp[1];
             xs[part * 8 + 0][lr] = a.x; xs[part * 8 + 1][lr] = a.y;

@@ -111,6 +111,26 @@ public final class CudaKernels {
                 rowBytes, type.id());
     }
 
+    /** {@code x[r][i] += bias[i]} for {@code rows} rows of {@code width}. */
+    public void addRows(DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+        positive("rows", rows);
+        positive("width", width);
+        long n = (long) rows * width;
+        fits("x", x, 4 * n);
+        fits("bias", bias, 4L * width);
+        launcher.launch("sluice_add_rows", elementwiseGrid(n), 1, ELEMENTWISE_THREADS, x, bias, width, n);
+    }
+
+    /** {@code out[r] = row tokens[r]} of a prepared weight (the token embedding as the products read it). */
+    public void embedPrepared(DeviceBuffer out, DeviceWeights table, DeviceBuffer tokens, int n) {
+        positive("n", n);
+        fits("tokens", tokens, 4L * n);
+        fits("out", out, 4L * n * table.cols());
+        DeviceBuffer scales = table.scales() != null ? table.scales() : table.quants();
+        launcher.launch("sluice_embed_prepared", grid("tokens", n), 1, ELEMENTWISE_THREADS, out, table.quants(), scales,
+                tokens, table.cols(), table.type().id());
+    }
+
     /** GGUF's Q8_0/Q4_0 blocks ({@code raw}) to the kernels' quant and scale planes. */
     public void repack(GgmlType type, DeviceBuffer raw, long blocks, DeviceBuffer quants, DeviceBuffer scales) {
         positive("blocks", blocks);
@@ -156,6 +176,9 @@ public final class CudaKernels {
      * reads {@code x}, Q8_0 and Q4_0 read {@code xq}, which must hold {@code x} quantized.
      */
     public void matvec(DeviceBuffer out, DeviceWeights w, DeviceBuffer x, QuantizedVector xq) {
+        if (w.cols() % 32 != 0) {
+            throw new IllegalArgumentException("matrix-vector rows of " + w.cols() + " elements: a multiple of 32 is needed");
+        }
         fits("out", out, 4L * w.rows() * w.count());
         int blocks = grid("rows", (w.rows() + MATVEC_ROWS_PER_BLOCK - 1) / MATVEC_ROWS_PER_BLOCK);
         if (w.count() > MAX_GRID) {

@@ -5,9 +5,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A weight matrix (or {@code count} same-shaped matrices stored one after the other) in device
- * memory, in the layout the kernels read: F16 rows as GGUF has them; Q8_0 and Q4_0 repacked into a
- * quant plane and a scale plane (see {@code sluice_kernels.cu}), so that every 16-byte load is
- * aligned. {@code scales} is null for F16.
+ * memory, in the layout the kernels read: F32 and F16 rows as GGUF has them; Q8_0 and Q4_0 repacked
+ * into a quant plane and a scale plane (see {@code sluice_kernels.cu}), so that every 16-byte load is
+ * aligned. {@code scales} is null for F32 and F16.
  */
 public record DeviceWeights(GgmlType type, int rows, int cols, int count, DeviceBuffer quants, DeviceBuffer scales) {
     public DeviceWeights {
@@ -19,22 +19,25 @@ public record DeviceWeights(GgmlType type, int rows, int cols, int count, Device
             throw new IllegalArgumentException(type + " " + rows + " x " + cols + " x " + count + " needs "
                     + count * quantBytes(type, rows, cols) + " bytes of weights, the buffer has " + quants.bytes());
         }
-        if (type != GgmlType.F16 && (scales == null || scales.bytes() < count * scaleBytes(type, rows, cols))) {
+        if (type.isQuantized() && (scales == null || scales.bytes() < count * scaleBytes(type, rows, cols))) {
             throw new IllegalArgumentException(type + " " + rows + " x " + cols + " x " + count + " needs "
                     + count * scaleBytes(type, rows, cols) + " bytes of scales");
         }
     }
 
-    /** Refuses the types and shapes the kernels do not take: F16, Q8_0, Q4_0; rows of whole 32-element blocks. */
+    /**
+     * Refuses the types and shapes the kernels do not take: F32, F16 (rows of any length), Q8_0 and
+     * Q4_0 (whole 32-element blocks).
+     */
     public static void requireShape(GgmlType type, int rows, int cols) {
-        if (type != GgmlType.F16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0) {
-            throw new IllegalArgumentException("the CUDA kernels take F16, Q8_0 and Q4_0 weights, not " + type);
+        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0) {
+            throw new IllegalArgumentException("the CUDA kernels take F32, F16, Q8_0 and Q4_0 weights, not " + type);
         }
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("weight shape " + rows + " x " + cols + " must be positive");
         }
-        if (cols % 32 != 0) {
-            throw new IllegalArgumentException("weight rows of " + cols + " elements: the CUDA kernels need a multiple of 32");
+        if (type.isQuantized() && cols % 32 != 0) {
+            throw new IllegalArgumentException(type + " rows of " + cols + " elements: the CUDA kernels need a multiple of 32");
         }
     }
 
@@ -42,6 +45,7 @@ public record DeviceWeights(GgmlType type, int rows, int cols, int count, Device
     public static long quantBytes(GgmlType type, int rows, int cols) {
         long n = (long) rows * cols;
         return switch (type) {
+            case F32 -> 4 * n;
             case F16 -> 2 * n;
             case Q8_0 -> n;
             case Q4_0 -> n / 2;
@@ -51,7 +55,7 @@ public record DeviceWeights(GgmlType type, int rows, int cols, int count, Device
 
     /** Bytes of the scale plane of one matrix (an f16 per block of 32; none for F16). */
     public static long scaleBytes(GgmlType type, int rows, int cols) {
-        return type == GgmlType.F16 ? 0 : (long) rows * cols / 32 * 2;
+        return type.isQuantized() ? (long) rows * cols / 32 * 2 : 0;
     }
 
     /** Bytes the kernels read for one matrix: what a bandwidth figure counts. */
@@ -72,7 +76,7 @@ public record DeviceWeights(GgmlType type, int rows, int cols, int count, Device
                     + " bytes in GGUF's layout, got " + raw.byteSize());
         }
         DeviceBuffer quants = context.allocate(quantBytes(type, rows, cols));
-        if (type == GgmlType.F16) {
+        if (!type.isQuantized()) {
             context.upload(raw.asSlice(0, rawBytes), quants);
             return new DeviceWeights(type, rows, cols, 1, quants, null);
         }

@@ -51,12 +51,15 @@ class CudaKernelsTest {
         kernels.kvWrite(kv, big, big, big, 2);
         kernels.attention(big, big, kv, big, new CudaKernels.SlotTables(big, big, 16, 4), 2, 4, 2, 32, 32);
         kernels.fillBytes(big, 64, 1);
+        kernels.addRows(big, big, 3, 64);
+        kernels.embedPrepared(big, new DeviceWeights(GgmlType.F32, 10, 64, 1, big, null), big, 2);
         kernels.fillF16(big, 64, 1, 1f);
         assertThat(launches).extracting(Launch::kernel).containsExactlyInAnyOrderElementsOf(
                 List.of("sluice_rms_norm", "sluice_rope", "sluice_swiglu", "sluice_add", "sluice_embed_rows",
                         "sluice_repack_q8_0", "sluice_repack_q4_0", "sluice_quantize_q8", "sluice_matvec_f16",
                         "sluice_matmul", "sluice_matvec_q8_0", "sluice_matmul", "sluice_matvec_q4_0", "sluice_matmul",
-                        "sluice_kv_write", "sluice_attention", "sluice_fill_bytes", "sluice_fill_f16"));
+                        "sluice_kv_write", "sluice_attention", "sluice_fill_bytes", "sluice_fill_f16", "sluice_add_rows",
+                        "sluice_embed_prepared"));
         assertThat(FatbinTest.KERNELS).containsAll(launches.stream().map(Launch::kernel).toList());
     }
 
@@ -99,8 +102,10 @@ class CudaKernelsTest {
         DeviceBuffer big = buffer(1 << 20);
         assertThatThrownBy(() -> new DeviceWeights(GgmlType.Q8_0, 4, 48, 1, big, big))
                 .hasMessageContaining("need a multiple of 32");
-        assertThatThrownBy(() -> new DeviceWeights(GgmlType.F32, 4, 64, 1, big, big))
-                .hasMessageContaining("take F16, Q8_0 and Q4_0 weights, not F32");
+        assertThatThrownBy(() -> new DeviceWeights(GgmlType.BF16, 4, 64, 1, big, big))
+                .hasMessageContaining("take F32, F16, Q8_0 and Q4_0 weights, not BF16");
+        DeviceWeights f16Ffn = new DeviceWeights(GgmlType.F16, 64, 172, 1, big, null); // stories260K's ffn_down
+        assertThatThrownBy(() -> kernels.matvec(big, f16Ffn, big, null)).hasMessageContaining("a multiple of 32 is needed");
         assertThatThrownBy(() -> kernels.rope(big, big, big, 1, 2, 32, 33, RopeType.NORMAL))
                 .hasMessageContaining("must be even");
         CudaKernels.KvLayer kv = new CudaKernels.KvLayer(big, big, KvType.F32, 8, 3 * 32, 3 * 32);

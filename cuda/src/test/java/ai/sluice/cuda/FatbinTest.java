@@ -20,7 +20,7 @@ class FatbinTest {
     static final List<String> KERNELS = List.of("sluice_rms_norm", "sluice_rope", "sluice_swiglu", "sluice_add",
             "sluice_embed_rows", "sluice_repack_q8_0", "sluice_repack_q4_0", "sluice_quantize_q8", "sluice_matvec_f16",
             "sluice_matvec_q8_0", "sluice_matvec_q4_0", "sluice_matmul", "sluice_kv_write", "sluice_attention",
-            "sluice_fill_bytes", "sluice_fill_f16");
+            "sluice_fill_bytes", "sluice_fill_f16", "sluice_add_rows", "sluice_embed_prepared");
 
     static byte[] fatbin() {
         try {

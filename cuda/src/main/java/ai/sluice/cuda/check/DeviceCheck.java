@@ -101,6 +101,10 @@ public final class DeviceCheck {
         for (GgmlType t : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0}) {
             run("embed_rows " + t + " 9 of 100x256", () -> embedRows(t, 100, 256, 9));
         }
+        for (GgmlType t : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0}) {
+            run("embed_prepared " + t + " 9 of 100x256", () -> embedPrepared(t, 100, 256, 9));
+        }
+        run("add_rows 7x100", () -> addRows(7, 100));
         run("quantize_q8 4096 (bits)", () -> quantize(4096));
         for (int[] shape : MATVEC_SHAPES) {
             if (quick && shape[0] * (long) shape[1] > 4096L * 4096) {
@@ -114,6 +118,10 @@ public final class DeviceCheck {
             run("matmul " + t + " 1000x2048 batch 67", () -> matmul(t, 1000, 2048, 67));
             run("matmul " + t + " 96x64 batch 1", () -> matmul(t, 96, 64, 1));
         }
+        run("matmul F32 1000x2048 batch 67", () -> matmul(GgmlType.F32, 1000, 2048, 67));
+        // stories260K's ffn_down: rows of 172, no multiple of 32 (F32 in the file, F16 in its derived q8_0/q4_0)
+        run("matmul F32 64x172 batch 5", () -> matmul(GgmlType.F32, 64, 172, 5));
+        run("matmul F16 64x172 batch 70", () -> matmul(GgmlType.F16, 64, 172, 70));
         for (KvType kv : KvType.values()) {
             run("kv_write+attention " + kv + " 32/8x128", () -> attention(kv, 32, 8, 128, 16));
             run("kv_write+attention " + kv + " 8/8x8 b1", () -> attention(kv, 8, 8, 8, 1));
@@ -232,6 +240,47 @@ public final class DeviceCheck {
         kernels.embedRows(out, keep(ctx.upload(table)), type, tableRows, cols, keep(ctx.upload(tokens)), n);
         report.check("embed_rows " + type, CpuReference.relativeError(ctx.downloadFloats(out, n * cols), want), 0,
                 "exact: the same decode");
+    }
+
+    private void embedPrepared(GgmlType type, int tableRows, int cols, int n) {
+        RowCodec codec = RowCodec.of(type);
+        int rowBytes = (int) type.byteSize(cols);
+        byte[] table = new byte[rowBytes * tableRows];
+        float[] decoded = new float[tableRows * cols];
+        for (int r = 0; r < tableRows; r++) {
+            codec.encode(uniform(cols, 1f), 0, cols, table, r * rowBytes);
+            codec.decode(table, r * rowBytes, cols, decoded, r * cols);
+        }
+        int[] tokens = new int[n];
+        double[] want = new double[n * cols];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = i == 0 ? tableRows - 1 : random.nextInt(tableRows);
+            for (int j = 0; j < cols; j++) {
+                want[i * cols + j] = decoded[tokens[i] * cols + j];
+            }
+        }
+        DeviceWeights w = DeviceWeights.upload(ctx, kernels, type, tableRows, cols, MemorySegment.ofArray(table));
+        keep(w.quants());
+        if (w.scales() != null) {
+            keep(w.scales());
+        }
+        DeviceBuffer out = output(4L * n * cols);
+        kernels.embedPrepared(out, w, keep(ctx.upload(tokens)), n);
+        report.check("embed_prepared " + type, CpuReference.relativeError(ctx.downloadFloats(out, n * cols), want), 0,
+                "exact: repacked, then the same decode");
+    }
+
+    private void addRows(int rows, int width) {
+        float[] x = uniform(rows * width, 4f);
+        float[] bias = uniform(width, 1f);
+        double[] want = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            want[i] = (double) x[i] + bias[i % width];
+        }
+        DeviceBuffer dx = keep(ctx.upload(x));
+        kernels.addRows(dx, keep(ctx.upload(bias)), rows, width);
+        report.check("add_rows " + rows + "x" + width, CpuReference.relativeError(ctx.downloadFloats(dx, x.length), want),
+                1e-7, "");
     }
 
     private void quantize(int n) {
