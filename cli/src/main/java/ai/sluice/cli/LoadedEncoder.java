@@ -24,7 +24,7 @@ record LoadedEncoder(GgufFile file, Backend backend, BertModel model, Tokenizer 
 
     static LoadedEncoder open(Path path, int threads, AutoCloseable release) {
         GgufFile file = GgufFile.open(path);
-        Backend backend = null;
+        CpuBackend backend = null;
         try {
             Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
             backend = threads > 0 ? new CpuBackend(new KernelPool(threads)) : CpuBackend.sizedToCores();

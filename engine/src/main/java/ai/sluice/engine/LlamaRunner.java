@@ -2,17 +2,17 @@ package ai.sluice.engine;
 
 import ai.sluice.core.model.BatchEntry;
 import ai.sluice.core.model.ForwardPass;
-import ai.sluice.core.model.KvCacheMemory;
 import ai.sluice.core.model.KvType;
 import ai.sluice.core.model.LlamaModel;
 import ai.sluice.core.model.ModelConfig;
-import java.lang.management.ManagementFactory;
+import ai.sluice.core.tensor.KvStore;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@link ModelRunner} over a loaded Llama-family model: core's batched {@link ForwardPass} on a
- * {@link KvCacheMemory} whose slots the engine's block tables address. Start an engine with
+ * KV store of the model's backend ({@link KvStore}) whose slots the engine's block tables address;
+ * the backend also says how much memory the KV cache may take. Start an engine with
  * {@code Engine.start(new LlamaRunner(model), config)}. The model (and its file and backend) stay
  * the caller's to close, after the engine.
  */
@@ -28,7 +28,7 @@ public final class LlamaRunner implements ModelRunner {
     private final LlamaModel model;
     private final ForwardPass pass;
     private final List<BatchEntry> entries = new ArrayList<>();
-    private KvCacheMemory kv;
+    private KvStore kv;
 
     public LlamaRunner(LlamaModel model) {
         this(model, DEFAULT_MAX_BATCH);
@@ -56,16 +56,10 @@ public final class LlamaRunner implements ModelRunner {
         return (long) c.layers() * (c.keyDim() + c.valueDim()) * type.bytesPerElement();
     }
 
-    /**
-     * Physical memory minus the weights (memory-mapped, they should stay in the page cache) and
-     * the Java heap's maximum: what off-heap KV storage can take without swapping.
-     */
+    /** What the model's backend leaves for the KV cache beside the weights (CPU: physical memory less weights and heap). */
     @Override
     public long availableMemoryBytes() {
-        long physical = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
-                .getTotalMemorySize();
-        long weights = model.config().shape().weightBytes();
-        return Math.max(0, physical - weights - Runtime.getRuntime().maxMemory());
+        return model.kvMemoryBytes();
     }
 
     @Override
@@ -73,7 +67,7 @@ public final class LlamaRunner implements ModelRunner {
         if (kv != null) {
             throw new IllegalStateException("the KV cache is already allocated");
         }
-        kv = KvCacheMemory.allocate(model.config(), slots, type);
+        kv = model.allocateKv(slots, type);
     }
 
     @Override

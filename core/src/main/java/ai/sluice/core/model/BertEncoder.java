@@ -1,6 +1,6 @@
 package ai.sluice.core.model;
 
-import ai.sluice.core.tensor.Backend;
+import ai.sluice.core.tensor.CpuBackend;
 import ai.sluice.core.tensor.WeightMatrix;
 import java.util.List;
 
@@ -29,7 +29,7 @@ public final class BertEncoder {
 
     private final BertModel model;
     private final BertModel.Config cfg;
-    private final Backend backend;
+    private final CpuBackend backend;
     private final WeightMatrix[][] qkvWeights;
     private int capacity;
     private float[] x;

@@ -2,7 +2,7 @@ package ai.sluice.core.model;
 
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.gguf.GgufMetadata;
-import ai.sluice.core.tensor.Backend;
+import ai.sluice.core.tensor.CpuBackend;
 import ai.sluice.core.tensor.WeightMatrix;
 import java.util.Optional;
 
@@ -54,7 +54,7 @@ public final class BertModel {
     }
 
     private final Config config;
-    private final Backend backend;
+    private final CpuBackend backend;
     private final WeightMatrix tokenEmbedding;
     private final WeightMatrix positionEmbedding;
     private final Rope rope;
@@ -62,7 +62,7 @@ public final class BertModel {
     private final Norm embeddingNorm;
     private final Layer[] layers;
 
-    private BertModel(Config config, Backend backend, WeightMatrix tokenEmbedding, WeightMatrix positionEmbedding,
+    private BertModel(Config config, CpuBackend backend, WeightMatrix tokenEmbedding, WeightMatrix positionEmbedding,
                       Rope rope, float[] tokenType0, Norm embeddingNorm, Layer[] layers) {
         this.rope = rope;
         this.config = config;
@@ -81,7 +81,7 @@ public final class BertModel {
     }
 
     /** Binds the weights of {@code file}; a missing tensor or a shape that does not fit names it. */
-    public static BertModel load(GgufFile file, Backend backend) {
+    public static BertModel load(GgufFile file, CpuBackend backend) {
         GgufMetadata md = file.metadata();
         String arch = md.getString("general.architecture");
         boolean nomic = NOMIC_ARCHITECTURE.equals(arch);
@@ -192,7 +192,7 @@ public final class BertModel {
         return new BertEncoder(this);
     }
 
-    Backend backend() {
+    CpuBackend backend() {
         return backend;
     }
 

@@ -1,5 +1,6 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.KvStore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +14,7 @@ public final class Generator implements AutoCloseable {
     private static final int PREFILL_CHUNK = 512;
 
     private final LlamaModel model;
-    private final KvCacheMemory kv;
+    private final KvStore kv;
     private final ForwardPass pass;
     private final SlotMapping slots = new ContiguousSlots(0);
     private final float[] logits;
@@ -25,7 +26,7 @@ public final class Generator implements AutoCloseable {
             throw new IllegalArgumentException("context length must be >= 1, got " + contextLength);
         }
         this.model = model;
-        this.kv = KvCacheMemory.allocate(model.config(), contextLength, kvType);
+        this.kv = model.allocateKv(contextLength, kvType);
         this.pass = model.newForwardPass(Math.min(PREFILL_CHUNK, contextLength));
         this.logits = new float[model.vocabSize()];
     }

@@ -1,6 +1,7 @@
 package ai.sluice.core.model;
 
 import ai.sluice.core.tensor.HalfVectors;
+import ai.sluice.core.tensor.KvStore;
 import ai.sluice.core.tensor.VectorMath;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -10,8 +11,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The KV cache's memory, where it is <b>allocated</b> ({@link #allocate}), written and <b>read</b>
- * (attention, by {@link ForwardPass}): a pool of slots, per layer K storage of {@code slots x keyDim}
+ * The CPU backend's {@link KvStore}: the KV cache's memory, where it is <b>allocated</b>
+ * ({@link #allocate}, through {@code CpuBackend.allocateKv}), written and <b>read</b> (the CPU's
+ * attention): a pool of slots, per layer K storage of {@code slots x keyDim}
  * and V storage of {@code slots x valueDim} elements, off-heap, in F32 or F16 ({@link KvType}). Which
  * slot holds which position of which sequence is decided outside (see {@link SlotMapping}: the
  * engine's paged block tables, or {@link Generator}'s one contiguous sequence); capacity is fixed at
@@ -19,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Writes to distinct slots may happen from different threads; the pool does no locking.
  */
-public final class KvCacheMemory implements AutoCloseable {
+public final class KvCacheMemory implements KvStore {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -1,13 +1,14 @@
 package ai.sluice.core.model;
 
-import ai.sluice.core.tensor.WeightMatrix;
+import ai.sluice.core.tensor.Buffer;
+import ai.sluice.core.tensor.PreparedWeight;
 
 /**
- * The weights of one transformer block. Matrices stay in the mapped file; norm weights and biases
- * (a few KiB) are decoded to float arrays once at load. Optional parts are null when the
- * architecture has none.
+ * The weights of one transformer block as the model's backend holds them: matrices prepared once at
+ * load (on the CPU, the mapped file itself), norm weights and biases (a few KiB) decoded to floats
+ * and uploaded once. Optional parts are null when the architecture has none.
  */
-record LayerWeights(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo,
-                    float[] qBias, float[] kBias, float[] vBias, float[] qNorm, float[] kNorm,
-                    float[] ffnNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
+record LayerWeights(Buffer attnNorm, PreparedWeight wq, PreparedWeight wk, PreparedWeight wv, PreparedWeight wo,
+                    Buffer qBias, Buffer kBias, Buffer vBias, Buffer qNorm, Buffer kNorm,
+                    Buffer ffnNorm, PreparedWeight gate, PreparedWeight up, PreparedWeight down) {
 }

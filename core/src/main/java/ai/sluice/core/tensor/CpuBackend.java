@@ -1,16 +1,26 @@
 package ai.sluice.core.tensor;
 
 import ai.sluice.core.gguf.GgmlType;
+import ai.sluice.core.model.KvCacheMemory;
+import ai.sluice.core.model.KvType;
+import ai.sluice.core.model.SlotMapping;
 import ai.sluice.core.nativelib.NativeUnavailableException;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Kernels on the CPU: output rows split over a {@link KernelPool} in chunks of whole cache lines of
+ * The {@link Backend} on the CPU: buffers are heap arrays ({@link CpuBuffer}), weights stay the
+ * memory-mapped {@link WeightMatrix}, the KV cache is off-heap {@link KvCacheMemory}.
+ *
+ * <p>Matrix products: output rows split over a {@link KernelPool} in chunks of whole cache lines of
  * output, each chunk computed by the thread's {@link MatmulKernel} (register tiles of rows x
  * tokens, fused dequantize-and-dot for a batch of one). Q8_0 and Q4_0 products go to the native
  * library's kernels where they load and the {@link KernelChoice} allows ({@link NativeInt8Kernel},
  * same bits), else to the Vector API's ({@link Int8Kernel}).
+ *
+ * <p>Besides the seam, the same products on host arrays ({@link #matmul(WeightMatrix, float[], int, float[])},
+ * {@link #parallelFor}) for the CPU-only callers: the BERT encoder, kernel tests and benchmarks.
  */
 public final class CpuBackend implements Backend {
     /** Multiply-adds below which a chunk is not worth handing to another thread. */
@@ -20,6 +30,8 @@ public final class CpuBackend implements Backend {
      * write the same line of {@code out} (no false sharing), and 16 is a multiple of the row tile.
      */
     private static final int ROWS_PER_UNIT = 16;
+    /** SwiGLU elements per parallel chunk: an exp costs ~20 ns, so a chunk is tens of microseconds. */
+    private static final int SWIGLU_GRAIN = 2048;
 
     private final KernelPool pool;
     /** Whether Q8_0 and Q4_0 weights multiply 8-bit activations ({@link Int8Kernel}); else the float kernels. */
@@ -30,6 +42,7 @@ public final class CpuBackend implements Backend {
     private final ThreadLocal<Int8Activations> activations;
     /** The native Q8_0/Q4_0 kernels, or null: the Java ones. */
     private final NativeInt8Kernel nativeInt8;
+    private final CpuAttention attention;
     /** The first backend made says which int8 kernels it runs, once per process. */
     private static final AtomicBoolean CHOICE_LOGGED = new AtomicBoolean();
 
@@ -91,6 +104,7 @@ public final class CpuBackend implements Backend {
         boolean pairedTiles = nativeInt8 == null && vectorBits >= PairedTokenTile.MIN_VECTOR_BITS;
         this.int8Kernels = ThreadLocal.withInitial(() -> new Int8Kernel(pairedTiles));
         this.activations = ThreadLocal.withInitial(() -> new Int8Activations(pairedTiles));
+        this.attention = new CpuAttention(pool);
     }
 
     /** A backend with its own pool, one thread per core. */
@@ -103,13 +117,21 @@ public final class CpuBackend implements Backend {
         return nativeInt8 != null ? nativeInt8.toString() : "java";
     }
 
-    @Override
+    /**
+     * {@code out[b][r] = W[r] . x[b]} on host arrays, entry {@code b} of {@code x[b * cols ..]} to
+     * {@code out[b * rows ..]}: {@link Backend#matmul} without buffers.
+     */
+    public void matmul(WeightMatrix w, float[] x, int batch, float[] out) {
+        matmul(w, x, 0, batch, out, 0);
+    }
+
+    /** As {@link #matmul(WeightMatrix, float[], int, float[])}, entry {@code b} read from {@code x[xOff + b * cols ..]}, written to {@code out[outOff + b * rows ..]}. */
     public void matmul(WeightMatrix w, float[] x, int xOff, int batch, float[] out, int outOff) {
         checkShapes(w, x, xOff, batch, out, outOff);
         matmulEach(new WeightMatrix[] {w}, x, xOff, batch, new float[][] {out}, outOff);
     }
 
-    @Override
+    /** {@link Backend#matmulEach} on host arrays. */
     public void matmulEach(WeightMatrix[] ws, float[] x, int batch, float[][] outs) {
         if (ws.length != outs.length || ws.length == 0) {
             throw new IllegalArgumentException(ws.length + " matrices for " + outs.length + " outputs");
@@ -181,7 +203,7 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    @Override
+    /** Runs {@code body} over {@code [0, n)} split across the kernel threads. */
     public void parallelFor(int n, int grain, RangeBody body) {
         pool.parallelFor(n, grain, body);
     }
@@ -189,6 +211,218 @@ public final class CpuBackend implements Backend {
     @Override
     public int threads() {
         return pool.threads();
+    }
+
+    // ---- the seam (Backend) ----
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Buffer allocate(int floats) {
+        return new CpuBuffer(new float[floats]);
+    }
+
+    @Override
+    public Buffer upload(float[] values) {
+        return new CpuBuffer(values.clone());
+    }
+
+    @Override
+    public void write(float[] src, int srcOff, Buffer dst, int dstOff, int n) {
+        System.arraycopy(src, srcOff, data(dst), dstOff, n);
+    }
+
+    @Override
+    public void read(Buffer src, int srcOff, float[] dst, int dstOff, int n) {
+        System.arraycopy(data(src), srcOff, dst, dstOff, n);
+    }
+
+    /** The matrix itself: the kernels read the mapped bytes in place. */
+    @Override
+    public PreparedWeight prepare(WeightMatrix w) {
+        return w;
+    }
+
+    @Override
+    public KvStore allocateKv(int layers, int slots, int keyDim, int valueDim, KvType type) {
+        return KvCacheMemory.allocate(layers, slots, keyDim, valueDim, type);
+    }
+
+    /**
+     * Physical memory minus the weights (memory-mapped, they should stay in the page cache) and
+     * the Java heap's maximum: what off-heap KV storage can take without swapping.
+     */
+    @Override
+    public long kvMemoryBytes(long weightBytes) {
+        long physical = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+                .getTotalMemorySize();
+        return Math.max(0, physical - weightBytes - Runtime.getRuntime().maxMemory());
+    }
+
+    /** A step's rows on the CPU: the caller's arrays, read in place. */
+    record Rows(int count, int[] tokens, int[] positions, SlotMapping[] slots) implements StepRows {
+    }
+
+    @Override
+    public StepRows rows(int count, int[] tokens, int[] positions, SlotMapping[] slots) {
+        if (count < 0 || tokens.length < count || positions.length < count || slots.length < count) {
+            throw new IllegalArgumentException(count + " rows, with " + tokens.length + " tokens, "
+                    + positions.length + " positions, " + slots.length + " slot mappings");
+        }
+        return new Rows(count, tokens, positions, slots);
+    }
+
+    @Override
+    public void embed(PreparedWeight table, StepRows rows, Buffer out) {
+        WeightMatrix w = weight(table);
+        Rows r = rows(rows);
+        float[] x = data(out);
+        int dim = w.cols();
+        for (int e = 0; e < r.count(); e++) {
+            w.dequantizeRow(r.tokens()[e], x, e * dim);
+        }
+    }
+
+    @Override
+    public void rmsNorm(Buffer x, Buffer weight, Buffer out, int rows, int width, float eps) {
+        float[] in = data(x);
+        float[] w = data(weight);
+        float[] o = data(out);
+        for (int r = 0; r < rows; r++) {
+            rmsNorm(in, r * width, w, o, r * width, width, eps);
+        }
+    }
+
+    /**
+     * out = x / sqrt(mean(x^2) + eps) * w, with the sum of squares in double as llama.cpp does.
+     * In-place use (out == x, same offset) is allowed.
+     */
+    static void rmsNorm(float[] x, int xOff, float[] w, float[] out, int outOff, int n, float eps) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            float xi = x[xOff + i];
+            ss += xi * xi;
+        }
+        float mean = (float) (ss / n);
+        float scale = 1f / (float) Math.sqrt(mean + eps);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = x[xOff + i] * scale * w[i];
+        }
+    }
+
+    @Override
+    public void matmul(PreparedWeight w, Buffer x, int batch, Buffer out) {
+        matmul(weight(w), data(x), 0, batch, data(out), 0);
+    }
+
+    @Override
+    public void matmulEach(PreparedWeight[] ws, Buffer x, int batch, Buffer[] outs) {
+        WeightMatrix[] m = new WeightMatrix[ws.length];
+        for (int i = 0; i < ws.length; i++) {
+            m[i] = weight(ws[i]);
+        }
+        float[][] o = new float[outs.length][];
+        for (int i = 0; i < outs.length; i++) {
+            o[i] = data(outs[i]);
+        }
+        matmulEach(m, data(x), batch, o);
+    }
+
+    @Override
+    public void addRows(Buffer x, Buffer bias, int rows) {
+        float[] dst = data(x);
+        float[] b = data(bias);
+        for (int r = 0; r < rows; r++) {
+            VectorMath.axpy(1f, b, 0, dst, r * b.length, b.length);
+        }
+    }
+
+    @Override
+    public void add(Buffer dst, Buffer src, int n) {
+        VectorMath.axpy(1f, data(src), 0, data(dst), 0, n);
+    }
+
+    @Override
+    public void rope(Buffer x, StepRows rows, int heads, int headDim, RopeTable rope) {
+        float[] v = data(x);
+        Rows r = rows(rows);
+        int width = heads * headDim;
+        for (int e = 0; e < r.count(); e++) {
+            rope.apply(v, e * width, heads, headDim, r.positions()[e]);
+        }
+    }
+
+    @Override
+    public void swiglu(Buffer gate, Buffer up, int n) {
+        float[] g = data(gate);
+        float[] u = data(up);
+        pool.parallelFor(n, SWIGLU_GRAIN, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                float gi = g[i];
+                g[i] = gi / (1f + (float) Math.exp(-gi)) * u[i];
+            }
+        });
+    }
+
+    @Override
+    public void writeKv(KvStore kv, int layer, StepRows rows, Buffer k, Buffer v) {
+        KvCacheMemory mem = kvMemory(kv);
+        Rows r = rows(rows);
+        float[] ks = data(k);
+        float[] vs = data(v);
+        int kDim = mem.keyDim();
+        int vDim = mem.valueDim();
+        for (int e = 0; e < r.count(); e++) {
+            mem.write(layer, r.slots()[e].slot(r.positions()[e]), ks, e * kDim, vs, e * vDim);
+        }
+    }
+
+    @Override
+    public void attention(KvStore kv, int layer, StepRows rows, Buffer q, AttentionShape shape, Buffer out) {
+        attention.run(kvMemory(kv), layer, rows(rows), data(q), shape, data(out));
+    }
+
+    @Override
+    public void gatherRows(Buffer src, int[] rows, int count, int width, Buffer dst) {
+        float[] s = data(src);
+        float[] d = data(dst);
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(s, rows[i] * width, d, i * width, width);
+        }
+    }
+
+    private static float[] data(Buffer b) {
+        if (b instanceof CpuBuffer c) {
+            return c.data();
+        }
+        throw new IllegalArgumentException("a buffer of backend " + b.backend() + " was passed to the cpu backend");
+    }
+
+    private static WeightMatrix weight(PreparedWeight w) {
+        if (w instanceof WeightMatrix m) {
+            return m;
+        }
+        throw new IllegalArgumentException("weight '" + w.name() + "' was prepared by another backend ("
+                + w.getClass().getSimpleName() + "), not the cpu backend");
+    }
+
+    private static KvCacheMemory kvMemory(KvStore kv) {
+        if (kv instanceof KvCacheMemory m) {
+            return m;
+        }
+        throw new IllegalArgumentException("a KV store of another backend (" + kv.getClass().getSimpleName()
+                + ") was passed to the cpu backend");
+    }
+
+    private static Rows rows(StepRows rows) {
+        if (rows instanceof Rows r) {
+            return r;
+        }
+        throw new IllegalArgumentException("step rows of another backend (" + rows.getClass().getSimpleName()
+                + ") were passed to the cpu backend");
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * {@code shape[0]}, the contiguous dimension. A 1-D tensor is a matrix of one row. Nothing is copied
  * to the heap: rows are decoded on demand by the kernels.
  */
-public final class WeightMatrix {
+public final class WeightMatrix implements PreparedWeight {
     private final String name;
     private final GgmlType type;
     private final int rows;
@@ -75,12 +75,16 @@ public final class WeightMatrix {
         return cols;
     }
 
-    /** The raw bytes, row {@code r} at {@code r * rowBytes()} (for the fused kernels). */
-    MemorySegment data() {
+    /**
+     * The raw bytes in {@link #type()}'s GGML layout, row {@code r} at {@code r * rowBytes()}: read in
+     * place by the CPU's fused kernels, copied by a backend that uploads weights ({@code Backend.prepare}).
+     */
+    public MemorySegment data() {
         return data;
     }
 
-    long rowBytes() {
+    /** Bytes of one row in {@link #type()}'s layout. */
+    public long rowBytes() {
         return rowBytes;
     }
 

@@ -1,0 +1,250 @@
+package ai.sluice.core.model;
+
+import ai.sluice.core.tensor.Backend;
+import ai.sluice.core.tensor.KvStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What every {@link Backend} must give: the reference backend's results (the CPU's) on the same model
+ * file. Runs the same two scenarios on a reference model and a candidate model and reports where
+ * they differ, so a new backend's test is one line:
+ * {@code assertThat(BackendContract.compare(cpuModel, cudaModel, Scenario.DEFAULT).problems(tol)).isEmpty()}.
+ *
+ * <ul>
+ *   <li>one sequence ({@link Generator}): a prompt, then greedy decoding where each side follows its
+ *       own argmax; the tokens must be the same, the logits of every step within the tolerance;</li>
+ *   <li>several sequences batched ({@link ForwardPass}) on paged slot mappings whose blocks
+ *       interleave between sequences: all prompts prefilled in one call (split into steps of the
+ *       scenario's {@code maxBatch} on the candidate), then decode steps of all of them, fed the
+ *       reference's greedy tokens, with one sequence not wanting logits at every other step, and
+ *       the hidden states asked for: every logit and hidden element within the tolerance, every
+ *       row's argmax the same.</li>
+ * </ul>
+ * Tolerances are absolute, on logits and on hidden states. The CPU's variants (Java or native
+ * kernels, any thread count, any batch split) give the same bits: tolerance 0.
+ */
+public final class BackendContract {
+    /**
+     * A tolerance for a backend whose kernels sum in another order than the CPU's or round the
+     * 8-bit activations differently (an accelerator): the models here have logits of magnitude
+     * ~10, float32 sums in another order move them by ~1e-4, a different int8 rounding by ~1e-2.
+     */
+    public static final float ACCELERATOR_TOLERANCE = 0.05f;
+
+    private BackendContract() {
+    }
+
+    /**
+     * The runs to compare.
+     *
+     * @param promptTokens tokens of each prompt (the longest; the batched prompts are shorter by 0..sequences-1 x 3)
+     * @param decodeSteps greedy steps after the prompt
+     * @param sequences sequences in the batched scenario
+     * @param maxBatch the candidate's tokens per forward step (the reference runs each call in one step)
+     * @param kvType the KV element type of both
+     */
+    public record Scenario(int promptTokens, int decodeSteps, int sequences, int maxBatch, KvType kvType) {
+        /** 16-token prompts, 12 steps, 3 sequences, steps of 5 tokens on the candidate, F32 KV. */
+        public static final Scenario DEFAULT = new Scenario(16, 12, 3, 5, KvType.F32);
+
+        public Scenario {
+            if (promptTokens < 3 * sequences || decodeSteps < 1 || sequences < 1 || maxBatch < 1) {
+                throw new IllegalArgumentException("scenario: " + promptTokens + " prompt tokens, " + decodeSteps
+                        + " steps, " + sequences + " sequences, max batch " + maxBatch);
+            }
+        }
+
+        /** The same scenario with {@code maxBatch} tokens per candidate step. */
+        public Scenario withMaxBatch(int maxBatch) {
+            return new Scenario(promptTokens, decodeSteps, sequences, maxBatch, kvType);
+        }
+
+        /** The same scenario on {@code type} KV. */
+        public Scenario withKvType(KvType type) {
+            return new Scenario(promptTokens, decodeSteps, sequences, maxBatch, type);
+        }
+    }
+
+    /**
+     * What differed.
+     *
+     * @param candidate the candidate backend's name
+     * @param logitsCompared logit rows compared
+     * @param maxLogitDiff largest absolute difference of a logit
+     * @param maxHiddenDiff largest absolute difference of a hidden-state element
+     * @param tokenMismatches greedy tokens (or batched rows' argmax) that differ, one line each
+     */
+    public record Report(String candidate, int logitsCompared, float maxLogitDiff, float maxHiddenDiff,
+                         List<String> tokenMismatches) {
+
+        /** Every way the candidate broke the contract at {@code tolerance}; empty when it holds. */
+        public List<String> problems(float tolerance) {
+            List<String> problems = new ArrayList<>(tokenMismatches);
+            if (!(maxLogitDiff <= tolerance)) {
+                problems.add(candidate + ": logits differ by up to " + maxLogitDiff + " (tolerance " + tolerance + ")");
+            }
+            if (!(maxHiddenDiff <= tolerance)) {
+                problems.add(candidate + ": hidden states differ by up to " + maxHiddenDiff
+                        + " (tolerance " + tolerance + ")");
+            }
+            return problems;
+        }
+    }
+
+    /** Compares {@code candidate} (the same file on the backend under test) against {@code reference}. */
+    public static Report compare(LlamaModel reference, LlamaModel candidate, Scenario scenario) {
+        if (reference.vocabSize() != candidate.vocabSize() || reference.config().dim() != candidate.config().dim()) {
+            throw new IllegalArgumentException("the reference and the candidate are not the same model shape");
+        }
+        Differences d = new Differences(candidate.backend().name());
+        single(reference, candidate, scenario, d);
+        batched(reference, candidate, scenario, d);
+        return new Report(d.name, d.rows, d.maxLogit, d.maxHidden, List.copyOf(d.mismatches));
+    }
+
+    private static void single(LlamaModel reference, LlamaModel candidate, Scenario s, Differences d) {
+        int[] prompt = prompt(0, s.promptTokens(), reference.vocabSize());
+        int context = s.promptTokens() + s.decodeSteps();
+        try (Generator ref = reference.newGenerator(context, s.kvType());
+                Generator cand = candidate.newGenerator(context, s.kvType())) {
+            float[] expected = ref.prompt(prompt);
+            float[] actual = cand.prompt(prompt);
+            for (int step = 0; step < s.decodeSteps(); step++) {
+                d.logits(expected, actual, 0, expected.length);
+                int want = argmax(expected, 0, expected.length);
+                int got = argmax(actual, 0, actual.length);
+                if (want != got) {
+                    d.mismatches.add(d.name + ": single sequence, step " + step + ": greedy token " + got
+                            + ", the reference's " + want);
+                    return; // the contexts differ from here on
+                }
+                expected = ref.next(want);
+                actual = cand.next(got);
+            }
+        }
+    }
+
+    private static void batched(LlamaModel reference, LlamaModel candidate, Scenario s, Differences d) {
+        int n = s.sequences();
+        int vocab = reference.vocabSize();
+        int dim = reference.config().dim();
+        int blockSize = 4;
+        int blocksPerSequence = (s.promptTokens() + s.decodeSteps() + blockSize - 1) / blockSize;
+        SlotMapping[] slots = new SlotMapping[n];
+        for (int q = 0; q < n; q++) {
+            int seq = q;
+            // block b of sequence q is physical block b * n + (n - 1 - q): neighbours interleave
+            slots[q] = p -> ((p / blockSize) * n + (n - 1 - seq)) * blockSize + p % blockSize;
+        }
+        int slotCount = blocksPerSequence * n * blockSize;
+        List<BatchEntry> batch = new ArrayList<>();
+        int[] positions = new int[n];
+        int[] next = new int[n];
+        for (int q = 0; q < n; q++) {
+            int[] prompt = prompt(q, s.promptTokens() - 3 * q, vocab);
+            for (int p = 0; p < prompt.length; p++) {
+                batch.add(new BatchEntry(prompt[p], p, slots[q], p >= prompt.length - 2));
+            }
+            positions[q] = prompt.length;
+        }
+        ForwardPass refPass = reference.newForwardPass(batch.size());
+        ForwardPass candPass = candidate.newForwardPass(s.maxBatch());
+        try (KvStore refKv = reference.allocateKv(slotCount, s.kvType());
+                KvStore candKv = candidate.allocateKv(slotCount, s.kvType())) {
+            for (int step = 0; step <= s.decodeSteps(); step++) {
+                int wanting = 0;
+                for (BatchEntry e : batch) {
+                    wanting += e.wantsLogits() ? 1 : 0;
+                }
+                float[] expected = new float[wanting * vocab];
+                float[] actual = new float[wanting * vocab];
+                float[] expectedHidden = new float[batch.size() * dim];
+                float[] actualHidden = new float[batch.size() * dim];
+                refPass.forward(batch, refKv, expected, expectedHidden);
+                candPass.forward(batch, candKv, actual, actualHidden);
+                d.hidden(expectedHidden, actualHidden);
+                int row = 0;
+                for (BatchEntry e : batch) {
+                    if (e.wantsLogits()) {
+                        d.logits(expected, actual, row * vocab, vocab);
+                        int want = argmax(expected, row * vocab, vocab);
+                        int got = argmax(actual, row * vocab, vocab);
+                        if (want != got) {
+                            d.mismatches.add(d.name + ": batched, step " + step + ", row " + row + ": argmax "
+                                    + got + ", the reference's " + want);
+                        }
+                        for (int q = 0; q < n; q++) {
+                            if (e.slots() == slots[q]) {
+                                next[q] = want;
+                            }
+                        }
+                        row++;
+                    }
+                }
+                batch.clear();
+                for (int q = 0; q < n; q++) {
+                    // sequence 1 skips its logits every other step (then repeats its last token)
+                    batch.add(new BatchEntry(next[q], positions[q]++, slots[q], q != 1 || step % 2 == 0));
+                }
+            }
+        }
+    }
+
+    /** A deterministic prompt: BOS (1) then ids spread over the vocabulary. */
+    private static int[] prompt(int seed, int length, int vocab) {
+        int[] tokens = new int[length];
+        tokens[0] = 1;
+        for (int i = 1; i < length; i++) {
+            tokens[i] = (int) ((7L * i + 13L * seed + 2) % vocab);
+        }
+        return tokens;
+    }
+
+    private static int argmax(float[] x, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (x[off + i] > x[off + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The running maxima and mismatches of one comparison. */
+    private static final class Differences {
+        final String name;
+        final List<String> mismatches = new ArrayList<>();
+        int rows;
+        float maxLogit;
+        float maxHidden;
+
+        Differences(String name) {
+            this.name = name;
+        }
+
+        void logits(float[] expected, float[] actual, int off, int n) {
+            rows++;
+            float diff = maxDiff(expected, actual, off, n);
+            maxLogit = Float.isNaN(maxLogit) || Float.isNaN(diff) ? Float.NaN : Math.max(maxLogit, diff);
+        }
+
+        void hidden(float[] expected, float[] actual) {
+            float diff = maxDiff(expected, actual, 0, expected.length);
+            maxHidden = Float.isNaN(maxHidden) || Float.isNaN(diff) ? Float.NaN : Math.max(maxHidden, diff);
+        }
+
+        /** NaN where either side is NaN (and then no tolerance holds). */
+        private static float maxDiff(float[] expected, float[] actual, int off, int n) {
+            float max = 0;
+            for (int i = off; i < off + n; i++) {
+                float diff = Math.abs(expected[i] - actual[i]);
+                if (Float.isNaN(diff)) {
+                    return diff;
+                }
+                max = Math.max(max, diff);
+            }
+            return max;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package ai.sluice.core.tensor;
+
+import ai.sluice.core.model.KvCacheMemory;
+import ai.sluice.core.model.SlotMapping;
+
+/**
+ * The CPU's causal attention over a {@link KvCacheMemory}: one task per (row, head), split over the
+ * kernel pool when the step holds enough work. Scores and weighted values are the KV memory's
+ * vector loops; the softmax sums in double.
+ */
+final class CpuAttention {
+    /** Attention work (multiply-adds) below which splitting over threads costs more than it saves. */
+    private static final long PARALLEL_ATTENTION_WORK = 64 * 1024;
+
+    private final KernelPool pool;
+    private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
+
+    CpuAttention(KernelPool pool) {
+        this.pool = pool;
+    }
+
+    /** Causal attention of every (row, head) over positions 0..position of the row's own sequence. */
+    void run(KvCacheMemory kv, int l, CpuBackend.Rows rows, float[] q, AttentionShape shape, float[] att) {
+        int n = rows.count();
+        int heads = shape.heads();
+        int group = heads / shape.kvHeads();
+        int hd = shape.headDim();
+        int vhd = shape.valueHeadDim();
+        int qDim = shape.queryDim();
+        int outDim = shape.outputDim();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        int[] positions = rows.positions();
+        SlotMapping[] slotMaps = rows.slots();
+        long work = 0;
+        for (int e = 0; e < n; e++) {
+            work += (long) (positions[e] + 1) * heads * (hd + vhd);
+        }
+        int tasks = n * heads;
+        int grain = work < PARALLEL_ATTENTION_WORK ? tasks : 1;
+        pool.parallelFor(tasks, grain, (start, end) -> {
+            for (int task = start; task < end; task++) {
+                int e = task / heads;
+                int h = task % heads;
+                SlotMapping slots = slotMaps[e];
+                int len = positions[e] + 1;
+                float[] s = scoreBuffer(len);
+                int qOff = e * qDim + h * hd;
+                int kvHead = h / group;
+                // s[t] = q . k_t / sqrt(hd), then softmax over t
+                kv.scoreKeys(l, slots, len, kvHead * hd, q, qOff, hd, scale, s);
+                float max = Float.NEGATIVE_INFINITY;
+                for (int t = 0; t < len; t++) {
+                    max = Math.max(max, s[t]);
+                }
+                double sum = 0;
+                for (int t = 0; t < len; t++) {
+                    float p = (float) Math.exp(s[t] - max);
+                    s[t] = p;
+                    sum += p;
+                }
+                float inv = (float) (1.0 / sum);
+                // out = sum_t softmax(s)_t * v_t
+                int oOff = e * outDim + h * vhd;
+                kv.weightedValues(l, slots, len, kvHead * vhd, s, inv, att, oOff, vhd);
+            }
+        });
+    }
+
+    private float[] scoreBuffer(int len) {
+        float[] s = scores.get();
+        if (s.length < len) {
+            s = new float[Math.max(len, s.length * 2)];
+            scores.set(s);
+        }
+        return s;
+    }
+}
