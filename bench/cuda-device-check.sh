@@ -30,7 +30,7 @@ fi
 } 2>&1 | tee "$out/console.log"
 nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
 echo "== device check" | tee -a "$out/console.log"
-"$dir/jre/bin/java" -Xmx24g -cp "$dir/lib/*" ai.sluice.cuda.check.DeviceCheck --out "$out" "$@" 2>&1 | tee -a "$out/console.log"
+"$dir/jre/bin/java" -Xmx24g -cp "$dir/lib/*" ai.sluice.cuda.check.DeviceCheck --out "$out" --models "$dir/models" "$@" 2>&1 | tee -a "$out/console.log"
 status=${PIPESTATUS[0]}
 echo "cuda-device-check: exit $status; files in $out" | tee -a "$out/console.log"
 exit "$status"

@@ -6,6 +6,7 @@
 #            JVM flags (--add-options), so `jre/bin/java` needs none
 #   lib/     sluice-core and sluice-cuda jars (the fatbin is inside sluice-cuda's)
 #   sluice_kernels.fatbin   the same fatbin, loose, for cuobjdump on the device machine
+#   models/  stories260K.gguf and its derived q8_0/q4_0 files from ../shared (for the backend contract)
 # The GPU machine has no JDK and no network; the `device` tool carries this folder (carry:
 # [".cuda-device"], well under its 64 MiB). Then, there: bash bench/cuda-device-check.sh
 set -euo pipefail
@@ -29,10 +30,19 @@ mkdir -p "$out/lib"
 cp core/target/sluice-core-*.jar cuda/target/sluice-cuda-*.jar "$out/lib/"
 rm -f "$out"/lib/*-tests.jar "$out"/lib/*-sources.jar
 cp "$fatbin" "$out/"
-# Modules: java.base, plus jdk.incubator.vector for core's row codecs (the check's CPU reference
-# encodes and decodes GGUF blocks with them). jdeps on the two jars says the same:
+# stories260K and its q8_0/q4_0 derivatives (1.8 MB; test data, never committed): the device check runs the
+# CUDA backend's contract against the CPU backend on them (the device machine has no ../shared)
+shared="${SLUICE_SHARED:-$root/../shared}"
+mkdir -p "$out/models"
+for m in "$shared/models/stories260K.gguf" "$shared/models/derived/stories260K-q8_0.gguf" \
+         "$shared/models/derived/stories260K-q4_0.gguf"; do
+  if [ -f "$m" ]; then cp "$m" "$out/models/"; else echo "cuda-device-prep: $m missing: its contract check will be skipped" >&2; fi
+done
+# Modules: java.base, jdk.incubator.vector for core's kernels and row codecs (the check's CPU reference
+# and the CPU backend of the contract check), java.management + jdk.management for CpuBackend's memory
+# query. jdeps on the two jars:
 #   jdeps --print-module-deps --ignore-missing-deps --multi-release 25 .cuda-device/lib/*.jar
-modules=java.base,jdk.incubator.vector
+modules=java.base,java.management,jdk.management,jdk.incubator.vector
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=zip-9 \
   --add-options="--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC" \
   --output "$out/jre" 2>&1 | { grep -v 'Using incubator modules' >&2 || true; }

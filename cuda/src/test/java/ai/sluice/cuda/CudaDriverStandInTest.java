@@ -3,6 +3,13 @@ package ai.sluice.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.sluice.core.gguf.GgufFile;
+import ai.sluice.core.model.BackendContract;
+import ai.sluice.core.model.LlamaModel;
+import ai.sluice.core.tensor.Buffer;
+import ai.sluice.core.tensor.CpuBackend;
+import ai.sluice.core.tensor.KernelChoice;
+import ai.sluice.core.tensor.KernelPool;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -11,6 +18,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -150,6 +158,49 @@ class CudaDriverStandInTest {
             ctx.driver().streamSynchronize(stream);
             ctx.driver().streamDestroy(stream);
             ctx.driver().functionSetAttribute(last[0], 8, 65536);
+        }
+    }
+
+    /**
+     * The CUDA backend under the forward pass of a real model: the stand-in runs no kernel, so the
+     * logits are meaningless, but every op the pass calls must get past its shape checks with the
+     * shapes stories260K gives (an FFN of 172, heads of 8, a tied output), and the backend must refuse
+     * the CPU's buffers and weights by name.
+     */
+    @Test
+    void theBackendTakesEveryOpOfARealForwardPass() {
+        Path file = Path.of(System.getProperty("sluice.shared", "../../shared"), "models", "stories260K.gguf");
+        Assumptions.assumeTrue(Files.exists(file), file + " is not here");
+        Assumptions.assumeTrue(CudaModuleAvailable.fatbin(), "no fatbin in this build");
+        try (CudaBackend cuda = CudaBackend.open(driver(), 0);
+                GgufFile f = GgufFile.open(file);
+                CpuBackend cpu = new CpuBackend(
+                        new KernelPool(1), KernelChoice.JAVA)) {
+            assertThat(cuda.name()).isEqualTo("cuda:0 (Stand-in H100 80GB HBM3)");
+            BackendContract.Report report = BackendContract.compare(
+                    LlamaModel.load(f, cpu), LlamaModel.load(f, cuda),
+                    BackendContract.Scenario.DEFAULT);
+            assertThat(report.candidate()).isEqualTo(cuda.name());
+            assertThat(report.logitsCompared()).isGreaterThan(BackendContract.Scenario.DEFAULT.decodeSteps());
+            Buffer onCpu = cpu.allocate(64);
+            assertThatThrownBy(() -> cuda.add(cuda.allocate(64), onCpu, 64))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("a buffer of backend cpu was passed to the cuda:0 (Stand-in H100 80GB HBM3) backend");
+        }
+    }
+
+    /** Whether this build has the fatbin (the stand-in checks its magic). */
+    static final class CudaModuleAvailable {
+        static boolean fatbin() {
+            try {
+                Fatbin.load();
+                return true;
+            } catch (CudaUnavailableException e) {
+                if (Toolchain.fatbinRequiredBecause() != null) {
+                    throw new AssertionError("the fatbin should have been built", e);
+                }
+                return false;
+            }
         }
     }
 

@@ -1,6 +1,13 @@
 package ai.sluice.cuda.check;
 
 import ai.sluice.core.format.RowCodec;
+import ai.sluice.core.gguf.GgufFile;
+import ai.sluice.core.model.BackendContract;
+import ai.sluice.core.model.LlamaModel;
+import ai.sluice.core.tensor.CpuBackend;
+import ai.sluice.core.tensor.KernelChoice;
+import ai.sluice.core.tensor.KernelPool;
+import ai.sluice.cuda.CudaBackend;
 import ai.sluice.core.gguf.GgmlType;
 import ai.sluice.core.model.KvType;
 import ai.sluice.core.model.RopeType;
@@ -26,8 +33,11 @@ import java.util.stream.IntStream;
  * matrix-vector kernels on the Llama 1b and 8b shapes in GB/s and as a share of the card's memory
  * roofline. Without a GPU it prints the one-line reason and exits 2.
  *
- * <p>{@code DeviceCheck [--out DIR] [--seed N] [--quick]}: the log and a TSV of the timings go to DIR;
- * {@code --quick} skips the large shapes. Exit status: 0 all passed, 1 a check failed, 2 no GPU.
+ * <p>{@code DeviceCheck [--out DIR] [--seed N] [--quick] [--models DIR]}: the log and a TSV of the
+ * timings go to --out; {@code --quick} skips the large shapes; {@code --models} names a folder with
+ * stories260K.gguf (and its q8_0/q4_0 derivatives): each is run through {@link BackendContract} with
+ * the {@link CudaBackend} against the CPU backend (same greedy tokens, logits within
+ * {@link BackendContract#ACCELERATOR_TOLERANCE}). Exit status: 0 all passed, 1 a check failed, 2 no GPU.
  */
 public final class DeviceCheck {
     /** Decode shapes (rows x cols) of Llama 3.2 1B-class and Llama 3 8B models. */
@@ -55,13 +65,15 @@ public final class DeviceCheck {
         Path out = null;
         long seed = System.nanoTime();
         boolean quick = false;
+        Path models = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
+                case "--models" -> models = Path.of(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--quick" -> quick = true;
                 default -> {
-                    System.err.println("usage: DeviceCheck [--out DIR] [--seed N] [--quick]");
+                    System.err.println("usage: DeviceCheck [--out DIR] [--seed N] [--quick] [--models DIR]");
                     System.exit(64);
                 }
             }
@@ -75,6 +87,9 @@ public final class DeviceCheck {
             try (CudaModule module = CudaModule.load(ctx)) {
                 DeviceCheck check = new DeviceCheck(ctx, module, report, seed);
                 check.correctness(quick);
+                if (models != null) {
+                    check.contract(models);
+                }
                 check.benchmarks(quick);
             }
             report.summary();
@@ -517,6 +532,41 @@ public final class DeviceCheck {
             f[i] = Float.float16ToFloat((short) ((b[2 * i] & 0xFF) | (b[2 * i + 1] << 8)));
         }
         return f;
+    }
+
+    // ---- the backend on real models -------------------------------------------------------------
+
+    /** {@link BackendContract} on each stories260K file found in {@code models}: CUDA against the CPU. */
+    private void contract(Path models) {
+        String[] files = {"stories260K.gguf", "stories260K-q8_0.gguf", "stories260K-q4_0.gguf"};
+        for (String file : files) {
+            Path path = models.resolve(file);
+            if (!java.nio.file.Files.exists(path)) {
+                report.line("SKIP contract %s: not in %s", file, models);
+                continue;
+            }
+            for (KvType kv : KvType.values()) {
+                run("contract " + file + " kv " + kv, () -> contract(path, BackendContract.Scenario.DEFAULT.withKvType(kv)));
+            }
+        }
+    }
+
+    private void contract(Path file, BackendContract.Scenario scenario) {
+        try (GgufFile f = GgufFile.open(file);
+                CpuBackend cpu = new CpuBackend(new KernelPool(4), KernelChoice.JAVA);
+                CudaBackend cuda = CudaBackend.open(0)) {
+            long t0 = System.nanoTime();
+            BackendContract.Report r = BackendContract.compare(LlamaModel.load(f, cpu), LlamaModel.load(f, cuda), scenario);
+            List<String> problems = r.problems(BackendContract.ACCELERATOR_TOLERANCE);
+            report.check("contract " + file.getFileName() + " kv " + scenario.kvType(),
+                    r.tokenMismatches().isEmpty() ? Math.max(r.maxLogitDiff(), r.maxHiddenDiff()) : Double.NaN,
+                    BackendContract.ACCELERATOR_TOLERANCE,
+                    String.format(java.util.Locale.ROOT, "abs diff: logits %.2e, hidden %.2e; %d logit rows; %d token "
+                            + "mismatches; %.1f s%s", r.maxLogitDiff(), r.maxHiddenDiff(), r.logitsCompared(),
+                            r.tokenMismatches().size(), (System.nanoTime() - t0) / 1e9,
+                            problems.isEmpty() ? "" : "; " + String.join(" | ", problems.subList(0, Math.min(3, problems.size())))));
+        }
+        ctx.makeCurrent();
     }
 
     // ---- timings ------------------------------------------------------------------------------
