@@ -28,7 +28,9 @@ import java.util.Map;
  * (the int8 matrix-vector kernels are faster for decode, but a batch of one would then round
  * differently from a larger batch, and the engine relies on batch invariance); attention reads the
  * slot tables {@link #rows} flattens per sequence (block size 1). Single-threaded, like a forward
- * pass; the context is made current on the thread that opens the backend.
+ * pass; the calls that start a step or move data ({@link #rows}, {@link #allocate}, {@link #prepare},
+ * {@link #write}, {@link #read}, {@link #allocateKv}) make the context current on the calling thread,
+ * so an engine thread other than the one that opened the backend can drive it.
  */
 public final class CudaBackend implements Backend {
     private final CudaContext ctx;
@@ -94,6 +96,7 @@ public final class CudaBackend implements Backend {
         if (floats < 0) {
             throw new IllegalArgumentException("a buffer of " + floats + " floats");
         }
+        ctx.makeCurrent();
         DeviceBuffer b = ctx.allocate(4L * Math.max(1, floats));
         ctx.driver().memsetD32(b.address(), 0, b.bytes() / 4);
         return new CudaBuffer(b, floats, name);
@@ -106,6 +109,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
+        ctx.makeCurrent();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment staging = a.allocate(4L * n, 16);
             MemorySegment.copy(src, srcOff, staging, ValueLayout.JAVA_FLOAT, 0, n);
@@ -120,6 +124,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
+        ctx.makeCurrent();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment staging = a.allocate(4L * n, 16);
             ctx.driver().copyToHost(staging, s.memory().address() + 4L * srcOff, 4L * n);
@@ -157,6 +162,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public PreparedWeight prepare(WeightMatrix w) {
+        ctx.makeCurrent();
         try {
             return new CudaWeight(w.name(), DeviceWeights.upload(ctx, kernels, w.type(), w.rows(), w.cols(), w.data()),
                     name);
@@ -253,6 +259,7 @@ public final class CudaBackend implements Backend {
         if (layers <= 0) {
             throw new IllegalArgumentException("KV store needs layers, got " + layers);
         }
+        ctx.makeCurrent();
         return new CudaKvStore(ctx, layers, slots, keyDim, valueDim, type, name);
     }
 
@@ -275,6 +282,7 @@ public final class CudaBackend implements Backend {
         if (count <= 0) {
             throw new IllegalArgumentException("a step of " + count + " rows");
         }
+        ctx.makeCurrent();
         releaseRows();
         int[] own = new int[count];
         // one slot table per sequence (rows of one sequence share their SlotMapping): slots of 0..max position
