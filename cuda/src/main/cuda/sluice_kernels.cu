@@ -218,18 +218,23 @@ extern "C" __global__ void sluice_quantize_q8(signed char* quants, float* scales
 // --------------------------------------------------------------------------------------------------
 // matrix-vector products (decode): out[r] = W[r] . x, one warp per row. Each lane loads 16 bytes of
 // the row at a time, the warp's loads side by side (512 contiguous bytes), UNROLL loads in flight
-// before the first use. Grid: (ceil(rows / warps per block), stacked): gridDim.y > 1 multiplies that many
-// matrices of the same shape, stored one after the other, by the same x, their outputs one after the
-// other (gate and up of a layer; the bandwidth benchmark's rotating copies in one launch).
+// before the first use. Grid: (ceil(rows / warps per block), gridDim.y), output y at out + y * rows:
+//  - batched = 0: y picks one of gridDim.y same-shaped matrices stored one after the other, all times the
+//    same x (the bandwidth benchmark's rotating copies in one launch; gate and up of a layer);
+//  - batched = 1: y picks entry y of a batch of x (rows of cols), all times the one matrix. Each output
+//    is computed the same way whatever the batch (batch invariant); the weights are read once per
+//    entry, from L2 when the batch is small.
 
 #define MV_UNROLL 4
 
 // F16 weights, float x: 16 bytes = 8 weights, against two float4 of x.
-extern "C" __global__ void sluice_matvec_f16(float* out, const __half* w, const float* x, int rows, int cols) {
+extern "C" __global__ void sluice_matvec_f16(float* out, const __half* w, const float* x, int rows, int cols,
+                                             int batched) {
     int row = blockIdx.x * (blockDim.x / WARP) + threadIdx.x / WARP;
     int lane = threadIdx.x % WARP;
     if (row >= rows) return;
-    w += (size_t) blockIdx.y * rows * cols;
+    if (batched) x += (size_t) blockIdx.y * cols;
+    else w += (size_t) blockIdx.y * rows * cols;
     out += (size_t) blockIdx.y * rows;
     const uint4* wr = (const uint4*) (w + (size_t) row * cols);
     const float4* xv = (const float4*) x;
@@ -271,12 +276,18 @@ extern "C" __global__ void sluice_matvec_f16(float* out, const __half* w, const 
 // Q8_0 weights (repacked), x quantized: a 16-byte chunk is half a block; 4 dp4a against the same 16
 // bytes of x's quants, then the exact integer sum times both scales.
 extern "C" __global__ void sluice_matvec_q8_0(float* out, const signed char* wq, const __half* wd,
-                                              const signed char* xq, const float* xd, int rows, int cols) {
+                                              const signed char* xq, const float* xd, int rows, int cols,
+                                              int batched) {
     int row = blockIdx.x * (blockDim.x / WARP) + threadIdx.x / WARP;
     int lane = threadIdx.x % WARP;
     if (row >= rows) return;
-    wq += (size_t) blockIdx.y * rows * cols;
-    wd += (size_t) blockIdx.y * rows * (cols / QBLOCK);
+    if (batched) {
+        xq += (size_t) blockIdx.y * cols;
+        xd += (size_t) blockIdx.y * (cols / QBLOCK);
+    } else {
+        wq += (size_t) blockIdx.y * rows * cols;
+        wd += (size_t) blockIdx.y * rows * (cols / QBLOCK);
+    }
     out += (size_t) blockIdx.y * rows;
     const uint4* wr = (const uint4*) (wq + (size_t) row * cols);
     const __half* dr = wd + (size_t) row * (cols / QBLOCK);
@@ -326,12 +337,18 @@ __device__ __forceinline__ int dot_q4_block(uint4 w, uint4 xlo, uint4 xhi) {
 }
 
 extern "C" __global__ void sluice_matvec_q4_0(float* out, const unsigned char* wq, const __half* wd,
-                                              const signed char* xq, const float* xd, int rows, int cols) {
+                                              const signed char* xq, const float* xd, int rows, int cols,
+                                              int batched) {
     int row = blockIdx.x * (blockDim.x / WARP) + threadIdx.x / WARP;
     int lane = threadIdx.x % WARP;
     if (row >= rows) return;
-    wq += (size_t) blockIdx.y * rows * (cols / 2);
-    wd += (size_t) blockIdx.y * rows * (cols / QBLOCK);
+    if (batched) {
+        xq += (size_t) blockIdx.y * cols;
+        xd += (size_t) blockIdx.y * (cols / QBLOCK);
+    } else {
+        wq += (size_t) blockIdx.y * rows * (cols / 2);
+        wd += (size_t) blockIdx.y * rows * (cols / QBLOCK);
+    }
     out += (size_t) blockIdx.y * rows;
     const uint4* wr = (const uint4*) (wq + (size_t) row * (cols / 2));
     const __half* dr = wd + (size_t) row * (cols / QBLOCK);

@@ -24,10 +24,11 @@ import java.util.Map;
  * {@link #write}, and {@link #read} (logits, hidden states).
  *
  * <p>First version, written without a GPU to run it on (the device check and the contract test run
- * it where there is one): every product goes through the tiled fp32 kernel, whatever the batch
- * (the int8 matrix-vector kernels are faster for decode, but a batch of one would then round
- * differently from a larger batch, and the engine relies on batch invariance); attention reads the
- * slot tables {@link #rows} flattens per sequence (block size 1). Single-threaded, like a forward
+ * it where there is one). Products are batch invariant, as the engine needs: Q8_0/Q4_0 weights go
+ * through the int8 matrix-vector kernels with x quantized as the CPU quantizes it (so the CUDA and
+ * CPU backends round alike), one batch entry per grid row, whatever the batch (slow for long
+ * prefills: the weights are read once per entry); F32/F16 weights through the tiled fp32 kernel.
+ * Attention reads the slot tables {@link #rows} flattens per sequence (block size 1). Single-threaded, like a forward
  * pass; the calls that start a step or move data ({@link #rows}, {@link #allocate}, {@link #prepare},
  * {@link #write}, {@link #read}, {@link #allocateKv}) make the context current on the calling thread,
  * so an engine thread other than the one that opened the backend can drive it.
@@ -39,6 +40,7 @@ public final class CudaBackend implements Backend {
     private final String name;
     private final Map<RopeTable, DeviceBuffer> ropeFrequencies = new IdentityHashMap<>();
     private CudaStepRows current;
+    private CudaKernels.QuantizedVector quantScratch;
 
     private CudaBackend(CudaContext ctx) {
         this.ctx = ctx;
@@ -345,9 +347,37 @@ public final class CudaBackend implements Backend {
         kernels.rmsNorm(own(out).memory(), own(x).memory(), own(weight).memory(), rows, width, eps);
     }
 
+    /**
+     * Q8_0 and Q4_0: x quantized to int8 blocks (as the CPU's int8 kernels quantize it) and multiplied
+     * by the matrix-vector kernels, one batch entry per grid row; F32 and F16: the tiled fp32 kernel.
+     * Either way each output is computed the same whatever the batch.
+     */
     @Override
     public void matmul(PreparedWeight w, Buffer x, int batch, Buffer out) {
-        kernels.matmul(own(out).memory(), own(w).weights(), own(x).memory(), batch);
+        DeviceWeights weights = own(w).weights();
+        DeviceBuffer xs = own(x).memory();
+        if (weights.type().isQuantized()) {
+            CudaKernels.QuantizedVector q = quantized(batch * weights.cols());
+            kernels.quantize(q, xs);
+            kernels.matvecBatch(own(out).memory(), weights, xs, q, batch);
+        } else {
+            kernels.matmul(own(out).memory(), weights, xs, batch);
+        }
+    }
+
+    /** Scratch for quantized activations of {@code length} elements, grown as needed. */
+    private CudaKernels.QuantizedVector quantized(int length) {
+        if (quantScratch == null || quantScratch.length() < length) {
+            if (quantScratch != null) {
+                ctx.synchronize();
+                ctx.free(quantScratch.quants());
+                ctx.free(quantScratch.scales());
+            }
+            int grown = Math.max(length, quantScratch == null ? 0 : quantScratch.length() * 2);
+            quantScratch = new CudaKernels.QuantizedVector(ctx.allocate(grown), ctx.allocate(4L * (grown / 32)), grown);
+        }
+        return quantScratch.length() == length ? quantScratch
+                : new CudaKernels.QuantizedVector(quantScratch.quants(), quantScratch.scales(), length);
     }
 
     @Override

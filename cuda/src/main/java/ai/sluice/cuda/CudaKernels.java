@@ -176,28 +176,45 @@ public final class CudaKernels {
      * reads {@code x}, Q8_0 and Q4_0 read {@code xq}, which must hold {@code x} quantized.
      */
     public void matvec(DeviceBuffer out, DeviceWeights w, DeviceBuffer x, QuantizedVector xq) {
+        matvec(out, w, x, xq, w.count(), false);
+    }
+
+    /**
+     * {@code out[b] = W x[b]} for {@code b < batch} with the matrix-vector kernels, one entry per
+     * grid row (the first of stacked matrices): each output is computed as for a batch of one, so the
+     * result does not depend on the batch. Q8_0 and Q4_0 read {@code xq}: all {@code batch x cols}
+     * of x quantized.
+     */
+    public void matvecBatch(DeviceBuffer out, DeviceWeights w, DeviceBuffer x, QuantizedVector xq, int batch) {
+        positive("batch", batch);
+        matvec(out, w, x, xq, batch, true);
+    }
+
+    private void matvec(DeviceBuffer out, DeviceWeights w, DeviceBuffer x, QuantizedVector xq, int ys, boolean batched) {
         if (w.cols() % 32 != 0) {
             throw new IllegalArgumentException("matrix-vector rows of " + w.cols() + " elements: a multiple of 32 is needed");
         }
-        fits("out", out, 4L * w.rows() * w.count());
-        int blocks = grid("rows", (w.rows() + MATVEC_ROWS_PER_BLOCK - 1) / MATVEC_ROWS_PER_BLOCK);
-        if (w.count() > MAX_GRID) {
-            throw new IllegalArgumentException(w.count() + " stacked matrices: at most " + MAX_GRID);
+        if (ys > MAX_GRID) {
+            throw new IllegalArgumentException(ys + (batched ? " batch entries" : " stacked matrices") + ": at most "
+                    + MAX_GRID);
         }
+        fits("out", out, 4L * w.rows() * ys);
+        int entries = batched ? ys : 1;
+        int blocks = grid("rows", (w.rows() + MATVEC_ROWS_PER_BLOCK - 1) / MATVEC_ROWS_PER_BLOCK);
+        int mode = batched ? 1 : 0;
         switch (w.type()) {
             case F16 -> {
-                fits("x", x, 4L * w.cols());
-                launcher.launch("sluice_matvec_f16", blocks, w.count(), MATVEC_THREADS, out, w.quants(), x, w.rows(),
-                        w.cols());
+                fits("x", x, 4L * w.cols() * entries);
+                launcher.launch("sluice_matvec_f16", blocks, ys, MATVEC_THREADS, out, w.quants(), x, w.rows(), w.cols(),
+                        mode);
             }
             case Q8_0, Q4_0 -> {
-                if (xq == null || xq.length() != w.cols()) {
-                    throw new IllegalArgumentException(w.type() + " matrix-vector needs x quantized to " + w.cols()
+                if (xq == null || xq.length() != w.cols() * entries) {
+                    throw new IllegalArgumentException(w.type() + " matrix-vector needs x quantized to " + w.cols() * entries
                             + " elements" + (xq == null ? "" : ", got " + xq.length()));
                 }
-                launcher.launch(w.type() == GgmlType.Q8_0 ? "sluice_matvec_q8_0" : "sluice_matvec_q4_0", blocks,
-                        w.count(), MATVEC_THREADS, out, w.quants(), w.scales(), xq.quants(), xq.scales(), w.rows(),
-                        w.cols());
+                launcher.launch(w.type() == GgmlType.Q8_0 ? "sluice_matvec_q8_0" : "sluice_matvec_q4_0", blocks, ys,
+                        MATVEC_THREADS, out, w.quants(), w.scales(), xq.quants(), xq.scales(), w.rows(), w.cols(), mode);
             }
             default -> throw new IllegalArgumentException("no matrix-vector kernel for " + w.type());
         }

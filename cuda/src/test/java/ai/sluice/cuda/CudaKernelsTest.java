@@ -71,7 +71,13 @@ class CudaKernelsTest {
         Launch l = launches.getFirst();
         assertThat(l.gridX() * (l.threads() / 32)).isGreaterThanOrEqualTo(5632).isLessThan(5632 + l.threads() / 32);
         assertThat(l.gridY()).isEqualTo(3);
-        assertThat(l.args()).endsWith(5632, 2048);
+        assertThat(l.args()).endsWith(5632, 2048, 0);
+        kernels.matvecBatch(big, w, big, new CudaKernels.QuantizedVector(big, big, 5 * 2048), 5);
+        Launch batch = launches.getLast();
+        assertThat(batch.gridY()).isEqualTo(5);
+        assertThat(batch.args()).endsWith(5632, 2048, 1);
+        assertThatThrownBy(() -> kernels.matvecBatch(big, w, big, new CudaKernels.QuantizedVector(big, big, 2048), 5))
+                .hasMessageContaining("needs x quantized to 10240 elements, got 2048");
     }
 
     @Test

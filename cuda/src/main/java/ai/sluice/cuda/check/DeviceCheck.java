@@ -133,6 +133,9 @@ public final class DeviceCheck {
             run("matmul " + t + " 1000x2048 batch 67", () -> matmul(t, 1000, 2048, 67));
             run("matmul " + t + " 96x64 batch 1", () -> matmul(t, 96, 64, 1));
         }
+        for (GgmlType t : WEIGHT_TYPES) {
+            run("matvec batch " + t + " 2048x2048 batch 5", () -> matvecBatch(t, 2048, 2048, 5));
+        }
         run("matmul F32 1000x2048 batch 67", () -> matmul(GgmlType.F32, 1000, 2048, 67));
         // stories260K's ffn_down: rows of 172, no multiple of 32 (F32 in the file, F16 in its derived q8_0/q4_0)
         run("matmul F32 64x172 batch 5", () -> matmul(GgmlType.F32, 64, 172, 5));
@@ -367,6 +370,38 @@ public final class DeviceCheck {
                 type == GgmlType.F16 ? "" : String.format(java.util.Locale.ROOT,
                         "(vs float x: %.2e, the int8 activations' own error)",
                         CpuReference.relativeError(got, m.productFloatX())));
+    }
+
+    /** The matrix-vector kernels over a batch (the CUDA backend's Q8_0/Q4_0 products): each entry as alone. */
+    private void matvecBatch(GgmlType type, int rows, int cols, int batch) {
+        float[] x = uniform(batch * cols, 1f);
+        float[] xUsed = type == GgmlType.F16 ? x : CpuReference.quantize(x).dequantized();
+        Matrix m = matrix(type, rows, cols, random.nextLong(), new float[cols], new float[cols]);
+        RowCodec codec = RowCodec.of(type);
+        int rowBytes = (int) type.byteSize(cols);
+        double[] want = new double[batch * rows];
+        IntStream.range(0, rows).parallel().forEach(r -> {
+            float[] w = new float[cols];
+            codec.decode(m.raw(), r * rowBytes, cols, w, 0);
+            for (int b = 0; b < batch; b++) {
+                want[b * rows + r] = CpuReference.dot(w, 0, xUsed, b * cols, cols);
+            }
+        });
+        DeviceWeights w = DeviceWeights.upload(ctx, kernels, type, rows, cols, MemorySegment.ofArray(m.raw()));
+        keep(w.quants());
+        if (w.scales() != null) {
+            keep(w.scales());
+        }
+        DeviceBuffer dx = keep(ctx.upload(x));
+        CudaKernels.QuantizedVector q = new CudaKernels.QuantizedVector(keep(ctx.allocate((long) batch * cols)),
+                keep(ctx.allocate(4L * batch * cols / 32)), batch * cols);
+        if (type != GgmlType.F16) {
+            kernels.quantize(q, dx);
+        }
+        DeviceBuffer out = output(4L * batch * rows);
+        kernels.matvecBatch(out, w, dx, q, batch);
+        report.check("matvec batch " + type + " " + rows + "x" + cols + " b" + batch,
+                CpuReference.relativeError(ctx.downloadFloats(out, batch * rows), want), 1e-5, "");
     }
 
     private void matmul(GgmlType type, int rows, int cols, int batch) {
