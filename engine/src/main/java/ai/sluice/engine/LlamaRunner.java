@@ -92,6 +92,7 @@ public final class LlamaRunner implements ModelRunner {
 
     @Override
     public void close() {
+        pass.close();
         if (kv != null) {
             kv.close();
             kv = null;

@@ -148,9 +148,9 @@ public final class BackendContract {
             }
             positions[q] = prompt.length;
         }
-        ForwardPass refPass = reference.newForwardPass(batch.size());
-        ForwardPass candPass = candidate.newForwardPass(s.maxBatch());
-        try (KvStore refKv = reference.allocateKv(slotCount, s.kvType());
+        try (ForwardPass refPass = reference.newForwardPass(batch.size());
+                ForwardPass candPass = candidate.newForwardPass(s.maxBatch());
+                KvStore refKv = reference.allocateKv(slotCount, s.kvType());
                 KvStore candKv = candidate.allocateKv(slotCount, s.kvType())) {
             for (int step = 0; step <= s.decodeSteps(); step++) {
                 int wanting = 0;

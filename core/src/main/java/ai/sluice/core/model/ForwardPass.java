@@ -20,9 +20,10 @@ import java.util.List;
  * came from earlier calls or from this one. Each entry's result depends only on its own sequence
  * (batch invariance). Batches larger than {@code maxBatch} run as consecutive steps.
  *
- * <p>Not thread-safe: one forward pass per thread (the kernels inside are parallel).
+ * <p>Not thread-safe: one forward pass per thread (the kernels inside are parallel). Closing it gives
+ * its buffers back to the backend (a no-op on the CPU, device memory on an accelerator).
  */
-public final class ForwardPass {
+public final class ForwardPass implements AutoCloseable {
     private final LlamaModel model;
     private final ModelConfig cfg;
     private final Backend backend;
@@ -52,6 +53,7 @@ public final class ForwardPass {
     /** Logits and hidden states on the backend: grown to the rows a step needs (most steps want few). */
     private Buffer logitsOut;
     private Buffer hiddenOut;
+    private boolean closed;
 
     ForwardPass(LlamaModel model, int maxBatch) {
         if (maxBatch < 1) {
@@ -190,7 +192,29 @@ public final class ForwardPass {
     }
 
     private Buffer atLeast(Buffer b, int floats) {
-        return b != null && b.length() >= floats ? b : backend.allocate(floats);
+        if (b != null && b.length() >= floats) {
+            return b;
+        }
+        if (b != null) {
+            backend.release(b);
+        }
+        return backend.allocate(floats);
+    }
+
+    /** Gives the scratch buffers back to the backend (once); the pass must not be used afterwards. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Buffer b : new Buffer[] {x, xb, q, k, v, att, proj, hb, hb2, logitsOut, hiddenOut}) {
+            if (b != null) {
+                backend.release(b);
+            }
+        }
+        logitsOut = null;
+        hiddenOut = null;
     }
 
     private void layer(int l, StepRows rows, int n, KvStore kv) {

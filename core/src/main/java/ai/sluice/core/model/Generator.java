@@ -78,6 +78,7 @@ public final class Generator implements AutoCloseable {
 
     @Override
     public void close() {
+        pass.close();
         kv.close();
     }
 }

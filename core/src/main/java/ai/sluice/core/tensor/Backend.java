@@ -44,6 +44,13 @@ public interface Backend extends AutoCloseable {
         return b;
     }
 
+    /**
+     * Gives {@code b}'s memory back; {@code b} must not be used afterwards. Buffers not released
+     * are freed with the backend ({@link #close}). The CPU's are garbage collected: a no-op there.
+     */
+    default void release(Buffer b) {
+    }
+
     /** Copies {@code src[srcOff .. srcOff + n)} from the host into {@code dst[dstOff ..]}. */
     void write(float[] src, int srcOff, Buffer dst, int dstOff, int n);
 
