@@ -114,13 +114,15 @@ static int run_grid(dim3 grid, dim3 threads) {
     bdim = threads;
     while ((int) stacks.size() < n) stacks.push_back((char*) std::malloc(STACK));
     exchange.assign(n, 0);
+    ucontext_t blank;
+    getcontext(&blank);
     for (unsigned by = 0; by < grid.y; by++) {
         for (unsigned bx = 0; bx < grid.x; bx++) {
             block = dim3{bx, by, 1};
             fibers.assign(n, Fiber{});
             for (int t = 0; t < n; t++) {
                 fibers[t].tid = dim3{(unsigned) t, 0, 0};
-                getcontext(&fibers[t].ctx);
+                fibers[t].ctx = blank;  // a copy of one getcontext: a system call per fiber would dominate
                 fibers[t].ctx.uc_stack.ss_sp = stacks[t];
                 fibers[t].ctx.uc_stack.ss_size = STACK;
                 fibers[t].ctx.uc_link = nullptr;
