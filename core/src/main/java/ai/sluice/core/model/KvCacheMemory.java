@@ -251,6 +251,31 @@ public final class KvCacheMemory implements KvStore {
         }
     }
 
+    /**
+     * One query head's causal attention over positions {@code 0 .. len - 1} of one sequence:
+     * {@code out[outOff ..] = softmax(q . K_t * scale) . V_t} with K/V head {@code kvHead} (of
+     * {@code headDim} and {@code valueHeadDim} elements), the softmax summed in double.
+     * {@code scores} (at least {@code len} long) is scratch.
+     */
+    public void attendHead(int layer, SlotMapping slots, int len, int kvHead, float[] q, int qOff, int headDim,
+            float scale, float[] scores, float[] out, int outOff, int valueHeadDim) {
+        // s[t] = q . k_t * scale, then softmax over t
+        scoreKeys(layer, slots, len, kvHead * headDim, q, qOff, headDim, scale, scores);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t < len; t++) {
+            max = Math.max(max, scores[t]);
+        }
+        double sum = 0;
+        for (int t = 0; t < len; t++) {
+            float p = (float) Math.exp(scores[t] - max);
+            scores[t] = p;
+            sum += p;
+        }
+        float inv = (float) (1.0 / sum);
+        // out = sum_t softmax(s)_t * v_t
+        weightedValues(layer, slots, len, kvHead * valueHeadDim, scores, inv, out, outOff, valueHeadDim);
+    }
+
     /** Reads the K row of {@code slot} into {@code dst} (tests, debugging). */
     public void readKey(int layer, int slot, float[] dst, int dstOff) {
         checkSlot(slot);
