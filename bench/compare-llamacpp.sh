@@ -6,9 +6,9 @@
 # Without arguments: 110m f32/q8_0/q4_0 and 1b q8_0/q4_0. Not part of CI.
 #
 # What it does, caching each step under bench/out (ignored by git):
-#  1. installs node-llama-cpp from npm, which ships llama.cpp's source as a git bundle, and builds
-#     llama.cpp's llama-bench natively for this CPU with cmake (-DGGML_NATIVE=ON; ~10 min on 2 cores,
-#     once). The npm prebuilt binaries are generic builds; a native build is the fair opponent.
+#  1. builds llama.cpp's llama-bench natively for this CPU once (bench/llamacpp-flags.sh: from the
+#     source node-llama-cpp ships; ~10 min on 2 cores). The npm prebuilt binaries are generic builds;
+#     a native build is the fair opponent.
 #  2. writes the random-weight models with `sluice synth` into bench/out/models.
 #  3. per model, ROUNDS times, runs llama-bench and then `sluice bench-engine` (interleaved, never
 #     concurrently, so both see the same machine load; both prefill from an empty context and decode
@@ -17,59 +17,32 @@
 #
 # Environment: THREADS (default: nproc), PROMPT (128), DECODE (128), RUNS (5: timed runs per engine
 # and round), ROUNDS (1), NODE_LLAMA_CPP_VERSION (3.22.1), SLUICE_LLAMACPP_DIR (bench/out/llamacpp),
-# JOBS (2: build parallelism). Raw JSON of every run is kept in bench/out/compare/.
+# JOBS (2: build parallelism), SLUICE_LLAMACPP_SRC (see llamacpp-flags.sh). Raw JSON of every run
+# is kept in bench/out/compare/.
 set -euo pipefail
 # shellcheck source=llamacpp-flags.sh
 source "$(dirname "${BASH_SOURCE[0]}")/llamacpp-flags.sh"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-dir="${SLUICE_LLAMACPP_DIR:-$here/out/llamacpp}"
-version="${NODE_LLAMA_CPP_VERSION:-3.22.1}"
 threads="${THREADS:-$(nproc)}"
 prompt="${PROMPT:-128}"
 decode="${DECODE:-128}"
 runs="${RUNS:-5}"
 rounds="${ROUNDS:-1}"
-jobs="${JOBS:-2}"
 models_dir="$here/out/models"
 results="$here/out/compare"
 specs=("$@")
 [ ${#specs[@]} -gt 0 ] || specs=(110m:f32 110m:q8_0 110m:q4_0 1b:q8_0 1b:q4_0)
 
 die() { echo "compare-llamacpp: $*" >&2; exit 1; }
-command -v npm >/dev/null || die "npm is needed (node-llama-cpp ships llama.cpp's source)"
-command -v cmake >/dev/null || die "cmake and a C++ compiler are needed to build llama.cpp"
-command -v git >/dev/null || die "git is needed to unpack llama.cpp's source bundle"
+command -v node >/dev/null || die "node is needed (it prints the table)"
 
-# 1. llama.cpp, built natively once
-bench_bin="$dir/build/bin/llama-bench"
-if [ ! -x "$bench_bin" ]; then
-  mkdir -p "$dir"
-  if [ ! -d "$dir/node_modules/node-llama-cpp" ]; then
-    echo "compare-llamacpp: installing node-llama-cpp@$version into $dir" >&2
-    [ -f "$dir/package.json" ] || echo '{"private": true, "type": "module"}' > "$dir/package.json"
-    (cd "$dir" && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm install --no-audit --no-fund --loglevel=error \
-        "node-llama-cpp@$version" >&2)
-  fi
-  if [ ! -d "$dir/src" ]; then
-    git clone -q "$dir/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$dir/src" 2>/dev/null \
-      || die "could not unpack $dir/node_modules/node-llama-cpp/llama/gitRelease.bundle"
-  fi
-  echo "compare-llamacpp: building llama-bench natively (-j$jobs; log in $dir/build.log)" >&2
-  nice -n 10 cmake -S "$dir/src" -B "$dir/build" -DCMAKE_BUILD_TYPE=Release $(llamacpp_isa_flags) \
-      -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF \
-      > "$dir/cmake.log" 2>&1 || die "cmake configure failed, see $dir/cmake.log"
-  nice -n 10 cmake --build "$dir/build" --target llama-bench -j"$jobs" > "$dir/build.log" 2>&1 \
-      || die "llama.cpp build failed, see $dir/build.log"
-fi
+# 1. llama.cpp's llama-bench, built natively once (bench/llamacpp-flags.sh)
+bench_bin="$(llamacpp_bin llama-bench)"
 
 # 2. the models
-mkdir -p "$models_dir" "$results"
-for spec in "${specs[@]}"; do
-  shape="${spec%%:*}"; type="${spec##*:}"
-  f="$models_dir/synth-$shape-$type.gguf"
-  [ -f "$f" ] || "$root/sluice" synth --shape "$shape" --type "$type" --out "$f" >&2
-done
+mkdir -p "$results"
+synth_models "$models_dir" "${specs[@]}"
 
 # 3. interleaved runs
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"

@@ -20,6 +20,9 @@ public final class Main {
             verbose |= a.equals("--verbose");
         }
         boolean showTrace = verbose;
+        // Every command's log records (the kernel choice of generate and bench-engine, a library's warning)
+        // one line each, in serve's format; serve and gateway install it again with their --log-format.
+        LogLines.install(logFormat());
         CommandLine cli = new CommandLine(new SluiceCommand());
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --kv-type f16 as well as F16
         // A mistyped option is one line and a pointer to the help, not the whole usage text.
@@ -38,5 +41,14 @@ public final class Main {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** $SLUICE_LOG_FORMAT, or text where it is not a format (serve and gateway say so, as one line). */
+    private static LogLines.Format logFormat() {
+        try {
+            return LogLines.fromEnvironment();
+        } catch (IllegalArgumentException e) {
+            return LogLines.Format.TEXT;
+        }
     }
 }

@@ -28,6 +28,12 @@ public sealed interface Expr {
 
     /** {@code body} from {@code min} to {@code max} times; max -1 for unbounded. */
     record Repeat(Expr body, int min, int max) implements Expr {
+        /**
+         * The largest count a request may ask for (regex and GBNF {@code {m,n}}, JSON Schema item and
+         * length bounds): bounded repetitions are unrolled into rules, so the count sets the grammar's size.
+         */
+        public static final int MAX_COUNT = 4096;
+
         public Repeat {
             if (min < 0 || (max >= 0 && max < min)) {
                 throw new IllegalArgumentException("bad repetition {" + min + "," + max + "}");

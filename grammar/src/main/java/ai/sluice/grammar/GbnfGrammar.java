@@ -11,25 +11,23 @@ import java.util.List;
  * parentheses. Errors are {@link GrammarException}s with the line.
  */
 public final class GbnfGrammar {
-    private final String src;
-    private int i;
-    private int depth;
+    private final TextCursor in;
 
     private GbnfGrammar(String src) {
-        this.src = src;
+        this.in = new TextCursor(src, (where, what) ->
+                new GrammarException("grammar", "GBNF grammar, line " + where.line() + ": " + what));
     }
 
     public static Grammar parse(String text) {
         GbnfGrammar p = new GbnfGrammar(text);
         GrammarBuilder b = new GrammarBuilder();
         p.skip(true);
-        while (p.i < p.src.length()) {
+        while (!p.in.atEnd()) {
             String name = p.name();
             p.skip(false);
-            if (!p.src.startsWith("::=", p.i)) {
-                throw p.error("'::=' expected after rule name '" + name + "'");
+            if (!p.in.accept("::=")) {
+                throw p.in.error("'::=' expected after rule name '" + name + "'");
             }
-            p.i += 3;
             p.skip(true);
             b.define(name, p.alternatives());
             p.skip(true);
@@ -43,8 +41,7 @@ public final class GbnfGrammar {
     private Expr alternatives() {
         List<Expr> options = new ArrayList<>();
         options.add(sequence());
-        while (peek('|')) {
-            i++;
+        while (in.accept('|')) {
             skip(true);
             options.add(sequence());
         }
@@ -53,8 +50,8 @@ public final class GbnfGrammar {
 
     private Expr sequence() {
         List<Expr> parts = new ArrayList<>();
-        while (i < src.length()) {
-            char c = src.charAt(i);
+        while (!in.atEnd()) {
+            char c = in.peek();
             if (c == '|' || c == ')' || c == '\n' || c == '\r') {
                 break;
             }
@@ -63,175 +60,123 @@ public final class GbnfGrammar {
                 break;
             }
             parts.add(postfix(atom()));
-            skip(depth > 0);
+            skip(in.nesting() > 0); // inside parentheses a newline does not end the rule
         }
         return Expr.seq(parts);
     }
 
     private boolean nextIsDefinition() {
-        int j = i;
-        while (j < src.length() && isNameChar(src.charAt(j))) {
-            j++;
+        int k = 0;
+        while (isNameChar(in.peek(k))) {
+            k++;
         }
-        while (j < src.length() && (src.charAt(j) == ' ' || src.charAt(j) == '\t')) {
-            j++;
+        while (in.peek(k) == ' ' || in.peek(k) == '\t') {
+            k++;
         }
-        return src.startsWith("::=", j);
+        return in.text().startsWith("::=", in.offset() + k);
     }
 
     private Expr postfix(Expr e) {
-        while (i < src.length()) {
-            char c = src.charAt(i);
-            if (c == '*') {
+        while (true) {
+            if (in.accept('*')) {
                 e = Expr.star(e);
-            } else if (c == '+') {
+            } else if (in.accept('+')) {
                 e = Expr.plus(e);
-            } else if (c == '?') {
+            } else if (in.accept('?')) {
                 e = Expr.optional(e);
-            } else if (c == '{') {
-                i++;
-                skip(false);
-                int min = number();
-                int max = min;
-                skip(false);
-                if (peek(',')) {
-                    i++;
-                    skip(false);
-                    max = peek('}') ? -1 : number();
-                    skip(false);
-                }
-                if (!peek('}')) {
-                    throw error("'}' expected");
-                }
-                if (max >= 0 && max < min) {
-                    throw error("bad repetition {" + min + "," + max + "}");
-                }
-                e = Expr.repeat(e, min, max);
+            } else if (in.accept('{')) {
+                TextCursor.Bounds n = in.bounds(true);
+                e = Expr.repeat(e, n.min(), n.max());
             } else {
                 return e;
             }
-            i++;
         }
-        return e;
     }
 
     private Expr atom() {
-        char c = src.charAt(i);
-        if (c == '"') {
-            i++;
+        if (in.accept('"')) {
             StringBuilder sb = new StringBuilder();
-            while (i < src.length() && src.charAt(i) != '"') {
+            while (!in.atEnd() && !in.at('"')) {
                 sb.appendCodePoint(charOrEscape());
             }
-            if (!peek('"')) {
-                throw error("unterminated string");
+            if (!in.accept('"')) {
+                throw in.error("unterminated string");
             }
-            i++;
             return sb.isEmpty() ? Expr.EMPTY : Expr.literal(sb.toString());
         }
-        if (c == '[') {
-            i++;
-            boolean negate = peek('^');
-            if (negate) {
-                i++;
-            }
+        if (in.accept('[')) {
+            boolean negate = in.accept('^');
             List<int[]> ranges = new ArrayList<>();
-            while (i < src.length() && src.charAt(i) != ']') {
+            while (!in.atEnd() && !in.at(']')) {
                 int lo = charOrEscape();
                 int hi = lo;
-                if (peek('-') && i + 1 < src.length() && src.charAt(i + 1) != ']') {
-                    i++;
+                if (in.atRangeDash()) {
+                    in.skip(1);
                     hi = charOrEscape();
                 }
                 if (hi < lo) {
-                    throw error("bad range in character class");
+                    throw in.error("bad range in character class");
                 }
                 ranges.add(new int[] {lo, hi});
             }
-            if (!peek(']')) {
-                throw error("unterminated character class");
+            if (!in.accept(']')) {
+                throw in.error("unterminated character class");
             }
-            i++;
-            return Utf8.ranges(negate ? Utf8.complement(ranges) : ranges);
+            List<int[]> chars = negate ? Utf8.complement(ranges) : ranges;
+            if (!Utf8.holdsACharacter(chars)) {
+                throw in.error("the character class matches no character");
+            }
+            return Utf8.ranges(chars);
         }
-        if (c == '(') {
-            i++;
-            depth++;
+        if (in.accept('(')) {
+            in.enterGroup();
             skip(true);
             Expr e = alternatives();
             skip(true);
-            if (!peek(')')) {
-                throw error("')' expected");
-            }
-            i++;
-            depth--;
+            in.expect(')');
+            in.leaveGroup();
             return e;
         }
-        if (c == '.') {
-            i++;
+        if (in.accept('.')) {
             return Utf8.range(0, Utf8.MAX);
         }
+        char c = in.peek();
         if (isNameChar(c)) {
             return Expr.ref(name());
         }
-        throw error("unexpected '" + c + "'");
+        throw in.error("unexpected '" + c + "'");
     }
 
     private int charOrEscape() {
-        int cp = src.codePointAt(i);
-        i += Character.charCount(cp);
+        int cp = in.nextCodePoint();
         if (cp != '\\') {
             return cp;
         }
-        if (i >= src.length()) {
-            throw error("trailing backslash");
+        if (in.atEnd()) {
+            throw in.error("trailing backslash");
         }
-        char e = src.charAt(i++);
+        char e = in.next();
         return switch (e) {
             case 'n' -> '\n';
             case 't' -> '\t';
             case 'r' -> '\r';
-            case 'x' -> hex(2);
-            case 'u' -> hex(4);
-            case 'U' -> hex(8);
+            case 'x' -> in.hex(2);
+            case 'u' -> in.hex(4);
+            case 'U' -> in.hex(8);
             case '\\', '"', '[', ']', '-', '^', '/' -> e;
-            default -> throw error("unknown escape '\\" + e + "'");
+            default -> throw in.error("unknown escape '\\" + e + "'");
         };
     }
 
-    private int hex(int n) {
-        if (i + n > src.length()) {
-            throw error("bad hex escape");
-        }
-        try {
-            int v = Integer.parseInt(src.substring(i, i + n), 16);
-            i += n;
-            return v;
-        } catch (NumberFormatException e) {
-            throw error("bad hex escape");
-        }
-    }
-
-    private int number() {
-        int start = i;
-        while (i < src.length() && Character.isDigit(src.charAt(i))) {
-            i++;
-        }
-        if (start == i) {
-            throw error("a number was expected");
-        }
-        return Integer.parseInt(src.substring(start, i));
-    }
-
     private String name() {
-        int start = i;
-        while (i < src.length() && isNameChar(src.charAt(i))) {
-            i++;
+        int start = in.offset();
+        while (!in.atEnd() && isNameChar(in.peek())) {
+            in.skip(1);
         }
-        if (start == i) {
-            throw error("a rule name was expected");
+        if (start == in.offset()) {
+            throw in.error("a rule name was expected");
         }
-        return src.substring(start, i);
+        return in.text().substring(start, in.offset());
     }
 
     private static boolean isNameChar(char c) {
@@ -240,31 +185,17 @@ public final class GbnfGrammar {
 
     /** Skips spaces, tabs and comments; newlines too when {@code newlines}. */
     private void skip(boolean newlines) {
-        while (i < src.length()) {
-            char c = src.charAt(i);
+        while (!in.atEnd()) {
+            char c = in.peek();
             if (c == ' ' || c == '\t' || (newlines && (c == '\n' || c == '\r'))) {
-                i++;
+                in.skip(1);
             } else if (c == '#') {
-                while (i < src.length() && src.charAt(i) != '\n') {
-                    i++;
+                while (!in.atEnd() && !in.at('\n')) {
+                    in.skip(1);
                 }
             } else {
                 return;
             }
         }
-    }
-
-    private boolean peek(char c) {
-        return i < src.length() && src.charAt(i) == c;
-    }
-
-    private GrammarException error(String what) {
-        int line = 1;
-        for (int k = 0; k < Math.min(i, src.length()); k++) {
-            if (src.charAt(k) == '\n') {
-                line++;
-            }
-        }
-        return new GrammarException("grammar", "GBNF grammar, line " + line + ": " + what);
     }
 }

@@ -17,9 +17,6 @@ public final class Grammar {
     static final byte BYTES = 0;
     static final byte REF = 1;
     static final byte END = 2;
-    /** Guards expansion depth (the builder rejects left recursion, so this is a safety net). */
-    private static final int MAX_EXPANSION_DEPTH = 10_000;
-
     final byte[] kind;
     final int[] arg;
     final ByteSet[] sets;
@@ -37,7 +34,7 @@ public final class Grammar {
         this.root = root;
         Expansion e = new Expansion();
         for (int a : alternatives[root]) {
-            expand(new Stack(a, null), e, 0);
+            expand(new Stack(a, null), e);
         }
         this.start = e.toState();
     }
@@ -83,37 +80,53 @@ public final class Grammar {
         for (int i = 0; i < n; i++) {
             Stack s = leaves[i];
             if (sets[arg[s.pos]].contains(b)) {
-                expand(new Stack(s.pos + 1, s.parent), out, 0);
+                expand(new Stack(s.pos + 1, s.parent), out);
             }
         }
     }
 
-    /** Pushes and pops until every stack reached by {@code s} is topped by a byte set. */
-    void expand(Stack s, Expansion out, int depth) {
-        if (depth > MAX_EXPANSION_DEPTH) {
-            throw new GrammarException("grammar", "the grammar recurses without consuming input");
-        }
-        if (!out.seen.add(s)) {
-            return;
-        }
-        int p = s.pos;
-        switch (kind[p]) {
-            case BYTES -> out.leaves.add(s);
-            case END -> {
-                Stack parent = s.parent;
-                if (parent == null) {
-                    out.accept = true;
-                } else if (parent == Stack.CONTEXT) {
-                    out.context = true;
-                } else {
-                    expand(parent, out, depth + 1);
-                }
+    /**
+     * Pushes and pops until every stack reached by {@code s} is topped by a byte set. A loop over a
+     * work list, not recursion: a repetition of a body that can match nothing ({@code (a?){0,4096}})
+     * expands thousands of rules deep before the next byte. Alternatives are taken in order, depth
+     * first, as the recursive walk did, so the leaves come out in the same order.
+     *
+     * <p>Without consuming input a stack can only grow by rules not yet on its left edge, so growth
+     * past the number of rules is left recursion; the builder rejects it, this is a safety net.
+     */
+    void expand(Stack s, Expansion out) {
+        int deepest = s.depth + alternatives.length + 1;
+        out.push(s);
+        while (out.work > 0) {
+            out.work--;
+            Stack next = out.pending[out.work];
+            out.pending[out.work] = null;
+            if (next.depth > deepest) {
+                throw new GrammarException("grammar", "the grammar recurses without consuming input");
             }
-            default -> {
-                // a tail call continues straight in the caller's frame
-                Stack cont = kind[p + 1] == END ? s.parent : new Stack(p + 1, s.parent);
-                for (int a : alternatives[arg[p]]) {
-                    expand(new Stack(a, cont), out, depth + 1);
+            if (!out.seen.add(next)) {
+                continue;
+            }
+            int p = next.pos;
+            switch (kind[p]) {
+                case BYTES -> out.leaves.add(next);
+                case END -> {
+                    Stack parent = next.parent;
+                    if (parent == null) {
+                        out.accept = true;
+                    } else if (parent == Stack.CONTEXT) {
+                        out.context = true;
+                    } else {
+                        out.push(parent);
+                    }
+                }
+                default -> {
+                    // a tail call continues straight in the caller's frame
+                    Stack cont = kind[p + 1] == END ? next.parent : new Stack(p + 1, next.parent);
+                    int[] alts = alternatives[arg[p]];
+                    for (int i = alts.length - 1; i >= 0; i--) { // last pushed, first taken
+                        out.push(new Stack(alts[i], cont));
+                    }
                 }
             }
         }
@@ -127,8 +140,21 @@ public final class Grammar {
         boolean accept;
         /** A stack ended into {@link Stack#CONTEXT}. */
         boolean context;
+        /** {@link #expand}'s work list (stacks still to expand); empty between calls. */
+        private Stack[] pending = new Stack[64];
+        private int work;
+
+        void push(Stack s) {
+            if (work == pending.length) {
+                pending = java.util.Arrays.copyOf(pending, work * 2);
+            }
+            pending[work] = s;
+            work++;
+        }
 
         void clear() {
+            java.util.Arrays.fill(pending, 0, work, null); // left over only by a refused expansion
+            work = 0;
             leaves.clear();
             seen.clear();
             accept = false;

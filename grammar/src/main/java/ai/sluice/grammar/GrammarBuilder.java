@@ -15,6 +15,12 @@ import java.util.Map;
  * reach itself without consuming a byte), which a top-down automaton cannot run.
  */
 public final class GrammarBuilder {
+    /**
+     * The most elements a grammar may lower to. Bounded repetitions are unrolled, so nested ones
+     * multiply ({@code (a{4096}){4096}} is 16 million); a request must not be able to ask for that.
+     */
+    static final int MAX_ELEMENTS = 1 << 20;
+
     private final Map<String, Expr> rules = new LinkedHashMap<>();
 
     public GrammarBuilder define(String name, Expr body) {
@@ -134,19 +140,28 @@ public final class GrammarBuilder {
             return s;
         }
 
-        /** O_k ::= body O_(k-1) | "" ; O_1 ::= body | "" */
+        /**
+         * O_k ::= body O_(k-1) | "" ; O_1 ::= body | "". Built from O_1 up in a loop: k comes from a
+         * request (up to {@link Expr.Repeat#MAX_COUNT}), too deep for one stack frame per step.
+         */
         private int optionalChain(Expr body, int k) {
-            Expr key = new Expr.Repeat(body, 0, k);
-            Integer id = anonymous.get(key);
-            if (id != null) {
-                return id;
+            Integer done = anonymous.get(new Expr.Repeat(body, 0, k));
+            if (done != null) {
+                return done;
             }
-            int inner = k > 1 ? optionalChain(body, k - 1) : -1;
-            int o = newRule("opt");
-            anonymous.put(key, o);
-            Expr first = inner < 0 ? body : new Expr.Seq(List.of(body, Expr.ref(names.get(inner))));
-            bodies.set(o, new Expr.Alt(List.of(first, Expr.EMPTY)));
-            return o;
+            int inner = -1;
+            for (int j = 1; j <= k; j++) {
+                Expr key = new Expr.Repeat(body, 0, j);
+                Integer id = anonymous.get(key);
+                if (id == null) {
+                    id = newRule("opt");
+                    anonymous.put(key, id);
+                    Expr first = inner < 0 ? body : new Expr.Seq(List.of(body, Expr.ref(names.get(inner))));
+                    bodies.set(id, new Expr.Alt(List.of(first, Expr.EMPTY)));
+                }
+                inner = id;
+            }
+            return inner;
         }
 
         private int anonymousRule(Expr.Alt a) {
@@ -171,6 +186,10 @@ public final class GrammarBuilder {
         }
 
         private void add(byte k, int a) {
+            if (size == MAX_ELEMENTS) {
+                throw new GrammarException("grammar", "the grammar is too large: it unrolls to more than "
+                        + MAX_ELEMENTS + " elements (nested bounded repetitions multiply)");
+            }
             if (size == kind.length) {
                 kind = java.util.Arrays.copyOf(kind, size * 2);
                 arg = java.util.Arrays.copyOf(arg, size * 2);
@@ -217,26 +236,47 @@ public final class GrammarBuilder {
                 }
                 left.add(out);
             }
-            int[] color = new int[n];
-            for (int r = 0; r < n; r++) {
-                if (color[r] == 0) {
-                    dfs(r, left, color);
-                }
-            }
+            rejectCycles(left);
         }
 
-        private void dfs(int r, List<List<Integer>> left, int[] color) {
-            color[r] = 1;
-            for (int s : left.get(r)) {
-                if (color[s] == 1) {
-                    throw new GrammarException("grammar", "left recursion through rule '" + display(s)
-                            + "' (a rule that can call itself before matching any byte)");
+        /**
+         * A depth-first walk of the left-edge references that fails on the first one back into a rule
+         * still being walked. A loop with its own stack, not recursion: a repetition of a nullable
+         * body ({@code (a?){0,4096}}) chains thousands of rules along left edges.
+         */
+        private void rejectCycles(List<List<Integer>> left) {
+            int n = left.size();
+            int[] color = new int[n]; // 0 not seen, 1 being walked, 2 done
+            int[] rules = new int[n];
+            int[] nextEdge = new int[n];
+            for (int start = 0; start < n; start++) {
+                if (color[start] != 0) {
+                    continue;
                 }
-                if (color[s] == 0) {
-                    dfs(s, left, color);
+                int top = 0;
+                rules[0] = start;
+                nextEdge[0] = 0;
+                color[start] = 1;
+                while (top >= 0) {
+                    List<Integer> edges = left.get(rules[top]);
+                    if (nextEdge[top] == edges.size()) {
+                        color[rules[top]] = 2;
+                        top--;
+                        continue;
+                    }
+                    int s = edges.get(nextEdge[top]++);
+                    if (color[s] == 1) {
+                        throw new GrammarException("grammar", "left recursion through rule '" + display(s)
+                                + "' (a rule that can call itself before matching any byte)");
+                    }
+                    if (color[s] == 0) {
+                        color[s] = 1;
+                        top++;
+                        rules[top] = s;
+                        nextEdge[top] = 0;
+                    }
                 }
             }
-            color[r] = 2;
         }
 
         private String display(int r) {

@@ -33,7 +33,6 @@ public final class JsonSchemaGrammar {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ANNOTATIONS = Set.of("title", "description", "$schema", "$id", "$comment",
             "default", "examples", "deprecated", "readOnly", "writeOnly", "$defs", "definitions");
-    private static final int MAX_BOUNDED = 4096;
 
     private final GrammarBuilder b;
     private final String prefix;
@@ -353,9 +352,6 @@ public final class JsonSchemaGrammar {
         if (max >= 0 && max < min) {
             throw new GrammarException("maxItems", "'maxItems' at " + path + " is below 'minItems'");
         }
-        if (max > MAX_BOUNDED || min > MAX_BOUNDED) {
-            throw new GrammarException("maxItems", "item counts above " + MAX_BOUNDED + " are not supported");
-        }
         JsonNode itemsNode = s.get("items");
         boolean noMoreItems = itemsNode != null && itemsNode.isBoolean() && !itemsNode.asBoolean();
         Expr item = itemsNode == null || noMoreItems ? Expr.ref("value") : schema(itemsNode, path + "/items");
@@ -425,8 +421,9 @@ public final class JsonSchemaGrammar {
         if (v == null) {
             return absent;
         }
-        if (!v.canConvertToInt() || v.asInt() < 0 || v.asInt() > MAX_BOUNDED) {
-            throw new GrammarException(key, "'" + key + "' at " + path + " must be an integer in 0.." + MAX_BOUNDED);
+        // canConvertToInt alone lets 1.5 through (as 1); JSON Schema allows 2.0 as an integer
+        if (!v.canConvertToExactIntegral() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > Expr.Repeat.MAX_COUNT) {
+            throw new GrammarException(key, "'" + key + "' at " + path + " must be an integer in 0.." + Expr.Repeat.MAX_COUNT);
         }
         return v.asInt();
     }

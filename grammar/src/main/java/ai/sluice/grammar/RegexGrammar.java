@@ -14,18 +14,16 @@ import java.util.List;
  * constrains the decoded string while the model writes the encoded one.
  */
 public final class RegexGrammar {
-    private final String src;
-    private final String field;
+    private final TextCursor in;
     private final boolean jsonString;
-    private int i;
 
     /** A parsed pattern and whether it was anchored at its start ({@code ^}) and end ({@code $}). */
     public record Parsed(Expr expr, boolean anchoredStart, boolean anchoredEnd) {
     }
 
     private RegexGrammar(String src, String field, boolean jsonString) {
-        this.src = src;
-        this.field = field;
+        this.in = new TextCursor(src, (where, what) -> new GrammarException(field,
+                "cannot use the regular expression '" + where.text() + "': " + what + " (at offset " + where.offset() + ")"));
         this.jsonString = jsonString;
     }
 
@@ -37,28 +35,27 @@ public final class RegexGrammar {
 
     public static Parsed parse(String pattern, String field, boolean jsonString) {
         RegexGrammar r = new RegexGrammar(pattern, field, jsonString);
-        boolean start = false;
-        if (r.peek('^')) {
-            r.i++;
-            start = true;
-        }
+        boolean start = r.in.accept('^');
         Expr e = r.alternation();
-        boolean end = false;
-        if (r.i < r.src.length() && r.src.charAt(r.i) == '$' && r.i == r.src.length() - 1) {
-            r.i++;
-            end = true;
+        boolean end = r.atEndAnchor();
+        if (end) {
+            r.in.skip(1);
         }
-        if (r.i < r.src.length()) {
-            throw r.error("unexpected '" + r.src.charAt(r.i) + "'");
+        if (!r.in.atEnd()) {
+            throw r.in.error("unexpected '" + r.in.peek() + "'");
         }
         return new Parsed(e, start, end);
+    }
+
+    /** A {@code $} as the pattern's last char: the end anchor (anywhere else it is an error). */
+    private boolean atEndAnchor() {
+        return in.at('$') && in.offset() == in.text().length() - 1;
     }
 
     private Expr alternation() {
         List<Expr> options = new ArrayList<>();
         options.add(sequence());
-        while (peek('|')) {
-            i++;
+        while (in.accept('|')) {
             options.add(sequence());
         }
         return Expr.alt(options);
@@ -66,140 +63,104 @@ public final class RegexGrammar {
 
     private Expr sequence() {
         List<Expr> parts = new ArrayList<>();
-        while (i < src.length()) {
-            char c = src.charAt(i);
-            if (c == '|' || c == ')') {
-                break;
-            }
-            if (c == '$' && i == src.length() - 1) {
-                break; // end anchor, handled by the caller
-            }
+        while (!in.atEnd() && !in.at('|') && !in.at(')') && !atEndAnchor()) {
             parts.add(quantified(atom()));
         }
         return Expr.seq(parts);
     }
 
     private Expr quantified(Expr atom) {
-        while (i < src.length()) {
-            char c = src.charAt(i);
+        while (true) {
             int min;
             int max;
-            if (c == '*') {
+            if (in.accept('*')) {
                 min = 0;
                 max = -1;
-                i++;
-            } else if (c == '+') {
+            } else if (in.accept('+')) {
                 min = 1;
                 max = -1;
-                i++;
-            } else if (c == '?') {
+            } else if (in.accept('?')) {
                 min = 0;
                 max = 1;
-                i++;
-            } else if (c == '{' && i + 1 < src.length() && Character.isDigit(src.charAt(i + 1))) {
-                i++;
-                min = number();
-                max = min;
-                if (peek(',')) {
-                    i++;
-                    max = peek('}') ? -1 : number();
-                }
-                expect('}');
-                if (max >= 0 && max < min) {
-                    throw error("bad repetition {" + min + "," + max + "}");
-                }
+            } else if (in.at('{') && in.peek(1) >= '0' && in.peek(1) <= '9') {
+                // a '{' not followed by a digit is a literal brace, as in ECMA-262 without 'u'
+                in.skip(1);
+                TextCursor.Bounds n = in.bounds(false);
+                min = n.min();
+                max = n.max();
             } else {
                 return atom;
             }
-            if (peek('?') || peek('+')) {
-                i++; // lazy and possessive forms match the same strings
+            if (!in.accept('?')) {
+                in.accept('+'); // lazy and possessive forms match the same strings
             }
             atom = Expr.repeat(atom, min, max);
-        }
-        return atom;
-    }
-
-    private int number() {
-        int start = i;
-        while (i < src.length() && Character.isDigit(src.charAt(i))) {
-            i++;
-        }
-        if (start == i) {
-            throw error("a number was expected");
-        }
-        try {
-            return Integer.parseInt(src.substring(start, i));
-        } catch (NumberFormatException e) {
-            throw error("repetition count too large");
         }
     }
 
     private Expr atom() {
-        char c = src.charAt(i);
+        char c = in.peek();
         switch (c) {
             case '(' -> {
-                i++;
-                if (peek('?')) {
-                    if (src.startsWith("?:", i)) {
-                        i += 2;
-                    } else if (src.startsWith("?<", i) && i + 2 < src.length() && src.charAt(i + 2) != '='
-                            && src.charAt(i + 2) != '!') {
-                        int close = src.indexOf('>', i);
-                        if (close < 0) {
-                            throw error("unterminated group name");
-                        }
-                        i = close + 1;
-                    } else {
-                        throw error("lookaround and inline flags are not supported");
+                in.skip(1);
+                in.enterGroup();
+                // non-capturing and named groups match as plain ones: captures change nothing here
+                if (in.at('?') && !in.accept("?:")) {
+                    if (!in.at("?<") || in.peek(2) == '=' || in.peek(2) == '!' || in.peek(2) == 0) {
+                        throw in.error("lookaround and inline flags are not supported");
                     }
+                    int close = in.text().indexOf('>', in.offset());
+                    if (close < 0) {
+                        throw in.error("unterminated group name");
+                    }
+                    in.moveTo(close + 1);
                 }
                 Expr e = alternation();
-                expect(')');
+                in.expect(')');
+                in.leaveGroup();
                 return e;
             }
             case '[' -> {
                 return characters(charClass());
             }
             case '.' -> {
-                i++;
+                in.skip(1);
                 return characters(Utf8.complement(List.of(new int[] {'\n', '\n'})));
             }
             case '\\' -> {
-                i++;
+                in.skip(1);
                 return escape();
             }
-            case '^', '$' -> throw error("anchors are supported only at the start and end of the pattern");
-            case '*', '+', '?' -> throw error("nothing to repeat before '" + c + "'");
+            case '^', '$' -> throw in.error("anchors are supported only at the start and end of the pattern");
+            case '*', '+', '?' -> throw in.error("nothing to repeat before '" + c + "'");
             default -> {
-                int cp = src.codePointAt(i);
-                i += Character.charCount(cp);
-                return codePoint(cp);
+                return codePoint(in.nextCodePoint());
             }
         }
     }
 
     private Expr escape() {
-        if (i >= src.length()) {
-            throw error("trailing backslash");
+        if (in.atEnd()) {
+            throw in.error("trailing backslash");
         }
-        char c = src.charAt(i);
+        char c = in.peek();
         List<int[]> cls = classEscape(c);
         if (cls != null) {
-            i++;
+            in.skip(1);
             return characters(cls);
         }
-        if (Character.isDigit(c) && c != '0') {
-            throw error("backreferences are not supported");
+        if (c >= '1' && c <= '9') {
+            throw in.error("backreferences are not supported");
         }
         if (c == 'b' || c == 'B' || c == 'A' || c == 'z' || c == 'Z') {
-            throw error("'\\" + c + "' (an assertion) is not supported");
+            throw in.error("'\\" + c + "' (an assertion) is not supported");
         }
         return codePoint(escapedCodePoint());
     }
 
-    /** The code point of a single-character escape at {@code i} (after the backslash); advances. */
+    /** The code point of a single-character escape at the position (after the backslash); advances. */
     private int escapedCodePoint() {
-        char c = src.charAt(i++);
+        char c = in.next();
         return switch (c) {
             case 'n' -> '\n';
             case 't' -> '\t';
@@ -207,28 +168,15 @@ public final class RegexGrammar {
             case 'f' -> '\f';
             case 'v' -> 0x0B;
             case '0' -> 0;
-            case 'x' -> hex(2);
-            case 'u' -> hex(4);
+            case 'x' -> in.hex(2);
+            case 'u' -> in.hex(4);
             default -> {
                 if (Character.isLetterOrDigit(c)) {
-                    throw error("unknown escape '\\" + c + "'");
+                    throw in.error("unknown escape '\\" + c + "'");
                 }
                 yield c;
             }
         };
-    }
-
-    private int hex(int n) {
-        if (i + n > src.length()) {
-            throw error("bad hex escape");
-        }
-        try {
-            int v = Integer.parseInt(src.substring(i, i + n), 16);
-            i += n;
-            return v;
-        } catch (NumberFormatException e) {
-            throw error("bad hex escape");
-        }
     }
 
     /** \d \w \s and negations as code point ranges (ASCII definitions, as JSON Schema's ECMA-262 without 'u'). */
@@ -248,50 +196,38 @@ public final class RegexGrammar {
     }
 
     private List<int[]> charClass() {
-        expect('[');
-        boolean negate = false;
-        if (peek('^')) {
-            negate = true;
-            i++;
-        }
+        in.expect('[');
+        boolean negate = in.accept('^');
         List<int[]> ranges = new ArrayList<>();
-        boolean first = true;
-        while (i < src.length() && (src.charAt(i) != ']' || first)) {
+        boolean first = true; // a ']' right after '[' or '[^' is a literal
+        while (!in.atEnd() && (first || !in.at(']'))) {
             first = false;
             int lo;
-            if (src.charAt(i) == '\\') {
-                i++;
-                if (i >= src.length()) {
-                    throw error("trailing backslash");
+            if (in.accept('\\')) {
+                if (in.atEnd()) {
+                    throw in.error("trailing backslash");
                 }
-                List<int[]> cls = classEscape(src.charAt(i));
+                List<int[]> cls = classEscape(in.peek());
                 if (cls != null) {
-                    i++;
+                    in.skip(1);
                     ranges.addAll(cls);
                     continue;
                 }
                 lo = escapedCodePoint();
             } else {
-                lo = src.codePointAt(i);
-                i += Character.charCount(lo);
+                lo = in.nextCodePoint();
             }
             int hi = lo;
-            if (peek('-') && i + 1 < src.length() && src.charAt(i + 1) != ']') {
-                i++;
-                if (src.charAt(i) == '\\') {
-                    i++;
-                    hi = escapedCodePoint();
-                } else {
-                    hi = src.codePointAt(i);
-                    i += Character.charCount(hi);
-                }
+            if (in.atRangeDash()) {
+                in.skip(1);
+                hi = in.accept('\\') ? escapedCodePoint() : in.nextCodePoint();
                 if (hi < lo) {
-                    throw error("bad range in character class");
+                    throw in.error("bad range in character class");
                 }
             }
             ranges.add(new int[] {lo, hi});
         }
-        expect(']');
+        in.expect(']');
         return negate ? Utf8.complement(ranges) : ranges;
     }
 
@@ -301,6 +237,9 @@ public final class RegexGrammar {
 
     /** Any one character of the ranges; in JSON-string mode as it is written inside a JSON string. */
     private Expr characters(List<int[]> ranges) {
+        if (!Utf8.holdsACharacter(ranges)) {
+            throw in.error("the character class matches no character");
+        }
         if (!jsonString) {
             return Utf8.ranges(ranges);
         }
@@ -330,7 +269,7 @@ public final class RegexGrammar {
             options.add(Utf8.ranges(plain));
         }
         if (options.isEmpty()) {
-            throw error("the character class matches only control characters, which JSON strings cannot hold raw");
+            throw in.error("the character class matches only control characters, which JSON strings cannot hold raw");
         }
         return Expr.alt(options);
     }
@@ -341,21 +280,5 @@ public final class RegexGrammar {
         if (a <= b) {
             out.add(new int[] {a, b});
         }
-    }
-
-    private boolean peek(char c) {
-        return i < src.length() && src.charAt(i) == c;
-    }
-
-    private void expect(char c) {
-        if (!peek(c)) {
-            throw error("'" + c + "' expected");
-        }
-        i++;
-    }
-
-    private GrammarException error(String what) {
-        return new GrammarException(field, "cannot use the regular expression '" + src + "': " + what
-                + " (at offset " + i + ")");
     }
 }

@@ -35,6 +35,19 @@ public final class Utf8 {
         return Expr.alt(out);
     }
 
+    /**
+     * Whether the ranges hold at least one Unicode scalar value: a class of surrogates alone, or the
+     * complement of everything, holds none, and {@link #ranges} would have nothing to match.
+     */
+    public static boolean holdsACharacter(List<int[]> ranges) {
+        for (int[] r : ranges) {
+            if (r[0] <= r[1] && r[0] <= MAX && (r[0] < 0xD800 || r[1] > 0xDFFF)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Ranges of code points {@code 0..MAX} not in {@code ranges} (merged pairs). */
     public static List<int[]> complement(List<int[]> ranges) {
         List<int[]> sorted = new ArrayList<>(ranges);

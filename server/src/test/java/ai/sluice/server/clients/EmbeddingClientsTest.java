@@ -4,13 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.sluice.server.ServerConfig;
-import ai.sluice.server.SluiceServer;
-import ai.sluice.server.TestServers;
-import ai.sluice.server.http.AccessLog;
-import ai.sluice.server.serving.ServedModel;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
+import ai.sluice.server.ClientTestServer;
 import com.openai.errors.BadRequestException;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
@@ -24,39 +18,20 @@ import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.langchain4j.store.embedding.CosineSimilarity;
 import java.util.Comparator;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The official OpenAI Java SDK and LangChain4j's OpenAiEmbeddingModel, unmodified, against a running server. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmbeddingClientsTest {
     private static final String KEY = "sk-embed-test";
     private static final List<String> DOCS = List.of("The cat sat on the mat.", "Lily went to the park with her mom.",
             "Tom ate a big red apple.", "Once upon a time there was a little boat.");
-    private ServedModel servedModel;
-    private SluiceServer server;
-    private String baseUrl;
-    private OpenAIClient client;
 
-    @BeforeAll
-    void start() {
-        servedModel = TestServers.servedModel();
-        ServerConfig config = TestServers.config(servedModel).withApiKeys(List.of(KEY));
-        server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
-        baseUrl = "http://127.0.0.1:" + server.port() + "/v1";
-        client = OpenAIOkHttpClient.builder().baseUrl(baseUrl).apiKey(KEY).maxRetries(0).build();
-    }
-
-    @AfterAll
-    void stop() {
-        server.stop();
-        servedModel.close();
-    }
+    @RegisterExtension
+    static final ClientTestServer SERVER = ClientTestServer.withApiKey(KEY);
 
     private CreateEmbeddingResponse create(EmbeddingCreateParams.Builder b) {
-        return client.embeddings().create(b.model("stories").build());
+        return SERVER.openAi().embeddings().create(b.model("stories").build());
     }
 
     @Test
@@ -98,9 +73,9 @@ class EmbeddingClientsTest {
      */
     @Test
     void langChain4jRagFlowAnswersWithTheRetrievedDocument() {
-        OpenAiEmbeddingModel embedder = OpenAiEmbeddingModel.builder().baseUrl(baseUrl).apiKey(KEY)
+        OpenAiEmbeddingModel embedder = OpenAiEmbeddingModel.builder().baseUrl(SERVER.baseUrl()).apiKey(KEY)
                 .modelName("stories").maxRetries(0).build();
-        OpenAiChatModel chat = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("stories")
+        OpenAiChatModel chat = OpenAiChatModel.builder().baseUrl(SERVER.baseUrl()).apiKey(KEY).modelName("stories")
                 .temperature(0.0).maxTokens(12).maxRetries(0).build();
         List<Embedding> docs = embedder.embedAll(DOCS.stream().map(TextSegment::from).toList()).content();
         String question = "Where did Lily go with her mom?";
@@ -112,7 +87,7 @@ class EmbeddingClientsTest {
         ChatResponse grounded = chat.chat(SystemMessage.from("Answer from this context: " + context),
                 UserMessage.from(question));
         assertThat(grounded.aiMessage().text()).isNotEmpty();
-        int contextTokens = servedModel.codec().encode(context, false).length;
+        int contextTokens = SERVER.servedModel().codec().encode(context, false).length;
         assertThat(grounded.tokenUsage().inputTokenCount() - bare.tokenUsage().inputTokenCount())
                 .as("the retrieved document is in the prompt").isGreaterThanOrEqualTo(contextTokens);
         assertThat(chat.chat(SystemMessage.from("Answer from this context: " + context), UserMessage.from(question))
@@ -122,7 +97,7 @@ class EmbeddingClientsTest {
     /** A small RAG retrieval as a LangChain4j user writes it: embed documents, rank them by cosine to a query. */
     @Test
     void langChain4jEmbeddingModelRetrievesByCosine() {
-        OpenAiEmbeddingModel model = OpenAiEmbeddingModel.builder().baseUrl(baseUrl).apiKey(KEY)
+        OpenAiEmbeddingModel model = OpenAiEmbeddingModel.builder().baseUrl(SERVER.baseUrl()).apiKey(KEY)
                 .modelName("stories").maxRetries(0).build();
         List<Embedding> docs = model.embedAll(DOCS.stream().map(TextSegment::from).toList()).content();
         assertThat(docs).hasSize(DOCS.size());

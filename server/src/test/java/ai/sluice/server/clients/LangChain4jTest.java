@@ -1,19 +1,13 @@
 package ai.sluice.server.clients;
 
-import ai.sluice.server.ServerConfig;
-import ai.sluice.server.SluiceServer;
-import ai.sluice.server.TestServers;
-import ai.sluice.server.serving.ServedModel;
-import ai.sluice.server.http.AccessLog;
+import ai.sluice.server.ClientTestServer;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,30 +17,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** LangChain4j's OpenAI chat models (plain and streaming) against a running server. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LangChain4jTest {
     private static final String KEY = "sk-lc4j-test";
-    private ServedModel servedModel;
-    private SluiceServer server;
-    private String baseUrl;
 
-    @BeforeAll
-    void start() {
-        servedModel = TestServers.servedModel();
-        ServerConfig config = TestServers.config(servedModel).withApiKeys(List.of(KEY));
-        server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
-        baseUrl = "http://127.0.0.1:" + server.port() + "/v1";
-    }
-
-    @AfterAll
-    void stop() {
-        server.stop();
-        servedModel.close();
-    }
+    @RegisterExtension
+    static final ClientTestServer SERVER = ClientTestServer.withApiKey(KEY);
 
     @Test
     void chatModelAnswers() {
-        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("stories")
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(SERVER.baseUrl()).apiKey(KEY).modelName("stories")
                 .temperature(0.0).maxTokens(12).maxRetries(0).build();
         ChatResponse response = model.chat(UserMessage.from("Tell me a story."));
         assertThat(response.aiMessage().text()).isNotEmpty();
@@ -56,10 +35,10 @@ class LangChain4jTest {
 
     @Test
     void streamingChatModelStreamsTheSameAnswer() throws Exception {
-        OpenAiChatModel plain = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("stories")
+        OpenAiChatModel plain = OpenAiChatModel.builder().baseUrl(SERVER.baseUrl()).apiKey(KEY).modelName("stories")
                 .temperature(0.0).maxTokens(12).maxRetries(0).build();
         String whole = plain.chat(UserMessage.from("Tell me a story.")).aiMessage().text();
-        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(baseUrl).apiKey(KEY)
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(SERVER.baseUrl()).apiKey(KEY)
                 .modelName("stories").temperature(0.0).maxTokens(12).build();
         StringBuilder partials = new StringBuilder();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
@@ -86,14 +65,14 @@ class LangChain4jTest {
 
     @Test
     void wrongKeyFails() {
-        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey("sk-wrong").modelName("stories")
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(SERVER.baseUrl()).apiKey("sk-wrong").modelName("stories")
                 .maxRetries(0).build();
         assertThatThrownBy(() -> model.chat("hi")).hasMessageContaining("API key");
     }
 
     @Test
     void aJsonSchemaAnswerParsesIntoTheSchemasShape() throws Exception {
-        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("stories")
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(SERVER.baseUrl()).apiKey(KEY).modelName("stories")
                 .temperature(1.0).maxTokens(60).maxRetries(0)
                 .supportedCapabilities(dev.langchain4j.model.chat.Capability.RESPONSE_FORMAT_JSON_SCHEMA)
                 .strictJsonSchema(true).build();
@@ -115,7 +94,7 @@ class LangChain4jTest {
     @Test
     void aToolRoundTripCallResultAnswer() {
         // one call: a story model asked for "required" calls in parallel keeps listing them until max_tokens
-        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(KEY).modelName("stories")
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(SERVER.baseUrl()).apiKey(KEY).modelName("stories")
                 .temperature(1.0).maxTokens(100).maxRetries(0).parallelToolCalls(false).build();
         dev.langchain4j.agent.tool.ToolSpecification time = dev.langchain4j.agent.tool.ToolSpecification.builder()
                 .name("get_time").description("The time in a zone").parameters(dev.langchain4j.model.chat.request.json

@@ -1,10 +1,6 @@
 package ai.sluice.server.clients;
 
-import ai.sluice.server.ServerConfig;
-import ai.sluice.server.SluiceServer;
-import ai.sluice.server.TestServers;
-import ai.sluice.server.serving.ServedModel;
-import ai.sluice.server.http.AccessLog;
+import ai.sluice.server.ClientTestServer;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -19,10 +15,8 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,31 +25,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The official OpenAI Java SDK against a running server. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenAiJavaSdkTest {
     private static final String KEY = "sk-sdk-test";
-    private ServedModel servedModel;
-    private SluiceServer server;
-    private OpenAIClient client;
 
-    @BeforeAll
-    void start() {
-        servedModel = TestServers.servedModel();
-        ServerConfig config = TestServers.config(servedModel).withApiKeys(List.of(KEY));
-        server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
-        client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(KEY)
-                .maxRetries(0).build();
-    }
-
-    @AfterAll
-    void stop() {
-        server.stop();
-        servedModel.close();
-    }
+    @RegisterExtension
+    static final ClientTestServer SERVER = ClientTestServer.withApiKey(KEY);
 
     @Test
     void completionHasTextFinishReasonAndUsage() {
-        Completion c = client.completions().create(CompletionCreateParams.builder()
+        Completion c = SERVER.openAi().completions().create(CompletionCreateParams.builder()
                 .model("stories").prompt("Once upon a time").maxTokens(12).temperature(0.0).build());
         assertThat(c.choices()).hasSize(1);
         assertThat(c.choices().getFirst().text()).isNotEmpty();
@@ -68,7 +46,7 @@ class OpenAiJavaSdkTest {
 
     @Test
     void chatCompletionAnswersAsAssistant() {
-        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder()
+        ChatCompletion c = SERVER.openAi().chat().completions().create(ChatCompletionCreateParams.builder()
                 .model(ChatModel.of("stories")).addSystemMessage("You tell stories.").addUserMessage("Tell me one.")
                 .maxCompletionTokens(10).temperature(0.0).seed(7).build());
         assertThat(c.choices().getFirst().message().content()).hasValueSatisfying(t -> assertThat(t).isNotEmpty());
@@ -91,7 +69,7 @@ class OpenAiJavaSdkTest {
     }
 
     private String content(ChatCompletionCreateParams params) {
-        return client.chat().completions().create(params).choices().getFirst().message().content().orElseThrow();
+        return SERVER.openAi().chat().completions().create(params).choices().getFirst().message().content().orElseThrow();
     }
 
     @Test
@@ -100,12 +78,12 @@ class OpenAiJavaSdkTest {
                 .addUserMessage("Tell me a story.").maxCompletionTokens(16).temperature(0.0).build();
         ChatCompletionCreateParams params = wholeParams.toBuilder()
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-        String whole = client.chat().completions().create(wholeParams).choices().getFirst().message().content()
+        String whole = SERVER.openAi().chat().completions().create(wholeParams).choices().getFirst().message().content()
                 .orElseThrow();
         StringBuilder streamed = new StringBuilder();
         List<String> finishes = new ArrayList<>();
         long[] usage = {-1};
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+        try (StreamResponse<ChatCompletionChunk> stream = SERVER.openAi().chat().completions().createStreaming(params)) {
             stream.stream().forEach(chunk -> {
                 for (ChatCompletionChunk.Choice ch : chunk.choices()) {
                     ch.delta().content().ifPresent(streamed::append);
@@ -123,9 +101,9 @@ class OpenAiJavaSdkTest {
     void streamedCompletionConcatenatesToTheWholeText() {
         CompletionCreateParams params = CompletionCreateParams.builder().model("stories").prompt("Once upon a time")
                 .maxTokens(16).temperature(0.0).build();
-        String whole = client.completions().create(params).choices().getFirst().text();
+        String whole = SERVER.openAi().completions().create(params).choices().getFirst().text();
         StringBuilder streamed = new StringBuilder();
-        try (StreamResponse<Completion> stream = client.completions().createStreaming(params)) {
+        try (StreamResponse<Completion> stream = SERVER.openAi().completions().createStreaming(params)) {
             stream.stream().forEach(c -> c.choices().forEach(ch -> streamed.append(ch.text())));
         }
         assertThat(streamed.toString()).isEqualTo(whole);
@@ -133,20 +111,20 @@ class OpenAiJavaSdkTest {
 
     @Test
     void modelsListShowsTheServedName() {
-        List<Model> models = client.models().list().data();
+        List<Model> models = SERVER.openAi().models().list().data();
         assertThat(models).extracting(Model::id).containsExactly("stories");
     }
 
     @Test
     void errorsArriveAsTypedSdkExceptions() {
-        assertThatThrownBy(() -> client.completions().create(CompletionCreateParams.builder()
+        assertThatThrownBy(() -> SERVER.openAi().completions().create(CompletionCreateParams.builder()
                 .model("stories").prompt("x").temperature(5.0).build()))
                 .isInstanceOfSatisfying(BadRequestException.class,
                         e -> assertThat(e.getMessage()).contains("temperature"));
-        assertThatThrownBy(() -> client.completions().create(CompletionCreateParams.builder()
+        assertThatThrownBy(() -> SERVER.openAi().completions().create(CompletionCreateParams.builder()
                 .model("gpt-4o").prompt("x").build()))
                 .isInstanceOf(NotFoundException.class);
-        OpenAIClient wrongKey = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1")
+        OpenAIClient wrongKey = OpenAIOkHttpClient.builder().baseUrl(SERVER.baseUrl())
                 .apiKey("sk-wrong").maxRetries(0).build();
         assertThatThrownBy(() -> wrongKey.models().list()).isInstanceOf(UnauthorizedException.class);
     }

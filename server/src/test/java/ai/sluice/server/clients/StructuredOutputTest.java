@@ -1,17 +1,10 @@
 package ai.sluice.server.clients;
 
 import ai.sluice.grammar.JsonSchemaGrammar;
+import ai.sluice.server.ClientTestServer;
 import ai.sluice.server.HttpTestClient;
 import ai.sluice.server.HttpTestClient.Reply;
-import ai.sluice.server.ServerConfig;
-import ai.sluice.server.SluiceServer;
-import ai.sluice.server.TestServers;
-import ai.sluice.server.http.AccessLog;
-import ai.sluice.server.serving.ServedModel;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.errors.BadRequestException;
 import com.openai.models.ChatModel;
@@ -20,10 +13,8 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.StructuredChatCompletion;
 import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashSet;
 import java.util.Map;
@@ -36,9 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Structured output through the real server on the real stories260K engine (vocabulary 512): the
  * model knows nothing of JSON, so every document it writes is the constraint's doing.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StructuredOutputTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Bounded strings and arrays, so every sample ends within the context. */
     private static final String SCHEMA = """
             {"type": "object",
@@ -55,36 +44,15 @@ class StructuredOutputTest {
                                "required": ["kind"], "additionalProperties": false}}}
             """;
 
-    private ServedModel servedModel;
-    private SluiceServer server;
-    private OpenAIClient client;
-    private HttpTestClient http;
-
-    @BeforeAll
-    void start() {
-        servedModel = TestServers.servedModel();
-        ServerConfig config = TestServers.config(servedModel);
-        server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
-        client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey("none")
-                .maxRetries(0).build();
-        http = new HttpTestClient(server.port(), null);
-    }
-
-    @AfterAll
-    void stop() {
-        server.stop();
-        servedModel.close();
-    }
+    @RegisterExtension
+    static final ClientTestServer SERVER = new ClientTestServer();
 
     @Test
     void everySampledAnswerParsesAndMatchesTheSchema() throws Exception {
-        JsonNode schema = JSON.readTree(SCHEMA);
-        Map<String, JsonValue> schemaProperties = JSON.convertValue(schema,
-                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { })
-                .entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> JsonValue.from(e.getValue())));
+        Map<String, JsonValue> schemaProperties = SdkJson.members(SCHEMA);
         Set<String> distinct = new HashSet<>();
         for (long seed = 0; seed < 6; seed++) {
-            ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder()
+            ChatCompletion c = SERVER.openAi().chat().completions().create(ChatCompletionCreateParams.builder()
                     .model(ChatModel.of("stories")).addUserMessage("Describe a person.")
                     .responseFormat(ResponseFormatJsonSchema.builder().jsonSchema(ResponseFormatJsonSchema.JsonSchema
                             .builder().name("person").strict(true).schema(ResponseFormatJsonSchema.JsonSchema.Schema
@@ -92,7 +60,7 @@ class StructuredOutputTest {
                     .temperature(1.0).seed(seed).maxCompletionTokens(400).build());
             String text = c.choices().getFirst().message().content().orElseThrow();
             assertThat(c.choices().getFirst().finishReason().asString()).as(text).isEqualTo("stop");
-            JsonNode doc = JSON.readTree(text);
+            JsonNode doc = SdkJson.parse(text);
             assertThat(doc.get("name").isTextual() && doc.get("name").asText().codePointCount(0,
                     doc.get("name").asText().length()) <= 8).as(text).isTrue();
             assertThat(doc.get("age").isIntegralNumber()).as(text).isTrue();
@@ -122,7 +90,7 @@ class StructuredOutputTest {
             StructuredChatCompletionCreateParams<Verdict> params = ChatCompletionCreateParams.builder()
                     .model(ChatModel.of("stories")).addUserMessage("How do you feel?")
                     .responseFormat(Verdict.class).temperature(1.0).seed(seed).maxCompletionTokens(200).build();
-            StructuredChatCompletion<Verdict> c = client.chat().completions().create(params);
+            StructuredChatCompletion<Verdict> c = SERVER.openAi().chat().completions().create(params);
             Verdict v = c.choices().getFirst().message().content().orElseThrow();
             assertThat(v.mood()).isNotNull();
         }
@@ -133,12 +101,12 @@ class StructuredOutputTest {
         String body = """
                 {"prompt": "Once upon a time", "max_tokens": 400, "temperature": 1, "seed": 42,
                  "response_format": {"type": "json_schema", "json_schema": {"name": "p", "schema": %s}}%s}""";
-        Reply a = http.post("/v1/completions", body.formatted(SCHEMA, ""));
-        Reply b = http.post("/v1/completions", body.formatted(SCHEMA, ""));
+        Reply a = SERVER.http().post("/v1/completions", body.formatted(SCHEMA, ""));
+        Reply b = SERVER.http().post("/v1/completions", body.formatted(SCHEMA, ""));
         assertThat(a.status()).isEqualTo(200);
         String text = a.json().at("/choices/0/text").asText();
         assertThat(b.json().at("/choices/0/text").asText()).isEqualTo(text);
-        Reply streamed = http.post("/v1/completions", body.formatted(SCHEMA, ", \"stream\": true"));
+        Reply streamed = SERVER.http().post("/v1/completions", body.formatted(SCHEMA, ", \"stream\": true"));
         StringBuilder joined = new StringBuilder();
         for (String event : streamed.events()) {
             if (!event.equals("[DONE]")) {
@@ -146,27 +114,27 @@ class StructuredOutputTest {
             }
         }
         assertThat(joined.toString()).isEqualTo(text);
-        assertThat(JsonSchemaGrammar.fromSchema(readTree(SCHEMA)).matches(text)).as(text).isTrue();
+        assertThat(JsonSchemaGrammar.fromSchema(SdkJson.parse(SCHEMA)).matches(text)).as(text).isTrue();
     }
 
     @Test
     void vllmAndLlamaCppFieldsConstrainToo() {
         for (int seed = 0; seed < 3; seed++) {
-            Reply choice = http.post("/v1/completions", "{\"prompt\": \"The cat\", \"max_tokens\": 20, \"temperature\": 1,"
+            Reply choice = SERVER.http().post("/v1/completions", "{\"prompt\": \"The cat\", \"max_tokens\": 20, \"temperature\": 1,"
                     + " \"seed\": " + seed + ", \"guided_choice\": [\"yes\", \"no\", \"maybe not\"]}");
             assertThat(choice.json().at("/choices/0/text").asText()).isIn("yes", "no", "maybe not");
             assertThat(choice.json().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
-            Reply regex = http.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}],"
+            Reply regex = SERVER.http().post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}],"
                     + " \"max_tokens\": 40, \"temperature\": 1, \"seed\": " + seed + ","
                     + " \"structured_outputs\": {\"regex\": \"[A-Z][a-z]{2,6} [0-9]{2}!\"}}");
             assertThat(regex.json().at("/choices/0/message/content").asText()).matches("[A-Z][a-z]{2,6} [0-9]{2}!");
-            Reply gbnf = http.post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 40, \"temperature\": 1,"
+            Reply gbnf = SERVER.http().post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 40, \"temperature\": 1,"
                     + " \"seed\": " + seed + ", \"grammar\": \"root ::= (\\\"la\\\" | \\\"lo\\\"){2,4} \\\"!\\\"\"}");
             assertThat(gbnf.json().at("/choices/0/text").asText()).matches("(la|lo){2,4}!");
-            Reply llamaSchema = http.post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 40, \"temperature\": 1,"
+            Reply llamaSchema = SERVER.http().post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 40, \"temperature\": 1,"
                     + " \"seed\": " + seed + ", \"json_schema\": {\"type\": \"array\", \"items\": {\"type\": \"boolean\"},"
                     + " \"maxItems\": 3}}");
-            JsonNode arr = readTree(llamaSchema.json().at("/choices/0/text").asText());
+            JsonNode arr = SdkJson.parse(llamaSchema.json().at("/choices/0/text").asText());
             assertThat(arr.isArray() && arr.size() <= 3).isTrue();
         }
     }
@@ -175,21 +143,43 @@ class StructuredOutputTest {
     void jsonObjectOutputIsAlwaysAValidPrefixAndParsesWhenItStops() {
         // a story model writes prose into the strings and rarely closes an object within the budget
         for (long seed = 0; seed < 3; seed++) {
-            Reply r = http.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}],"
+            Reply r = SERVER.http().post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}],"
                     + " \"max_tokens\": 120, \"temperature\": 0.7, \"seed\": " + seed
                     + ", \"response_format\": {\"type\": \"json_object\"}}");
             String text = r.json().at("/choices/0/message/content").asText();
             assertThat(JsonSchemaGrammar.anyObject().isPrefix(text)).as(text).isTrue();
             if (r.json().at("/choices/0/finish_reason").asText().equals("stop")) {
-                assertThat(readTree(text).isObject()).isTrue();
+                assertThat(SdkJson.parse(text).isObject()).isTrue();
             }
             assertThat(text.strip()).startsWith("{");
         }
     }
 
     @Test
+    void requestSizedGrammarsAreBoundedAndTheLongestBoundsStillServe() {
+        Reply huge = SERVER.http().post("/v1/completions",
+                "{\"prompt\": \"x\", \"max_tokens\": 4, \"guided_regex\": \"(a{4096}){4096}\"}");
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.json().at("/error/param").asText()).isEqualTo("guided_regex");
+        assertThat(huge.json().at("/error/message").asText()).contains("too large");
+        Reply deep = SERVER.http().post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 4, \"grammar\": \"root ::= "
+                + "(".repeat(5000) + "\\\"a\\\"" + ")".repeat(5000) + "\"}");
+        assertThat(deep.status()).isEqualTo(400);
+        assertThat(deep.json().at("/error/param").asText()).isEqualTo("grammar");
+        assertThat(deep.json().at("/error/message").asText()).contains("nested");
+        // this one overflowed the stack before: the optional chain of a 4096 bound was built recursively
+        Reply longest = SERVER.http().post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 6, \"temperature\": 0,"
+                + " \"json_schema\": {\"type\": \"string\", \"maxLength\": 4096}}");
+        assertThat(longest.status()).isEqualTo(200);
+        String text = longest.json().at("/choices/0/text").asText();
+        assertThat(text).isNotEmpty();
+        assertThat(JsonSchemaGrammar.fromSchema(SdkJson.parse("{\"type\": \"string\", \"maxLength\": 4096}"))
+                .isPrefix(text)).as(text).isTrue();
+    }
+
+    @Test
     void unsupportedSchemaKeywordsAre400sNamingTheKeyword() {
-        assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams.builder()
+        assertThatThrownBy(() -> SERVER.openAi().chat().completions().create(ChatCompletionCreateParams.builder()
                 .model(ChatModel.of("stories")).addUserMessage("x")
                 .responseFormat(ResponseFormatJsonSchema.builder().jsonSchema(ResponseFormatJsonSchema.JsonSchema
                         .builder().name("n").schema(ResponseFormatJsonSchema.JsonSchema.Schema.builder()
@@ -202,13 +192,5 @@ class StructuredOutputTest {
                     assertThat(e.statusCode()).isEqualTo(400);
                     assertThat(e.getMessage()).contains("response_format.json_schema.schema");
                 });
-    }
-
-    private static JsonNode readTree(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + s, e);
-        }
     }
 }

@@ -1,17 +1,10 @@
 package ai.sluice.server.clients;
 
 import ai.sluice.grammar.JsonSchemaGrammar;
+import ai.sluice.server.ClientTestServer;
 import ai.sluice.server.HttpTestClient;
 import ai.sluice.server.HttpTestClient.Reply;
-import ai.sluice.server.ServerConfig;
-import ai.sluice.server.SluiceServer;
-import ai.sluice.server.TestServers;
-import ai.sluice.server.http.AccessLog;
-import ai.sluice.server.serving.ServedModel;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
@@ -26,12 +19,9 @@ import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,9 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * model knows no tools, so forced calls ("required", a named function) are the constraint's doing:
  * they must parse and match the function's parameter schema every time.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ToolCallsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WEATHER_PARAMS = """
             {"type": "object", "properties": {"city": {"type": "string", "maxLength": 10},
              "unit": {"enum": ["celsius", "fahrenheit"]}}, "required": ["city", "unit"], "additionalProperties": false}""";
@@ -53,36 +41,12 @@ class ToolCallsTest {
             {"type": "object", "properties": {"zone": {"enum": ["UTC", "CET"]}}, "required": ["zone"],
              "additionalProperties": false}""";
 
-    private ServedModel servedModel;
-    private SluiceServer server;
-    private OpenAIClient client;
-    private HttpTestClient http;
-
-    @BeforeAll
-    void start() {
-        servedModel = TestServers.servedModel();
-        ServerConfig config = TestServers.config(servedModel);
-        server = SluiceServer.start(config, servedModel, new AccessLog(line -> { }));
-        client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey("none")
-                .maxRetries(0).build();
-        http = new HttpTestClient(server.port(), null);
-    }
-
-    @AfterAll
-    void stop() {
-        server.stop();
-        servedModel.close();
-    }
+    @RegisterExtension
+    static final ClientTestServer SERVER = new ClientTestServer();
 
     private static ChatCompletionFunctionTool tool(String name, String params) {
-        Map<String, JsonValue> p = new HashMap<>();
-        try {
-            JSON.readTree(params).properties().forEach(e -> p.put(e.getKey(), JsonValue.fromJsonNode(e.getValue())));
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
         return ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name(name)
-                .parameters(FunctionParameters.builder().additionalProperties(p).build()).build()).build();
+                .parameters(FunctionParameters.builder().additionalProperties(SdkJson.members(params)).build()).build()).build();
     }
 
     private ChatCompletionCreateParams.Builder ask(long seed) {
@@ -94,16 +58,16 @@ class ToolCallsTest {
     @Test
     void aNamedFunctionIsAlwaysCalledWithArgumentsThatMatchItsSchema() throws Exception {
         for (long seed = 0; seed < 2; seed++) {
-            ChatCompletion c = client.chat().completions().create(ask(seed).toolChoice(ChatCompletionToolChoiceOption
+            ChatCompletion c = SERVER.openAi().chat().completions().create(ask(seed).toolChoice(ChatCompletionToolChoiceOption
                     .ofNamedToolChoice(ChatCompletionNamedToolChoice.builder().function(
                             ChatCompletionNamedToolChoice.Function.builder().name("get_weather").build()).build())).build());
             List<ChatCompletionMessageToolCall> calls = c.choices().getFirst().message().toolCalls().orElseThrow();
             assertThat(calls).hasSize(1);
             var f = calls.getFirst().asFunction().function();
             assertThat(f.name()).isEqualTo("get_weather");
-            assertThat(JsonSchemaGrammar.fromSchema(JSON.readTree(WEATHER_PARAMS)).matches(f.arguments()))
+            assertThat(JsonSchemaGrammar.fromSchema(SdkJson.parse(WEATHER_PARAMS)).matches(f.arguments()))
                     .as(f.arguments()).isTrue();
-            assertThat(JSON.readTree(f.arguments()).get("unit").asText()).isIn("celsius", "fahrenheit");
+            assertThat(SdkJson.parse(f.arguments()).get("unit").asText()).isIn("celsius", "fahrenheit");
             assertThat(c.choices().getFirst().finishReason().asString()).isEqualTo("tool_calls");
         }
     }
@@ -111,14 +75,14 @@ class ToolCallsTest {
     @Test
     void requiredGivesOneValidCallWithoutParallelCalls() throws Exception {
         for (long seed = 0; seed < 2; seed++) {
-            ChatCompletion c = client.chat().completions().create(ask(seed)
+            ChatCompletion c = SERVER.openAi().chat().completions().create(ask(seed)
                     .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).parallelToolCalls(false).build());
             List<ChatCompletionMessageToolCall> calls = c.choices().getFirst().message().toolCalls().orElseThrow();
             assertThat(calls).hasSize(1);
             var f = calls.getFirst().asFunction().function();
             assertThat(f.name()).isIn("get_weather", "get_time");
             String schema = f.name().equals("get_weather") ? WEATHER_PARAMS : TIME_PARAMS;
-            assertThat(JsonSchemaGrammar.fromSchema(JSON.readTree(schema)).matches(f.arguments())).as(f.arguments()).isTrue();
+            assertThat(JsonSchemaGrammar.fromSchema(SdkJson.parse(schema)).matches(f.arguments())).as(f.arguments()).isTrue();
         }
     }
 
@@ -128,7 +92,7 @@ class ToolCallsTest {
         String name = null;
         String finish = null;
         // one call: with parallel calls a story model, knowing no better, keeps listing calls until max_tokens
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(ask(3)
+        try (StreamResponse<ChatCompletionChunk> stream = SERVER.openAi().chat().completions().createStreaming(ask(3)
                 .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).parallelToolCalls(false).build())) {
             for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
                 for (ChatCompletionChunk.Choice ch : chunk.choices()) {
@@ -148,18 +112,18 @@ class ToolCallsTest {
             }
         }
         assertThat(name).isIn("get_weather", "get_time");
-        assertThat(JSON.readTree(args.toString()).isObject()).isTrue();
+        assertThat(SdkJson.parse(args.toString()).isObject()).isTrue();
         assertThat(finish).isEqualTo("tool_calls");
     }
 
     @Test
     void aToolRoundTripCallThenResultThenAnswer() {
-        ChatCompletion first = client.chat().completions().create(ask(1).toolChoice(ChatCompletionToolChoiceOption
+        ChatCompletion first = SERVER.openAi().chat().completions().create(ask(1).toolChoice(ChatCompletionToolChoiceOption
                 .ofNamedToolChoice(ChatCompletionNamedToolChoice.builder().function(
                         ChatCompletionNamedToolChoice.Function.builder().name("get_time").build()).build())).build());
         var message = first.choices().getFirst().message();
         ChatCompletionMessageToolCall call = message.toolCalls().orElseThrow().getFirst();
-        ChatCompletion answer = client.chat().completions().create(ask(1).addMessage(message)
+        ChatCompletion answer = SERVER.openAi().chat().completions().create(ask(1).addMessage(message)
                 .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id())
                         .content("It is 12:00 UTC.").build())
                 .toolChoice(ChatCompletionToolChoiceOption.Auto.NONE).maxCompletionTokens(20).build());
@@ -169,23 +133,23 @@ class ToolCallsTest {
 
     @Test
     void autoLetsTheModelAnswerInTextWhenItWritesNoCall() {
-        ChatCompletion c = client.chat().completions().create(ask(2).maxCompletionTokens(12).build());
+        ChatCompletion c = SERVER.openAi().chat().completions().create(ask(2).maxCompletionTokens(12).build());
         assertThat(c.choices().getFirst().message().content()).hasValueSatisfying(t -> assertThat(t).isNotEmpty());
         assertThat(c.choices().getFirst().finishReason().asString()).isIn("length", "stop");
     }
 
     @Test
     void badToolsAre400sNamingTheField() {
-        assertThatThrownBy(() -> client.chat().completions().create(ask(0).addTool(tool("bad", "{\"type\": \"object\","
+        assertThatThrownBy(() -> SERVER.openAi().chat().completions().create(ask(0).addTool(tool("bad", "{\"type\": \"object\","
                 + " \"properties\": {\"n\": {\"type\": \"integer\", \"exclusiveMinimum\": 0}}}"))
                 .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build()))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("exclusiveMinimum");
-        Reply unknown = http.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}],"
+        Reply unknown = SERVER.http().post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}],"
                 + " \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}],"
                 + " \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"g\"}}}");
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.json().at("/error/param").asText()).isEqualTo("tool_choice");
-        Reply badName = http.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}],"
+        Reply badName = SERVER.http().post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}],"
                 + " \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"no spaces\"}}]}");
         assertThat(badName.json().at("/error/param").asText()).isEqualTo("tools[0].function.name");
     }
