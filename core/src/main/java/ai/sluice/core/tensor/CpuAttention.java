@@ -1,6 +1,7 @@
 package ai.sluice.core.tensor;
 
 import ai.sluice.core.model.KvCacheMemory;
+import ai.sluice.core.model.KvType;
 import ai.sluice.core.model.SlotMapping;
 
 /**
@@ -27,7 +28,7 @@ final class CpuAttention {
         int vhd = shape.valueHeadDim();
         int qDim = shape.queryDim();
         int outDim = shape.outputDim();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float scale = 1f / (float) Math.sqrt(hd); // llama.cpp's kq_scale, rounded as it rounds it
         int[] positions = rows.positions();
         SlotMapping[] slotMaps = rows.slots();
         long work = 0;
