@@ -34,6 +34,13 @@ public final class JsonSchemaGrammar {
     private static final Set<String> ANNOTATIONS = Set.of("title", "description", "$schema", "$id", "$comment",
             "default", "examples", "deprecated", "readOnly", "writeOnly", "$defs", "definitions");
 
+    /**
+     * The code points a JSON string may hold unescaped: no control characters, quote or backslash.
+     * Also what a JSON Schema pattern's characters may be written as raw ({@link RegexGrammar}).
+     */
+    static final List<int[]> RAW_IN_STRING = List.of(new int[] {0x20, 0x21}, new int[] {0x23, 0x5B},
+            new int[] {0x5D, Utf8.MAX});
+
     private final GrammarBuilder b;
     private final String prefix;
     private final JsonNode root;
@@ -96,8 +103,7 @@ public final class JsonSchemaGrammar {
                 Expr.literal("\\u"), Expr.bytes(d), Expr.bytes(ByteSet.range('c', 'f').union(ByteSet.range('C', 'F'))), hex, hex);
         Expr escape = Expr.seq(Expr.literal("\\"), Expr.alt(Expr.bytes(ByteSet.of('"', '\\', '/', 'b', 'f', 'n', 'r', 't')),
                 Expr.seq(Expr.literal("u"), Expr.alt(notSurrogate, pair))));
-        g.define("char", Expr.alt(Utf8.ranges(List.of(new int[] {0x20, 0x21}, new int[] {0x23, 0x5B},
-                new int[] {0x5D, Utf8.MAX})), escape));
+        g.define("char", Expr.alt(Utf8.ranges(RAW_IN_STRING), escape));
         g.define("string", Expr.seq(Expr.literal("\""), Expr.star(Expr.ref("char")), Expr.literal("\"")));
         Expr digit = Expr.bytes(ByteSet.range('0', '9'));
         Expr intPart = Expr.seq(Expr.optional(Expr.literal("-")), Expr.alt(Expr.literal("0"),

@@ -259,10 +259,9 @@ public final class RegexGrammar {
                     }));
                 }
             }
-            // what may appear raw: no control characters, no quote, no backslash
-            addClipped(plain, lo, hi, 0x20, 0x21);
-            addClipped(plain, lo, hi, 0x23, 0x5B);
-            addClipped(plain, lo, hi, 0x5D, Utf8.MAX);
+            for (int[] raw : JsonSchemaGrammar.RAW_IN_STRING) {
+                addClipped(plain, lo, hi, raw[0], raw[1]);
+            }
         }
         List<Expr> options = new ArrayList<>(escaped);
         if (!plain.isEmpty()) {

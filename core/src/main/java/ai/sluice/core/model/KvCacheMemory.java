@@ -252,17 +252,35 @@ public final class KvCacheMemory implements KvStore {
     }
 
     /**
-     * Attention of one query head over this F16 cache the way llama.cpp's flash attention computes
-     * it ({@link HalfAttention}): {@code out[outOff .. outOff + vn)} from {@code q[qOff .. qOff + n)}
-     * over positions {@code 0 .. len - 1}, keys at {@code kOff}, values at {@code vOff}, scores times
-     * {@code scale}; {@code scores} holds at least {@code len} floats.
+     * One query head's causal attention over positions {@code 0 .. len - 1} of one sequence:
+     * {@code out[outOff ..] = softmax(q . K_t * scale) . V_t} with K/V head {@code kvHead} (of
+     * {@code headDim} and {@code valueHeadDim} elements), the softmax summed in double.
+     * {@code scores} (at least {@code len} long) is scratch. An F16 cache is read the way
+     * llama.cpp's flash attention computes it ({@link HalfAttention}: F16 query, online softmax with
+     * an F16 accumulator), so greedy tokens match llama.cpp's (fidelity).
      */
-    public void attendHalf(int layer, SlotMapping slots, int len, int kOff, float[] q, int qOff, int n, float scale,
-            float[] scores, int vOff, float[] out, int outOff, int vn) {
-        if (type != KvType.F16) {
-            throw new IllegalStateException("attendHalf reads an F16 cache, this one is " + type);
+    public void attendHead(int layer, SlotMapping slots, int len, int kvHead, float[] q, int qOff, int headDim,
+            float scale, float[] scores, float[] out, int outOff, int valueHeadDim) {
+        if (type == KvType.F16) {
+            HalfAttention.attend(this, layer, slots, len, kvHead * headDim, q, qOff, headDim, scale, scores,
+                    kvHead * valueHeadDim, out, outOff, valueHeadDim);
+            return;
         }
-        HalfAttention.attend(this, layer, slots, len, kOff, q, qOff, n, scale, scores, vOff, out, outOff, vn);
+        // s[t] = q . k_t * scale, then softmax over t
+        scoreKeys(layer, slots, len, kvHead * headDim, q, qOff, headDim, scale, scores);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t < len; t++) {
+            max = Math.max(max, scores[t]);
+        }
+        double sum = 0;
+        for (int t = 0; t < len; t++) {
+            float p = (float) Math.exp(scores[t] - max);
+            scores[t] = p;
+            sum += p;
+        }
+        float inv = (float) (1.0 / sum);
+        // out = sum_t softmax(s)_t * v_t
+        weightedValues(layer, slots, len, kvHead * valueHeadDim, scores, inv, out, outOff, valueHeadDim);
     }
 
     /** Layer {@code layer}'s K storage ({@link HalfAttention} reads it in place). */

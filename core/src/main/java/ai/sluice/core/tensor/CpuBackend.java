@@ -163,6 +163,9 @@ public final class CpuBackend implements Backend {
         if (anyInt8) {
             q = activations.get();
             q.quantize(x, xOff, batch, cols);
+            if (nativeInt8 != null) {
+                nativeInt8.prepare(q, batch * cols);
+            }
         }
         Int8Activations quantized = q;
         // F16 weights multiply the input rounded to F16, as llama.cpp's CPU backend does (it converts
@@ -266,7 +269,11 @@ public final class CpuBackend implements Backend {
         System.arraycopy(data(src), srcOff, dst, dstOff, n);
     }
 
-    /** The matrix itself: the kernels read the mapped bytes in place. */
+    /**
+     * The matrix itself: the kernels read the mapped bytes in place. (The native int8 kernels
+     * repack a matrix at its first product, not here: the token embedding passes here too, and
+     * only its lookups may ever read it.)
+     */
     @Override
     public PreparedWeight prepare(WeightMatrix w) {
         return w;
