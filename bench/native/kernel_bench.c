@@ -1,6 +1,6 @@
 /*
  * The native kernels alone, no JVM: the file-layout kernels (sluice_int8.c) against the repacked
- * ones (sluice_r4.c) at the AVX-512 VNNI level, on random Q8_0 and Q4_0 weights of one shape and
+ * ones (sluice_r4.c) at one level (the flags it is built with), on random Q8_0 and Q4_0 weights of one shape and
  * batch. Prints per type the least thread CPU time of REPS calls each, in ns per block of 32
  * weights and token, and whether both gave the same bits (they must). Built and run by
  * bench/native-layouts.sh.
