@@ -1,8 +1,8 @@
 package ai.sluice.cuda;
 
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.RopeType;
-import ai.sluice.core.model.SlotMapping;
+import ai.sluice.core.tensor.SlotMapping;
 import ai.sluice.core.tensor.AttentionShape;
 import ai.sluice.core.tensor.Backend;
 import ai.sluice.core.tensor.Buffer;

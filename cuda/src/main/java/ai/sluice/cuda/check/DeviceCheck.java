@@ -9,7 +9,7 @@ import ai.sluice.core.tensor.KernelChoice;
 import ai.sluice.core.tensor.KernelPool;
 import ai.sluice.cuda.CudaBackend;
 import ai.sluice.core.gguf.GgmlType;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.RopeType;
 import ai.sluice.cuda.CudaContext;
 import ai.sluice.cuda.CudaKernels;
