@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs the CUDA device check ON THE GPU MACHINE, from what bench/cuda-device-prep.sh assembled here
 # (.cuda-device/: a jlink'd JRE, the jars, the fatbin). Prints the GPU, the fatbin's images as
-# cuobjdump lists them, then DeviceCheck's output: every kernel against a CPU reference, then the
-# matrix-vector bandwidth on 1b/8b shapes as % of the card's roofline. Writes everything to $OUT
-# (default /tmp/sluice-cuda-out): console.log, device-check.log, device-check-timings.tsv, nvidia-smi.txt.
+# cuobjdump lists them, then DeviceCheck's output: every kernel against a CPU reference, the CUDA
+# backend's contract against the CPU backend on stories260K, the matrix-vector bandwidth on 1b/8b shapes
+# as % of the card's roofline, and single-sequence decode through the backend on synthetic 1b models.
+# Writes everything to $OUT (default /tmp/sluice-cuda-out): console.log, device-check.log,
+# device-check-timings.tsv, nvidia-smi.txt.
 # Exit status: DeviceCheck's (0 all passed, 1 a check failed, 2 no GPU).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,7 +32,12 @@ fi
 } 2>&1 | tee "$out/console.log"
 nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
 echo "== device check" | tee -a "$out/console.log"
-"$dir/jre/bin/java" -Xmx24g -cp "$dir/lib/*" ai.sluice.cuda.check.DeviceCheck --out "$out" --models "$dir/models" "$@" 2>&1 | tee -a "$out/console.log"
+# DECODE: the synthetic model shape for the whole-backend decode timing (written to /tmp first, ~1-2 GB per
+# type for 1b); DECODE= skips it. The log file grows line by line: a run stopped by its time limit keeps it.
+decode=()
+[ -n "${DECODE-1b}" ] && decode=(--decode "${DECODE-1b}")
+"$dir/jre/bin/java" -Xmx24g -cp "$dir/lib/*" ai.sluice.cuda.check.DeviceCheck --out "$out" --models "$dir/models" \
+  "${decode[@]}" "$@" 2>&1 | tee -a "$out/console.log"
 status=${PIPESTATUS[0]}
 echo "cuda-device-check: exit $status; files in $out" | tee -a "$out/console.log"
 exit "$status"

@@ -6,7 +6,7 @@ import ai.sluice.engine.FinishReason;
 import ai.sluice.engine.GenerationListener;
 import ai.sluice.engine.GenerationRequest;
 import ai.sluice.engine.KvCacheLayout;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.TokenLogprobs;
 import ai.sluice.engine.Usage;

@@ -1,6 +1,6 @@
 package ai.sluice.cli;
 
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 
 import ai.sluice.core.model.Generator;
 import ai.sluice.core.sampling.Sampler;

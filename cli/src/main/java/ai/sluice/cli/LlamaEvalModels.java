@@ -3,7 +3,7 @@ package ai.sluice.cli;
 import ai.sluice.core.model.BatchEntry;
 import ai.sluice.core.model.ContiguousSlots;
 import ai.sluice.core.model.ForwardPass;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.quant.eval.LogitsSource;
 import ai.sluice.core.tensor.KernelChoice;
 import ai.sluice.core.tensor.KvStore;

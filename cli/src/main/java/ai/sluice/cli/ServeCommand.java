@@ -5,7 +5,7 @@ import ai.sluice.engine.Engine;
 import ai.sluice.engine.KvCacheLayout;
 import ai.sluice.engine.EngineConfig;
 import ai.sluice.engine.EngineWarmup;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.engine.LlamaRunner;
 import ai.sluice.engine.SchedulingPolicy;
 import ai.sluice.plan.CpuPlan;

@@ -3,6 +3,7 @@ package ai.sluice.cli;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.lang.ArchRule;
@@ -31,6 +32,8 @@ final class ArchitectureRules {
 
     /** The parts of core that plan may read: GGUF metadata and the model shape (and KV element type). */
     static final String[] CORE_FOR_PLAN = {"gguf..", "model.."};
+    /** The KV element type, which lives beside the compute seam, is the one class of core.tensor plan reads. */
+    static final String KV_TYPE_FOR_PLAN = ".core.tensor.KvType";
 
     private ArchitectureRules() {
     }
@@ -81,12 +84,17 @@ final class ArchitectureRules {
                 .should().dependOnClassesThat().resideInAnyPackage(METRICS_LIBRARY)
                 .as("engine knows no metrics library")
                 .allowEmptyShould(true));
+        rules.add(noClasses().that().resideInAPackage(root + ".core.tensor..")
+                .should().dependOnClassesThat().resideInAPackage(root + ".core.model..")
+                .as("the compute seam (core.tensor) knows nothing of the model that runs on it")
+                .allowEmptyShould(true));
         String[] coreForPlan = new String[CORE_FOR_PLAN.length];
         for (int i = 0; i < coreForPlan.length; i++) {
             coreForPlan[i] = root + ".core." + CORE_FOR_PLAN[i];
         }
         rules.add(noClasses().that().resideInAPackage(root + ".plan..")
-                .should().dependOnClassesThat(resideInAPackage(root + ".core..").and(not(resideInAnyPackage(coreForPlan))))
+                .should().dependOnClassesThat(resideInAPackage(root + ".core..").and(not(resideInAnyPackage(coreForPlan)))
+                        .and(not(name(root + KV_TYPE_FOR_PLAN))))
                 .as("plan reads only GGUF metadata and the model shape from core")
                 .allowEmptyShould(true));
         return rules;

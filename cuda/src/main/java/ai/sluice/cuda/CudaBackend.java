@@ -1,8 +1,8 @@
 package ai.sluice.cuda;
 
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.RopeType;
-import ai.sluice.core.model.SlotMapping;
+import ai.sluice.core.tensor.SlotMapping;
 import ai.sluice.core.tensor.AttentionShape;
 import ai.sluice.core.tensor.Backend;
 import ai.sluice.core.tensor.Buffer;
@@ -27,7 +27,8 @@ import java.util.Map;
  * it where there is one). Products are batch invariant, as the engine needs: Q8_0/Q4_0 weights go
  * through the int8 matrix-vector kernels with x quantized as the CPU quantizes it (so the CUDA and
  * CPU backends round alike), one batch entry per grid row, whatever the batch (slow for long
- * prefills: the weights are read once per entry); F32/F16 weights through the tiled fp32 kernel.
+ * prefills: the weights are read once per entry), F16 likewise through its matrix-vector kernel;
+ * F32 weights (and F16 rows that are no multiple of 32) through the tiled fp32 kernel.
  * Attention reads the slot tables {@link #rows} flattens per sequence (block size 1). Single-threaded, like a forward
  * pass; the calls that start a step or move data ({@link #rows}, {@link #allocate}, {@link #prepare},
  * {@link #write}, {@link #read}, {@link #allocateKv}) make the context current on the calling thread,
@@ -349,8 +350,9 @@ public final class CudaBackend implements Backend {
 
     /**
      * Q8_0 and Q4_0: x quantized to int8 blocks (as the CPU's int8 kernels quantize it) and multiplied
-     * by the matrix-vector kernels, one batch entry per grid row; F32 and F16: the tiled fp32 kernel.
-     * Either way each output is computed the same whatever the batch.
+     * by the matrix-vector kernels, one batch entry per grid row; F16 rows of whole 32-blocks: the F16
+     * matrix-vector kernel the same way; F32 and other F16: the tiled fp32 kernel. A weight always
+     * takes the same kernel, so each output is computed the same whatever the batch.
      */
     @Override
     public void matmul(PreparedWeight w, Buffer x, int batch, Buffer out) {
@@ -360,6 +362,8 @@ public final class CudaBackend implements Backend {
             CudaKernels.QuantizedVector q = quantized(batch * weights.cols());
             kernels.quantize(q, xs);
             kernels.matvecBatch(own(out).memory(), weights, xs, q, batch);
+        } else if (weights.type() == ai.sluice.core.gguf.GgmlType.F16 && weights.cols() % 32 == 0) {
+            kernels.matvecBatch(own(out).memory(), weights, xs, null, batch);
         } else {
             kernels.matmul(own(out).memory(), weights, xs, batch);
         }

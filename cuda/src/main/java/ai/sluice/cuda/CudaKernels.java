@@ -1,7 +1,7 @@
 package ai.sluice.cuda;
 
 import ai.sluice.core.gguf.GgmlType;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.RopeType;
 
 /**

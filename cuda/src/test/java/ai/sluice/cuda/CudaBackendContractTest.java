@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.model.BackendContract;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.LlamaModel;
 import ai.sluice.core.tensor.CpuBackend;
 import ai.sluice.core.tensor.KernelChoice;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.sluice.core.gguf.GgmlType;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.RopeType;
 import java.util.ArrayList;
 import java.util.List;

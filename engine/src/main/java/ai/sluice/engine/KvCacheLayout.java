@@ -1,6 +1,6 @@
 package ai.sluice.engine;
 
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 /**
  * The KV cache as {@link KvCacheSizing} sized it and the engine allocated it at start.
  *

@@ -1,6 +1,6 @@
 package ai.sluice.engine;
 
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 
 /**
  * Where the KV cache is <b>sized</b>: the budget ({@link KvCacheBudget}) and the model's bytes per

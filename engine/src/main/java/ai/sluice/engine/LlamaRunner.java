@@ -2,7 +2,7 @@ package ai.sluice.engine;
 
 import ai.sluice.core.model.BatchEntry;
 import ai.sluice.core.model.ForwardPass;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.LlamaModel;
 import ai.sluice.core.model.ModelConfig;
 import ai.sluice.core.tensor.KvStore;

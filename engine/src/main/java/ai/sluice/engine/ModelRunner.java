@@ -1,7 +1,7 @@
 package ai.sluice.engine;
 
-import ai.sluice.core.model.KvType;
-import ai.sluice.core.model.SlotMapping;
+import ai.sluice.core.tensor.KvType;
+import ai.sluice.core.tensor.SlotMapping;
 import java.util.List;
 
 /**

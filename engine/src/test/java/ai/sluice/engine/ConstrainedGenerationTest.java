@@ -3,7 +3,7 @@ package ai.sluice.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.sampling.SamplingParams;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -137,7 +137,7 @@ class EngineEmbeddingTest {
             c.await();
             reference = c.tokenArray();
         }
-        long perToken = new LlamaRunner(stories.model).kvBytesPerToken(ai.sluice.core.model.KvType.F32);
+        long perToken = new LlamaRunner(stories.model).kvBytesPerToken(ai.sluice.core.tensor.KvType.F32);
         EngineConfig tight = config(48).maxModelLen(140).prefixCaching(false)
                 .kvCacheBytes(KvCacheLayout.bytesForSequences(3, 140, EngineConfig.DEFAULT_BLOCK_SIZE, perToken)).build();
         try (Engine engine = Engine.start(new LlamaRunner(stories.model), tight)) {

@@ -1,6 +1,6 @@
 package ai.sluice.engine;
 
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,6 @@
 package ai.sluice.plan;
 
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.ModelShape;
 import java.util.Locale;
 

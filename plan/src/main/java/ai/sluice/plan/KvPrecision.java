@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /**
  * The KV cache precision of a deployment being planned, on any server (fp8 and q8_0 caches exist on
  * accelerator servers, not in Sluice), and the bytes one element costs (Q8_0: 34 bytes per 32
- * values). Sluice's own KV element type is {@link ai.sluice.core.model.KvType}; {@link #of} maps it here.
+ * values). Sluice's own KV element type is {@link ai.sluice.core.tensor.KvType}; {@link #of} maps it here.
  */
 public enum KvPrecision {
     F16("f16", 2),
@@ -32,7 +32,7 @@ public enum KvPrecision {
     }
 
     /** The precision of Sluice's own KV cache of {@code type}. */
-    public static KvPrecision of(ai.sluice.core.model.KvType type) {
+    public static KvPrecision of(ai.sluice.core.tensor.KvType type) {
         return switch (type) {
             case F32 -> F32;
             case F16 -> F16;

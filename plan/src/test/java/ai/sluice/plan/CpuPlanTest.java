@@ -3,7 +3,7 @@ package ai.sluice.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sluice.core.gguf.GgufFile;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.ModelShape;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.SlotMapping;
 /**
  * One token to run through the model in a batched forward pass.
  *

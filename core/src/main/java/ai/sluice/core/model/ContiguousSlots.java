@@ -1,5 +1,6 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.SlotMapping;
 /** A sequence stored in consecutive slots from {@code base}: {@code slot(p) = base + p}. */
 public record ContiguousSlots(int base) implements SlotMapping {
     @Override

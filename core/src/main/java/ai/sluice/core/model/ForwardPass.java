@@ -1,5 +1,6 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.SlotMapping;
 import ai.sluice.core.tensor.AttentionShape;
 import ai.sluice.core.tensor.Backend;
 import ai.sluice.core.tensor.Buffer;

@@ -1,5 +1,7 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.KvType;
+import ai.sluice.core.tensor.SlotMapping;
 import ai.sluice.core.tensor.KvStore;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.tensor.Backend;
 import ai.sluice.core.tensor.Buffer;

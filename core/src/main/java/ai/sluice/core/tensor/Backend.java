@@ -1,7 +1,5 @@
 package ai.sluice.core.tensor;
 
-import ai.sluice.core.model.KvType;
-import ai.sluice.core.model.SlotMapping;
 
 /**
  * The compute seam: everything the forward pass does to its data, on data the backend owns. CPU

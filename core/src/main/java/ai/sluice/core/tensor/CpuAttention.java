@@ -1,8 +1,5 @@
 package ai.sluice.core.tensor;
 
-import ai.sluice.core.model.KvCacheMemory;
-import ai.sluice.core.model.KvType;
-import ai.sluice.core.model.SlotMapping;
 
 /**
  * The CPU's causal attention over a {@link KvCacheMemory}: one task per (row, head), split over the

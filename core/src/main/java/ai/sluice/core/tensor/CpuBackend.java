@@ -1,9 +1,6 @@
 package ai.sluice.core.tensor;
 
 import ai.sluice.core.gguf.GgmlType;
-import ai.sluice.core.model.KvCacheMemory;
-import ai.sluice.core.model.KvType;
-import ai.sluice.core.model.SlotMapping;
 import ai.sluice.core.nativelib.NativeUnavailableException;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;

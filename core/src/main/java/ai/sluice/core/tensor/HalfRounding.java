@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * llama.cpp's CPU backend does to a value it stores as F16 and reads back. It rounds the inputs of
  * a product with F16 weights to F16 (the weights' "vec_dot_type"), and its flash attention over an
  * F16 cache rounds the query and accumulates the weighted values in F16: to give llama.cpp's
- * tokens, Sluice rounds at the same places ({@code CpuBackend}, {@code core.model.HalfAttention}).
+ * tokens, Sluice rounds at the same places ({@code CpuBackend}, {@code core.tensor.HalfAttention}).
  *
  * <p>The vector form needs no conversion instruction: adding {@code C = 1.5 x 2^(e + 13)}, where
  * {@code 2^e} is the value's binade (at least 2^-14, where half precision turns subnormal), leaves

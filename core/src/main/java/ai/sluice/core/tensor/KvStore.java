@@ -1,6 +1,5 @@
 package ai.sluice.core.tensor;
 
-import ai.sluice.core.model.KvType;
 
 /**
  * A KV cache's storage as a {@link Backend} holds it, made by {@link Backend#allocateKv}: per layer,

@@ -1,5 +1,8 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.KvType;
+import ai.sluice.core.tensor.SlotMapping;
+import ai.sluice.core.tensor.KvCacheMemory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -72,7 +75,7 @@ class BatchInvarianceTest {
             maps[s] = new Paged(table);
         }
         int vocab = model.vocabSize();
-        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), totalBlocks * BLOCK, kvType)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config().layers(), totalBlocks * BLOCK, model.config().keyDim(), model.config().valueDim(), kvType)) {
             ForwardPass pass = model.newForwardPass(5); // smaller than the prefill: exercises internal steps
             List<BatchEntry> batch = new ArrayList<>();
             for (int s = 0; s < n; s++) {
@@ -101,7 +104,7 @@ class BatchInvarianceTest {
 
     @Test
     void onlyEntriesThatWantLogitsGetThem() {
-        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), 8, KvType.F32)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config().layers(), 8, model.config().keyDim(), model.config().valueDim(), KvType.F32)) {
             ForwardPass pass = model.newForwardPass(4);
             SlotMapping slots = new ContiguousSlots(0);
             float[] logits = pass.forward(List.of(new BatchEntry(1, 0, slots, false),
@@ -112,7 +115,7 @@ class BatchInvarianceTest {
 
     @Test
     void rejectsTokensOutsideTheVocabulary() {
-        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), 8, KvType.F32)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config().layers(), 8, model.config().keyDim(), model.config().valueDim(), KvType.F32)) {
             ForwardPass pass = model.newForwardPass(4);
             assertThatThrownBy(() -> pass.forward(List.of(new BatchEntry(512, 0, new ContiguousSlots(0), true)), pool))
                     .hasMessageContaining("token id 512");
@@ -121,7 +124,7 @@ class BatchInvarianceTest {
 
     @Test
     void rejectsSlotsOutsideThePool() {
-        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), 8, KvType.F32)) {
+        try (KvCacheMemory pool = KvCacheMemory.allocate(model.config().layers(), 8, model.config().keyDim(), model.config().valueDim(), KvType.F32)) {
             ForwardPass pass = model.newForwardPass(4);
             assertThatThrownBy(() -> pass.forward(List.of(new BatchEntry(1, 0, new ContiguousSlots(8), true)), pool))
                     .hasMessageContaining("slot 8");
@@ -141,7 +144,7 @@ class BatchInvarianceTest {
     @Test
     void poolReportsItsBytes() {
         ModelConfig c = model.config();
-        try (KvCacheMemory f32 = KvCacheMemory.allocate(c, 100, KvType.F32); KvCacheMemory f16 = KvCacheMemory.allocate(c, 100, KvType.F16)) {
+        try (KvCacheMemory f32 = KvCacheMemory.allocate(c.layers(), 100, c.keyDim(), c.valueDim(), KvType.F32); KvCacheMemory f16 = KvCacheMemory.allocate(c.layers(), 100, c.keyDim(), c.valueDim(), KvType.F16)) {
             assertThat(f32.byteSize()).isEqualTo(5L * 100 * (32 + 32) * 4);
             assertThat(f16.byteSize()).isEqualTo(f32.byteSize() / 2);
             assertThat(f32.bytesPerSlot()).isEqualTo(c.shape().kvBytesPerToken(4));

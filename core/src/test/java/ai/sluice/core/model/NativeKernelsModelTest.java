@@ -1,5 +1,7 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.KvType;
+import ai.sluice.core.tensor.KvCacheMemory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sluice.core.gguf.GgufFile;
@@ -51,7 +53,7 @@ class NativeKernelsModelTest {
                 }
             }
             int vocab = nativeModel.vocabSize();
-            try (KvCacheMemory pool = KvCacheMemory.allocate(nativeModel.config(), n * 64, KvType.F16)) {
+            try (KvCacheMemory pool = KvCacheMemory.allocate(nativeModel.config().layers(), n * 64, nativeModel.config().keyDim(), nativeModel.config().valueDim(), KvType.F16)) {
                 ForwardPass pass = nativeModel.newForwardPass(64);
                 List<BatchEntry> batch = new ArrayList<>();
                 int[] positions = new int[n];

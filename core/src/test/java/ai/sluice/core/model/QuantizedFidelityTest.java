@@ -1,5 +1,6 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.KvType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sluice.core.gguf.GgufFile;

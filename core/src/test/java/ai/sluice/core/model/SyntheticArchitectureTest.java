@@ -1,5 +1,7 @@
 package ai.sluice.core.model;
 
+import ai.sluice.core.tensor.KvType;
+import ai.sluice.core.tensor.KvCacheMemory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -96,7 +98,7 @@ class SyntheticArchitectureTest {
         try (GgufFile file = GgufFile.open(path); CpuBackend backend = new CpuBackend(new KernelPool(2))) {
             LlamaModel model = LlamaModel.load(file, backend);
             assertThat(model.config().architecture()).isEqualTo(Architecture.fromGguf(spec.arch()));
-            try (KvCacheMemory pool = KvCacheMemory.allocate(model.config(), TOKENS.length, KvType.F32)) {
+            try (KvCacheMemory pool = KvCacheMemory.allocate(model.config().layers(), TOKENS.length, model.config().keyDim(), model.config().valueDim(), KvType.F32)) {
                 List<BatchEntry> batch = new ArrayList<>();
                 for (int p = 0; p < TOKENS.length; p++) {
                     batch.add(new BatchEntry(TOKENS[p], p, new ContiguousSlots(0), true));

@@ -9,7 +9,7 @@ import ai.sluice.core.tensor.KernelChoice;
 import ai.sluice.core.tensor.KernelPool;
 import ai.sluice.cuda.CudaBackend;
 import ai.sluice.core.gguf.GgmlType;
-import ai.sluice.core.model.KvType;
+import ai.sluice.core.tensor.KvType;
 import ai.sluice.core.model.RopeType;
 import ai.sluice.cuda.CudaContext;
 import ai.sluice.cuda.CudaKernels;
@@ -35,7 +35,9 @@ import java.util.stream.IntStream;
  *
  * <p>{@code DeviceCheck [--out DIR] [--seed N] [--quick] [--models DIR]}: the log and a TSV of the
  * timings go to --out; {@code --quick} skips the large shapes; {@code --emulated} (for the CPU emulator
- * of the kernels that the tests build) uses small shapes and times nothing; {@code --models} names a folder with
+ * of the kernels that the tests build) uses small shapes and times nothing; {@code --decode 1b} ends with
+ * single-sequence decode through {@link CudaBackend} on synthetic models of that preset's shape (Q4_0,
+ * Q8_0, F16: tokens/s and weight bytes per second against the roofline); {@code --models} names a folder with
  * stories260K.gguf (and its q8_0/q4_0 derivatives): each is run through {@link BackendContract} with
  * the {@link CudaBackend} against the CPU backend (same greedy tokens, logits within
  * {@link BackendContract#ACCELERATOR_TOLERANCE}). Exit status: 0 all passed, 1 a check failed, 2 no GPU.
@@ -75,6 +77,7 @@ public final class DeviceCheck {
         long seed = System.nanoTime();
         boolean quick = false;
         boolean emulated = false;
+        String decode = null;
         Path models = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -83,13 +86,17 @@ public final class DeviceCheck {
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--quick" -> quick = true;
                 case "--emulated" -> emulated = true;
+                case "--decode" -> decode = args[++i];
                 default -> {
-                    System.err.println("usage: DeviceCheck [--out DIR] [--seed N] [--quick] [--emulated] [--models DIR]");
+                    System.err.println("usage: DeviceCheck [--out DIR] [--seed N] [--quick] [--emulated] [--decode PRESET] [--models DIR]");
                     return 64;
                 }
             }
         }
         Report report = new Report();
+        if (out != null) {
+            report.liveTo(out);
+        }
         report.line("sluice cuda device check (java %s, seed %d)", Runtime.version(), seed);
         int status;
         try (CudaContext ctx = CudaContext.open(0)) {
@@ -103,6 +110,9 @@ public final class DeviceCheck {
                 }
                 if (!emulated) {
                     check.benchmarks(quick);
+                    if (decode != null) {
+                        check.decode(ai.sluice.core.synth.SynthConfig.preset(decode));
+                    }
                 }
             }
             report.summary();
@@ -640,6 +650,84 @@ public final class DeviceCheck {
         for (GgmlType t : WEIGHT_TYPES) {
             run("time matmul " + t, () -> timeMatmul(t, 4096, 4096, 512));
         }
+    }
+
+    /**
+     * Single-sequence decode through the whole backend on synthetic models shaped like {@code config}
+     * (1b: TinyLlama-1.1B)
+     * (core's SyntheticLlama, written to a temporary file): a 16-token prompt, then 64 timed steps;
+     * every weight byte is read once per token, so weight bytes x tokens/s against the roofline is the
+     * figure issue 23 asks for (target >= 70%).
+     */
+    private void decode(ai.sluice.core.synth.SynthConfig config) {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.F16}) {
+            run("decode " + config.name() + " " + type, () -> decode(config, type));
+        }
+    }
+
+    private void decode(ai.sluice.core.synth.SynthConfig config, GgmlType type) {
+        Path file;
+        try {
+            file = java.nio.file.Files.createTempFile("sluice-decode-" + config.name(), ".gguf");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
+            long t0 = System.nanoTime();
+            ai.sluice.core.synth.SyntheticLlama.Result written = ai.sluice.core.synth.SyntheticLlama.write(file, config,
+                    type, 42);
+            double writeSeconds = (System.nanoTime() - t0) / 1e9;
+            try (GgufFile f = GgufFile.open(file); CudaBackend cuda = CudaBackend.open(0)) {
+                LlamaModel model = LlamaModel.load(f, cuda);
+                try (ai.sluice.core.model.Generator g = model.newGenerator(256, KvType.F16)) {
+                    int[] prompt = new int[16];
+                    for (int i = 0; i < prompt.length; i++) {
+                        prompt[i] = 1 + i * 7 % (config.vocab() - 1);
+                    }
+                    long p0 = System.nanoTime();
+                    float[] logits = g.prompt(prompt);
+                    double prefill = (System.nanoTime() - p0) / 1e9;
+                    int token = argmax(logits);
+                    for (int i = 0; i < 16; i++) { // warm-up: the JIT compiles the host side of a step
+                        token = argmax(g.next(token));
+                    }
+                    int steps = 64;
+                    long d0 = System.nanoTime();
+                    for (int i = 0; i < steps; i++) {
+                        token = argmax(g.next(token));
+                    }
+                    double seconds = (System.nanoTime() - d0) / 1e9;
+                    double tokensPerSecond = steps / seconds;
+                    // the bytes a token reads: every tensor once, except a separate token embedding (one row)
+                    double bytesPerToken = f.tensorBytes() - (f.hasTensor("output.weight")
+                            ? f.tensor("token_embd.weight").byteSize() : 0);
+                    double gbs = bytesPerToken * tokensPerSecond / 1e9;
+                    report.timing(new Report.Timing("decode", type.name(), config.name(), "1 sequence, whole model",
+                            1e6 / tokensPerSecond, gbs, 100 * gbs * 1e9 / ctx.info().rooflineBytesPerSecond(),
+                            String.format(java.util.Locale.ROOT, "%.1f tok/s; %.2f GB read per token; prefill 16 tokens %.1f ms; "
+                                    + "file %.2f GB written in %.0f s", tokensPerSecond, bytesPerToken / 1e9, prefill * 1e3,
+                                    written.fileBytes() / 1e9, writeSeconds)));
+                    report.line("decode %s: last token %d", type, token);
+                }
+            }
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException ignored) {
+                // a temporary file
+            }
+            ctx.makeCurrent();
+        }
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /** The measured ceiling: a device-to-device copy, counting bytes read and written. */

@@ -22,6 +22,15 @@ final class Report {
     }
 
     private final StringBuilder log = new StringBuilder();
+    /** Where each line is appended as it is printed (so a run stopped by a time limit keeps what it did), or null. */
+    private Path live;
+
+    /** Appends every line from now on to {@code dir}/device-check.log as well. */
+    void liveTo(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        live = dir.resolve("device-check.log");
+        Files.writeString(live, log);
+    }
     private final List<Check> checks = new ArrayList<>();
     private final List<Timing> timings = new ArrayList<>();
 
@@ -30,6 +39,13 @@ final class Report {
         System.out.println(s);
         System.out.flush();
         log.append(s).append('\n');
+        if (live != null) {
+            try {
+                Files.writeString(live, s + "\n", java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                live = null; // the console still has it
+            }
+        }
     }
 
     void check(String name, double error, double tolerance, String detail) {

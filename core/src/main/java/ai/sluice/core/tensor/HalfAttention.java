@@ -1,8 +1,5 @@
-package ai.sluice.core.model;
+package ai.sluice.core.tensor;
 
-import ai.sluice.core.tensor.HalfRounding;
-import ai.sluice.core.tensor.HalfVectors;
-import ai.sluice.core.tensor.VectorMath;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;

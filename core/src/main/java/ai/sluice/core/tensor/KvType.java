@@ -1,4 +1,4 @@
-package ai.sluice.core.model;
+package ai.sluice.core.tensor;
 
 /**
  * Element type of Sluice's KV cache, the one KV type of the runtime (engine, model, CLI flags). The

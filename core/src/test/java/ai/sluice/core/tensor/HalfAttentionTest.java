@@ -1,4 +1,4 @@
-package ai.sluice.core.model;
+package ai.sluice.core.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package ai.sluice.core.model;
+package ai.sluice.core.tensor;
 
 /**
  * Where one sequence's positions live in a {@link KvCacheMemory}: position {@code p}'s K and V rows are

@@ -1,8 +1,5 @@
-package ai.sluice.core.model;
+package ai.sluice.core.tensor;
 
-import ai.sluice.core.tensor.HalfVectors;
-import ai.sluice.core.tensor.KvStore;
-import ai.sluice.core.tensor.VectorMath;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -56,11 +53,6 @@ public final class KvCacheMemory implements KvStore {
             keys[l] = arena.allocate((long) slots * keyDim * e, 64);
             values[l] = arena.allocate((long) slots * valueDim * e, 64);
         }
-    }
-
-    /** A pool of {@code slots} slots for every layer of {@code config}. */
-    public static KvCacheMemory allocate(ModelConfig config, int slots, KvType type) {
-        return new KvCacheMemory(config.layers(), slots, config.keyDim(), config.valueDim(), type);
     }
 
     /** A pool with explicit sizes. */
