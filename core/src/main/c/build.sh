@@ -28,12 +28,15 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 common=(-O3 -std=c11 -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno -Wall -Wextra -Werror)
 base=(-mavx2 -mfma -mf16c)
-"$cc" "${common[@]}" "${base[@]}" -DSLUICE_SUFFIX=_avx2 -c "$src/sluice_int8.c" -o "$tmp/int8_avx2.o"
-"$cc" "${common[@]}" "${base[@]}" -mavxvnni -DSLUICE_AVX_VNNI -DSLUICE_SUFFIX=_avxvnni \
-  -c "$src/sluice_int8.c" -o "$tmp/int8_avxvnni.o"
-"$cc" "${common[@]}" "${base[@]}" -mavx512f -mavx512bw -mavx512vl -mavx512vnni -DSLUICE_AVX512_VNNI \
-  -DSLUICE_SUFFIX=_avx512vnni -c "$src/sluice_int8.c" -o "$tmp/int8_avx512vnni.o"
+for k in int8 r4; do
+  "$cc" "${common[@]}" "${base[@]}" -DSLUICE_SUFFIX=_avx2 -c "$src/sluice_$k.c" -o "$tmp/${k}_avx2.o"
+  "$cc" "${common[@]}" "${base[@]}" -mavxvnni -DSLUICE_AVX_VNNI -DSLUICE_SUFFIX=_avxvnni \
+    -c "$src/sluice_$k.c" -o "$tmp/${k}_avxvnni.o"
+  "$cc" "${common[@]}" "${base[@]}" -mavx512f -mavx512bw -mavx512vl -mavx512vnni -DSLUICE_AVX512_VNNI \
+    -DSLUICE_SUFFIX=_avx512vnni -c "$src/sluice_$k.c" -o "$tmp/${k}_avx512vnni.o"
+done
 "$cc" "${common[@]}" -c "$src/sluice_dispatch.c" -o "$tmp/dispatch.o"
+"$cc" "${common[@]}" -c "$src/sluice_repack.c" -o "$tmp/repack.o"
 "$cc" -shared -Wl,-z,noexecstack -o "$tmp/libsluice.so" "$tmp"/*.o
 mv "$tmp/libsluice.so" "$lib"
 echo "sluice native: built $lib (levels avx2, avx-vnni, avx512-vnni)"

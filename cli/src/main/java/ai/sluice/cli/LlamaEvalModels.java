@@ -3,10 +3,10 @@ package ai.sluice.cli;
 import ai.sluice.core.model.BatchEntry;
 import ai.sluice.core.model.ContiguousSlots;
 import ai.sluice.core.model.ForwardPass;
-import ai.sluice.core.model.KvCacheMemory;
 import ai.sluice.core.model.KvType;
 import ai.sluice.core.quant.eval.LogitsSource;
 import ai.sluice.core.tensor.KernelChoice;
+import ai.sluice.core.tensor.KvStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,7 +68,7 @@ final class LlamaEvalModels implements EvalModels {
                 batch.add(new BatchEntry(tokens[i], i, slots, true));
             }
             float[] flat;
-            try (KvCacheMemory kv = KvCacheMemory.allocate(m.model().config(), n, KvType.F32)) {
+            try (KvStore kv = m.model().allocateKv(n, KvType.F32)) {
                 flat = pass.forward(batch, kv);
             }
             float[][] rows = new float[n][];

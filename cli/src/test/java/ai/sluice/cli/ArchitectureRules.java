@@ -38,6 +38,7 @@ final class ArchitectureRules {
     private static Map<String, Set<String>> mayUse() {
         Map<String, Set<String>> m = new LinkedHashMap<>();
         m.put("core", Set.of());
+        m.put("cuda", Set.of("core")); // the CUDA driver bindings and kernels: below the engine, beside core's CPU kernels
         m.put("engine", Set.of("core"));
         m.put("server", Set.of("engine", "core", "wire", "grammar"));
         m.put("wire", Set.of()); // the OpenAI wire model (JSON records), shared by server, gateway and bench
@@ -46,7 +47,7 @@ final class ArchitectureRules {
         m.put("grammar", Set.of()); // constrained decoding over byte strings: no models, no requests
         m.put("plan", Set.of("core"));
         m.put("bench", Set.of("wire")); // talks to servers over HTTP only
-        m.put("cli", Set.of("core", "engine", "server", "wire", "gateway", "store", "plan", "bench",
+        m.put("cli", Set.of("core", "cuda", "engine", "server", "wire", "gateway", "store", "plan", "bench",
                 "grammar"));
         return Map.copyOf(m);
     }
@@ -70,7 +71,7 @@ final class ArchitectureRules {
                             + " of the other Sluice modules")
                     .allowEmptyShould(true));
         }
-        for (String module : List.of("core", "engine", "wire", "grammar")) { // wire: Jackson only, framing without a transport
+        for (String module : List.of("core", "cuda", "engine", "wire", "grammar")) { // wire: Jackson only, framing without a transport
             rules.add(noClasses().that().resideInAPackage(root + "." + module + "..")
                     .should().dependOnClassesThat().resideInAnyPackage(HTTP)
                     .as(module + " knows no HTTP library")

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * The paged KV cache's bookkeeping: which of a fixed number of blocks of {@code blockSize} slots
  * each sequence holds, reference counts, and the automatic prefix cache. No memory of its own: the
- * K and V live in core's {@code KvCacheMemory} (allocated by {@link ModelRunner#allocateKvCache}),
+ * K and V live in the model backend's KV store (allocated by {@link ModelRunner#allocateKvCache}),
  * and block {@code b} is its slots {@code b * blockSize ..}; the count of blocks comes from
  * {@link KvCacheSizing}.
  *

@@ -6,7 +6,7 @@ import ai.sluice.core.model.KvType;
  * Where the KV cache is <b>sized</b>: the budget ({@link KvCacheBudget}) and the model's bytes per
  * token become a {@link KvCacheLayout} (blocks, bytes, longest sequence), refusing budgets that cannot
  * hold one full-length sequence. The memory is then allocated once by
- * {@link ModelRunner#allocateKvCache} (core's {@code KvCacheMemory}), and its blocks handed out by
+ * {@link ModelRunner#allocateKvCache} (a KV store of the model's backend), and its blocks handed out by
  * {@link KvCacheBlocks}. The planner's {@code CpuPlan} does the same arithmetic for its plan line.
  */
 final class KvCacheSizing {

@@ -30,8 +30,9 @@
  *       maxNumSeqs and maxBatchedTokens; preemption by recompute of the newest (FCFS) or least
  *       urgent (priority) running sequence.</li>
  *   <li>The KV cache: sized by {@code KvCacheSizing} (budget to {@link ai.sluice.engine.KvCacheLayout}),
- *       allocated once by {@link ai.sluice.engine.ModelRunner#allocateKvCache} (core's
- *       {@code KvCacheMemory}: K and V per layer and slot, written and read by the forward pass),
+ *       allocated once by {@link ai.sluice.engine.ModelRunner#allocateKvCache} (a KV store of the
+ *       model's backend, on the CPU core's {@code KvCacheMemory}: K and V per layer and slot, written
+ *       and read by the backend's ops in the forward pass; its budget also from the backend),
  *       paged by {@code KvCacheBlocks}: fixed blocks, reference counts, the prefix cache (full blocks
  *       keyed by a hash chain of their tokens, verified on lookup) and one LRU queue of free blocks.</li>
  *   <li>{@link ai.sluice.engine.ModelRunner}: the seam to the model; {@link

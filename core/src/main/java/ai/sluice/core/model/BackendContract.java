@@ -12,8 +12,9 @@ import java.util.List;
  * {@code assertThat(BackendContract.compare(cpuModel, cudaModel, Scenario.DEFAULT).problems(tol)).isEmpty()}.
  *
  * <ul>
- *   <li>one sequence ({@link Generator}): a prompt, then greedy decoding where each side follows its
- *       own argmax; the tokens must be the same, the logits of every step within the tolerance;</li>
+ *   <li>one sequence ({@link Generator}): a prompt, then greedy decoding; the tokens must be the
+ *       same, the logits of every step within the tolerance (after a differing token both sides go
+ *       on with the reference's, so one near-tie does not end the comparison);</li>
  *   <li>several sequences batched ({@link ForwardPass}) on paged slot mappings whose blocks
  *       interleave between sequences: all prompts prefilled in one call (split into steps of the
  *       scenario's {@code maxBatch} on the candidate), then decode steps of all of them, fed the
@@ -21,14 +22,19 @@ import java.util.List;
  *       the hidden states asked for: every logit and hidden element within the tolerance, every
  *       row's argmax the same.</li>
  * </ul>
- * Tolerances are absolute, on logits and on hidden states. The CPU's variants (Java or native
- * kernels, any thread count, any batch split) give the same bits: tolerance 0.
+ * Tolerances are absolute, on logits and on hidden states. A differing greedy token counts only
+ * where the reference's own logits for the two tokens are more than twice the tolerance apart: with
+ * every logit within the tolerance, a closer pair (a near-tie) may swap. The CPU's variants (Java or
+ * native kernels, any thread count, any batch split) give the same bits: tolerance 0, no swap
+ * excused.
  */
 public final class BackendContract {
     /**
-     * A tolerance for a backend whose kernels sum in another order than the CPU's or round the
-     * 8-bit activations differently (an accelerator): the models here have logits of magnitude
-     * ~10, float32 sums in another order move them by ~1e-4, a different int8 rounding by ~1e-2.
+     * A tolerance for a backend whose kernels sum in another order than the CPU's (an accelerator),
+     * on float models: logits of magnitude ~10 here, moved by ~1e-5 (F32 KV) to ~2e-3 (F16 KV) on
+     * the cuda helper's emulated kernels. On Q8_0/Q4_0 models such a backend can round one 8-bit
+     * activation to the other side of a half, which moved stories260K q8_0's logits by 0.26 there:
+     * a backend not bit-exact with the CPU's int8 path states its own, larger, tolerance for them.
      */
     public static final float ACCELERATOR_TOLERANCE = 0.05f;
 
@@ -73,14 +79,22 @@ public final class BackendContract {
      * @param logitsCompared logit rows compared
      * @param maxLogitDiff largest absolute difference of a logit
      * @param maxHiddenDiff largest absolute difference of a hidden-state element
-     * @param tokenMismatches greedy tokens (or batched rows' argmax) that differ, one line each
+     * @param tokenMismatches greedy tokens (or batched rows' argmax) that differ
      */
     public record Report(String candidate, int logitsCompared, float maxLogitDiff, float maxHiddenDiff,
-                         List<String> tokenMismatches) {
+                         List<TokenMismatch> tokenMismatches) {
 
-        /** Every way the candidate broke the contract at {@code tolerance}; empty when it holds. */
+        /**
+         * Every way the candidate broke the contract at {@code tolerance}; empty when it holds. A token
+         * mismatch on a near-tie (the reference's gap at most {@code 2 * tolerance}) is not one.
+         */
         public List<String> problems(float tolerance) {
-            List<String> problems = new ArrayList<>(tokenMismatches);
+            List<String> problems = new ArrayList<>();
+            for (TokenMismatch m : tokenMismatches) {
+                if (!(m.referenceGap() <= 2 * tolerance)) {
+                    problems.add(candidate + ": " + m);
+                }
+            }
             if (!(maxLogitDiff <= tolerance)) {
                 problems.add(candidate + ": logits differ by up to " + maxLogitDiff + " (tolerance " + tolerance + ")");
             }
@@ -89,6 +103,22 @@ public final class BackendContract {
                         + " (tolerance " + tolerance + ")");
             }
             return problems;
+        }
+    }
+
+    /**
+     * A greedy token (or a batched row's argmax) that differs.
+     *
+     * @param where which scenario, step and row
+     * @param expected the reference's token
+     * @param actual the candidate's
+     * @param referenceGap the reference's logit of {@code expected} minus its logit of {@code actual}
+     */
+    public record TokenMismatch(String where, int expected, int actual, float referenceGap) {
+        @Override
+        public String toString() {
+            return where + ": token " + actual + ", the reference's " + expected + " (reference logits "
+                    + referenceGap + " apart)";
         }
     }
 
@@ -115,12 +145,12 @@ public final class BackendContract {
                 int want = argmax(expected, 0, expected.length);
                 int got = argmax(actual, 0, actual.length);
                 if (want != got) {
-                    d.mismatches.add(d.name + ": single sequence, step " + step + ": greedy token " + got
-                            + ", the reference's " + want);
-                    return; // the contexts differ from here on
+                    d.mismatches.add(new TokenMismatch("single sequence, step " + step, want, got,
+                            expected[want] - expected[got]));
                 }
+                // both go on with the reference's token, so the contexts stay the same
                 expected = ref.next(want);
-                actual = cand.next(got);
+                actual = cand.next(want);
             }
         }
     }
@@ -171,8 +201,8 @@ public final class BackendContract {
                         int want = argmax(expected, row * vocab, vocab);
                         int got = argmax(actual, row * vocab, vocab);
                         if (want != got) {
-                            d.mismatches.add(d.name + ": batched, step " + step + ", row " + row + ": argmax "
-                                    + got + ", the reference's " + want);
+                            d.mismatches.add(new TokenMismatch("batched, step " + step + ", row " + row, want, got,
+                                    expected[row * vocab + want] - expected[row * vocab + got]));
                         }
                         for (int q = 0; q < n; q++) {
                             if (e.slots() == slots[q]) {
@@ -214,7 +244,7 @@ public final class BackendContract {
     /** The running maxima and mismatches of one comparison. */
     private static final class Differences {
         final String name;
-        final List<String> mismatches = new ArrayList<>();
+        final List<TokenMismatch> mismatches = new ArrayList<>();
         int rows;
         float maxLogit;
         float maxHidden;

@@ -251,6 +251,48 @@ public final class KvCacheMemory implements KvStore {
         }
     }
 
+    /**
+     * One query head's causal attention over positions {@code 0 .. len - 1} of one sequence:
+     * {@code out[outOff ..] = softmax(q . K_t * scale) . V_t} with K/V head {@code kvHead} (of
+     * {@code headDim} and {@code valueHeadDim} elements), the softmax summed in double.
+     * {@code scores} (at least {@code len} long) is scratch. An F16 cache is read the way
+     * llama.cpp's flash attention computes it ({@link HalfAttention}: F16 query, online softmax with
+     * an F16 accumulator), so greedy tokens match llama.cpp's (fidelity).
+     */
+    public void attendHead(int layer, SlotMapping slots, int len, int kvHead, float[] q, int qOff, int headDim,
+            float scale, float[] scores, float[] out, int outOff, int valueHeadDim) {
+        if (type == KvType.F16) {
+            HalfAttention.attend(this, layer, slots, len, kvHead * headDim, q, qOff, headDim, scale, scores,
+                    kvHead * valueHeadDim, out, outOff, valueHeadDim);
+            return;
+        }
+        // s[t] = q . k_t * scale, then softmax over t
+        scoreKeys(layer, slots, len, kvHead * headDim, q, qOff, headDim, scale, scores);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t < len; t++) {
+            max = Math.max(max, scores[t]);
+        }
+        double sum = 0;
+        for (int t = 0; t < len; t++) {
+            float p = (float) Math.exp(scores[t] - max);
+            scores[t] = p;
+            sum += p;
+        }
+        float inv = (float) (1.0 / sum);
+        // out = sum_t softmax(s)_t * v_t
+        weightedValues(layer, slots, len, kvHead * valueHeadDim, scores, inv, out, outOff, valueHeadDim);
+    }
+
+    /** Layer {@code layer}'s K storage ({@link HalfAttention} reads it in place). */
+    MemorySegment keySegment(int layer) {
+        return keys[layer];
+    }
+
+    /** Layer {@code layer}'s V storage. */
+    MemorySegment valueSegment(int layer) {
+        return values[layer];
+    }
+
     /** Reads the K row of {@code slot} into {@code dst} (tests, debugging). */
     public void readKey(int layer, int slot, float[] dst, int dstOff) {
         checkSlot(slot);

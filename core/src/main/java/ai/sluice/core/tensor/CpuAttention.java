@@ -1,12 +1,12 @@
 package ai.sluice.core.tensor;
 
 import ai.sluice.core.model.KvCacheMemory;
+import ai.sluice.core.model.KvType;
 import ai.sluice.core.model.SlotMapping;
 
 /**
  * The CPU's causal attention over a {@link KvCacheMemory}: one task per (row, head), split over the
- * kernel pool when the step holds enough work. Scores and weighted values are the KV memory's
- * vector loops; the softmax sums in double.
+ * kernel pool when the step holds enough work; each task is {@link KvCacheMemory#attendHead}.
  */
 final class CpuAttention {
     /** Attention work (multiply-adds) below which splitting over threads costs more than it saves. */
@@ -28,7 +28,7 @@ final class CpuAttention {
         int vhd = shape.valueHeadDim();
         int qDim = shape.queryDim();
         int outDim = shape.outputDim();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float scale = 1f / (float) Math.sqrt(hd); // llama.cpp's kq_scale, rounded as it rounds it
         int[] positions = rows.positions();
         SlotMapping[] slotMaps = rows.slots();
         long work = 0;
@@ -41,27 +41,9 @@ final class CpuAttention {
             for (int task = start; task < end; task++) {
                 int e = task / heads;
                 int h = task % heads;
-                SlotMapping slots = slotMaps[e];
-                int len = positions[e] + 1;
-                float[] s = scoreBuffer(len);
-                int qOff = e * qDim + h * hd;
-                int kvHead = h / group;
-                // s[t] = q . k_t / sqrt(hd), then softmax over t
-                kv.scoreKeys(l, slots, len, kvHead * hd, q, qOff, hd, scale, s);
-                float max = Float.NEGATIVE_INFINITY;
-                for (int t = 0; t < len; t++) {
-                    max = Math.max(max, s[t]);
-                }
-                double sum = 0;
-                for (int t = 0; t < len; t++) {
-                    float p = (float) Math.exp(s[t] - max);
-                    s[t] = p;
-                    sum += p;
-                }
-                float inv = (float) (1.0 / sum);
-                // out = sum_t softmax(s)_t * v_t
-                int oOff = e * outDim + h * vhd;
-                kv.weightedValues(l, slots, len, kvHead * vhd, s, inv, att, oOff, vhd);
+                float[] s = scoreBuffer(positions[e] + 1);
+                kv.attendHead(l, slotMaps[e], positions[e] + 1, h / group, q, e * qDim + h * hd, hd, scale, s,
+                        att, e * outDim + h * vhd, vhd);
             }
         });
     }

@@ -40,6 +40,8 @@ public final class CpuBackend implements Backend {
     private final ThreadLocal<Int8Kernel> int8Kernels;
     /** Quantized inputs, per calling thread: filled once per product, read by every worker. */
     private final ThreadLocal<Int8Activations> activations;
+    /** Inputs rounded to F16 for F16 weights, per calling thread (see {@link #matmulEach}). */
+    private final ThreadLocal<float[][]> halfInputs = ThreadLocal.withInitial(() -> new float[1][0]);
     /** The native Q8_0/Q4_0 kernels, or null: the Java ones. */
     private final NativeInt8Kernel nativeInt8;
     private final CpuAttention attention;
@@ -161,20 +163,47 @@ public final class CpuBackend implements Backend {
         if (anyInt8) {
             q = activations.get();
             q.quantize(x, xOff, batch, cols);
+            if (nativeInt8 != null) {
+                nativeInt8.prepare(q, batch * cols);
+            }
         }
         Int8Activations quantized = q;
+        // F16 weights multiply the input rounded to F16, as llama.cpp's CPU backend does (it converts
+        // the input to the weights' type): in float the two engines' logits differ by up to ~1e-3
+        float[] halfX = anyHalf(ws) ? halfRounded(x, xOff, batch * cols) : null;
         long workPerUnit = (long) ROWS_PER_UNIT * cols * batch;
         int grain = (int) Math.max(1, MIN_WORK_PER_CHUNK / Math.max(1, workPerUnit));
         pool.parallelFor(firstUnit[ws.length], grain, (start, end) -> {
             for (int i = 0; i < ws.length; i++) {
                 int from = Math.max(start, firstUnit[i]) - firstUnit[i];
                 int to = Math.min(end, firstUnit[i + 1]) - firstUnit[i];
-                if (from < to) {
+                if (from < to && ws[i].type() == GgmlType.F16) {
+                    rows(ws[i], halfX, 0, quantized, batch, outs[i], outOff,
+                            from * ROWS_PER_UNIT, Math.min(ws[i].rows(), to * ROWS_PER_UNIT));
+                } else if (from < to) {
                     rows(ws[i], x, xOff, quantized, batch, outs[i], outOff,
                             from * ROWS_PER_UNIT, Math.min(ws[i].rows(), to * ROWS_PER_UNIT));
                 }
             }
         });
+    }
+
+    private static boolean anyHalf(WeightMatrix[] ws) {
+        for (WeightMatrix w : ws) {
+            if (w.type() == GgmlType.F16) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private float[] halfRounded(float[] x, int xOff, int n) {
+        float[][] holder = halfInputs.get();
+        if (holder[0].length < n) {
+            holder[0] = new float[n];
+        }
+        HalfRounding.round(x, xOff, n, holder[0], 0);
+        return holder[0];
     }
 
     private void rows(WeightMatrix w, float[] x, int xOff, Int8Activations q, int batch, float[] out, int outOff,
@@ -240,7 +269,11 @@ public final class CpuBackend implements Backend {
         System.arraycopy(data(src), srcOff, dst, dstOff, n);
     }
 
-    /** The matrix itself: the kernels read the mapped bytes in place. */
+    /**
+     * The matrix itself: the kernels read the mapped bytes in place. (The native int8 kernels
+     * repack a matrix at its first product, not here: the token embedding passes here too, and
+     * only its lookups may ever read it.)
+     */
     @Override
     public PreparedWeight prepare(WeightMatrix w) {
         return w;

@@ -49,6 +49,8 @@ final class Int8Activations {
     private float[][] tokenScales = new float[0][];
     private float[] pairs = new float[0];
     private float[] pairScales = new float[0];
+    /** The quants as int8 in the native repacked kernels' lane order (NativeInt8Kernel#prepare fills them). */
+    private byte[] laneOrderBytes = new byte[0];
     /** Whether the kernels reading these take large batches through {@link PairedTokenTile} (see {@link Int8Kernel}). */
     private final boolean pairedTiles;
 
@@ -229,6 +231,19 @@ final class Int8Activations {
     /** As {@link #tokenQuants}, for {@link #scales()}. */
     float[] tokenScales(int t) {
         return tokenScales[t];
+    }
+
+    /** A buffer for {@link #laneOrderBytes()} of at least {@code n} bytes (grown, never shrunk). */
+    byte[] laneOrderBytes(int n) {
+        if (laneOrderBytes.length < n) {
+            laneOrderBytes = new byte[n];
+        }
+        return laneOrderBytes;
+    }
+
+    /** The native repacked kernels' copy of the quants, filled by {@code NativeInt8Kernel.prepare}. */
+    byte[] laneOrderBytes() {
+        return laneOrderBytes;
     }
 
     /** One scale per block of 32, entry {@code b}'s at {@code b} times the row length / 32. */

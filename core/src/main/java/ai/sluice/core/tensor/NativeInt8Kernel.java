@@ -17,28 +17,65 @@ import java.lang.invoke.MethodHandle;
  * scales, Q4_0 offsets) and the output as heap arrays, which {@link Linker.Option#critical} lets the
  * callee read in place (no copy; the GC waits for the call, a chunk of rows, to return).
  *
- * <p>Thread-safe and stateless: one instance serves every worker.
+ * <p>Two weight layouts, same bits: by default each matrix is repacked at its first use ({@link
+ * RepackedWeights}) and multiplied with 8-bit dot products ({@code sluice_r4.c}), the activations
+ * packed once per product to int8 in the same lane order ({@link #prepare(Int8Activations, int)});
+ * with {@code SLUICE_NATIVE_REPACK=0} the kernels of {@code sluice_int8.c} read the mapped file in
+ * place with 16-bit products (the first native kernels, kept for comparison and as the fallback
+ * for a row range that does not start on a group of 4 rows).
+ *
+ * <p>Thread-safe: one instance serves every worker; its only state is the repacked copies.
  */
 final class NativeInt8Kernel {
     /** The kernels' numbers in {@code sluice_dispatch.c}. */
     private static final int Q8_0_ROWS = 0;
     private static final int Q4_0_ROWS = 1;
+    private static final int Q8_0_R4 = 2;
+    private static final int Q4_0_R4 = 3;
+    private static final int PACK_ACTIVATIONS = 4;
+    private static final int R4_BYTES = 5;
+    private static final int R4_REPACK = 6;
+    /** Rows per group of the repacked layout: a repacked product starts on a group. */
+    private static final int GROUP = 4;
+    /** Set to 0: the kernels on the file's layout, no repack (for comparisons). */
+    static final String REPACK_VARIABLE = "SLUICE_NATIVE_REPACK";
 
     /** (weights, rowBytes, cols, quants, scales, offsets, batch, out, outRows, rowStart, rowEnd) -> void */
     private static final FunctionDescriptor ROWS = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+    /** (repacked, cols, int8 quants, scales, offsets, batch, out, outRows, rowStart, rowEnd) -> void */
+    private static final FunctionDescriptor R4 = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+    /** (int16 quants, count, int8 out) -> void */
+    private static final FunctionDescriptor PACK = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+            ValueLayout.ADDRESS);
 
     private final NativeLevel level;
     private final MethodHandle q8;
     private final MethodHandle q4;
+    private final MethodHandle q8r4;
+    private final MethodHandle q4r4;
+    private final MethodHandle pack;
+    /** The repacked copies, or null: the kernels on the file's layout only. */
+    private final RepackedWeights repacked;
 
-    private NativeInt8Kernel(NativeLibrary lib, NativeLevel level) {
+    private NativeInt8Kernel(NativeLibrary lib, NativeLevel level, boolean repack) {
         this.level = level;
         Linker linker = Linker.nativeLinker();
         Linker.Option critical = Linker.Option.critical(true);
         this.q8 = linker.downcallHandle(lib.kernel(level, Q8_0_ROWS), ROWS, critical);
         this.q4 = linker.downcallHandle(lib.kernel(level, Q4_0_ROWS), ROWS, critical);
+        this.q8r4 = linker.downcallHandle(lib.kernel(level, Q8_0_R4), R4, critical);
+        this.q4r4 = linker.downcallHandle(lib.kernel(level, Q4_0_R4), R4, critical);
+        this.pack = linker.downcallHandle(lib.kernel(level, PACK_ACTIVATIONS), PACK, critical);
+        this.repacked = !repack ? null : new RepackedWeights(
+                linker.downcallHandle(lib.kernel(level, R4_BYTES), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)),
+                linker.downcallHandle(lib.kernel(level, R4_REPACK), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS)));
     }
 
     /**
@@ -47,25 +84,74 @@ final class NativeInt8Kernel {
      */
     static NativeInt8Kernel load() {
         NativeLibrary lib = NativeLibrary.load();
-        return new NativeInt8Kernel(lib, lib.cpuLevel().min(NativeLevel.capFromEnvironment()));
+        return new NativeInt8Kernel(lib, lib.cpuLevel().min(NativeLevel.capFromEnvironment()),
+                !"0".equals(System.getenv(REPACK_VARIABLE)));
     }
 
-    /** The kernels at exactly {@code level} (tests compare levels on one machine). */
+    /** The kernels at exactly {@code level}, on repacked weights (tests compare levels on one machine). */
     static NativeInt8Kernel load(NativeLevel level) {
-        return new NativeInt8Kernel(NativeLibrary.load(), level);
+        return load(level, true);
+    }
+
+    /** The kernels at exactly {@code level}, on repacked weights or on the file's layout. */
+    static NativeInt8Kernel load(NativeLevel level, boolean repack) {
+        return new NativeInt8Kernel(NativeLibrary.load(), level, repack);
+    }
+
+    /** Whether weights are repacked at first use (see the class comment). */
+    boolean repacks() {
+        return repacked != null;
+    }
+
+    /**
+     * Repacks {@code w} now rather than at its first product (a backend's load-time hook; the
+     * first product does it otherwise). Nothing for the file's layout or other types.
+     */
+    void prepare(WeightMatrix w) {
+        if (repacked != null && Int8Kernel.multiplies(w.type())) {
+            repacked.of(w);
+        }
+    }
+
+    /**
+     * Once per product, after {@code x} is quantized and before the workers run: the first
+     * {@code elements} quants as int8 in the repacked kernels' lane order.
+     */
+    void prepare(Int8Activations x, int elements) {
+        if (repacked == null) {
+            return;
+        }
+        try {
+            pack.invokeExact(MemorySegment.ofArray(x.quants()), (long) elements,
+                    MemorySegment.ofArray(x.laneOrderBytes(elements)));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     NativeLevel level() {
         return level;
     }
 
-    /** As {@link Int8Kernel#rows}. */
+    /** As {@link Int8Kernel#rows}, {@code x} {@link #prepare(Int8Activations, int) prepared}. */
     void rows(WeightMatrix w, Int8Activations x, int batch, float[] out, int outOff, int rowStart, int rowEnd) {
         MemorySegment o = MemorySegment.ofArray(out).asSlice(Float.BYTES * (long) outOff);
-        MemorySegment quants = MemorySegment.ofArray(x.quants());
         MemorySegment scales = MemorySegment.ofArray(x.scales());
         MemorySegment offsets = MemorySegment.ofArray(x.nibbleOffsets());
         try {
+            if (repacked != null && rowStart % GROUP == 0) {
+                MemorySegment r = repacked.of(w);
+                MemorySegment quants = MemorySegment.ofArray(x.laneOrderBytes());
+                if (w.type() == GgmlType.Q8_0) {
+                    q8r4.invokeExact(r, w.cols(), quants, scales, offsets, batch, o, w.rows(), rowStart, rowEnd);
+                } else {
+                    q4r4.invokeExact(r, w.cols(), quants, scales, offsets, batch, o, w.rows(), rowStart, rowEnd);
+                }
+                return;
+            }
+            MemorySegment quants = MemorySegment.ofArray(x.quants());
             if (w.type() == GgmlType.Q8_0) {
                 q8.invokeExact(w.data(), w.rowBytes(), w.cols(), quants, scales, offsets, batch, o, w.rows(), rowStart, rowEnd);
             } else {
@@ -80,6 +166,6 @@ final class NativeInt8Kernel {
 
     @Override
     public String toString() {
-        return "native " + level.label();
+        return "native " + level.label() + (repacked != null ? "" : " (file layout)");
     }
 }

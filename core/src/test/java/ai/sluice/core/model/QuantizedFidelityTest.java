@@ -13,20 +13,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Q8_0 / Q4_0 copies of stories260K against llama.cpp. Both engines quantize the activations to 8
- * bits for the Q8_0 and Q4_0 products; logits still differ slightly (the F16 ffn_down tensors, for
- * which llama.cpp rounds the activations to f16, and attention over the F16 KV cache, are computed
- * in float here), so the test records per case how many leading tokens agree and asserts what is
- * achieved today (Q8_0: 5 of 6 cases identical, the sixth diverges after 27 tokens; Q4_0: 6 of 6).
- * On both kernel paths: the Java (Vector API) kernels and the native library's (skipped, saying
- * so, only where the library cannot have been built).
+ * Q8_0 / Q4_0 copies of stories260K against llama.cpp's oracle (F16 KV cache, flash attention on):
+ * the greedy tokens of every case are llama.cpp's, all 32, on both kernel paths (the Java Vector API
+ * kernels and the native library's; skipped, saying so, only where the library cannot have been
+ * built). Both engines quantize the activations to 8 bits for the Q8_0 and Q4_0 products, round
+ * them to F16 for the F16 ffn_down products, and attend over the F16 cache in F16 as llama.cpp's
+ * flash attention does (see HalfAttention); what remains is the order of float additions inside
+ * the products, so most first-step logits are within float rounding of llama.cpp's. Where that
+ * noise moves an activation across an 8-bit rounding boundary, a logit moves by up to ~0.2: one
+ * case of six does so today (also llama.cpp's own builds differ this way, see README "Fidelity").
  */
 class QuantizedFidelityTest {
 
     @ParameterizedTest
-    @CsvSource({"stories260K-q8_0.gguf, stories260K-q8_0.json, 5, JAVA", "stories260K-q4_0.gguf, stories260K-q4_0.json, 6, JAVA",
-            "stories260K-q8_0.gguf, stories260K-q8_0.json, 5, NATIVE", "stories260K-q4_0.gguf, stories260K-q4_0.json, 6, NATIVE"})
-    void generatesTheOracleTokens(String model, String oracle, int identicalCases, KernelChoice kernels) {
+    @CsvSource({"stories260K-q8_0.gguf, stories260K-q8_0.json, JAVA", "stories260K-q4_0.gguf, stories260K-q4_0.json, JAVA",
+            "stories260K-q8_0.gguf, stories260K-q8_0.json, NATIVE", "stories260K-q4_0.gguf, stories260K-q4_0.json, NATIVE"})
+    void generatesTheOracleTokens(String model, String oracle, KernelChoice kernels) {
         try (GgufFile file = GgufFile.open(SharedData.models().resolve("derived").resolve(model));
              CpuBackend backend = new CpuBackend(new KernelPool(2), NativeKernels.require(kernels))) {
             LlamaModel m = LlamaModel.load(file, backend);
@@ -34,6 +36,7 @@ class QuantizedFidelityTest {
             int exact = 0;
             double worstDiff = 0;
             int fewestAgreeing = Integer.MAX_VALUE;
+            int closeFirstSteps = 0;
             for (OracleCase c : cases) {
                 try (Generator g = m.newGenerator(64, KvType.F16)) {
                     int[] ours = Greedy.generate(g, c.tokensWithBos(), c.generatedIds().length);
@@ -47,6 +50,9 @@ class QuantizedFidelityTest {
                         agree++;
                     }
                     worstDiff = Math.max(worstDiff, maxDiff);
+                    if (maxDiff < 1e-4) {
+                        closeFirstSteps++;
+                    }
                     fewestAgreeing = Math.min(fewestAgreeing, agree);
                     if (agree == ours.length) {
                         exact++;
@@ -56,9 +62,12 @@ class QuantizedFidelityTest {
                 }
             }
             System.out.printf("%s: %d/%d cases identical%n", oracle, exact, cases.size());
-            // what this implementation achieves; the remaining differences are described above
-            assertThat(exact).isGreaterThanOrEqualTo(identicalCases);
-            assertThat(fewestAgreeing).isGreaterThanOrEqualTo(20);
+            assertThat(exact).as("cases whose 32 greedy tokens are llama.cpp's").isEqualTo(cases.size());
+            assertThat(fewestAgreeing).isEqualTo(32);
+            // before F16 rounding and F16 attention every case was 0.16-0.29 away; now all but the
+            // one where a boundary flips (see above) are within float rounding
+            assertThat(closeFirstSteps).as("cases whose first-step logits are within 1e-4 of llama.cpp's")
+                    .isGreaterThanOrEqualTo(cases.size() - 1);
             assertThat(worstDiff).isLessThan(0.5);
         }
     }

@@ -8,10 +8,19 @@ import ai.sluice.core.nativelib.NativeLevel;
 import ai.sluice.core.nativelib.NativeLibrary;
 import ai.sluice.core.nativelib.NativeUnavailableException;
 import ai.sluice.core.testing.NativeKernels;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,15 +38,18 @@ class NativeInt8KernelTest {
         JAVA.close();
     }
 
-    @ParameterizedTest(name = "{0} at {1}")
-    @CsvSource({"Q8_0, avx2", "Q4_0, avx2", "Q8_0, avx-vnni", "Q4_0, avx-vnni", "Q8_0, avx512-vnni", "Q4_0, avx512-vnni"})
-    void everyEntryHasTheBitsOfTheJavaKernels(GgmlType type, String levelName) {
+    /** Each level on repacked weights (the default) and on the file's layout ({@code SLUICE_NATIVE_REPACK=0}). */
+    @ParameterizedTest(name = "{0} at {1}, repacked {2}")
+    @CsvSource({"Q8_0, avx2, true", "Q4_0, avx2, true", "Q8_0, avx-vnni, true", "Q4_0, avx-vnni, true",
+            "Q8_0, avx512-vnni, true", "Q4_0, avx512-vnni, true", "Q8_0, avx2, false", "Q4_0, avx2, false",
+            "Q8_0, avx-vnni, false", "Q4_0, avx-vnni, false", "Q8_0, avx512-vnni, false", "Q4_0, avx512-vnni, false"})
+    void everyEntryHasTheBitsOfTheJavaKernels(GgmlType type, String levelName, boolean repack) {
         NativeLevel level = NativeLevel.parse(levelName);
         NativeLibrary lib = NativeKernels.requireLibrary();
         Assumptions.assumeTrue(level.compareTo(lib.cpuLevel()) <= 0,
                 () -> "this CPU runs native level " + lib.cpuLevel().label() + ", not " + levelName);
-        try (CpuBackend nat = new CpuBackend(new KernelPool(2), NativeInt8Kernel.load(level))) {
-            assertThat(nat.int8Kernels()).isEqualTo("native " + levelName);
+        try (CpuBackend nat = new CpuBackend(new KernelPool(2), NativeInt8Kernel.load(level, repack))) {
+            assertThat(nat.int8Kernels()).isEqualTo("native " + levelName + (repack ? "" : " (file layout)"));
             int[][] shapes = {{1, 32}, {3, 64}, {5, 96}, {17, 256}, {33, 2048}};
             long seed = 1;
             for (int[] shape : shapes) {
@@ -102,6 +114,52 @@ class NativeInt8KernelTest {
             assertThat(actual[0]).isZero();
             assertThat(actual[7]).isNotZero();
         }
+    }
+
+    /**
+     * Repacking drops the mapped original's pages from this process (its Rss in /proc/self/smaps
+     * falls from the whole matrix to at most the two partial pages at its ends), and what reads the
+     * original afterwards (here the Java kernels) faults it back in from the file, unchanged.
+     */
+    @Test
+    void repackingDropsTheMappedOriginalFromResidentMemoryAndKeepsItsBytes(@TempDir Path dir) throws IOException {
+        NativeKernels.requireLibrary();
+        int rows = 64;
+        int cols = 4096;
+        WeightMatrix made = WeightMatrixTest.make(GgmlType.Q8_0, rows, cols, 5).matrix();
+        Path file = dir.resolve("w.bin");
+        Files.write(file, made.data().asSlice(0, made.byteSize()).toArray(ValueLayout.JAVA_BYTE));
+        float[] x = activations(cols, 6);
+        float[] before = new float[rows];
+        float[] repacked = new float[rows];
+        float[] after = new float[rows];
+        try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                CpuBackend nat = new CpuBackend(new KernelPool(1), NativeInt8Kernel.load(NativeLibrary.load().cpuLevel()))) {
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, made.byteSize(), arena);
+            WeightMatrix w = WeightMatrix.of("w", GgmlType.Q8_0, rows, cols, mapped);
+            JAVA.matmul(w, x, 1, before); // reads every page
+            assertThat(residentKib(mapped)).isGreaterThanOrEqualTo(made.byteSize() / 1024 - 8);
+            nat.matmul(w, x, 1, repacked);
+            assertThat(residentKib(mapped)).isLessThanOrEqualTo(8);
+            JAVA.matmul(w, x, 1, after);
+        }
+        assertThat(repacked).containsExactly(before);
+        assertThat(after).containsExactly(before);
+    }
+
+    /** Rss of the mapping that holds {@code segment}, from /proc/self/smaps. */
+    private static long residentKib(MemorySegment segment) throws IOException {
+        long at = segment.address();
+        boolean inside = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                String[] range = line.substring(0, line.indexOf(' ')).split("-");
+                inside = Long.parseUnsignedLong(range[0], 16) <= at && at < Long.parseUnsignedLong(range[1], 16);
+            } else if (inside && line.startsWith("Rss:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new AssertionError("no mapping holds " + Long.toHexString(at));
     }
 
     @Test

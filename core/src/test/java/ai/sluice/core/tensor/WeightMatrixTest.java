@@ -235,9 +235,10 @@ class WeightMatrixTest {
         BACKEND.matmul(w, x, 0, batch, out, 1);
         float[] scratch = new float[cols];
         // Q8_0 and Q4_0 multiply 8-bit activations, as llama.cpp does: the exact reference is the
-        // product with the activations quantized and dequantized again; the float one is close
+        // product with the activations quantized and dequantized again; the float one is close.
+        // F16 weights multiply the activations rounded to F16, as llama.cpp does
         boolean int8 = BACKEND.multipliesInt8(w.type());
-        float[] xSeen = int8 ? roundTripThroughInt8(x) : x;
+        float[] xSeen = int8 ? roundTripThroughInt8(x) : w.type() == GgmlType.F16 ? roundTripThroughHalf(x) : x;
         for (int b = 0; b < batch; b++) {
             for (int r = 0; r < rows; r++) {
                 double ref = 0;
@@ -259,6 +260,15 @@ class WeightMatrixTest {
                 }
             }
         }
+    }
+
+    /** Every value through a half and back ({@code Float.floatToFloat16}: round to nearest, ties to even). */
+    private static float[] roundTripThroughHalf(float[] x) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+        }
+        return out;
     }
 
     /**

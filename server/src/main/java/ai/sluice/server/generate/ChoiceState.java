@@ -73,10 +73,12 @@ final class ChoiceState {
         }
         cachedPromptTokens = usage == null ? 0 : usage.cachedPromptTokens();
         finishReason = reason.label();
-        // EOS or a stop token id: generated (and counted by the engine) but never passed as a token
+        // EOS or a stop token id: generated (and counted by the engine) but never passed as a token. It
+        // counts in usage too, as vLLM and llama-server count it: completion_tokens = the token_ids returned
         if (reason instanceof FinishReason.Stop stop && stop.stopString() == null && usage != null
                 && usage.completionTokens() > resumed + accepted) {
             addTokenId(stop.tokenId());
+            outputTokens++;
         }
         error = reason instanceof FinishReason.Error e ? e.message() : null;
         if (reason instanceof FinishReason.Cancelled || reason instanceof FinishReason.Error || finalText == null) {
