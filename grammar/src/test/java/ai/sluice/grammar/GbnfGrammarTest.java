@@ -112,10 +112,28 @@ class GbnfGrammarTest {
     }
 
     @Test
+    void ruleNamesTakeLettersDigitsDashesAndUnderscores() {
+        Grammar g = GbnfGrammar.parse("root ::= az-AZ_09 Zz 9a\naz-AZ_09 ::= \"x\"\nZz ::= \"y\"\n9a ::= \"z\"");
+        assertThat(g.matches("xyz")).isTrue();
+        for (char outside : new char[] {'`', '{', '@', '[', '/', ':'}) {
+            assertThatThrownBy(() -> GbnfGrammar.parse("root ::= a" + outside + "b\na ::= \"x\"")).as("'" + outside + "'")
+                    .isInstanceOf(GrammarException.class);
+        }
+    }
+
+    @Test
+    void aNewlineEndsARuleOnlyOutsideParentheses() {
+        assertThat(GbnfGrammar.parse("root ::= (\"a\"\n \"b\")").matches("ab")).isTrue();
+        assertError("root ::= \"a\"\n\"b\"", "line 2: a rule name was expected");
+    }
+
+    @Test
     void groupsNestAFewHundredDeep() {
         int max = TextCursor.MAX_NESTING;
         Grammar deep = GbnfGrammar.parse("root ::= " + "(".repeat(max) + "\"a\"" + ")".repeat(max) + " \"b\"");
         assertThat(deep.matches("ab")).isTrue();
+        Grammar sideBySide = GbnfGrammar.parse("root ::= " + "(\"a\") ".repeat(max + 10));
+        assertThat(sideBySide.matches("a".repeat(max + 10))).as("closed groups do not count").isTrue();
         assertError("root ::= " + "(".repeat(max + 1) + "\"a\"" + ")".repeat(max + 1),
                 "groups nested more than " + max + " deep");
     }

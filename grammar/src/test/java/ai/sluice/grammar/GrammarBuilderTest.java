@@ -34,6 +34,15 @@ class GrammarBuilderTest {
     }
 
     @Test
+    void repetitionBoundsAreChecked() {
+        assertThatThrownBy(() -> Expr.repeat(Expr.EMPTY, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Expr.repeat(Expr.EMPTY, -1, 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Expr.repeat(Expr.EMPTY, 2, 2)).isEqualTo(new Expr.Repeat(Expr.EMPTY, 2, 2));
+        assertThat(Expr.repeat(Expr.EMPTY, 0, 0)).isEqualTo(new Expr.Repeat(Expr.EMPTY, 0, 0));
+        assertThat(Expr.repeat(Expr.EMPTY, 3, -1)).isEqualTo(new Expr.Repeat(Expr.EMPTY, 3, -1));
+    }
+
+    @Test
     void rulesAreDefinedOnceAndUsedOnlyWhenDefined() {
         GrammarBuilder b = new GrammarBuilder().define("root", Expr.ref("x"));
         assertThat(b.has("root")).isTrue();

@@ -143,6 +143,7 @@ class JsonSchemaKeywordsTest {
         refused("{\"allOf\": [{\"type\": \"boolean\"}, {\"type\": \"null\"}]}", "allOf", "only with one schema");
         refused("{\"allOf\": {\"type\": \"boolean\"}}", "allOf", "only with one schema");
         refused("{\"allOf\": [{\"maximum\": 1}]}", "maximum", "#/allOf/0");
+        refused("{\"allOf\": [{\"type\": \"boolean\"}], \"type\": \"null\"}", "type", "not supported");
     }
 
     @Test
@@ -155,6 +156,11 @@ class JsonSchemaKeywordsTest {
         assertThat(len.matches("\"abcd\"")).isFalse();
         assertThat(schema("{\"type\": \"string\", \"minLength\": 2}").matches("\"" + "a".repeat(50) + "\"")).isTrue();
         refused("{\"type\": \"string\", \"minLength\": 3, \"maxLength\": 2}", "maxLength", "is below 'minLength'");
+        refused("{\"type\": \"string\", \"minLength\": 1, \"maxLength\": 0}", "maxLength", "is below 'minLength'");
+        assertThat(schema("{\"type\": \"string\", \"minLength\": 2, \"maxLength\": 2}").matches("\"ab\"")).isTrue();
+        assertThat(schema("{\"type\": \"string\", \"maxLength\": 0}").matches("\"\"")).isTrue();
+        assertThat(schema("{\"type\": \"string\", \"maxLength\": 0}").matches("\"a\"")).isFalse();
+        refused("{\"type\": \"string\", \"minimum\": 1}", "minimum", "not supported");
         refused("{\"type\": \"string\", \"minLength\": -1}", "minLength", "must be an integer in 0..4096");
         refused("{\"type\": \"string\", \"maxLength\": 4097}", "maxLength", "must be an integer in 0..4096");
         refused("{\"type\": \"string\", \"maxLength\": 1.5}", "maxLength", "must be an integer");
@@ -266,6 +272,8 @@ class JsonSchemaKeywordsTest {
         assertThat(typedRest.matches("[1, 2]")).isFalse();
 
         refused("{\"type\": \"array\", \"minItems\": 3, \"maxItems\": 2}", "maxItems", "is below 'minItems'");
+        refused("{\"type\": \"array\", \"minItems\": 1, \"maxItems\": 0}", "maxItems", "is below 'minItems'");
+        assertThat(schema("{\"type\": \"array\", \"minItems\": 2, \"maxItems\": 2}").matches("[1, 2]")).isTrue();
         refused("{\"type\": \"array\", \"maxItems\": 5000}", "maxItems", "0..4096");
         refused("{\"type\": \"array\", \"prefixItems\": [true], \"minItems\": 1}", "prefixItems", "together with minItems");
         refused("{\"type\": \"array\", \"prefixItems\": [true], \"maxItems\": 1}", "prefixItems", "together with minItems");

@@ -86,6 +86,8 @@ class RegexGrammarTest {
         assertThat(RegexGrammar.grammar("[a-]+").matches("-a")).isTrue();
         assertThat(RegexGrammar.grammar("[\\d_]+").matches("1_2")).isTrue();
         assertThat(RegexGrammar.grammar("[\\d_]+").matches("1a")).isFalse();
+        assertThat(RegexGrammar.grammar("[\\d]").matches("d")).as("the escape letter is not in the class").isFalse();
+        assertThat(RegexGrammar.grammar("[a-a]").matches("a")).as("a one-character range").isTrue();
         assertThat(RegexGrammar.grammar("[\\x41-\\x43]+").matches("ABC")).isTrue();
         assertThat(RegexGrammar.grammar("[\\x41-\\x43]+").matches("ABD")).isFalse();
         assertThat(RegexGrammar.grammar("[a-\\x63]").matches("c")).isTrue();
@@ -113,6 +115,10 @@ class RegexGrammarTest {
         assertThat(RegexGrammar.grammar("a{b").matches("a{b")).as("a brace without a digit is literal").isTrue();
         assertThat(RegexGrammar.grammar("a{").matches("a{")).isTrue();
         assertThat(RegexGrammar.grammar("a{1}{2}").matches("aa")).isTrue();
+        assertThat(RegexGrammar.grammar("a{0}b").matches("b")).isTrue();
+        assertThat(RegexGrammar.grammar("a{9}").matches("a".repeat(9))).isTrue();
+        assertThat(RegexGrammar.grammar("a{9}").matches("a".repeat(8))).isFalse();
+        assertError("a{1,0}", "bad repetition {1,0}");
         assertError("a{3,1}", "bad repetition {3,1}");
         assertError("a{2", "'}' expected");
         assertError("a{0,100000}", "above " + Expr.Repeat.MAX_COUNT);
@@ -186,7 +192,8 @@ class RegexGrammarTest {
     void groupsNestAFewHundredDeep() {
         int max = TextCursor.MAX_NESTING;
         assertThat(RegexGrammar.grammar("(".repeat(max) + "a" + ")".repeat(max) + "b").matches("ab")).isTrue();
-        assertThat(RegexGrammar.grammar("((a)(b))(c)").matches("abc")).as("closed groups do not count").isTrue();
+        assertThat(RegexGrammar.grammar("(a)".repeat(max + 10)).matches("a".repeat(max + 10)))
+                .as("closed groups do not count").isTrue();
         assertError("(".repeat(max + 1) + "a" + ")".repeat(max + 1), "groups nested more than " + max + " deep");
     }
 

@@ -110,6 +110,8 @@ class TextCursorTest {
         assertThatThrownBy(() -> cursor("2,5").bounds(false)).hasMessage("'}' expected @3 line 1");
         assertThatThrownBy(() -> cursor("5,2}").bounds(false)).hasMessageStartingWith("bad repetition {5,2}");
         assertThat(cursor("2,2}").bounds(false)).isEqualTo(new TextCursor.Bounds(2, 2));
+        assertThat(cursor("0,0}").bounds(false)).isEqualTo(new TextCursor.Bounds(0, 0));
+        assertThatThrownBy(() -> cursor("1,0}").bounds(false)).hasMessageStartingWith("bad repetition {1,0}");
         int max = Expr.Repeat.MAX_COUNT;
         assertThat(cursor(max + "}").bounds(false)).isEqualTo(new TextCursor.Bounds(max, max));
         assertThat(cursor("0," + max + "}").bounds(false)).isEqualTo(new TextCursor.Bounds(0, max));
