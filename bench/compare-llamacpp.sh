@@ -15,7 +15,9 @@
 #     after PROMPT tokens of context) and prints per model the medians over rounds
 #     of each engine's median tok/s, their ratio, and decode as % of the measured read-bandwidth roofline.
 #
-# Environment: THREADS (default: nproc), PROMPT (128), DECODE (128), RUNS (5: timed runs per engine
+# Both engines keep K/V in F16 (llama-bench's default `-ctk/-ctv f16`; Sluice gets `--kv-type KV_TYPE`).
+#
+# Environment: THREADS (default: nproc), PROMPT (128), DECODE (128), KV_TYPE (f16), RUNS (5: timed runs per engine
 # and round), ROUNDS (1), NODE_LLAMA_CPP_VERSION (3.22.1), SLUICE_LLAMACPP_DIR (bench/out/llamacpp),
 # JOBS (2: build parallelism), SLUICE_LLAMACPP_SRC (see llamacpp-flags.sh). Raw JSON of every run
 # is kept in bench/out/compare/.
@@ -26,6 +28,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 threads="${THREADS:-$(nproc)}"
 prompt="${PROMPT:-128}"
+kv_type="${KV_TYPE:-f16}"
 decode="${DECODE:-128}"
 runs="${RUNS:-5}"
 rounds="${ROUNDS:-1}"
@@ -64,7 +67,7 @@ for spec in "${specs[@]}"; do
         || die "llama-bench failed on $f, see $out/$shape-$type-$r.llamacpp.log"
     echo "compare-llamacpp: $shape $type round $r: sluice" >&2
     "$root/sluice" bench-engine --model "$f" --threads "$threads" --prompt "$prompt" --decode "$decode" \
-        --runs "$runs" --json > "$out/$shape-$type-$r.sluice.json" \
+        --kv-type "$kv_type" --runs "$runs" --json > "$out/$shape-$type-$r.sluice.json" \
         || die "sluice bench-engine failed on $f"
   done
 done
