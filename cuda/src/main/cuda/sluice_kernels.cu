@@ -227,6 +227,19 @@ extern "C" __global__ void sluice_quantize_q8(signed char* quants, float* scales
 
 #define MV_UNROLL 4
 
+// acc + the 8 halves of wv times x0, x1, one FMA each in element order (the same order in the
+// unrolled loop and its tail).
+__device__ __forceinline__ float dot_f16x8(uint4 wv, float4 x0, float4 x1, float acc) {
+    const __half2* h = (const __half2*) &wv;
+    float2 f0 = __half22float2(h[0]), f1 = __half22float2(h[1]);
+    float2 f2 = __half22float2(h[2]), f3 = __half22float2(h[3]);
+    acc = fmaf(f0.x, x0.x, acc); acc = fmaf(f0.y, x0.y, acc);
+    acc = fmaf(f1.x, x0.z, acc); acc = fmaf(f1.y, x0.w, acc);
+    acc = fmaf(f2.x, x1.x, acc); acc = fmaf(f2.y, x1.y, acc);
+    acc = fmaf(f3.x, x1.z, acc); acc = fmaf(f3.y, x1.w, acc);
+    return acc;
+}
+
 // F16 weights, float x: 16 bytes = 8 weights, against two float4 of x.
 extern "C" __global__ void sluice_matvec_f16(float* out, const __half* w, const float* x, int rows, int cols,
                                              int batched) {
@@ -249,25 +262,13 @@ extern "C" __global__ void sluice_matvec_f16(float* out, const __half* w, const 
         for (int u = 0; u < MV_UNROLL; u++) {
             int k = c + u * WARP;
             float4 x0 = __ldg(xv + 2 * k), x1 = __ldg(xv + 2 * k + 1);
-            const __half2* h = (const __half2*) &wv[u];
-            float2 f0 = __half22float2(h[0]), f1 = __half22float2(h[1]);
-            float2 f2 = __half22float2(h[2]), f3 = __half22float2(h[3]);
-            acc = fmaf(f0.x, x0.x, acc); acc = fmaf(f0.y, x0.y, acc);
-            acc = fmaf(f1.x, x0.z, acc); acc = fmaf(f1.y, x0.w, acc);
-            acc = fmaf(f2.x, x1.x, acc); acc = fmaf(f2.y, x1.y, acc);
-            acc = fmaf(f3.x, x1.z, acc); acc = fmaf(f3.y, x1.w, acc);
+            acc = dot_f16x8(wv[u], x0, x1, acc);
         }
     }
     for (; c < chunks; c += WARP) {
         uint4 wv = __ldg(wr + c);
         float4 x0 = __ldg(xv + 2 * c), x1 = __ldg(xv + 2 * c + 1);
-        const __half2* h = (const __half2*) &wv;
-        float2 f0 = __half22float2(h[0]), f1 = __half22float2(h[1]);
-        float2 f2 = __half22float2(h[2]), f3 = __half22float2(h[3]);
-        acc = fmaf(f0.x, x0.x, acc); acc = fmaf(f0.y, x0.y, acc);
-        acc = fmaf(f1.x, x0.z, acc); acc = fmaf(f1.y, x0.w, acc);
-        acc = fmaf(f2.x, x1.x, acc); acc = fmaf(f2.y, x1.y, acc);
-        acc = fmaf(f3.x, x1.z, acc); acc = fmaf(f3.y, x1.w, acc);
+        acc = dot_f16x8(wv, x0, x1, acc);
     }
     acc = warp_sum(acc);
     if (lane == 0) out[row] = acc;

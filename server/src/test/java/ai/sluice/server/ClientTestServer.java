@@ -1,7 +1,6 @@
 package ai.sluice.server;
 
 import ai.sluice.server.http.AccessLog;
-import ai.sluice.server.serving.ServedModel;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -18,7 +17,7 @@ import java.util.List;
  */
 public final class ClientTestServer implements BeforeAllCallback, AfterAllCallback {
     private final String apiKey;
-    private ServedModel servedModel;
+    private StoriesEngine servedModel;
     private SluiceServer server;
     private OpenAIClient openAi;
     private HttpTestClient http;
@@ -69,7 +68,7 @@ public final class ClientTestServer implements BeforeAllCallback, AfterAllCallba
     }
 
     /** The engine behind the server (its tokenizer, for counting tokens the way the server does). */
-    public ServedModel servedModel() {
+    public StoriesEngine servedModel() {
         return servedModel;
     }
 

@@ -10,7 +10,7 @@ public final class TestServers {
     }
 
     /** The real engine on stories260K. */
-    public static ServedModel servedModel() {
+    public static StoriesEngine servedModel() {
         return new StoriesEngine(16);
     }
 

@@ -264,7 +264,11 @@ public final class DeviceCheck {
         report.check("add " + n, CpuReference.relativeError(ctx.downloadFloats(dx, n), CpuReference.add(x, y)), 1e-7, "");
     }
 
-    private void embedRows(GgmlType type, int tableRows, int cols, int n) {
+    /** A random table of {@code type} rows, {@code n} tokens into it (the last row first) and their decoded rows. */
+    private record EmbeddingCase(byte[] table, int[] tokens, double[] want) {
+    }
+
+    private EmbeddingCase embeddingCase(GgmlType type, int tableRows, int cols, int n) {
         RowCodec codec = RowCodec.of(type);
         int rowBytes = (int) type.byteSize(cols);
         byte[] table = new byte[rowBytes * tableRows];
@@ -281,6 +285,14 @@ public final class DeviceCheck {
                 want[i * cols + j] = decoded[tokens[i] * cols + j];
             }
         }
+        return new EmbeddingCase(table, tokens, want);
+    }
+
+    private void embedRows(GgmlType type, int tableRows, int cols, int n) {
+        EmbeddingCase c = embeddingCase(type, tableRows, cols, n);
+        byte[] table = c.table();
+        int[] tokens = c.tokens();
+        double[] want = c.want();
         DeviceBuffer out = output(4L * n * cols);
         kernels.embedRows(out, keep(ctx.upload(table)), type, tableRows, cols, keep(ctx.upload(tokens)), n);
         report.check("embed_rows " + type, CpuReference.relativeError(ctx.downloadFloats(out, n * cols), want), 0,
@@ -288,22 +300,10 @@ public final class DeviceCheck {
     }
 
     private void embedPrepared(GgmlType type, int tableRows, int cols, int n) {
-        RowCodec codec = RowCodec.of(type);
-        int rowBytes = (int) type.byteSize(cols);
-        byte[] table = new byte[rowBytes * tableRows];
-        float[] decoded = new float[tableRows * cols];
-        for (int r = 0; r < tableRows; r++) {
-            codec.encode(uniform(cols, 1f), 0, cols, table, r * rowBytes);
-            codec.decode(table, r * rowBytes, cols, decoded, r * cols);
-        }
-        int[] tokens = new int[n];
-        double[] want = new double[n * cols];
-        for (int i = 0; i < n; i++) {
-            tokens[i] = i == 0 ? tableRows - 1 : random.nextInt(tableRows);
-            for (int j = 0; j < cols; j++) {
-                want[i * cols + j] = decoded[tokens[i] * cols + j];
-            }
-        }
+        EmbeddingCase c = embeddingCase(type, tableRows, cols, n);
+        byte[] table = c.table();
+        int[] tokens = c.tokens();
+        double[] want = c.want();
         DeviceWeights w = DeviceWeights.upload(ctx, kernels, type, tableRows, cols, MemorySegment.ofArray(table));
         keep(w.quants());
         if (w.scales() != null) {

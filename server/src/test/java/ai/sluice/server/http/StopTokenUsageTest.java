@@ -1,15 +1,11 @@
 package ai.sluice.server.http;
 
-import ai.sluice.server.HttpTestClient;
+import ai.sluice.server.ClientTestServer;
 import ai.sluice.server.HttpTestClient.Reply;
-import ai.sluice.server.ServerConfig;
-import ai.sluice.server.SluiceServer;
-import ai.sluice.server.StoriesEngine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -23,23 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StopTokenUsageTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static StoriesEngine model;
-    private static SluiceServer server;
-    private static HttpTestClient client;
-
-    @BeforeAll
-    static void start() {
-        model = new StoriesEngine(2);
-        server = SluiceServer.start(ServerConfig.defaults("stories", model.contextLength()).withPort(0), model,
-                new AccessLog(line -> { }));
-        client = new HttpTestClient(server.port(), null);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        model.close();
-    }
+    @RegisterExtension
+    static final ClientTestServer SERVER = new ClientTestServer();
 
     @Test
     void aStopTokenIdIsCountedLikeTheTokensBeforeIt() throws Exception {
@@ -56,7 +37,7 @@ class StopTokenUsageTest {
 
     @Test
     void anEosAsTheFirstTokenCountsOne() throws Exception {
-        int eos = model.codec().tokenizer().vocabulary().eosId();
+        int eos = SERVER.servedModel().codec().tokenizer().vocabulary().eosId();
         String bias = ",\"logit_bias\":{\"" + eos + "\":100}";
         JsonNode r = complete(bias);
         assertThat(r.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
@@ -69,13 +50,13 @@ class StopTokenUsageTest {
     }
 
     private static JsonNode complete(String extra) {
-        Reply r = client.post("/v1/completions", body(extra));
+        Reply r = SERVER.http().post("/v1/completions", body(extra));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json();
     }
 
     private static int streamedCompletionTokens(String extra) throws Exception {
-        Reply r = client.post("/v1/completions", body(extra + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
+        Reply r = SERVER.http().post("/v1/completions", body(extra + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         List<String> events = r.events();
         assertThat(events.getLast()).isEqualTo("[DONE]");
