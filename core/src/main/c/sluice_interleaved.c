@@ -305,6 +305,9 @@ INLINE void rows(int q8, const uint8_t *w, int32_t cols, const int8_t *xb, const
         for (; g < g_end; g++) {
             int t = t0;
             for (; t + TILE_T <= t1; t += TILE_T) GROUP_TILE(g, t, 1, TILE_T);
+#if TILE_T > 4
+            for (; t + 4 <= t1; t += 4) GROUP_TILE(g, t, 1, 4);
+#endif
             for (; t + 2 <= t1; t += 2) GROUP_TILE(g, t, 1, 2);
             for (; t < t1; t++) GROUP_TILE(g, t, 1, 1);
         }
