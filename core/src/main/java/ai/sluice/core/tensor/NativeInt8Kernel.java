@@ -143,7 +143,8 @@ final class NativeInt8Kernel {
         MemorySegment scales = MemorySegment.ofArray(x.scales());
         MemorySegment offsets = MemorySegment.ofArray(x.nibbleOffsets());
         try {
-            if (repacked != null && rowStart % GROUP == 0) {
+            // a Q4_0 matrix llama.cpp does not repack takes its vec_dot order, which the file-layout kernel has
+            if (repacked != null && rowStart % GROUP == 0 && !LlamaVecDotOrder.applies(w)) {
                 MemorySegment r = repacked.of(w);
                 MemorySegment packed = MemorySegment.ofArray(x.laneOrderBytes());
                 MemorySegment sums = packed.asSlice((long) batch * w.cols()); // after the quants (see prepare)

@@ -9,7 +9,6 @@ import ai.sluice.core.tensor.Buffer;
 import ai.sluice.core.tensor.CpuBackend;
 import ai.sluice.core.tensor.KernelChoice;
 import ai.sluice.core.tensor.KernelPool;
-import ai.sluice.core.tensor.NativeLayouts;
 import ai.sluice.core.tensor.PreparedWeight;
 import ai.sluice.core.tensor.WeightMatrix;
 import ai.sluice.core.testing.NativeKernels;
@@ -38,10 +37,7 @@ class BackendContractTest {
         NativeKernels.requireLibrary();
         try (GgufFile f = GgufFile.open(model(file));
                 CpuBackend reference = new CpuBackend(new KernelPool(1), KernelChoice.JAVA);
-                // INTERIM (order-native, until order-java lands): the Java kernels still add 8 lanes, so the
-                // file layout (same order as Java) stands in; the interleaved kernels are held to the
-                // block-total order by InterleavedKernelTest
-                CpuBackend candidate = NativeLayouts.fileLayout(new KernelPool(3))) {
+                CpuBackend candidate = new CpuBackend(new KernelPool(3), KernelChoice.NATIVE)) {
             BackendContract.Report report = BackendContract.compare(LlamaModel.load(f, reference),
                     LlamaModel.load(f, candidate), BackendContract.Scenario.DEFAULT);
             assertThat(report.problems(0f)).isEmpty();

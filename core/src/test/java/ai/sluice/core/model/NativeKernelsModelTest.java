@@ -8,7 +8,6 @@ import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.tensor.CpuBackend;
 import ai.sluice.core.tensor.KernelChoice;
 import ai.sluice.core.tensor.KernelPool;
-import ai.sluice.core.tensor.NativeLayouts;
 import ai.sluice.core.testing.NativeKernels;
 import ai.sluice.core.testing.SharedData;
 import java.util.ArrayList;
@@ -33,10 +32,7 @@ class NativeKernelsModelTest {
         int n = cases.size();
         try (GgufFile file = GgufFile.open(SharedData.models().resolve("derived").resolve(modelFile));
                 CpuBackend java = new CpuBackend(new KernelPool(2), KernelChoice.JAVA);
-                // INTERIM (order-native, until order-java lands): the Java kernels still add 8 lanes, so the
-                // file layout (same order as Java) stands in; the interleaved kernels are held to the
-                // block-total order by InterleavedKernelTest
-                CpuBackend nat = NativeLayouts.fileLayout(new KernelPool(2))) {
+                CpuBackend nat = new CpuBackend(new KernelPool(2), KernelChoice.NATIVE)) {
             assertThat(nat.int8Kernels()).startsWith("native ");
             LlamaModel javaModel = LlamaModel.load(file, java);
             LlamaModel nativeModel = LlamaModel.load(file, nat);
