@@ -56,7 +56,8 @@ class JsonSchemaGrammarTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(60) // not a speed bound: before, this took time exponential in the depth (hung)
+    // a hang guard, not a speed bound (separate thread: the exponential walk ignored interrupts and hung)
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void deeplyNestedArraysCompileInTimeLinearInTheDepth() {
         int depth = 300; // an array uses its item twice: a DAG that tree walks (records' hashCode) double per level
         Grammar g = JsonSchemaGrammar.fromSchema(SchemaSamples.parse(

@@ -56,7 +56,8 @@ class BadInputTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(120) // a hang guard, not a speed bound: the deep schema hung a core before
+    // a hang guard, not a speed bound: the deep schema hung a core before
+    @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void jsonNestedPastTheParsersLimitIsA400AndADeepSchemaCompiles() {
         String deep = "[".repeat(5000) + "]".repeat(5000);
         Reply r = SERVER.http().post("/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":2,\"x\":" + deep + "}");
