@@ -200,7 +200,7 @@ class NativeInt8KernelTest {
         assertThatThrownBy(() -> KernelChoice.parse("cuda")).hasMessage("kernels 'cuda': expected auto, java or native");
     }
 
-    private static float[] activations(int n, long seed) {
+    static float[] activations(int n, long seed) {
         Random rnd = new Random(seed);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
