@@ -126,10 +126,8 @@ final class Int8Kernel {
     private WideTokenTile wide;
     /** Scratch: a round of the transpose, 4 vectors. */
     private final int[] pairSums = new int[4 * 8];
-    /** Scratch: 8 rows' weight scales, a tile's accumulators, a batch-of-one tile's row offsets. */
-    private final float[] rowScales = new float[8];
+    /** Scratch: a tile's accumulators, a transpose's 8 totals. */
     private final float[] lanes = new float[4 * PANEL];
-    private final long[] rowAt = new long[ONE_ROWS];
 
     /**
      * A kernel whose large batches use {@link WideTokenTile} when {@code wideTiles} (the backend's
@@ -159,11 +157,10 @@ final class Int8Kernel {
         }
         if (batch == 1) {
             if (q8) {
-                q8Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.scales(), rowAt, pairSums, rowScales, lanes, out,
-                        outOff, rowStart, rowEnd);
+                q8Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.scales(), lanes, out, outOff, rowStart, rowEnd);
             } else {
-                q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.blockOffsets(), x.scales(), rowAt, pairSums,
-                        rowScales, lanes, out, outOff, rowStart, rowEnd);
+                q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.blockOffsets(), x.scales(), lanes, out, outOff,
+                        rowStart, rowEnd);
             }
             return;
         }
@@ -209,11 +206,10 @@ final class Int8Kernel {
             // kernels stay exactly the decode loop (one token at index 0), which is JIT-sensitive
             for (; t < batch; t++) {
                 if (q8) {
-                    q8Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenScales(t), rowAt, pairSums, rowScales, lanes, out,
-                            outOff + t * rows, r0, r1);
+                    q8Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenScales(t), lanes, out, outOff + t * rows, r0, r1);
                 } else {
-                    q4Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenBlockOffsets(t), x.tokenScales(t), rowAt, pairSums,
-                            rowScales, lanes, out, outOff + t * rows, r0, r1);
+                    q4Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenBlockOffsets(t), x.tokenScales(t), lanes, out,
+                            outOff + t * rows, r0, r1);
                 }
             }
         }
@@ -379,54 +375,115 @@ final class Int8Kernel {
     /**
      * Q8_0 rows (blocks of f16 scale + 32 signed bytes) dotted with one quantized input, 8 rows at a
      * time (see the class comment): each row's 8 int lanes per block, the transpose to the 8 rows'
-     * block totals, one conversion and one FMA.
+     * block totals, one conversion, then per row one FMA (scalar: 8 chains, and no vector of the 8
+     * rows' scales to assemble through memory).
      */
-    private static void q8Rows(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, long[] rowAt,
-            int[] pairSums, float[] rowScales, float[] lanes, float[] out, int outOff, int rowStart, int rowEnd) {
+    private static void q8Rows(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, float[] tot,
+            float[] out, int outOff, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r += ONE_ROWS) {
-            for (int i = 0; i < ONE_ROWS; i++) {
-                // a short last tile repeats the range's last row (computed, not stored)
-                rowAt[i] = rowBytes * Math.min(r + i, rowEnd - 1) + 2;
-            }
-            FloatVector acc = FloatVector.zero(F);
+            int n = Math.min(ONE_ROWS, rowEnd - r);
+            // a short last tile repeats the range's last row (computed, not stored)
+            long a0 = rowBytes * r + 2;
+            long a1 = rowBytes * (r + Math.min(1, n - 1)) + 2;
+            long a2 = rowBytes * (r + Math.min(2, n - 1)) + 2;
+            long a3 = rowBytes * (r + Math.min(3, n - 1)) + 2;
+            long a4 = rowBytes * (r + Math.min(4, n - 1)) + 2;
+            long a5 = rowBytes * (r + Math.min(5, n - 1)) + 2;
+            long a6 = rowBytes * (r + Math.min(6, n - 1)) + 2;
+            long a7 = rowBytes * (r + Math.min(7, n - 1)) + 2;
+            float c0 = 0f;
+            float c1 = 0f;
+            float c2 = 0f;
+            float c3 = 0f;
+            float c4 = 0f;
+            float c5 = 0f;
+            float c6 = 0f;
+            float c7 = 0f;
             for (int block = 0, k = 0; k < cols; block++, k += BLOCK) {
                 long off = 34L * block;
                 ShortVector x0 = ShortVector.fromArray(S, xq, k);
                 ShortVector x1 = ShortVector.fromArray(S, xq, k + 16);
-                for (int p = 0; p < 4; p++) {
-                    int i = PAIR_FIRST[p];
-                    long a = rowAt[i] + off;
-                    long b = rowAt[i + 4] + off;
-                    rowScales[i] = scale(m, a - 2);
-                    rowScales[i + 4] = scale(m, b - 2);
-                    IntVector two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a, LE).convertShape(VectorOperators.B2S, S, 0))
-                            .mul(x0).add(((ShortVector) ByteVector.fromMemorySegment(B, m, a + 16, LE)
-                                    .convertShape(VectorOperators.B2S, S, 0)).mul(x1)).reinterpretAsInts();
-                    // the two 16-bit halves of each lane, sign-extended and added (their sum may exceed 16 bits)
-                    IntVector va = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(two.lanewise(VectorOperators.ASHR, 16));
-                    two = ((ShortVector) ByteVector.fromMemorySegment(B, m, b, LE).convertShape(VectorOperators.B2S, S, 0))
-                            .mul(x0).add(((ShortVector) ByteVector.fromMemorySegment(B, m, b + 16, LE)
-                                    .convertShape(VectorOperators.B2S, S, 0)).mul(x1)).reinterpretAsInts();
-                    IntVector vb = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(two.lanewise(VectorOperators.ASHR, 16));
-                    va.blend(vb, HIGH_FOUR).add(vb.blend(va, HIGH_FOUR).rearrange(SWAP_FOURS)).intoArray(pairSums, 8 * p);
-                }
-                IntVector u0 = IntVector.fromArray(I, pairSums, 0);
-                IntVector u1 = IntVector.fromArray(I, pairSums, 8);
-                IntVector u2 = IntVector.fromArray(I, pairSums, 16);
-                IntVector u3 = IntVector.fromArray(I, pairSums, 24);
+                IntVector two;
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a0 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a0 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v0 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a4 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a4 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v4 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u0 = v0.blend(v4, HIGH_FOUR).add(v4.blend(v0, HIGH_FOUR).rearrange(SWAP_FOURS));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a2 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a2 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v2 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a6 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a6 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v6 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u1 = v2.blend(v6, HIGH_FOUR).add(v6.blend(v2, HIGH_FOUR).rearrange(SWAP_FOURS));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a1 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a1 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v1 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a5 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a5 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v5 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u2 = v1.blend(v5, HIGH_FOUR).add(v5.blend(v1, HIGH_FOUR).rearrange(SWAP_FOURS));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a3 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a3 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v3 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a7 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a7 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v7 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u3 = v3.blend(v7, HIGH_FOUR).add(v7.blend(v3, HIGH_FOUR).rearrange(SWAP_FOURS));
                 IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
-                IntVector total = w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES));
-                acc = ((FloatVector) total.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, rowScales, 0).mul(xs[block]), acc);
+                ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).convert(VectorOperators.I2F, 0))
+                        .intoArray(tot, 0);
+                float e = xs[block];
+                c0 = Math.fma(tot[0], scale(m, a0 + off - 2) * e, c0);
+                c1 = Math.fma(tot[1], scale(m, a1 + off - 2) * e, c1);
+                c2 = Math.fma(tot[2], scale(m, a2 + off - 2) * e, c2);
+                c3 = Math.fma(tot[3], scale(m, a3 + off - 2) * e, c3);
+                c4 = Math.fma(tot[4], scale(m, a4 + off - 2) * e, c4);
+                c5 = Math.fma(tot[5], scale(m, a5 + off - 2) * e, c5);
+                c6 = Math.fma(tot[6], scale(m, a6 + off - 2) * e, c6);
+                c7 = Math.fma(tot[7], scale(m, a7 + off - 2) * e, c7);
             }
-            if (rowEnd - r >= ONE_ROWS) {
-                acc.intoArray(out, outOff + r);
-            } else {
-                acc.intoArray(lanes, 0);
-                System.arraycopy(lanes, 0, out, outOff + r, rowEnd - r);
+            int o = outOff + r;
+            out[o] = c0;
+            if (1 < n) {
+                out[o + 1] = c1;
+            }
+            if (2 < n) {
+                out[o + 2] = c2;
+            }
+            if (3 < n) {
+                out[o + 3] = c3;
+            }
+            if (4 < n) {
+                out[o + 4] = c4;
+            }
+            if (5 < n) {
+                out[o + 5] = c5;
+            }
+            if (6 < n) {
+                out[o + 6] = c6;
+            }
+            if (7 < n) {
+                out[o + 7] = c7;
             }
         }
     }
@@ -436,51 +493,97 @@ final class Int8Kernel {
      * input, as {@link #q8Rows}: the nibbles multiplied unsigned, {@code offsets} (one per block)
      * subtracted from the totals.
      */
-    private static void q4Rows(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs,
-            long[] rowAt, int[] pairSums, float[] rowScales, float[] lanes, float[] out, int outOff, int rowStart,
-            int rowEnd) {
+    private static void q4Rows(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs, float[] tot,
+            float[] out, int outOff, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r += ONE_ROWS) {
-            for (int i = 0; i < ONE_ROWS; i++) {
-                rowAt[i] = rowBytes * Math.min(r + i, rowEnd - 1) + 2;
-            }
-            FloatVector acc = FloatVector.zero(F);
+            int n = Math.min(ONE_ROWS, rowEnd - r);
+            // a short last tile repeats the range's last row (computed, not stored)
+            long a0 = rowBytes * r + 2;
+            long a1 = rowBytes * (r + Math.min(1, n - 1)) + 2;
+            long a2 = rowBytes * (r + Math.min(2, n - 1)) + 2;
+            long a3 = rowBytes * (r + Math.min(3, n - 1)) + 2;
+            long a4 = rowBytes * (r + Math.min(4, n - 1)) + 2;
+            long a5 = rowBytes * (r + Math.min(5, n - 1)) + 2;
+            long a6 = rowBytes * (r + Math.min(6, n - 1)) + 2;
+            long a7 = rowBytes * (r + Math.min(7, n - 1)) + 2;
+            float c0 = 0f;
+            float c1 = 0f;
+            float c2 = 0f;
+            float c3 = 0f;
+            float c4 = 0f;
+            float c5 = 0f;
+            float c6 = 0f;
+            float c7 = 0f;
             for (int block = 0, k = 0; k < cols; block++, k += BLOCK) {
                 long off = 18L * block;
                 ShortVector x0 = ShortVector.fromArray(S, xq, k);
                 ShortVector x1 = ShortVector.fromArray(S, xq, k + 16);
-                for (int p = 0; p < 4; p++) {
-                    int i = PAIR_FIRST[p];
-                    long a = rowAt[i] + off;
-                    long b = rowAt[i + 4] + off;
-                    rowScales[i] = scale(m, a - 2);
-                    rowScales[i + 4] = scale(m, b - 2);
-                    // widen first: x86 has no byte shift, and 16-bit lanes take the nibble arithmetic natively
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, m, a, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    IntVector two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1))
-                            .reinterpretAsInts();
-                    // unsigned nibbles: each half is at most 2 x 15 x 127, so their sum fits the upper 16 bits
-                    IntVector va = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    q = (ShortVector) ByteVector.fromMemorySegment(B, m, b, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
-                    IntVector vb = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    va.blend(vb, HIGH_FOUR).add(vb.blend(va, HIGH_FOUR).rearrange(SWAP_FOURS)).intoArray(pairSums, 8 * p);
-                }
-                IntVector u0 = IntVector.fromArray(I, pairSums, 0);
-                IntVector u1 = IntVector.fromArray(I, pairSums, 8);
-                IntVector u2 = IntVector.fromArray(I, pairSums, 16);
-                IntVector u3 = IntVector.fromArray(I, pairSums, 24);
+                ShortVector q;
+                IntVector two;
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a0 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v0 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a4 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v4 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u0 = v0.blend(v4, HIGH_FOUR).add(v4.blend(v0, HIGH_FOUR).rearrange(SWAP_FOURS));
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a2 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v2 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a6 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v6 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u1 = v2.blend(v6, HIGH_FOUR).add(v6.blend(v2, HIGH_FOUR).rearrange(SWAP_FOURS));
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a1 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v1 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a5 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v5 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u2 = v1.blend(v5, HIGH_FOUR).add(v5.blend(v1, HIGH_FOUR).rearrange(SWAP_FOURS));
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a3 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v3 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a7 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v7 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u3 = v3.blend(v7, HIGH_FOUR).add(v7.blend(v3, HIGH_FOUR).rearrange(SWAP_FOURS));
                 IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
-                IntVector total = w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).sub(offsets[block]);
-                acc = ((FloatVector) total.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, rowScales, 0).mul(xs[block]), acc);
+                ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).sub(offsets[block]).convert(VectorOperators.I2F, 0))
+                        .intoArray(tot, 0);
+                float e = xs[block];
+                c0 = Math.fma(tot[0], scale(m, a0 + off - 2) * e, c0);
+                c1 = Math.fma(tot[1], scale(m, a1 + off - 2) * e, c1);
+                c2 = Math.fma(tot[2], scale(m, a2 + off - 2) * e, c2);
+                c3 = Math.fma(tot[3], scale(m, a3 + off - 2) * e, c3);
+                c4 = Math.fma(tot[4], scale(m, a4 + off - 2) * e, c4);
+                c5 = Math.fma(tot[5], scale(m, a5 + off - 2) * e, c5);
+                c6 = Math.fma(tot[6], scale(m, a6 + off - 2) * e, c6);
+                c7 = Math.fma(tot[7], scale(m, a7 + off - 2) * e, c7);
             }
-            if (rowEnd - r >= ONE_ROWS) {
-                acc.intoArray(out, outOff + r);
-            } else {
-                acc.intoArray(lanes, 0);
-                System.arraycopy(lanes, 0, out, outOff + r, rowEnd - r);
+            int o = outOff + r;
+            out[o] = c0;
+            if (1 < n) {
+                out[o + 1] = c1;
+            }
+            if (2 < n) {
+                out[o + 2] = c2;
+            }
+            if (3 < n) {
+                out[o + 3] = c3;
+            }
+            if (4 < n) {
+                out[o + 4] = c4;
+            }
+            if (5 < n) {
+                out[o + 5] = c5;
+            }
+            if (6 < n) {
+                out[o + 6] = c6;
+            }
+            if (7 < n) {
+                out[o + 7] = c7;
             }
         }
     }
