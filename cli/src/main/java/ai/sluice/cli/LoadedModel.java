@@ -3,14 +3,13 @@ package ai.sluice.cli;
 import ai.sluice.core.gguf.GgufFile;
 import ai.sluice.core.model.LlamaModel;
 import ai.sluice.core.tensor.Backend;
-import ai.sluice.core.tensor.CpuBackend;
 import ai.sluice.core.tensor.KernelChoice;
-import ai.sluice.core.tensor.KernelPool;
 import ai.sluice.core.tokenizer.Tokenizer;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
- * A model file opened for inference: the mapped file, its weights on a CPU backend and its
+ * A model file opened for inference: the mapped file, its weights on a backend (CPU or GPU) and its
  * tokenizer. Closing it releases the kernel threads, the mapping and then {@code release} (the model
  * cache's pin), in that order.
  */
@@ -24,11 +23,16 @@ record LoadedModel(GgufFile file, Backend backend, LlamaModel model, Tokenizer t
 
     /** As {@link #open(Path, int, KernelChoice)}; {@code release} runs after the mapping is gone. */
     static LoadedModel open(Path path, int threads, KernelChoice kernels, AutoCloseable release) {
+        return open(path, () -> BackendSelection.open(BackendChoice.CPU, threads, kernels), release);
+    }
+
+    /** Opens {@code path} on the backend {@code backends} opens (after the file and tokenizer are read). */
+    static LoadedModel open(Path path, Supplier<Backend> backends, AutoCloseable release) {
         GgufFile file = GgufFile.open(path);
         Backend backend = null;
         try {
             Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
-            backend = new CpuBackend(threads > 0 ? new KernelPool(threads) : KernelPool.sizedToCores(), kernels);
+            backend = backends.get();
             LlamaModel model = LlamaModel.load(file, backend);
             return new LoadedModel(file, backend, model, tokenizer, release);
         } catch (RuntimeException e) {

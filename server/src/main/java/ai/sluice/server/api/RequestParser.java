@@ -124,8 +124,20 @@ public final class RequestParser {
         Map<Integer, Float> logitBias = logitBias(p.node("logit_bias"));
         String user = p.string("user");
         boolean ignoreEos = p.bool("ignore_eos", false);
+        int minTokens = minTokens(p, maxTokens);
         return new SamplingOptions(maxTokens, temperature, topP, topK, minP, presence, frequency, repetition,
-                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos, logitBias, output);
+                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos, logitBias, output,
+                minTokens);
+    }
+
+    /** vLLM's {@code min_tokens}: 0..max_tokens (the request's, or the default it gets). */
+    private static int minTokens(Params p, Integer maxTokens) {
+        int min = p.integer("min_tokens", 0, Integer.MAX_VALUE, 0);
+        if (maxTokens != null && min > maxTokens) {
+            throw ApiException.invalid("min_tokens", "'min_tokens' must be at most max_tokens (" + maxTokens
+                    + (p.has("max_tokens") || p.has("max_completion_tokens") ? "" : ", the default") + "), got " + min);
+        }
+        return min;
     }
 
     /** OpenAI's {@code logit_bias}: an object from token ids (as strings) to numbers in [-100, 100]. */

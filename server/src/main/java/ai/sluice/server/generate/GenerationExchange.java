@@ -197,7 +197,8 @@ public final class GenerationExchange {
             Long seed = s.seed() == null ? null : s.seed() + i;
             GenerationSpec spec = new GenerationSpec(q.prompt(), q.maxTokens(), s.temperature(), s.topP(), s.topK(),
                     s.minP(), s.presencePenalty(), s.frequencyPenalty(), s.repetitionPenalty(), seed, s.stop(),
-                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias(), q.resumed(), constraint);
+                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias(), q.resumed(), constraint,
+                    Math.min(s.minTokens(), q.maxTokens())); // a sequence's maxTokens may be cut to the context
             try {
                 c.generation.set(servedModel.submit(spec, events.listener(i, c.generation)));
             } catch (OverloadedException e) {

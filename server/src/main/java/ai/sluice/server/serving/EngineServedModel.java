@@ -71,7 +71,7 @@ public final class EngineServedModel implements ServedModel {
         GenerationRequest.Builder b = GenerationRequest.builder("req-" + ids.incrementAndGet(), spec.promptTokens())
                 .sampling(sampling).maxTokens(spec.maxTokens()).stopStrings(spec.stopStrings()).stopTokenIds(stopIds)
                 .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias()).resumeAfter(spec.resumedTokens())
-                .constraint(spec.constraint());
+                .constraint(spec.constraint()).minTokens(spec.minTokens());
         if (spec.topLogprobs() >= 0) {
             b.logprobs(spec.topLogprobs());
         }
