@@ -126,8 +126,17 @@ final class Int8Kernel {
     private WideTokenTile wide;
     /** Scratch: a round of the transpose, 4 vectors. */
     private final int[] pairSums = new int[4 * 8];
-    /** Scratch: a tile's accumulators, a transpose's 8 totals. */
+    /** Scratch: a tile's accumulators. */
     private final float[] lanes = new float[4 * PANEL];
+    /** A batch-of-one tile's 8 rows' scales, 8 per block. */
+    private float[] oneScales = new float[0];
+
+    private float[] rowScales(int cols) {
+        if (oneScales.length < cols / BLOCK * ONE_ROWS) {
+            oneScales = new float[cols / BLOCK * ONE_ROWS];
+        }
+        return oneScales;
+    }
 
     /**
      * A kernel whose large batches use {@link WideTokenTile} when {@code wideTiles} (the backend's
@@ -157,10 +166,10 @@ final class Int8Kernel {
         }
         if (batch == 1) {
             if (q8) {
-                q8Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.scales(), lanes, out, outOff, rowStart, rowEnd);
+                q8Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.scales(), lanes, rowScales(w.cols()), out, outOff, rowStart, rowEnd);
             } else {
-                q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.blockOffsets(), x.scales(), lanes, out, outOff,
-                        rowStart, rowEnd);
+                q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.blockOffsets(), x.scales(), lanes, rowScales(w.cols()), out,
+                        outOff, rowStart, rowEnd);
             }
             return;
         }
@@ -206,10 +215,11 @@ final class Int8Kernel {
             // kernels stay exactly the decode loop (one token at index 0), which is JIT-sensitive
             for (; t < batch; t++) {
                 if (q8) {
-                    q8Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenScales(t), lanes, out, outOff + t * rows, r0, r1);
+                    q8Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenScales(t), lanes, rowScales(cols), out, outOff + t * rows,
+                            r0, r1);
                 } else {
-                    q4Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenBlockOffsets(t), x.tokenScales(t), lanes, out,
-                            outOff + t * rows, r0, r1);
+                    q4Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenBlockOffsets(t), x.tokenScales(t), lanes,
+                            rowScales(cols), out, outOff + t * rows, r0, r1);
                 }
             }
         }
@@ -375,11 +385,11 @@ final class Int8Kernel {
     /**
      * Q8_0 rows (blocks of f16 scale + 32 signed bytes) dotted with one quantized input, 8 rows at a
      * time (see the class comment): each row's 8 int lanes per block, the transpose to the 8 rows'
-     * block totals, one conversion, then per row one FMA (scalar: 8 chains, and no vector of the 8
-     * rows' scales to assemble through memory).
+     * block totals, one conversion and one FMA with the 8 rows' scale products (the rows' scales
+     * gathered for the whole tile first: assembled per block, the vector load waited on 8 scalar stores).
      */
     private static void q8Rows(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, float[] tot,
-            float[] out, int outOff, int rowStart, int rowEnd) {
+            float[] rowScales, float[] out, int outOff, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r += ONE_ROWS) {
             int n = Math.min(ONE_ROWS, rowEnd - r);
             // a short last tile repeats the range's last row (computed, not stored)
@@ -391,14 +401,19 @@ final class Int8Kernel {
             long a5 = rowBytes * (r + Math.min(5, n - 1)) + 2;
             long a6 = rowBytes * (r + Math.min(6, n - 1)) + 2;
             long a7 = rowBytes * (r + Math.min(7, n - 1)) + 2;
-            float c0 = 0f;
-            float c1 = 0f;
-            float c2 = 0f;
-            float c3 = 0f;
-            float c4 = 0f;
-            float c5 = 0f;
-            float c6 = 0f;
-            float c7 = 0f;
+            // the 8 rows' scales, block by block, 8 lanes each: read once per tile, ahead of the block loop
+            for (int block = 0; block < cols / BLOCK; block++) {
+                long off = 34L * block - 2;
+                rowScales[8 * block] = scale(m, a0 + off);
+                rowScales[8 * block + 1] = scale(m, a1 + off);
+                rowScales[8 * block + 2] = scale(m, a2 + off);
+                rowScales[8 * block + 3] = scale(m, a3 + off);
+                rowScales[8 * block + 4] = scale(m, a4 + off);
+                rowScales[8 * block + 5] = scale(m, a5 + off);
+                rowScales[8 * block + 6] = scale(m, a6 + off);
+                rowScales[8 * block + 7] = scale(m, a7 + off);
+            }
+            FloatVector acc = FloatVector.zero(F);
             for (int block = 0, k = 0; k < cols; block++, k += BLOCK) {
                 long off = 34L * block;
                 ShortVector x0 = ShortVector.fromArray(S, xq, k);
@@ -450,40 +465,14 @@ final class Int8Kernel {
                 IntVector u3 = v3.blend(v7, HIGH_FOUR).add(v7.blend(v3, HIGH_FOUR).rearrange(SWAP_FOURS));
                 IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
-                ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).convert(VectorOperators.I2F, 0))
-                        .intoArray(tot, 0);
-                float e = xs[block];
-                c0 = Math.fma(tot[0], scale(m, a0 + off - 2) * e, c0);
-                c1 = Math.fma(tot[1], scale(m, a1 + off - 2) * e, c1);
-                c2 = Math.fma(tot[2], scale(m, a2 + off - 2) * e, c2);
-                c3 = Math.fma(tot[3], scale(m, a3 + off - 2) * e, c3);
-                c4 = Math.fma(tot[4], scale(m, a4 + off - 2) * e, c4);
-                c5 = Math.fma(tot[5], scale(m, a5 + off - 2) * e, c5);
-                c6 = Math.fma(tot[6], scale(m, a6 + off - 2) * e, c6);
-                c7 = Math.fma(tot[7], scale(m, a7 + off - 2) * e, c7);
+                acc = ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, rowScales, 8 * block).mul(xs[block]), acc);
             }
-            int o = outOff + r;
-            out[o] = c0;
-            if (1 < n) {
-                out[o + 1] = c1;
-            }
-            if (2 < n) {
-                out[o + 2] = c2;
-            }
-            if (3 < n) {
-                out[o + 3] = c3;
-            }
-            if (4 < n) {
-                out[o + 4] = c4;
-            }
-            if (5 < n) {
-                out[o + 5] = c5;
-            }
-            if (6 < n) {
-                out[o + 6] = c6;
-            }
-            if (7 < n) {
-                out[o + 7] = c7;
+            if (n == ONE_ROWS) {
+                acc.intoArray(out, outOff + r);
+            } else {
+                acc.intoArray(tot, 0);
+                System.arraycopy(tot, 0, out, outOff + r, n);
             }
         }
     }
@@ -494,7 +483,7 @@ final class Int8Kernel {
      * subtracted from the totals.
      */
     private static void q4Rows(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs, float[] tot,
-            float[] out, int outOff, int rowStart, int rowEnd) {
+            float[] rowScales, float[] out, int outOff, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r += ONE_ROWS) {
             int n = Math.min(ONE_ROWS, rowEnd - r);
             // a short last tile repeats the range's last row (computed, not stored)
@@ -506,14 +495,19 @@ final class Int8Kernel {
             long a5 = rowBytes * (r + Math.min(5, n - 1)) + 2;
             long a6 = rowBytes * (r + Math.min(6, n - 1)) + 2;
             long a7 = rowBytes * (r + Math.min(7, n - 1)) + 2;
-            float c0 = 0f;
-            float c1 = 0f;
-            float c2 = 0f;
-            float c3 = 0f;
-            float c4 = 0f;
-            float c5 = 0f;
-            float c6 = 0f;
-            float c7 = 0f;
+            // the 8 rows' scales, block by block, 8 lanes each: read once per tile, ahead of the block loop
+            for (int block = 0; block < cols / BLOCK; block++) {
+                long off = 18L * block - 2;
+                rowScales[8 * block] = scale(m, a0 + off);
+                rowScales[8 * block + 1] = scale(m, a1 + off);
+                rowScales[8 * block + 2] = scale(m, a2 + off);
+                rowScales[8 * block + 3] = scale(m, a3 + off);
+                rowScales[8 * block + 4] = scale(m, a4 + off);
+                rowScales[8 * block + 5] = scale(m, a5 + off);
+                rowScales[8 * block + 6] = scale(m, a6 + off);
+                rowScales[8 * block + 7] = scale(m, a7 + off);
+            }
+            FloatVector acc = FloatVector.zero(F);
             for (int block = 0, k = 0; k < cols; block++, k += BLOCK) {
                 long off = 18L * block;
                 ShortVector x0 = ShortVector.fromArray(S, xq, k);
@@ -550,40 +544,14 @@ final class Int8Kernel {
                 IntVector u3 = v3.blend(v7, HIGH_FOUR).add(v7.blend(v3, HIGH_FOUR).rearrange(SWAP_FOURS));
                 IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
-                ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).sub(offsets[block]).convert(VectorOperators.I2F, 0))
-                        .intoArray(tot, 0);
-                float e = xs[block];
-                c0 = Math.fma(tot[0], scale(m, a0 + off - 2) * e, c0);
-                c1 = Math.fma(tot[1], scale(m, a1 + off - 2) * e, c1);
-                c2 = Math.fma(tot[2], scale(m, a2 + off - 2) * e, c2);
-                c3 = Math.fma(tot[3], scale(m, a3 + off - 2) * e, c3);
-                c4 = Math.fma(tot[4], scale(m, a4 + off - 2) * e, c4);
-                c5 = Math.fma(tot[5], scale(m, a5 + off - 2) * e, c5);
-                c6 = Math.fma(tot[6], scale(m, a6 + off - 2) * e, c6);
-                c7 = Math.fma(tot[7], scale(m, a7 + off - 2) * e, c7);
+                acc = ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).sub(offsets[block]).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, rowScales, 8 * block).mul(xs[block]), acc);
             }
-            int o = outOff + r;
-            out[o] = c0;
-            if (1 < n) {
-                out[o + 1] = c1;
-            }
-            if (2 < n) {
-                out[o + 2] = c2;
-            }
-            if (3 < n) {
-                out[o + 3] = c3;
-            }
-            if (4 < n) {
-                out[o + 4] = c4;
-            }
-            if (5 < n) {
-                out[o + 5] = c5;
-            }
-            if (6 < n) {
-                out[o + 6] = c6;
-            }
-            if (7 < n) {
-                out[o + 7] = c7;
+            if (n == ONE_ROWS) {
+                acc.intoArray(out, outOff + r);
+            } else {
+                acc.intoArray(tot, 0);
+                System.arraycopy(tot, 0, out, outOff + r, n);
             }
         }
     }
