@@ -5,6 +5,9 @@
 #
 #   bench/compare-embeddings.sh
 #
+# llama-embedding can exit 0 with its JSON cut off (its logger thread is not joined at exit):
+# embeddings_cosine.py checks the JSON and reruns it, failing loudly after 8 cut-off runs.
+#
 # llama.cpp's llama-embedding is built once, natively, by bench/llamacpp-flags.sh (node-llama-cpp's
 # source bundle from npm; SLUICE_LLAMACPP_DIR, default bench/out/llamacpp).
 set -euo pipefail

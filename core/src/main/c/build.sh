@@ -28,7 +28,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 common=(-O3 -std=c11 -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno -Wall -Wextra -Werror)
 base=(-mavx2 -mfma -mf16c)
-for k in int8 r4; do
+for k in int8 interleaved; do
   "$cc" "${common[@]}" "${base[@]}" -DSLUICE_SUFFIX=_avx2 -c "$src/sluice_$k.c" -o "$tmp/${k}_avx2.o"
   "$cc" "${common[@]}" "${base[@]}" -mavxvnni -DSLUICE_AVX_VNNI -DSLUICE_SUFFIX=_avxvnni \
     -c "$src/sluice_$k.c" -o "$tmp/${k}_avxvnni.o"
@@ -36,7 +36,7 @@ for k in int8 r4; do
     -DSLUICE_SUFFIX=_avx512vnni -c "$src/sluice_$k.c" -o "$tmp/${k}_avx512vnni.o"
 done
 "$cc" "${common[@]}" -c "$src/sluice_dispatch.c" -o "$tmp/dispatch.o"
-"$cc" "${common[@]}" -c "$src/sluice_repack.c" -o "$tmp/repack.o"
+"$cc" "${common[@]}" -c "$src/sluice_interleave.c" -o "$tmp/interleave.o"
 "$cc" -shared -Wl,-z,noexecstack -o "$tmp/libsluice.so" "$tmp"/*.o
 mv "$tmp/libsluice.so" "$lib"
 echo "sluice native: built $lib (levels avx2, avx-vnni, avx512-vnni)"

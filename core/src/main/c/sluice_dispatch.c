@@ -14,8 +14,8 @@ enum { LEVEL_NONE = 0, LEVEL_AVX2 = 1, LEVEL_AVX_VNNI = 2, LEVEL_AVX512_VNNI = 3
 /* Kernels by number; the Java side (NativeInt8) numbers them the same. */
 enum {
     KERNEL_Q8_0_ROWS = 0, KERNEL_Q4_0_ROWS = 1, /* sluice_int8.c: weights as the file holds them */
-    KERNEL_Q8_0_R4 = 2, KERNEL_Q4_0_R4 = 3, KERNEL_PACK_ACTIVATIONS = 4, /* sluice_r4.c: repacked weights */
-    KERNEL_R4_BYTES = 5, KERNEL_R4_REPACK = 6 /* sluice_repack.c: the same at every level */
+    KERNEL_Q8_0_I16 = 2, KERNEL_Q4_0_I16 = 3, KERNEL_PACK_ACTIVATIONS = 4, /* sluice_interleaved.c: 16-row groups */
+    KERNEL_I16_BYTES = 5, KERNEL_I16_REPACK = 6 /* sluice_interleave.c: the same at every level */
 };
 
 #define DECLARE(suffix)                                                                                            \
@@ -23,16 +23,16 @@ enum {
                                   const int32_t *, int32_t, float *, int32_t, int32_t, int32_t);                 \
     void sluice_q4_0_rows##suffix(const uint8_t *, int64_t, int32_t, const int16_t *, const float *,             \
                                   const int32_t *, int32_t, float *, int32_t, int32_t, int32_t);                 \
-    void sluice_q8_0_r4##suffix(const uint8_t *, int32_t, const int8_t *, const float *, const int32_t *,        \
-                                int32_t, float *, int32_t, int32_t, int32_t);                                   \
-    void sluice_q4_0_r4##suffix(const uint8_t *, int32_t, const int8_t *, const float *, const int32_t *,        \
-                                int32_t, float *, int32_t, int32_t, int32_t);                                   \
+    void sluice_q8_0_i16##suffix(const uint8_t *, int32_t, const int8_t *, const float *, const int32_t *,       \
+                                 int32_t, float *, int32_t, int32_t, int32_t);                                  \
+    void sluice_q4_0_i16##suffix(const uint8_t *, int32_t, const int8_t *, const float *, const int32_t *,       \
+                                 int32_t, float *, int32_t, int32_t, int32_t);                                  \
     void sluice_pack_activations##suffix(const int16_t *, int64_t, int8_t *);
 DECLARE(_avx2)
 DECLARE(_avxvnni)
 DECLARE(_avx512vnni)
-int64_t sluice_r4_bytes(int32_t, int32_t, int32_t);
-void sluice_r4_repack(int32_t, const uint8_t *, int64_t, int32_t, int32_t, uint8_t *);
+int64_t sluice_i16_bytes(int32_t, int32_t, int32_t);
+void sluice_i16_repack(int32_t, const uint8_t *, int64_t, int32_t, int32_t, uint8_t *);
 
 static uint64_t xgetbv0(void) {
     uint32_t eax, edx;
@@ -64,11 +64,11 @@ EXPORT int32_t sluice_cpu_level(void) {
     switch (kernel) {                                                                                              \
     case KERNEL_Q8_0_ROWS: return (void *) sluice_q8_0_rows##suffix;                                             \
     case KERNEL_Q4_0_ROWS: return (void *) sluice_q4_0_rows##suffix;                                             \
-    case KERNEL_Q8_0_R4: return (void *) sluice_q8_0_r4##suffix;                                                 \
-    case KERNEL_Q4_0_R4: return (void *) sluice_q4_0_r4##suffix;                                                 \
+    case KERNEL_Q8_0_I16: return (void *) sluice_q8_0_i16##suffix;                                               \
+    case KERNEL_Q4_0_I16: return (void *) sluice_q4_0_i16##suffix;                                               \
     case KERNEL_PACK_ACTIVATIONS: return (void *) sluice_pack_activations##suffix;                               \
-    case KERNEL_R4_BYTES: return (void *) sluice_r4_bytes;                                                       \
-    case KERNEL_R4_REPACK: return (void *) sluice_r4_repack;                                                     \
+    case KERNEL_I16_BYTES: return (void *) sluice_i16_bytes;                                                     \
+    case KERNEL_I16_REPACK: return (void *) sluice_i16_repack;                                                   \
     default: return NULL;                                                                                        \
     }
 

@@ -535,11 +535,12 @@ final class EngineLoop {
         if (s.picker == null) {
             TokenConstraint c = s.request.constraint();
             s.picker = new TokenPicker(s.request.sampling(), s.request.logitBias(), vocab,
-                    c == null ? null : new ConstraintMask(c, vocab, eos, s.request.stopTokenIds()));
+                    c == null ? null : new ConstraintMask(c, vocab, eos, s.request.stopTokenIds()),
+                    MinTokens.of(s.request, eos));
             s.text = config.detokenizer().newStream(s.request.promptTokensUnsafe());
             s.stops = new StopStrings(s.request.stopStrings());
         }
-        int token = s.picker.pick(row, s.tokens(), s.length());
+        int token = s.picker.pick(row, s.tokens(), s.length(), s.generated);
         TokenLogprobs lp = s.request.logprobs()
                 ? Logprobs.of(logits, r * vocab, vocab, token, s.request.topLogprobs()) : null;
         s.append(token);
@@ -558,7 +559,7 @@ final class EngineLoop {
             finishDone(s, new FinishReason.Stop(token, null), s.stops.drain() + s.text.flush());
             return;
         }
-        String delta = s.stops.append(s.text.push(token));
+        String delta = s.stops.append(s.text.push(token), MinTokens.stopsApply(s.request, s.generated));
         if (!notify(s, token, delta, lp)) {
             return;
         }

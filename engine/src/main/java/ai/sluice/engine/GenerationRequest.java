@@ -31,11 +31,15 @@ import java.util.Set;
  *                      not stopped (see {@link Resumption}); they count towards maxTokens and usage,
  *                      and are never passed to the listener again
  * @param constraint structured output: which tokens may come next ({@link TokenConstraint}), or null
+ * @param minTokens vLLM's {@code min_tokens}: until this many tokens are generated (resumed ones
+ *                  included), EOS and the stop token ids cannot be picked and stop strings do not end
+ *                  the generation (only a stop string that ends in a later token's text counts);
+ *                  0 (the default) to maxTokens
  */
 public record GenerationRequest(String requestId, int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 Set<Integer> stopTokenIds, List<String> stopStrings, int priority, boolean logprobs,
                                 int topLogprobs, boolean ignoreEos, Map<Integer, Float> logitBias,
-                                int[] resumedTokens, TokenConstraint constraint) {
+                                int[] resumedTokens, TokenConstraint constraint, int minTokens) {
 
     /** Most alternatives a request may ask for, as OpenAI. */
     public static final int MAX_TOP_LOGPROBS = 20;
@@ -51,6 +55,10 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
         promptTokens = promptTokens.clone();
         if (maxTokens < 1) {
             throw new InvalidRequestException("maxTokens", "maxTokens must be >= 1, got " + maxTokens);
+        }
+        if (minTokens < 0 || minTokens > maxTokens) {
+            throw new InvalidRequestException("minTokens", "minTokens must be in [0, maxTokens = " + maxTokens
+                    + "], got " + minTokens);
         }
         if (topLogprobs < 0 || topLogprobs > MAX_TOP_LOGPROBS) {
             throw new InvalidRequestException("topLogprobs",
@@ -119,6 +127,7 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
         private Map<Integer, Float> logitBias = Map.of();
         private int[] resumedTokens = new int[0];
         private TokenConstraint constraint;
+        private int minTokens;
 
         private Builder(String requestId, int[] promptTokens) {
             this.requestId = requestId;
@@ -179,9 +188,15 @@ public record GenerationRequest(String requestId, int[] promptTokens, SamplingPa
             return this;
         }
 
+        /** vLLM's {@code min_tokens}: no EOS, stop token id or stop string ends the first {@code value} tokens. */
+        public Builder minTokens(int value) {
+            this.minTokens = value;
+            return this;
+        }
+
         public GenerationRequest build() {
             return new GenerationRequest(requestId, promptTokens, sampling, maxTokens, stopTokenIds, stopStrings,
-                    priority, logprobs, topLogprobs, ignoreEos, logitBias, resumedTokens, constraint);
+                    priority, logprobs, topLogprobs, ignoreEos, logitBias, resumedTokens, constraint, minTokens);
         }
     }
 }

@@ -47,7 +47,7 @@ final class Resumption {
         }
         TokenConstraint c = request.constraint();
         TokenPicker picker = new TokenPicker(request.sampling(), request.logitBias(), vocab,
-                c == null ? null : new ConstraintMask(c, vocab, eos, request.stopTokenIds()));
+                c == null ? null : new ConstraintMask(c, vocab, eos, request.stopTokenIds()), MinTokens.of(request, eos));
         picker.skip(k);
         Detokenizer.TextStream text = detokenizer.newStream(request.promptTokensUnsafe());
         StopStrings stops = new StopStrings(request.stopStrings());
@@ -65,7 +65,7 @@ final class Resumption {
                 throw invalid("resumed token " + i + " (id " + t + ") is not allowed there by the request's"
                         + " structured-output constraint");
             }
-            stops.append(text.push(t)); // text the original run sent (or still holds back), not sent again
+            stops.append(text.push(t), MinTokens.stopsApply(request, i + 1)); // text the original run sent (or still holds back), not sent again
             if (stops.matched() != null) {
                 if (i < k - 1) {
                     throw invalid("the text of the resumed tokens completes the stop string '" + stops.matched()

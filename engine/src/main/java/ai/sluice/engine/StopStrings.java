@@ -27,16 +27,28 @@ final class StopStrings {
 
     /** Adds newly decoded text; returns the text that is now final (possibly empty). */
     String append(String delta) {
+        return append(delta, true);
+    }
+
+    /**
+     * Adds newly decoded text; returns the text that is now final (possibly empty). With {@code check}
+     * false (a token min_tokens protects) no stop string can end the text here; the text that may
+     * start one is still held back, since a stop string that ends in a later, checked delta counts
+     * (vLLM's rule: only matches that end in the new text are looked for).
+     */
+    String append(String delta, boolean check) {
         if (stops.isEmpty()) {
             return delta;
         }
+        int before = held.length();
         held.append(delta);
         int earliest = -1;
-        for (int i = 0; i < stops.size(); i++) {
-            int at = held.indexOf(stops.get(i));
+        for (int i = 0; check && i < stops.size(); i++) {
+            String stop = stops.get(i);
+            int at = held.indexOf(stop, Math.max(0, before - stop.length() + 1)); // a match ending in delta
             if (at >= 0 && (earliest < 0 || at < earliest)) {
                 earliest = at;
-                matched = stops.get(i);
+                matched = stop;
             }
         }
         if (earliest >= 0) {

@@ -19,13 +19,17 @@ final class TokenPicker {
     private final float[] biases;
     /** Structured output: null when the request has no constraint. */
     private final ConstraintMask constraint;
+    /** min_tokens: null when the request has none. */
+    private final MinTokens minTokens;
 
     TokenPicker(SamplingParams params, Map<Integer, Float> logitBias, int vocab) {
-        this(params, logitBias, vocab, null);
+        this(params, logitBias, vocab, null, null);
     }
 
-    TokenPicker(SamplingParams params, Map<Integer, Float> logitBias, int vocab, ConstraintMask constraint) {
+    TokenPicker(SamplingParams params, Map<Integer, Float> logitBias, int vocab, ConstraintMask constraint,
+                MinTokens minTokens) {
         this.constraint = constraint;
+        this.minTokens = minTokens;
         this.sampler = new Sampler(params, vocab);
         this.window = params.hasPenalties() ? new int[PENALTY_WINDOW] : null;
         this.biasedTokens = logitBias.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
@@ -60,11 +64,19 @@ final class TokenPicker {
      * {@code tokens[0 .. length)} are the sequence so far.
      */
     int pick(float[] logits, int[] tokens, int length) {
+        return pick(logits, tokens, length, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #pick(float[], int[], int)}, for the token after {@code generated} generated ones (min_tokens). */
+    int pick(float[] logits, int[] tokens, int length, int generated) {
         for (int i = 0; i < biasedTokens.length; i++) {
             logits[biasedTokens[i]] += biases[i];
         }
         if (constraint != null) {
             constraint.apply(logits);
+        }
+        if (minTokens != null) {
+            minTokens.apply(logits, generated);
         }
         int token;
         if (window == null) {

@@ -33,6 +33,27 @@ class StopStringsTest {
     }
 
     @Test
+    void uncheckedTextNeverStopsButAStopEndingInLaterTextDoes() {
+        StopStrings s = new StopStrings(List.of("END"));
+        assertThat(s.append("an END, E", false)).isEqualTo("an END, "); // min_tokens: no match, "E" held
+        assertThat(s.matched()).isNull();
+        assertThat(s.append("ND", true)).isEmpty(); // "END" ends in the checked text: it counts
+        assertThat(s.matched()).isEqualTo("END");
+    }
+
+    @Test
+    void aStopCompletedInUncheckedTextDoesNotMatchLater() {
+        // "ab" is whole in the unchecked text (held back as the start of "abc"); vLLM looks only for
+        // matches that end in the new text, so the later "x" finds none
+        StopStrings s = new StopStrings(List.of("ab", "abc"));
+        assertThat(s.append("ab", false)).isEmpty();
+        assertThat(s.append("x", true)).isEqualTo("abx");
+        assertThat(s.matched()).isNull();
+        assertThat(s.append("ab", true)).isEmpty();
+        assertThat(s.matched()).isEqualTo("ab");
+    }
+
+    @Test
     void theEarliestMatchWins() {
         StopStrings s = new StopStrings(List.of("world", "lo"));
         assertThat(s.append("hello world")).isEqualTo("hel");

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,16 @@ public final class GrammarBuilder {
         private final Map<String, Integer> ids = new HashMap<>();
         private final List<String> names = new ArrayList<>();
         private final List<Expr> bodies = new ArrayList<>();
-        private final Map<Expr, Integer> anonymous = new HashMap<>();
+        /** Anonymous rules (alternatives, repetitions) by the {@link #canonical} number of their expression. */
+        private final Map<Integer, Integer> anonymous = new HashMap<>();
+        /**
+         * Hash-consing: one number per distinct expression, found once per instance from its kind and its
+         * children's numbers. An expression is a DAG (a JSON Schema array uses its item twice), so the
+         * records' own equals/hashCode, which walk it as a tree, take time exponential in its nesting:
+         * 400 nested arrays in a request's schema hung a core.
+         */
+        private final Map<Expr, Integer> canon = new IdentityHashMap<>();
+        private final Map<List<Object>, Integer> interned = new HashMap<>();
         private final Map<ByteSet, Integer> setIds = new HashMap<>();
         private final List<ByteSet> sets = new ArrayList<>();
         private final Deque<Integer> pending = new ArrayDeque<>();
@@ -116,6 +126,36 @@ public final class GrammarBuilder {
             }
         }
 
+        private int canonical(Expr e) {
+            Integer known = canon.get(e);
+            if (known != null) {
+                return known;
+            }
+            List<Object> shape = switch (e) {
+                case Expr.Bytes b -> List.of('b', b.set());
+                case Expr.Ref r -> List.of('r', r.rule());
+                case Expr.Seq s -> shape('s', s.parts());
+                case Expr.Alt a -> shape('a', a.options());
+                case Expr.Repeat r -> List.of('*', canonical(r.body()), r.min(), r.max());
+            };
+            Integer id = interned.get(shape);
+            if (id == null) {
+                id = interned.size();
+                interned.put(shape, id);
+            }
+            canon.put(e, id);
+            return id;
+        }
+
+        private List<Object> shape(char kind, List<Expr> children) {
+            List<Object> out = new ArrayList<>(children.size() + 1);
+            out.add(kind);
+            for (Expr c : children) {
+                out.add(canonical(c));
+            }
+            return out;
+        }
+
         private void emitRepeat(Expr.Repeat r) {
             for (int i = 0; i < r.min(); i++) {
                 emit(r.body());
@@ -129,7 +169,7 @@ public final class GrammarBuilder {
 
         /** S ::= body S | "" */
         private int starRule(Expr body) {
-            Expr key = new Expr.Repeat(body, 0, -1);
+            int key = canonical(new Expr.Repeat(body, 0, -1));
             Integer id = anonymous.get(key);
             if (id != null) {
                 return id;
@@ -145,13 +185,13 @@ public final class GrammarBuilder {
          * request (up to {@link Expr.Repeat#MAX_COUNT}), too deep for one stack frame per step.
          */
         private int optionalChain(Expr body, int k) {
-            Integer done = anonymous.get(new Expr.Repeat(body, 0, k));
+            Integer done = anonymous.get(canonical(new Expr.Repeat(body, 0, k)));
             if (done != null) {
                 return done;
             }
             int inner = -1;
             for (int j = 1; j <= k; j++) {
-                Expr key = new Expr.Repeat(body, 0, j);
+                int key = canonical(new Expr.Repeat(body, 0, j));
                 Integer id = anonymous.get(key);
                 if (id == null) {
                     id = newRule("opt");
@@ -165,12 +205,13 @@ public final class GrammarBuilder {
         }
 
         private int anonymousRule(Expr.Alt a) {
-            Integer id = anonymous.get(a);
+            int key = canonical(a);
+            Integer id = anonymous.get(key);
             if (id != null) {
                 return id;
             }
             int r = newRule("alt");
-            anonymous.put(a, r);
+            anonymous.put(key, r);
             bodies.set(r, a);
             return r;
         }

@@ -56,6 +56,18 @@ class JsonSchemaGrammarTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60) // not a speed bound: before, this took time exponential in the depth (hung)
+    void deeplyNestedArraysCompileInTimeLinearInTheDepth() {
+        int depth = 300; // an array uses its item twice: a DAG that tree walks (records' hashCode) double per level
+        Grammar g = JsonSchemaGrammar.fromSchema(SchemaSamples.parse(
+                "{\"type\":\"array\",\"items\":".repeat(depth) + "{\"type\":\"integer\"}" + "}".repeat(depth)));
+        assertThat(g.matches("[".repeat(depth) + "7" + "]".repeat(depth))).isTrue();
+        assertThat(g.matches("[".repeat(depth) + "1, 2" + "]".repeat(depth))).isTrue();
+        assertThat(g.matches("[".repeat(depth) + "[]" + "]".repeat(depth))).as("one level too deep").isFalse();
+        assertThat(g.matches("[".repeat(depth - 1) + "7" + "]".repeat(depth - 1))).as("one level short").isFalse();
+    }
+
+    @Test
     void recursiveReferences() {
         Grammar g = JsonSchemaGrammar.fromSchema(SchemaSamples.parse("""
                 {"$ref": "#/$defs/node", "$defs": {"node": {"type": "object",

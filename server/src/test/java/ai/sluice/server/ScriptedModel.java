@@ -163,8 +163,22 @@ public final class ScriptedModel implements ServedModel {
         return codec;
     }
 
+    /** Fault hook for tests: "submit" or "heartbeat" then recurse until the stack overflows, a real StackOverflowError. */
+    public void overflowStackIn(String method) {
+        overflowIn = method;
+    }
+
+    private volatile String overflowIn = "";
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
     @Override
     public RequestHandle submit(GenerationSpec spec, GenerationListener listener) {
+        if (overflowIn.equals("submit")) {
+            recurse(0);
+        }
         if (active.size() >= maxQueued) {
             throw new OverloadedException("the engine's waiting queue is full", 3);
         }
@@ -187,6 +201,9 @@ public final class ScriptedModel implements ServedModel {
 
     @Override
     public long heartbeatNanos() {
+        if (overflowIn.equals("heartbeat")) {
+            recurse(0);
+        }
         return heartbeat;
     }
 

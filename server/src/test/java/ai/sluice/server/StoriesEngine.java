@@ -8,6 +8,7 @@ import ai.sluice.core.tokenizer.Tokenizer;
 import ai.sluice.engine.Detokenizer;
 import ai.sluice.engine.Engine;
 import ai.sluice.engine.EngineConfig;
+import ai.sluice.engine.SchedulingPolicy;
 import ai.sluice.engine.LlamaRunner;
 import ai.sluice.server.serving.Embedder;
 import ai.sluice.server.serving.EmbeddingSettings;
@@ -33,12 +34,21 @@ public final class StoriesEngine implements ServedModel {
 
     /** As {@link #StoriesEngine(int)}, embedding as {@code embeddings} says. */
     public StoriesEngine(int maxNumSeqs, EmbeddingSettings embeddings) {
+        this(maxNumSeqs, embeddings, SchedulingPolicy.FCFS);
+    }
+
+    /** As {@link #StoriesEngine(int)}, admitting requests as {@code policy} says. */
+    public StoriesEngine(int maxNumSeqs, SchedulingPolicy policy) {
+        this(maxNumSeqs, EmbeddingSettings.DEFAULT, policy);
+    }
+
+    private StoriesEngine(int maxNumSeqs, EmbeddingSettings embeddings, SchedulingPolicy policy) {
         this.file = GgufFile.open(TestData.stories260K());
         this.compute = CpuBackend.sizedToCores();
         Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata());
         LlamaModel model = LlamaModel.load(file, compute);
         EngineConfig config = EngineConfig.builder().kvCacheBytes(16L << 20).maxNumSeqs(maxNumSeqs)
-                .maxBatchedTokens(256).detokenizer(Detokenizer.of(tokenizer))
+                .maxBatchedTokens(256).schedulingPolicy(policy).detokenizer(Detokenizer.of(tokenizer))
                 .eosTokenIds(Set.of(tokenizer.vocabulary().eosId())).build();
         Engine engine = Engine.start(new LlamaRunner(model), config);
         this.servedModel = new EngineServedModel(engine, new TokenizerCodec(tokenizer, null), embeddings);
@@ -61,6 +71,11 @@ public final class StoriesEngine implements ServedModel {
     @Override
     public RequestHandle submit(GenerationSpec spec, GenerationListener listener) {
         return servedModel.submit(spec, listener);
+    }
+
+    @Override
+    public boolean schedulesByPriority() {
+        return servedModel.schedulesByPriority();
     }
 
     @Override

@@ -91,7 +91,7 @@ public final class CpuBackend implements Backend {
 
     /**
      * A backend whose int8 kernels are laid out for {@code vectorBits}-bit vectors: from 256 the
-     * int8 path, from 512 its paired-token tiles. Any width runs on any machine (a width the CPU
+     * int8 path, from 512 its 512-bit tiles (16 tokens per register). Any width runs on any machine (a width the CPU
      * lacks is emulated, slowly), and the int8 paths give the same bits at 256 and 512: tests use
      * this to compare the AVX2 and AVX-512 layouts on one machine.
      */
@@ -100,9 +100,9 @@ public final class CpuBackend implements Backend {
         this.nativeInt8 = nativeInt8;
         this.int8 = nativeInt8 != null || vectorBits >= Int8Kernel.MIN_VECTOR_BITS;
         // the native kernels read the plain quants: no token pairs to lay out for them
-        boolean pairedTiles = nativeInt8 == null && vectorBits >= PairedTokenTile.MIN_VECTOR_BITS;
-        this.int8Kernels = ThreadLocal.withInitial(() -> new Int8Kernel(pairedTiles));
-        this.activations = ThreadLocal.withInitial(() -> new Int8Activations(pairedTiles));
+        boolean wideTiles = nativeInt8 == null && vectorBits >= WideTokenTile.MIN_VECTOR_BITS;
+        this.int8Kernels = ThreadLocal.withInitial(() -> new Int8Kernel(wideTiles));
+        this.activations = ThreadLocal.withInitial(() -> new Int8Activations(nativeInt8 == null));
         this.attention = new CpuAttention(pool);
     }
 

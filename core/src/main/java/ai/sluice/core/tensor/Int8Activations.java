@@ -11,21 +11,21 @@ import jdk.incubator.vector.VectorSpecies;
  * Activations quantized to 8 bits in blocks of 32, the way llama.cpp quantizes them before a
  * Q8_0 or Q4_0 dot product: per block, scale {@code d = max|x| / 127} rounded to half precision,
  * {@code q = round(x * 127 / max|x|)} to nearest, ties to even. The quants are kept as shorts, the
- * width the int8 kernels multiply in, so that the hot loop loads them without widening, and as
- * floats for the tiled kernels, which multiply the same small integers exactly in float.
+ * width the int8 kernels multiply in, so that the hot loop loads them without widening.
  *
- * <p>The floats are stored in <em>lane order</em>: within each half of a block, the even elements
- * and then the odd ones ({@code 0, 2, .., 14, 1, 3, .., 15}, then the same from 16). That is the
- * order in which {@link Int8Kernel}'s batch of one ends up with its products: it multiplies 16-bit
- * lanes and adds neighbouring lanes as one 32-bit lane, so its 32-bit lane {@code j} holds
- * elements {@code 2j, 2j+1, 2j+16, 2j+17}. A tile that walks 8-float chunks of this order puts the
- * same elements in the same lane, which is what keeps the paths bit-identical.
+ * <p>For the Java kernels ({@code javaLayouts}) the same numbers are also laid out the ways
+ * {@link Int8Kernel}'s batched paths read them: a token group's scales and Q4_0 offsets side by
+ * side ({@link #groupScales()}), and for the float tiles the quants as floats with 16 tokens in
+ * the lanes ({@link #panels()}). The native kernels read only the quants, scales and
+ * {@link #nibbleOffsets()}, so a backend on them skips the rest.
  *
  * <p>Not thread-safe: one instance per calling thread, filled before a matrix product and then only
  * read by the workers.
  */
 final class Int8Activations {
     static final int BLOCK = 32;
+    /** Tokens per panel of {@link #panels()}: one 512-bit vector of floats, two 256-bit ones. */
+    static final int PANEL = 16;
     /** Adding and subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, ties to even. */
     private static final float ROUNDER = 12582912f;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -33,29 +33,30 @@ final class Int8Activations {
     /** 8 floats and 8 shorts, where 256-bit vectors are native (the int8 kernels' layout); else null: scalar, same values. */
     private static final VectorSpecies<Float> EIGHT =
             F.vectorBitSize() >= Int8Kernel.MIN_VECTOR_BITS ? FloatVector.SPECIES_256 : null;
-    /** Half of a {@link PairedTokenTile} register: one token's 8 lanes. */
-    private static final VectorSpecies<Float> PAIR_HALF = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_128;
     private static final VectorSpecies<Short> SIXTEEN_SHORTS = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> EIGHT_INTS = IntVector.SPECIES_256;
 
     private short[] quants = new short[0];
-    private float[] quantsAsFloats = new float[0];
     private float[] scales = new float[0];
     private int[] nibbleOffsets = new int[0];
+    private int[] blockOffsets = new int[0];
+    /** Per group of {@link Int8Kernel}'s token groups and block: 8 scales and 8 offsets, the group's 4 tokens twice. */
+    private float[] groupScales = new float[0];
+    private int[] groupOffsets = new int[0];
     /** Tokens after the last whole group of {@link Int8Kernel}'s token groups, each copied to index 0. */
     private short[][] tokenQuants = new short[0][];
-    private int[][] tokenNibbleOffsets = new int[0][];
+    private int[][] tokenBlockOffsets = new int[0][];
     private float[][] tokenScales = new float[0][];
-    private float[] pairs = new float[0];
-    private float[] pairScales = new float[0];
+    private float[] panels = new float[0];
+    private float[] panelScales = new float[0];
     /** The quants as int8 in the native repacked kernels' lane order (NativeInt8Kernel#prepare fills them). */
     private byte[] laneOrderBytes = new byte[0];
-    /** Whether the kernels reading these take large batches through {@link PairedTokenTile} (see {@link Int8Kernel}). */
-    private final boolean pairedTiles;
+    /** Whether {@link Int8Kernel} reads these (then its layouts are filled), not the native kernels. */
+    private final boolean javaLayouts;
 
-    Int8Activations(boolean pairedTiles) {
-        this.pairedTiles = pairedTiles;
+    Int8Activations(boolean javaLayouts) {
+        this.javaLayouts = javaLayouts;
     }
 
     /** Quantizes entries {@code b < batch} of {@code x} (each {@code cols} long, from {@code xOff}). */
@@ -66,65 +67,98 @@ final class Int8Activations {
         int n = Math.multiplyExact(batch, cols);
         if (quants.length < n) {
             quants = new short[n];
-            quantsAsFloats = new float[n];
             scales = new float[n / BLOCK];
             nibbleOffsets = new int[n / BLOCK * 8];
+            blockOffsets = new int[n / BLOCK];
         }
         for (int block = 0; block < n / BLOCK; block++) {
             quantizeBlock(x, xOff + block * BLOCK, block);
         }
-        if (PairedTokenTile.takes(pairedTiles, batch)) {
-            interleavePairs(batch / 2, cols);
+        if (!javaLayouts || batch == 1) {
+            return;
         }
-        if (batch > 1 && batch < Int8Kernel.TILED_MIN_BATCH) {
-            copyUngroupedTokens(batch, cols);
+        int tiled = Int8Kernel.tiledTokens(batch);
+        if (tiled > 0) {
+            layOutPanels(tiled / PANEL, cols);
         }
+        int ungrouped = Int8Kernel.firstUngroupedToken(batch);
+        layOutGroups(tiled, ungrouped, cols);
+        copyUngroupedTokens(ungrouped, batch, cols);
     }
 
     /**
      * Copies the tokens that {@link Int8Kernel} multiplies one by one (those after the last whole
      * group) to arrays of their own, so that its batch-of-one kernels read them at index 0.
      */
-    private void copyUngroupedTokens(int batch, int cols) {
+    private void copyUngroupedTokens(int from, int batch, int cols) {
         int blocks = cols / BLOCK;
         if (tokenQuants.length < batch) {
             tokenQuants = Arrays.copyOf(tokenQuants, batch);
-            tokenNibbleOffsets = Arrays.copyOf(tokenNibbleOffsets, batch);
+            tokenBlockOffsets = Arrays.copyOf(tokenBlockOffsets, batch);
             tokenScales = Arrays.copyOf(tokenScales, batch);
         }
-        for (int t = Int8Kernel.firstUngroupedToken(batch); t < batch; t++) {
+        for (int t = from; t < batch; t++) {
             if (tokenQuants[t] == null || tokenQuants[t].length < cols) {
                 tokenQuants[t] = new short[cols];
-                tokenNibbleOffsets[t] = new int[blocks * 8];
+                tokenBlockOffsets[t] = new int[blocks];
                 tokenScales[t] = new float[blocks];
             }
             System.arraycopy(quants, t * cols, tokenQuants[t], 0, cols);
-            System.arraycopy(nibbleOffsets, t * blocks * 8, tokenNibbleOffsets[t], 0, blocks * 8);
+            System.arraycopy(blockOffsets, t * blocks, tokenBlockOffsets[t], 0, blocks);
             System.arraycopy(scales, t * blocks, tokenScales[t], 0, blocks);
         }
     }
 
     /**
-     * Tokens 2P and 2P+1 interleaved by 8 columns, the layout {@link PairedTokenTile} loads 16 at a
-     * time, and per block their two scales, each repeated over 8 lanes.
+     * Per token group {@code [t, t + 4)} in {@code [from, to)} and block: the 4 tokens' scales and
+     * Q4_0 block offsets, each set twice (8 lanes: a group tile's 2 rows x 4 tokens), group {@code
+     * t / 4}'s at {@code (t / 4 * blocks + block) * 8}.
      */
-    private void interleavePairs(int count, int cols) {
+    private void layOutGroups(int from, int to, int cols) {
         int blocks = cols / BLOCK;
-        if (pairs.length < 2 * count * cols) {
-            pairs = new float[2 * count * cols];
-            pairScales = new float[count * blocks * 16];
+        int need = to / Int8Kernel.TOKEN_GROUP * blocks * 8;
+        if (groupScales.length < need) {
+            groupScales = new float[need];
+            groupOffsets = new int[need];
         }
-        for (int pair = 0; pair < count; pair++) {
-            int from = 2 * pair * cols;
-            int to = 2 * pair * cols;
-            for (int k = 0; k < cols; k += 8, to += 16) {
-                FloatVector.fromArray(PAIR_HALF, quantsAsFloats, from + k).intoArray(pairs, to);
-                FloatVector.fromArray(PAIR_HALF, quantsAsFloats, from + cols + k).intoArray(pairs, to + 8);
-            }
+        for (int t = from; t < to; t += Int8Kernel.TOKEN_GROUP) {
             for (int block = 0; block < blocks; block++) {
-                int at = (pair * blocks + block) * 16;
-                FloatVector.broadcast(PAIR_HALF, scales[2 * pair * blocks + block]).intoArray(pairScales, at);
-                FloatVector.broadcast(PAIR_HALF, scales[(2 * pair + 1) * blocks + block]).intoArray(pairScales, at + 8);
+                int at = (t / Int8Kernel.TOKEN_GROUP * blocks + block) * 8;
+                for (int j = 0; j < Int8Kernel.TOKEN_GROUP; j++) {
+                    float s = scales[(t + j) * blocks + block];
+                    int o = blockOffsets[(t + j) * blocks + block];
+                    groupScales[at + j] = s;
+                    groupScales[at + 4 + j] = s;
+                    groupOffsets[at + j] = o;
+                    groupOffsets[at + 4 + j] = o;
+                }
+            }
+        }
+    }
+
+    /**
+     * The first {@code count} x 16 tokens as floats, 16 tokens to a panel with the tokens in the
+     * lanes: panel {@code p}'s element {@code k} of token {@code 16p + i} at {@code (p * cols + k)
+     * * 16 + i}; and their scales alike ({@code (p * blocks + block) * 16 + i}).
+     */
+    private void layOutPanels(int count, int cols) {
+        int blocks = cols / BLOCK;
+        if (panels.length < count * PANEL * cols) {
+            panels = new float[count * PANEL * cols];
+            panelScales = new float[count * PANEL * blocks];
+        }
+        for (int p = 0; p < count; p++) {
+            for (int i = 0; i < PANEL; i++) {
+                int from = (p * PANEL + i) * cols;
+                int to = p * PANEL * cols + i;
+                for (int k = 0; k < cols; k++) {
+                    panels[to + k * PANEL] = quants[from + k];
+                }
+                int sFrom = (p * PANEL + i) * blocks;
+                int sTo = p * PANEL * blocks + i;
+                for (int block = 0; block < blocks; block++) {
+                    panelScales[sTo + block * PANEL] = scales[sFrom + block];
+                }
             }
         }
     }
@@ -149,38 +183,32 @@ final class Int8Activations {
         int k = 0;
         if (EIGHT != null) {
             // |x * inverse| <= 127: the add/subtract trick rounds exactly like rint (vector and scalar
-            // float arithmetic round alike): 128 x 768 inputs 107 -> 57 us, pairs layout included
+            // float arithmetic round alike)
             for (; k < BLOCK; k += 8) {
                 FloatVector rounded = FloatVector.fromArray(EIGHT, x, from + k).mul(inverse).add(ROUNDER).sub(ROUNDER);
                 ((ShortVector) rounded.convertShape(VectorOperators.F2S, SHORTS, 0)).intoArray(quants, to + k);
             }
-            // lane order, as the batch of one pairs its 16-bit lanes: a 32-bit lane of two shorts
-            // holds an even element (low half) and the odd one after it (high half)
+            // the native kernels' offsets per 32-bit lane of two shorts: an even element (low half)
+            // and the odd one after it (high half), from both halves of the block
             IntVector sum = IntVector.zero(EIGHT_INTS);
             for (int half = to; half < to + BLOCK; half += 16) {
                 IntVector two = ShortVector.fromArray(SIXTEEN_SHORTS, quants, half).reinterpretAsInts();
-                IntVector even = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16);
-                IntVector odd = two.lanewise(VectorOperators.ASHR, 16);
-                ((FloatVector) even.convert(VectorOperators.I2F, 0)).intoArray(quantsAsFloats, half);
-                ((FloatVector) odd.convert(VectorOperators.I2F, 0)).intoArray(quantsAsFloats, half + 8);
-                sum = sum.add(even).add(odd);
+                sum = sum.add(two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
             }
-            sum.lanewise(VectorOperators.LSHL, 3).intoArray(nibbleOffsets, block * 8);
+            IntVector offsets = sum.lanewise(VectorOperators.LSHL, 3);
+            offsets.intoArray(nibbleOffsets, block * 8);
+            blockOffsets[block] = offsets.reduceLanes(VectorOperators.ADD); // exact: integers
             return;
         }
         Arrays.fill(nibbleOffsets, block * 8, block * 8 + 8, 0);
+        blockOffsets[block] = 0;
         for (; k < BLOCK; k++) {
             float rounded = (x[from + k] * inverse + ROUNDER) - ROUNDER;
             quants[to + k] = (short) rounded;
-            quantsAsFloats[to + laneOrder(k)] = rounded;
             nibbleOffsets[block * 8 + (k % 16) / 2] += 8 * (short) rounded;
+            blockOffsets[block] += 8 * (short) rounded;
         }
-    }
-
-    /** Where element {@code k} of a block sits in lane order (see the class comment). */
-    static int laneOrder(int k) {
-        int i = k % 16;
-        return k - i + (i % 2) * 8 + i / 2;
     }
 
     /** The quants, entry {@code b}'s at {@code b} times the row length. */
@@ -188,34 +216,41 @@ final class Int8Activations {
         return quants;
     }
 
-    /**
-     * The same quants as floats (small integers, exact), for the kernels that multiply in float, in
-     * lane order within each block.
-     */
-    float[] quantsAsFloats() {
-        return quantsAsFloats;
+    /** For the Java kernels' float tiles, batches of at least {@link Int8Kernel#TILED_MIN_BATCH}: see {@link #layOutPanels}. */
+    float[] panels() {
+        return panels;
+    }
+
+    /** With {@link #panels()}: per panel and block, the 16 tokens' scales. */
+    float[] panelScales() {
+        return panelScales;
+    }
+
+    /** For the Java kernels' token groups: per group and block 8 scales, see {@link #layOutGroups}. */
+    float[] groupScales() {
+        return groupScales;
+    }
+
+    /** As {@link #groupScales()}, for {@link #blockOffsets()}. */
+    int[] groupOffsets() {
+        return groupOffsets;
     }
 
     /**
-     * On 512-bit machines, for batches of at least 4: the quants (as floats) of tokens {@code 2P}
-     * and {@code 2P+1} interleaved by chunks of 8 columns, pair {@code P} at {@code 2P} times the row length.
-     */
-    float[] pairs() {
-        return pairs;
-    }
-
-    /** With {@link #pairs()}: per pair and block, 16 floats: 8 x token 2P's scale, 8 x token 2P+1's. */
-    float[] pairScales() {
-        return pairScales;
-    }
-
-    /**
-     * Per block, 8 ints: lane {@code j} holds {@code 8 x (q[2j] + q[2j+1] + q[2j+16] + q[2j+17])}, what
-     * a Q4_0 product over unsigned nibbles {@code 0..15} must subtract to equal one over {@code
-     * nibble - 8}, lane by lane. Filled where 256-bit vectors exist.
+     * Per block, 8 ints for the native kernels: lane {@code j} holds {@code 8 x (q[2j] + q[2j+1] +
+     * q[2j+16] + q[2j+17])}, what a Q4_0 product over unsigned nibbles {@code 0..15} must subtract
+     * to equal one over {@code nibble - 8}, lane by lane. Filled where 256-bit vectors exist.
      */
     int[] nibbleOffsets() {
         return nibbleOffsets;
+    }
+
+    /**
+     * Per block, {@code 8 x} the sum of its quants: what a Q4_0 block total over unsigned nibbles
+     * {@code 0..15} must subtract to equal one over {@code nibble - 8}.
+     */
+    int[] blockOffsets() {
+        return blockOffsets;
     }
 
     /** Token {@code t}'s quants from index 0: a token {@link Int8Kernel} takes one by one in a batch of 2 or more. */
@@ -223,9 +258,9 @@ final class Int8Activations {
         return tokenQuants[t];
     }
 
-    /** As {@link #tokenQuants}, for {@link #nibbleOffsets()}. */
-    int[] tokenNibbleOffsets(int t) {
-        return tokenNibbleOffsets[t];
+    /** As {@link #tokenQuants}, for {@link #blockOffsets()}. */
+    int[] tokenBlockOffsets(int t) {
+        return tokenBlockOffsets[t];
     }
 
     /** As {@link #tokenQuants}, for {@link #scales()}. */

@@ -8,50 +8,64 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q8_0 and Q4_0 weights times {@link Int8Activations}: integer dot products per block of 32, as
  * llama.cpp computes them, scaled once per block.
  *
- * <p>A batch of one reads the weights straight from the mapped file: per block, 16 weights and 16
- * activations are widened to 16-bit lanes and multiplied, the two halves of the block added (a
- * 16-bit lane then holds two products, at most 2 x 128 x 127, which fits), and neighbouring 16-bit
- * lanes added as one 32-bit lane by two shifts and an add (no cross-lane shuffle), converted to
- * float and multiplied into the accumulator by {@code weight scale x activation scale}. So 32-bit
- * lane {@code j} holds elements {@code 2j, 2j+1, 2j+16, 2j+17}. Q4_0 nibbles are multiplied as
- * unsigned {@code 0..15} and {@link Int8Activations#nibbleOffsets()} subtracted per lane, which
- * gives the very integers of {@code (nibble - 8) x q} with three fewer operations per block.
- * A larger batch decodes rows to floats once, in the same lane order
- * ({@link Int8Activations#quantsAsFloats()}), and multiplies them by several tokens at a time in
- * float register tiles: the quants are small integers and a lane's four products sum to at most
- * 4 x 128 x 127, far below 2^24, so float arithmetic is exact there too and gives the very integers
- * of the first path in the same lanes. The only rounding is the scale product, one FMA per block
- * and the final lane sum, in one order for every path: an entry gets the same bits in any batch,
- * which the engine's batch invariance rests on.
+ * <p><b>The order</b> (every path, every batch, the native kernels too): per output (row, token),
+ * {@code acc = 0}; per block in order, {@code T} = the exact integer sum of the block's 32 products
+ * (weight quant x activation quant; Q4_0's weight is {@code nibble - 8}), {@code s = (float)
+ * (weight scale x activation scale)}, {@code acc = fma((float) T, s, acc)}; the output is {@code
+ * acc}. That is the order of llama.cpp's repacked Q4_0 GEMM ({@code q4_0_8x8}), which its oracle
+ * outputs were made with, and the cheapest one: one conversion and one FMA per block, where keeping
+ * 8 float lanes per output costs 8 of each and a lane sum at the end. An integer sum is exact in
+ * any order ({@code |T| <= 32 x 128 x 127 < 2^24}, exact in float too), so each path sums a block
+ * however it is fastest and rounds only in the scale product and the FMA, which are the same
+ * operations everywhere: an entry gets the same bits in any batch, which the engine's batch
+ * invariance rests on.
+ *
+ * <p>A batch of one reads the weights straight from the mapped file, 8 rows at a time: per row and
+ * block, 16 weights and 16 activations are widened to 16-bit lanes and multiplied, the two halves
+ * of the block added (a 16-bit lane holds two products, at most 2 x 128 x 127, which fits), and
+ * neighbouring 16-bit lanes added as one 32-bit lane by two shifts and an add (no shuffle), so 8
+ * int lanes per row; then the 8 rows' lanes are added as a transpose (three rounds of two blends,
+ * one permute and an add) so that int lane {@code i} holds row {@code i}'s block total, and one
+ * conversion and one FMA with the 8 rows' scale products serve all 8 rows. Q4_0 nibbles are
+ * multiplied as unsigned {@code 0..15} and {@link Int8Activations#blockOffsets()} subtracted from
+ * the totals, which gives the very integers of {@code (nibble - 8) x q}. Batches of 2-15 do the
+ * same with 2 rows x 4 tokens in the 8 lanes, each weight block widened once for the 4 tokens.
+ * From {@link #TILED_MIN_BATCH} tokens, rows are decoded to floats once and multiplied with 16
+ * tokens in the lanes ({@link Int8Activations#panels()}): per block, 32 FMAs of a broadcast weight
+ * into each token lane sum the block's products exactly in float (small integers), then one FMA
+ * with the scale products.
  *
  * <p>Why not the float kernels on {@code quant x scale} weights and {@code q x d} activations (one
  * FMA chain, no per-block scaling): a batch of one then converts activations and weights to floats
- * and reads 4-byte activations; its decode measured 15-25% slower on a 1B model, though its tiles ran
- * ~1.3x faster than these. Decode speed is what a user waits on per token, so the integer path sets the order.
+ * and reads 4-byte activations; its decode measured 15-25% slower on a 1B model. Decode speed is
+ * what a user waits on per token, so the integer path sets the order.
  *
  * <p>The lanes are laid out for 256-bit vectors (16 shorts, 8 ints, 8 floats) whatever the
- * preferred width, so results are the same bits on AVX2 and AVX-512 machines. On AVX-512 the
- * batched path is {@link PairedTokenTile}, which puts two tokens' 8 lanes in one 512-bit register.
- * Which one runs is the backend's vector width ({@link CpuBackend}), a parameter so that one machine
- * can run (and a test compare) both. Where vectors are narrower than {@link #MIN_VECTOR_BITS} the
- * caller uses the float kernels.
+ * preferred width. On AVX-512 the batched path is {@link WideTokenTile}, 16 tokens per 512-bit
+ * register. Which one runs is the backend's vector width ({@link CpuBackend}), a parameter so that
+ * one machine can run (and a test compare) both. Where vectors are narrower than {@link
+ * #MIN_VECTOR_BITS} the caller uses the float kernels.
  *
  * <p>Not thread-safe: one instance per worker thread (it owns the decoded-row buffers).
  */
 final class Int8Kernel {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int BLOCK = Int8Activations.BLOCK;
+    private static final int PANEL = Int8Activations.PANEL;
     /** Bytes of (float) activations kept hot in L2 while the rows of a range pass over them. */
     private static final int TOKEN_BLOCK_BYTES = 1024 * 1024;
 
@@ -61,42 +75,67 @@ final class Int8Kernel {
     /**
      * Smallest batch for the float tiles: they decode every weight row to floats per call, which a
      * few tokens cannot pay back. Below it each weight block is widened once for a group of
-     * {@link #TOKEN_GROUP} tokens (the rest one by one), with each token's batch-of-one arithmetic.
-     * {@code bench-batch}, 110M Q8_0, 2 threads, aggregate decode tok/s, tiles -> groups: 2 sequences
-     * 90-104 -> 190-223, 4: 154-183 -> 271-284, 8: 218-250 -> 278-299; at 16 the two are level
-     * (README, Engine).
+     * {@link #TOKEN_GROUP} tokens (the rest one by one). {@code bench-batch}, 110M Q8_0, 2 threads,
+     * aggregate decode tok/s, tiles -> groups: 2 sequences 90-104 -> 190-223, 4: 154-183 -> 271-284,
+     * 8: 218-250 -> 278-299; at 16 the two are level (README, Engine; measured with the earlier
+     * lane order, the trade-off is the same).
      */
     static final int TILED_MIN_BATCH = 16;
-    private static final int TOKEN_GROUP = 4;
-    /** Rows taken through all groups of a batch before the next rows: 4 rows of 8192 Q8_0 weights are 35 KB. */
-    private static final int GROUP_ROWS = 4;
+    static final int TOKEN_GROUP = 4;
+    /** Rows taken through all groups of a batch before the next rows: 8 rows of 8192 Q8_0 weights are 70 KB. */
+    private static final int GROUP_ROWS = 8;
+    /** Rows per batch-of-one tile: one per int lane. */
+    private static final int ONE_ROWS = 8;
 
-    /** In a batch below {@link #TILED_MIN_BATCH}: the first token not in a group of {@link #TOKEN_GROUP}. */
-    static int firstUngroupedToken(int batch) {
-        return batch / TOKEN_GROUP * TOKEN_GROUP;
+    /*
+     * The transpose that adds 8 vectors of 8 int lanes into one vector of their 8 totals: round 1
+     * adds vectors in pairs (lanes 0-3 hold 4 partial sums of the first, 4-7 of the second), round 2
+     * pairs of those (2 partial sums each), round 3 the last two. Vector v0..v7 ends in lane
+     * 0, 4, 2, 6, 1, 5, 3, 7; so the round-1 pairs are the lanes (0, 4), (2, 6), (1, 5), (3, 7):
+     * PAIR_FIRST[p] and PAIR_FIRST[p] + 4.
+     */
+    private static final VectorMask<Integer> HIGH_FOUR = VectorMask.fromLong(I, 0xF0);
+    private static final VectorMask<Integer> HIGH_TWOS = VectorMask.fromLong(I, 0xCC);
+    private static final VectorMask<Integer> ODD = VectorMask.fromLong(I, 0xAA);
+    private static final VectorShuffle<Integer> SWAP_FOURS = VectorShuffle.fromValues(I, 4, 5, 6, 7, 0, 1, 2, 3);
+    private static final VectorShuffle<Integer> SWAP_TWOS = VectorShuffle.fromValues(I, 2, 3, 0, 1, 6, 7, 4, 5);
+    private static final VectorShuffle<Integer> SWAP_ONES = VectorShuffle.fromValues(I, 1, 0, 3, 2, 5, 4, 7, 6);
+    private static final VectorMask<Float> HIGH_FOUR_F = VectorMask.fromLong(F, 0xF0);
+    private static final int[] PAIR_FIRST = {0, 2, 1, 3};
+
+    /** In a batch: the tokens the float tiles take, whole panels of 16 from {@link #TILED_MIN_BATCH} tokens on. */
+    static int tiledTokens(int batch) {
+        return batch >= TILED_MIN_BATCH ? batch / PANEL * PANEL : 0;
     }
 
-    /** Rows decoded together by the batched path, and tokens per register tile. */
-    private static final int ROW_TILE = 2;
-    private static final int TOKEN_TILE = 4;
+    /** In a batch of 2 or more: the first token neither in a panel nor in a group of {@link #TOKEN_GROUP}. */
+    static int firstUngroupedToken(int batch) {
+        int tiled = tiledTokens(batch);
+        return tiled + (batch - tiled) / TOKEN_GROUP * TOKEN_GROUP;
+    }
+
+    /** Rows decoded together by the 256-bit float tiles. */
+    private static final int ROW_TILE = 4;
 
     /** {@link #ROW_TILE} decoded rows (quants as floats) and their block scales. */
     private float[] tile = new float[0];
     private float[] tileScales = new float[0];
-    /** Whether batches of {@link #TILED_MIN_BATCH} and more go through {@link PairedTokenTile} (512-bit layout). */
-    private final boolean pairedTiles;
+    /** Whether batches of {@link #TILED_MIN_BATCH} and more go through {@link WideTokenTile} (512-bit layout). */
+    private final boolean wideTiles;
     /** The batched path on 512-bit machines, made on first use. */
-    private PairedTokenTile paired;
-    /** The 8 accumulators of a register tile (or the 4 of a token group), spilled for the lane sums. */
-    private final float[] lanes = new float[8 * 8];
+    private WideTokenTile wide;
+    /** Scratch: a round of the transpose, 4 vectors. */
+    private final int[] pairSums = new int[4 * 8];
+    /** Scratch: a tile's accumulators, a transpose's 8 totals. */
+    private final float[] lanes = new float[4 * PANEL];
 
     /**
-     * A kernel whose large batches use {@link PairedTokenTile} when {@code pairedTiles} (the
-     * backend's vector width is at least {@link PairedTokenTile#MIN_VECTOR_BITS}), else the 2 x 4
-     * tiles of {@link #tiledRows}: both give the same bits, so the choice is speed only.
+     * A kernel whose large batches use {@link WideTokenTile} when {@code wideTiles} (the backend's
+     * vector width is at least {@link WideTokenTile#MIN_VECTOR_BITS}), else the 4 x 16 tiles of
+     * {@link #tiledRows}: both give the same bits, so the choice is speed only.
      */
-    Int8Kernel(boolean pairedTiles) {
-        this.pairedTiles = pairedTiles;
+    Int8Kernel(boolean wideTiles) {
+        this.wideTiles = wideTiles;
     }
 
     /** Whether weights of {@code type} are multiplied by this kernel (where vectors are wide enough, see {@link #MIN_VECTOR_BITS}). */
@@ -112,47 +151,55 @@ final class Int8Kernel {
         // a dispatcher only: each path is its own compilation unit. Inlined into one large method,
         // the batch-of-one loop sometimes compiled ~2.5x slower (1 process in 4-8)
         boolean q8 = w.type() == GgmlType.Q8_0;
+        if (LlamaVecDotOrder.applies(w)) {
+            LlamaVecDotOrder.rows(w, x, batch, out, outOff, rowStart, rowEnd);
+            return;
+        }
         if (batch == 1) {
             if (q8) {
                 q8Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.scales(), lanes, out, outOff, rowStart, rowEnd);
             } else {
-                q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.nibbleOffsets(), x.scales(), lanes, out, outOff,
+                q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.blockOffsets(), x.scales(), lanes, out, outOff,
                         rowStart, rowEnd);
             }
-        } else if (batch < TILED_MIN_BATCH) {
-            tokenGroups(w, q8, x, batch, out, outOff, rowStart, rowEnd);
-        } else if (PairedTokenTile.takes(pairedTiles, batch)) {
-            if (paired == null) {
-                paired = new PairedTokenTile();
+            return;
+        }
+        int tiled = tiledTokens(batch);
+        if (tiled > 0 && wideTiles) {
+            if (wide == null) {
+                wide = new WideTokenTile();
             }
-            paired.rows(w.data(), w.rowBytes(), q8, w.rows(), w.cols(), x, batch, out, outOff, rowStart, rowEnd);
-        } else {
-            tiledRows(w, q8, x, batch, out, outOff, rowStart, rowEnd);
+            wide.rows(w.data(), w.rowBytes(), q8, w.rows(), w.cols(), x, tiled / PANEL, out, outOff, rowStart, rowEnd);
+        } else if (tiled > 0) {
+            tiledRows(w, q8, x, tiled / PANEL, out, outOff, rowStart, rowEnd);
+        }
+        if (tiled < batch) {
+            tokenGroups(w, q8, x, tiled, batch, out, outOff, rowStart, rowEnd);
         }
     }
 
     /**
-     * A batch below {@link #TILED_MIN_BATCH}: groups of {@link #TOKEN_GROUP} tokens share each
-     * widened weight block, the remaining ones go one by one. Every token gets exactly the
-     * operations, lanes and order of the batch of one, so the same bits.
+     * Tokens {@code [from, batch)}: groups of {@link #TOKEN_GROUP} tokens share each widened weight
+     * block, the remaining ones go one by one through the batch-of-one kernels.
      */
-    private void tokenGroups(WeightMatrix w, boolean q8, Int8Activations x, int batch, float[] out, int outOff,
-            int rowStart, int rowEnd) {
+    private void tokenGroups(WeightMatrix w, boolean q8, Int8Activations x, int from, int batch, float[] out,
+            int outOff, int rowStart, int rowEnd) {
         MemorySegment m = w.data();
         long rowBytes = w.rowBytes();
         int rows = w.rows();
         int cols = w.cols();
         int grouped = firstUngroupedToken(batch);
         // a few rows at a time through every group and token: those rows' weights are read from
-        // memory once and then from cache, as the tiles read them, not once per group
+        // memory once and then from cache, not once per group
         for (int r0 = rowStart; r0 < rowEnd; r0 += GROUP_ROWS) {
             int r1 = Math.min(rowEnd, r0 + GROUP_ROWS);
-            int t = 0;
+            int t = from;
             for (; t < grouped; t += TOKEN_GROUP) {
                 if (q8) {
-                    q8Rows4(m, rowBytes, cols, x.quants(), x.scales(), t, lanes, out, outOff, rows, r0, r1);
+                    q8Rows4(m, rowBytes, cols, x.quants(), x.groupScales(), t, pairSums, lanes, out, outOff, rows, r0, r1);
                 } else {
-                    q4Rows4(m, rowBytes, cols, x.quants(), x.nibbleOffsets(), x.scales(), t, lanes, out, outOff, rows, r0, r1);
+                    q4Rows4(m, rowBytes, cols, x.quants(), x.groupOffsets(), x.groupScales(), t, pairSums, lanes, out,
+                            outOff, rows, r0, r1);
                 }
             }
             // the rest through the batch-of-one kernels, on the token's own copy of its inputs: those
@@ -161,70 +208,66 @@ final class Int8Kernel {
                 if (q8) {
                     q8Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenScales(t), lanes, out, outOff + t * rows, r0, r1);
                 } else {
-                    q4Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenNibbleOffsets(t), x.tokenScales(t), lanes, out,
+                    q4Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenBlockOffsets(t), x.tokenScales(t), lanes, out,
                             outOff + t * rows, r0, r1);
                 }
             }
         }
     }
 
-    /** A batch of {@link #TILED_MIN_BATCH} or more where {@link PairedTokenTile} does not apply: 2 x 4 float register tiles. */
-    private void tiledRows(WeightMatrix w, boolean q8, Int8Activations x, int batch, float[] out, int outOff,
+    /**
+     * The first {@code panels} x 16 tokens of a batch where {@link WideTokenTile} does not apply:
+     * {@link #ROW_TILE} decoded rows times 16 tokens (two 8-lane vectors) per register tile.
+     */
+    private void tiledRows(WeightMatrix w, boolean q8, Int8Activations x, int panels, float[] out, int outOff,
             int rowStart, int rowEnd) {
         int rows = w.rows();
         int cols = w.cols();
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
-        float[] xs = x.scales();
         int blocks = cols / BLOCK;
-        ensureTile(cols);
-        float[] xf = x.quantsAsFloats();
-        int tokenBlock = Math.max(TOKEN_TILE, TOKEN_BLOCK_BYTES / (Float.BYTES * cols) / TOKEN_TILE * TOKEN_TILE);
-        for (int b0 = 0; b0 < batch; b0 += tokenBlock) {
-            int b1 = Math.min(batch, b0 + tokenBlock);
+        if (tile.length < ROW_TILE * cols) {
+            tile = new float[ROW_TILE * cols];
+            tileScales = new float[ROW_TILE * blocks];
+        }
+        float[] xp = x.panels();
+        float[] xps = x.panelScales();
+        int panelBlock = Math.max(1, TOKEN_BLOCK_BYTES / (Float.BYTES * PANEL * cols));
+        for (int p0 = 0; p0 < panels; p0 += panelBlock) {
+            int p1 = Math.min(panels, p0 + panelBlock);
             for (int r = rowStart; r < rowEnd; r += ROW_TILE) {
                 int nr = Math.min(ROW_TILE, rowEnd - r);
-                for (int i = 0; i < nr; i++) {
-                    decodeRow(data, rowBytes * (r + i), q8, blocks, i);
+                for (int i = 0; i < ROW_TILE; i++) {
+                    // a short last tile repeats its last row (computed, not stored)
+                    decodeRow(data, rowBytes * (r + Math.min(i, nr - 1)), q8, blocks, tile, i * cols, tileScales, i * blocks);
                 }
-                int b = b0;
-                if (nr == ROW_TILE) {
-                    for (; b + TOKEN_TILE <= b1; b += TOKEN_TILE) {
-                        tile2x4(cols, blocks, xf, xs, b, out, outOff + b * rows + r, rows);
-                    }
-                }
-                for (; b < b1; b++) {
-                    for (int i = 0; i < nr; i++) {
-                        out[outOff + b * rows + r + i] = tile1x1(i, cols, blocks, xf, xs, b);
-                    }
+                for (int p = p0; p < p1; p++) {
+                    tile4x16(cols, blocks, xp, xps, p);
+                    storeTile(lanes, out, outOff + p * PANEL * rows + r, rows, nr);
                 }
             }
         }
     }
 
-    private void ensureTile(int cols) {
-        if (tile.length < ROW_TILE * cols) {
-            tile = new float[ROW_TILE * cols];
-            tileScales = new float[ROW_TILE * cols / BLOCK];
+    /** A tile's accumulators ({@code acc[i * 16 + j]}: row i, token j of the panel) to their outputs. */
+    static void storeTile(float[] acc, float[] out, int at, int rows, int nr) {
+        for (int j = 0; j < PANEL; j++) {
+            for (int i = 0; i < nr; i++) {
+                out[at + j * rows + i] = acc[i * PANEL + j];
+            }
         }
     }
 
-    /** Decodes row {@code at} into tile row {@code i}: the quants as floats (exact) and the block scales. */
-    private void decodeRow(MemorySegment m, long at, boolean q8, int blocks, int i) {
-        decodeRow(m, at, q8, blocks, tile, i * blocks * BLOCK, 8, tileScales, i * blocks);
-    }
-
     /**
-     * Decodes a row's quants to floats (exact) in lane order (see {@link Int8Activations}), 8-column
-     * chunk {@code c} at {@code dst[dstOff + c * chunkStride]} (a stride of 16 stores each chunk
-     * twice), and its block scales at {@code scales[scaleOff..]}.
+     * Decodes a row's quants to floats (exact; Q4_0's as {@code nibble - 8}), in element order, at
+     * {@code dst[dstOff..]}, and its block scales at {@code scales[scaleOff..]}.
      */
-    static void decodeRow(MemorySegment m, long at, boolean q8, int blocks, float[] dst, int dstOff, int chunkStride,
-            float[] scales, int scaleOff) {
+    static void decodeRow(MemorySegment m, long at, boolean q8, int blocks, float[] dst, int dstOff, float[] scales,
+            int scaleOff) {
         if (q8) {
-            decodeQ8Row(m, at, blocks, dst, dstOff, chunkStride, scales, scaleOff);
+            decodeQ8Row(m, at, blocks, dst, dstOff, scales, scaleOff);
         } else {
-            decodeQ4Row(m, at, blocks, dst, dstOff, chunkStride, scales, scaleOff);
+            decodeQ4Row(m, at, blocks, dst, dstOff, scales, scaleOff);
         }
     }
 
@@ -232,313 +275,418 @@ final class Int8Kernel {
     // one (a cold call site, or a callee already compiled large) the vector is boxed and the
     // operations inside run unintrinsified, tens of times slower.
 
-    private static void decodeQ8Row(MemorySegment m, long at, int blocks, float[] dst, int dstOff, int chunkStride,
-            float[] scales, int scaleOff) {
-        boolean twice = chunkStride == 16;
-        for (int block = 0, o = dstOff; block < blocks; block++, o += 4 * chunkStride, at += 34) {
+    private static void decodeQ8Row(MemorySegment m, long at, int blocks, float[] dst, int dstOff, float[] scales,
+            int scaleOff) {
+        for (int block = 0, o = dstOff; block < blocks; block++, o += BLOCK, at += 34) {
             scales[scaleOff + block] = scale(m, at);
-            for (int half = 0, c = o; half < 2; half++, c += 2 * chunkStride) {
-                // a 32-bit lane holds elements 2j (low 16 bits) and 2j+1 (high 16 bits), sign-extended
-                IntVector two = ((ShortVector) ByteVector.fromMemorySegment(B, m, at + 2 + 16 * half, LE)
-                        .convertShape(VectorOperators.B2S, S, 0)).reinterpretAsInts();
-                FloatVector even = (FloatVector) two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0);
-                FloatVector odd = (FloatVector) two.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                even.intoArray(dst, c);
-                odd.intoArray(dst, c + chunkStride);
-                if (twice) {
-                    even.intoArray(dst, c + 8);
-                    odd.intoArray(dst, c + chunkStride + 8);
-                }
+            for (int j = 0; j < BLOCK; j += 8) {
+                ((FloatVector) ByteVector.fromMemorySegment(B8, m, at + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
+                        .intoArray(dst, o + j);
             }
         }
     }
 
-    private static void decodeQ4Row(MemorySegment m, long at, int blocks, float[] dst, int dstOff, int chunkStride,
-            float[] scales, int scaleOff) {
-        boolean twice = chunkStride == 16;
-        for (int block = 0, o = dstOff; block < blocks; block++, o += 4 * chunkStride, at += 18) {
+    private static void decodeQ4Row(MemorySegment m, long at, int blocks, float[] dst, int dstOff, float[] scales,
+            int scaleOff) {
+        for (int block = 0, o = dstOff; block < blocks; block++, o += BLOCK, at += 18) {
             scales[scaleOff + block] = scale(m, at);
-            // a 32-bit lane holds bytes 2j (bits 0..7) and 2j+1 (bits 16..23); low nibbles are elements 0..15
-            IntVector two = ((ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).reinterpretAsInts();
-            for (int chunk = 0; chunk < 4; chunk++) {
-                int shift = (chunk & 1) * 16 + (chunk >> 1) * 4;
-                FloatVector v = (FloatVector) two.lanewise(VectorOperators.LSHR, shift).and(0x0F).sub(8)
-                        .convert(VectorOperators.I2F, 0);
-                v.intoArray(dst, o + chunk * chunkStride);
-                if (twice) {
-                    v.intoArray(dst, o + chunk * chunkStride + 8);
-                }
+            // low nibbles are elements 0..15, high ones 16..31
+            for (int j = 0; j < 16; j += 8) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B8, m, at + 2 + j, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(dst, o + j);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0))
+                        .intoArray(dst, o + 16 + j);
             }
         }
     }
 
     /**
-     * Tile rows 0 and 1 times tokens {@code t .. t+3}: per block, each of the 8 pairs sums its 32
-     * products in float (exact: small integers) in 8 lanes, the same lanes the integer path forms,
-     * then adds them into its accumulator times the product of the two scales.
+     * Tile rows 0..3 times the 16 tokens of panel {@code p}, into {@link #lanes}: per block, 32 FMAs
+     * per (row, 8 tokens) sum the block's products exactly (small integers in float), then one FMA
+     * adds them times the scale products into the accumulator.
      */
-    private void tile2x4(int cols, int blocks, float[] xf, float[] xs, int t, float[] out, int o, int rows) {
+    private void tile4x16(int cols, int blocks, float[] xp, float[] xps, int p) {
         float[] w = tile;
         float[] ws = tileScales;
-        int x0 = t * cols;
-        int x1 = x0 + cols;
-        int x2 = x1 + cols;
-        int x3 = x2 + cols;
-        int s0 = t * blocks;
+        int xo = p * cols * PANEL;
+        int so = p * blocks * PANEL;
         FloatVector a00 = FloatVector.zero(F);
         FloatVector a01 = a00;
-        FloatVector a02 = a00;
-        FloatVector a03 = a00;
         FloatVector a10 = a00;
         FloatVector a11 = a00;
-        FloatVector a12 = a00;
-        FloatVector a13 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
         for (int block = 0; block < blocks; block++) {
-            int k = block * BLOCK;
-            FloatVector wa = FloatVector.fromArray(F, w, k);
-            FloatVector wb = FloatVector.fromArray(F, w, cols + k);
-            FloatVector x = FloatVector.fromArray(F, xf, x0 + k);
-            FloatVector p00 = wa.mul(x);
-            FloatVector p10 = wb.mul(x);
-            x = FloatVector.fromArray(F, xf, x1 + k);
-            FloatVector p01 = wa.mul(x);
-            FloatVector p11 = wb.mul(x);
-            x = FloatVector.fromArray(F, xf, x2 + k);
-            FloatVector p02 = wa.mul(x);
-            FloatVector p12 = wb.mul(x);
-            x = FloatVector.fromArray(F, xf, x3 + k);
-            FloatVector p03 = wa.mul(x);
-            FloatVector p13 = wb.mul(x);
-            for (int j = 8; j < BLOCK; j += 8) {
-                wa = FloatVector.fromArray(F, w, k + j);
-                wb = FloatVector.fromArray(F, w, cols + k + j);
-                x = FloatVector.fromArray(F, xf, x0 + k + j);
-                p00 = wa.fma(x, p00);
-                p10 = wb.fma(x, p10);
-                x = FloatVector.fromArray(F, xf, x1 + k + j);
-                p01 = wa.fma(x, p01);
-                p11 = wb.fma(x, p11);
-                x = FloatVector.fromArray(F, xf, x2 + k + j);
-                p02 = wa.fma(x, p02);
-                p12 = wb.fma(x, p12);
-                x = FloatVector.fromArray(F, xf, x3 + k + j);
-                p03 = wa.fma(x, p03);
-                p13 = wb.fma(x, p13);
+            FloatVector t00 = FloatVector.zero(F);
+            FloatVector t01 = t00;
+            FloatVector t10 = t00;
+            FloatVector t11 = t00;
+            FloatVector t20 = t00;
+            FloatVector t21 = t00;
+            FloatVector t30 = t00;
+            FloatVector t31 = t00;
+            for (int k = block * BLOCK, end = k + BLOCK; k < end; k++) {
+                FloatVector x0 = FloatVector.fromArray(F, xp, xo + k * PANEL);
+                FloatVector x1 = FloatVector.fromArray(F, xp, xo + k * PANEL + 8);
+                FloatVector v = FloatVector.broadcast(F, w[k]);
+                t00 = v.fma(x0, t00);
+                t01 = v.fma(x1, t01);
+                v = FloatVector.broadcast(F, w[cols + k]);
+                t10 = v.fma(x0, t10);
+                t11 = v.fma(x1, t11);
+                v = FloatVector.broadcast(F, w[2 * cols + k]);
+                t20 = v.fma(x0, t20);
+                t21 = v.fma(x1, t21);
+                v = FloatVector.broadcast(F, w[3 * cols + k]);
+                t30 = v.fma(x0, t30);
+                t31 = v.fma(x1, t31);
             }
-            float da = ws[block];
-            float db = ws[blocks + block];
-            float e0 = xs[s0 + block];
-            float e1 = xs[s0 + blocks + block];
-            float e2 = xs[s0 + 2 * blocks + block];
-            float e3 = xs[s0 + 3 * blocks + block];
-            a00 = p00.fma(FloatVector.broadcast(F, da * e0), a00);
-            a01 = p01.fma(FloatVector.broadcast(F, da * e1), a01);
-            a02 = p02.fma(FloatVector.broadcast(F, da * e2), a02);
-            a03 = p03.fma(FloatVector.broadcast(F, da * e3), a03);
-            a10 = p10.fma(FloatVector.broadcast(F, db * e0), a10);
-            a11 = p11.fma(FloatVector.broadcast(F, db * e1), a11);
-            a12 = p12.fma(FloatVector.broadcast(F, db * e2), a12);
-            a13 = p13.fma(FloatVector.broadcast(F, db * e3), a13);
+            // per (row, token) scale = weight scale x activation scale, rounded as every path rounds it
+            FloatVector e0 = FloatVector.fromArray(F, xps, so + block * PANEL);
+            FloatVector e1 = FloatVector.fromArray(F, xps, so + block * PANEL + 8);
+            float d = ws[block];
+            a00 = t00.fma(e0.mul(d), a00);
+            a01 = t01.fma(e1.mul(d), a01);
+            d = ws[blocks + block];
+            a10 = t10.fma(e0.mul(d), a10);
+            a11 = t11.fma(e1.mul(d), a11);
+            d = ws[2 * blocks + block];
+            a20 = t20.fma(e0.mul(d), a20);
+            a21 = t21.fma(e1.mul(d), a21);
+            d = ws[3 * blocks + block];
+            a30 = t30.fma(e0.mul(d), a30);
+            a31 = t31.fma(e1.mul(d), a31);
         }
         // through an array: passing 8 vectors to a call C2 does not inline boxes them
         float[] l = lanes;
         a00.intoArray(l, 0);
         a01.intoArray(l, 8);
-        a02.intoArray(l, 16);
-        a03.intoArray(l, 24);
-        a10.intoArray(l, 32);
-        a11.intoArray(l, 40);
-        a12.intoArray(l, 48);
-        a13.intoArray(l, 56);
-        out[o] = VectorMath.sumLanes(l, 0, 8);
-        out[o + rows] = VectorMath.sumLanes(l, 8, 8);
-        out[o + 2 * rows] = VectorMath.sumLanes(l, 16, 8);
-        out[o + 3 * rows] = VectorMath.sumLanes(l, 24, 8);
-        out[o + 1] = VectorMath.sumLanes(l, 32, 8);
-        out[o + 1 + rows] = VectorMath.sumLanes(l, 40, 8);
-        out[o + 1 + 2 * rows] = VectorMath.sumLanes(l, 48, 8);
-        out[o + 1 + 3 * rows] = VectorMath.sumLanes(l, 56, 8);
-    }
-
-    /** Tile row {@code i} times token {@code t}, in the same lanes and order as {@link #tile2x4}. */
-    private float tile1x1(int i, int cols, int blocks, float[] xf, float[] xs, int t) {
-        return blockDot(tile, i * cols, 8, tileScales, i * blocks, xf, xs, t, cols, blocks, lanes);
+        a10.intoArray(l, 16);
+        a11.intoArray(l, 24);
+        a20.intoArray(l, 32);
+        a21.intoArray(l, 40);
+        a30.intoArray(l, 48);
+        a31.intoArray(l, 56);
     }
 
     /**
-     * A decoded row ({@link #decodeRow(MemorySegment, long, boolean, int, float[], int, int, float[], int)}
-     * layout, block scales at {@code scales[scaleOff..]}) dotted with token {@code t}'s quants, in
-     * the lanes and order of every path of this kernel ({@code lanes}: 8 floats of scratch for the lane sum).
+     * Q8_0 rows (blocks of f16 scale + 32 signed bytes) dotted with one quantized input, 8 rows at a
+     * time (see the class comment): each row's 8 int lanes per block, the transpose to the 8 rows'
+     * block totals, one conversion, then per row one FMA (scalar: 8 chains, and no vector of the 8
+     * rows' scales to assemble through memory).
      */
-    static float blockDot(float[] w, int wOff, int chunkStride, float[] scales, int scaleOff, float[] xf, float[] xs,
-            int t, int cols, int blocks, float[] lanes) {
-        FloatVector acc = FloatVector.zero(F);
-        int xOff = t * cols;
-        int xsOff = t * blocks;
-        for (int block = 0, c = wOff; block < blocks; block++, c += 4 * chunkStride) {
-            int k = xOff + block * BLOCK;
-            FloatVector p = FloatVector.fromArray(F, w, c).mul(FloatVector.fromArray(F, xf, k));
-            p = FloatVector.fromArray(F, w, c + chunkStride).fma(FloatVector.fromArray(F, xf, k + 8), p);
-            p = FloatVector.fromArray(F, w, c + 2 * chunkStride).fma(FloatVector.fromArray(F, xf, k + 16), p);
-            p = FloatVector.fromArray(F, w, c + 3 * chunkStride).fma(FloatVector.fromArray(F, xf, k + 24), p);
-            acc = p.fma(FloatVector.broadcast(F, scales[scaleOff + block] * xs[xsOff + block]), acc);
-        }
-        acc.intoArray(lanes, 0);
-        return VectorMath.sumLanes(lanes, 0, 8);
-    }
-
-    /** Q8_0 rows (blocks of f16 scale + 32 signed bytes) dotted with one quantized input. */
-    private static void q8Rows(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, float[] lanes,
+    private static void q8Rows(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, float[] tot,
             float[] out, int outOff, int rowStart, int rowEnd) {
-        for (int r = rowStart; r < rowEnd; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            long at = rowBytes * r;
-            for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 34) {
-                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
-                IntVector two = w0.mul(ShortVector.fromArray(S, xq, k)).add(w1.mul(ShortVector.fromArray(S, xq, k + 16)))
-                        .reinterpretAsInts();
-                // the two 16-bit halves of each lane, sign-extended and added (their sum may exceed 16 bits)
-                IntVector sums = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+        for (int r = rowStart; r < rowEnd; r += ONE_ROWS) {
+            int n = Math.min(ONE_ROWS, rowEnd - r);
+            // a short last tile repeats the range's last row (computed, not stored)
+            long a0 = rowBytes * r + 2;
+            long a1 = rowBytes * (r + Math.min(1, n - 1)) + 2;
+            long a2 = rowBytes * (r + Math.min(2, n - 1)) + 2;
+            long a3 = rowBytes * (r + Math.min(3, n - 1)) + 2;
+            long a4 = rowBytes * (r + Math.min(4, n - 1)) + 2;
+            long a5 = rowBytes * (r + Math.min(5, n - 1)) + 2;
+            long a6 = rowBytes * (r + Math.min(6, n - 1)) + 2;
+            long a7 = rowBytes * (r + Math.min(7, n - 1)) + 2;
+            float c0 = 0f;
+            float c1 = 0f;
+            float c2 = 0f;
+            float c3 = 0f;
+            float c4 = 0f;
+            float c5 = 0f;
+            float c6 = 0f;
+            float c7 = 0f;
+            for (int block = 0, k = 0; k < cols; block++, k += BLOCK) {
+                long off = 34L * block;
+                ShortVector x0 = ShortVector.fromArray(S, xq, k);
+                ShortVector x1 = ShortVector.fromArray(S, xq, k + 16);
+                IntVector two;
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a0 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a0 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v0 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                         .add(two.lanewise(VectorOperators.ASHR, 16));
-                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale(m, at) * xs[block]), acc);
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a4 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a4 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v4 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u0 = v0.blend(v4, HIGH_FOUR).add(v4.blend(v0, HIGH_FOUR).rearrange(SWAP_FOURS));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a2 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a2 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v2 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a6 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a6 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v6 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u1 = v2.blend(v6, HIGH_FOUR).add(v6.blend(v2, HIGH_FOUR).rearrange(SWAP_FOURS));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a1 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a1 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v1 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a5 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a5 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v5 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u2 = v1.blend(v5, HIGH_FOUR).add(v5.blend(v1, HIGH_FOUR).rearrange(SWAP_FOURS));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a3 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a3 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v3 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a7 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a7 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v7 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u3 = v3.blend(v7, HIGH_FOUR).add(v7.blend(v3, HIGH_FOUR).rearrange(SWAP_FOURS));
+                IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
+                IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
+                ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).convert(VectorOperators.I2F, 0))
+                        .intoArray(tot, 0);
+                float e = xs[block];
+                c0 = Math.fma(tot[0], scale(m, a0 + off - 2) * e, c0);
+                c1 = Math.fma(tot[1], scale(m, a1 + off - 2) * e, c1);
+                c2 = Math.fma(tot[2], scale(m, a2 + off - 2) * e, c2);
+                c3 = Math.fma(tot[3], scale(m, a3 + off - 2) * e, c3);
+                c4 = Math.fma(tot[4], scale(m, a4 + off - 2) * e, c4);
+                c5 = Math.fma(tot[5], scale(m, a5 + off - 2) * e, c5);
+                c6 = Math.fma(tot[6], scale(m, a6 + off - 2) * e, c6);
+                c7 = Math.fma(tot[7], scale(m, a7 + off - 2) * e, c7);
             }
-            acc.intoArray(lanes, 0);
-            out[outOff + r] = VectorMath.sumLanes(lanes, 0, 8);
+            int o = outOff + r;
+            out[o] = c0;
+            if (1 < n) {
+                out[o + 1] = c1;
+            }
+            if (2 < n) {
+                out[o + 2] = c2;
+            }
+            if (3 < n) {
+                out[o + 3] = c3;
+            }
+            if (4 < n) {
+                out[o + 4] = c4;
+            }
+            if (5 < n) {
+                out[o + 5] = c5;
+            }
+            if (6 < n) {
+                out[o + 6] = c6;
+            }
+            if (7 < n) {
+                out[o + 7] = c7;
+            }
         }
     }
 
     /**
      * Q4_0 rows (blocks of f16 scale + 16 bytes of nibbles, low = elements 0..15) dotted with one
-     * input: the nibbles multiplied unsigned, {@code offsets} (8 per block) subtracted.
+     * input, as {@link #q8Rows}: the nibbles multiplied unsigned, {@code offsets} (one per block)
+     * subtracted from the totals.
      */
-    private static void q4Rows(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs,
-            float[] lanes, float[] out, int outOff, int rowStart, int rowEnd) {
-        for (int r = rowStart; r < rowEnd; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            long at = rowBytes * r;
-            for (int block = 0, k = 0; k < cols; block++, k += BLOCK, at += 18) {
-                // widen first: x86 has no byte shift, and 16-bit lanes take the nibble arithmetic natively
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                IntVector two = q.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, k))
-                        .add(q.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, xq, k + 16))).reinterpretAsInts();
-                // unsigned nibbles: each half is at most 2 x 15 x 127, so their sum fits the upper 16 bits
-                IntVector sums = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .sub(IntVector.fromArray(I, offsets, 8 * block));
-                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale(m, at) * xs[block]), acc);
+    private static void q4Rows(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs, float[] tot,
+            float[] out, int outOff, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r += ONE_ROWS) {
+            int n = Math.min(ONE_ROWS, rowEnd - r);
+            // a short last tile repeats the range's last row (computed, not stored)
+            long a0 = rowBytes * r + 2;
+            long a1 = rowBytes * (r + Math.min(1, n - 1)) + 2;
+            long a2 = rowBytes * (r + Math.min(2, n - 1)) + 2;
+            long a3 = rowBytes * (r + Math.min(3, n - 1)) + 2;
+            long a4 = rowBytes * (r + Math.min(4, n - 1)) + 2;
+            long a5 = rowBytes * (r + Math.min(5, n - 1)) + 2;
+            long a6 = rowBytes * (r + Math.min(6, n - 1)) + 2;
+            long a7 = rowBytes * (r + Math.min(7, n - 1)) + 2;
+            float c0 = 0f;
+            float c1 = 0f;
+            float c2 = 0f;
+            float c3 = 0f;
+            float c4 = 0f;
+            float c5 = 0f;
+            float c6 = 0f;
+            float c7 = 0f;
+            for (int block = 0, k = 0; k < cols; block++, k += BLOCK) {
+                long off = 18L * block;
+                ShortVector x0 = ShortVector.fromArray(S, xq, k);
+                ShortVector x1 = ShortVector.fromArray(S, xq, k + 16);
+                ShortVector q;
+                IntVector two;
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a0 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v0 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a4 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v4 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u0 = v0.blend(v4, HIGH_FOUR).add(v4.blend(v0, HIGH_FOUR).rearrange(SWAP_FOURS));
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a2 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v2 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a6 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v6 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u1 = v2.blend(v6, HIGH_FOUR).add(v6.blend(v2, HIGH_FOUR).rearrange(SWAP_FOURS));
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a1 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v1 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a5 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v5 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u2 = v1.blend(v5, HIGH_FOUR).add(v5.blend(v1, HIGH_FOUR).rearrange(SWAP_FOURS));
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a3 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v3 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a7 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v7 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u3 = v3.blend(v7, HIGH_FOUR).add(v7.blend(v3, HIGH_FOUR).rearrange(SWAP_FOURS));
+                IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
+                IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
+                ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).sub(offsets[block]).convert(VectorOperators.I2F, 0))
+                        .intoArray(tot, 0);
+                float e = xs[block];
+                c0 = Math.fma(tot[0], scale(m, a0 + off - 2) * e, c0);
+                c1 = Math.fma(tot[1], scale(m, a1 + off - 2) * e, c1);
+                c2 = Math.fma(tot[2], scale(m, a2 + off - 2) * e, c2);
+                c3 = Math.fma(tot[3], scale(m, a3 + off - 2) * e, c3);
+                c4 = Math.fma(tot[4], scale(m, a4 + off - 2) * e, c4);
+                c5 = Math.fma(tot[5], scale(m, a5 + off - 2) * e, c5);
+                c6 = Math.fma(tot[6], scale(m, a6 + off - 2) * e, c6);
+                c7 = Math.fma(tot[7], scale(m, a7 + off - 2) * e, c7);
             }
-            acc.intoArray(lanes, 0);
-            out[outOff + r] = VectorMath.sumLanes(lanes, 0, 8);
+            int o = outOff + r;
+            out[o] = c0;
+            if (1 < n) {
+                out[o + 1] = c1;
+            }
+            if (2 < n) {
+                out[o + 2] = c2;
+            }
+            if (3 < n) {
+                out[o + 3] = c3;
+            }
+            if (4 < n) {
+                out[o + 4] = c4;
+            }
+            if (5 < n) {
+                out[o + 5] = c5;
+            }
+            if (6 < n) {
+                out[o + 6] = c6;
+            }
+            if (7 < n) {
+                out[o + 7] = c7;
+            }
         }
     }
 
     /**
-     * Q8_0 rows times inputs {@code t .. t+3}: each weight block widened once, then per input the
-     * very operations of {@link #q8Rows} (written out: a helper would take vectors, see above).
+     * Q8_0 rows times inputs {@code t .. t+3}, 2 rows at a time: each weight block widened once, the
+     * 8 (row, token) int-lane vectors transposed to their block totals, lane {@code 4i + j} = row
+     * {@code i}, token {@code j} (written out: a helper would take vectors, see above).
      */
-    private static void q8Rows4(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, int t, float[] lanes,
-            float[] out, int outOff, int rows, int rowStart, int rowEnd) {
+    private static void q8Rows4(MemorySegment m, long rowBytes, int cols, short[] xq, float[] groupScales, int t,
+            int[] pairSums, float[] lanes, float[] out, int outOff, int rows, int rowStart, int rowEnd) {
         int blocks = cols / BLOCK;
-        int x0 = t * cols;
-        int x1 = x0 + cols;
-        int x2 = x1 + cols;
-        int x3 = x2 + cols;
-        for (int r = rowStart; r < rowEnd; r++) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            long at = rowBytes * r;
-            for (int block = t * blocks, k = 0; k < cols; block++, k += BLOCK, at += 34) {
-                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
-                float d = scale(m, at);
-                IntVector p = w0.mul(ShortVector.fromArray(S, xq, x0 + k)).add(w1.mul(ShortVector.fromArray(S, xq, x0 + k + 16)))
-                        .reinterpretAsInts();
-                a0 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, d * xs[block]), a0);
-                p = w0.mul(ShortVector.fromArray(S, xq, x1 + k)).add(w1.mul(ShortVector.fromArray(S, xq, x1 + k + 16)))
-                        .reinterpretAsInts();
-                a1 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, d * xs[block + blocks]), a1);
-                p = w0.mul(ShortVector.fromArray(S, xq, x2 + k)).add(w1.mul(ShortVector.fromArray(S, xq, x2 + k + 16)))
-                        .reinterpretAsInts();
-                a2 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, d * xs[block + 2 * blocks]), a2);
-                p = w0.mul(ShortVector.fromArray(S, xq, x3 + k)).add(w1.mul(ShortVector.fromArray(S, xq, x3 + k + 16)))
-                        .reinterpretAsInts();
-                a3 = ((FloatVector) p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(p.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, d * xs[block + 3 * blocks]), a3);
+        int gs = t / TOKEN_GROUP * blocks * 8;
+        for (int r = rowStart; r < rowEnd; r += 2) {
+            long a = rowBytes * r;
+            long b = rowBytes * Math.min(r + 1, rowEnd - 1);
+            FloatVector acc = FloatVector.zero(F);
+            for (int block = 0, k = 0; k < cols; block++, k += BLOCK, a += 34, b += 34) {
+                ShortVector wa0 = (ShortVector) ByteVector.fromMemorySegment(B, m, a + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector wa1 = (ShortVector) ByteVector.fromMemorySegment(B, m, a + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector wb0 = (ShortVector) ByteVector.fromMemorySegment(B, m, b + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector wb1 = (ShortVector) ByteVector.fromMemorySegment(B, m, b + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+                for (int p = 0; p < 4; p++) {
+                    int x = (t + PAIR_FIRST[p]) * cols + k;
+                    ShortVector x0 = ShortVector.fromArray(S, xq, x);
+                    ShortVector x1 = ShortVector.fromArray(S, xq, x + 16);
+                    IntVector two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                    IntVector va = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(two.lanewise(VectorOperators.ASHR, 16));
+                    two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                    IntVector vb = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(two.lanewise(VectorOperators.ASHR, 16));
+                    va.blend(vb, HIGH_FOUR).add(vb.blend(va, HIGH_FOUR).rearrange(SWAP_FOURS)).intoArray(pairSums, 8 * p);
+                }
+                IntVector u0 = IntVector.fromArray(I, pairSums, 0);
+                IntVector u1 = IntVector.fromArray(I, pairSums, 8);
+                IntVector u2 = IntVector.fromArray(I, pairSums, 16);
+                IntVector u3 = IntVector.fromArray(I, pairSums, 24);
+                IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
+                IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
+                IntVector total = w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES));
+                FloatVector s = FloatVector.broadcast(F, scale(m, a)).blend(FloatVector.broadcast(F, scale(m, b)), HIGH_FOUR_F)
+                        .mul(FloatVector.fromArray(F, groupScales, gs + 8 * block));
+                acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(s, acc);
             }
-            a0.intoArray(lanes, 0);
-            a1.intoArray(lanes, 8);
-            a2.intoArray(lanes, 16);
-            a3.intoArray(lanes, 24);
-            storeGroup(lanes, out, outOff + t * rows + r, rows);
+            acc.intoArray(lanes, 0);
+            storeGroup(lanes, out, outOff + t * rows + r, rows, rowEnd - r);
         }
     }
 
     /** Q4_0 rows times inputs {@code t .. t+3}, as {@link #q8Rows4} does for Q8_0. */
-    private static void q4Rows4(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs, int t,
-            float[] lanes, float[] out, int outOff, int rows, int rowStart, int rowEnd) {
+    private static void q4Rows4(MemorySegment m, long rowBytes, int cols, short[] xq, int[] groupOffsets,
+            float[] groupScales, int t, int[] pairSums, float[] lanes, float[] out, int outOff, int rows, int rowStart,
+            int rowEnd) {
         int blocks = cols / BLOCK;
-        int x0 = t * cols;
-        int x1 = x0 + cols;
-        int x2 = x1 + cols;
-        int x3 = x2 + cols;
-        int o = 8 * blocks;
-        for (int r = rowStart; r < rowEnd; r++) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            long at = rowBytes * r;
-            for (int block = t * blocks, k = 0; k < cols; block++, k += BLOCK, at += 18) {
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, m, at + 2, LE)
+        int gs = t / TOKEN_GROUP * blocks * 8;
+        for (int r = rowStart; r < rowEnd; r += 2) {
+            long a = rowBytes * r;
+            long b = rowBytes * Math.min(r + 1, rowEnd - 1);
+            FloatVector acc = FloatVector.zero(F);
+            for (int block = 0, k = 0; k < cols; block++, k += BLOCK, a += 18, b += 18) {
+                ShortVector qa = (ShortVector) ByteVector.fromMemorySegment(B, m, a + 2, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                ShortVector lo = q.and((short) 0x0F);
-                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4);
-                float d = scale(m, at);
-                IntVector p = lo.mul(ShortVector.fromArray(S, xq, x0 + k)).add(hi.mul(ShortVector.fromArray(S, xq, x0 + k + 16)))
-                        .reinterpretAsInts();
-                a0 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .sub(IntVector.fromArray(I, offsets, 8 * block)).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, d * xs[block]), a0);
-                p = lo.mul(ShortVector.fromArray(S, xq, x1 + k)).add(hi.mul(ShortVector.fromArray(S, xq, x1 + k + 16)))
-                        .reinterpretAsInts();
-                a1 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .sub(IntVector.fromArray(I, offsets, 8 * block + o)).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, d * xs[block + blocks]), a1);
-                p = lo.mul(ShortVector.fromArray(S, xq, x2 + k)).add(hi.mul(ShortVector.fromArray(S, xq, x2 + k + 16)))
-                        .reinterpretAsInts();
-                a2 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .sub(IntVector.fromArray(I, offsets, 8 * block + 2 * o)).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, d * xs[block + 2 * blocks]), a2);
-                p = lo.mul(ShortVector.fromArray(S, xq, x3 + k)).add(hi.mul(ShortVector.fromArray(S, xq, x3 + k + 16)))
-                        .reinterpretAsInts();
-                a3 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .sub(IntVector.fromArray(I, offsets, 8 * block + 3 * o)).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(F, d * xs[block + 3 * blocks]), a3);
+                ShortVector qb = (ShortVector) ByteVector.fromMemorySegment(B, m, b + 2, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector wa0 = qa.and((short) 0x0F);
+                ShortVector wa1 = qa.lanewise(VectorOperators.LSHR, 4);
+                ShortVector wb0 = qb.and((short) 0x0F);
+                ShortVector wb1 = qb.lanewise(VectorOperators.LSHR, 4);
+                for (int p = 0; p < 4; p++) {
+                    int x = (t + PAIR_FIRST[p]) * cols + k;
+                    ShortVector x0 = ShortVector.fromArray(S, xq, x);
+                    ShortVector x1 = ShortVector.fromArray(S, xq, x + 16);
+                    IntVector two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                    IntVector va = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                    two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                    IntVector vb = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                    va.blend(vb, HIGH_FOUR).add(vb.blend(va, HIGH_FOUR).rearrange(SWAP_FOURS)).intoArray(pairSums, 8 * p);
+                }
+                IntVector u0 = IntVector.fromArray(I, pairSums, 0);
+                IntVector u1 = IntVector.fromArray(I, pairSums, 8);
+                IntVector u2 = IntVector.fromArray(I, pairSums, 16);
+                IntVector u3 = IntVector.fromArray(I, pairSums, 24);
+                IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
+                IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
+                IntVector total = w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES))
+                        .sub(IntVector.fromArray(I, groupOffsets, gs + 8 * block));
+                FloatVector s = FloatVector.broadcast(F, scale(m, a)).blend(FloatVector.broadcast(F, scale(m, b)), HIGH_FOUR_F)
+                        .mul(FloatVector.fromArray(F, groupScales, gs + 8 * block));
+                acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(s, acc);
             }
-            a0.intoArray(lanes, 0);
-            a1.intoArray(lanes, 8);
-            a2.intoArray(lanes, 16);
-            a3.intoArray(lanes, 24);
-            storeGroup(lanes, out, outOff + t * rows + r, rows);
+            acc.intoArray(lanes, 0);
+            storeGroup(lanes, out, outOff + t * rows + r, rows, rowEnd - r);
         }
     }
 
-    /** The lane sums of a token group's 4 accumulators (stored in {@code lanes}) to their 4 outputs. */
-    private static void storeGroup(float[] lanes, float[] out, int at, int rows) {
-        for (int i = 0; i < TOKEN_GROUP; i++) {
-            out[at + i * rows] = VectorMath.sumLanes(lanes, 8 * i, 8);
+    /** A token group tile's 8 outputs (lane {@code 4i + j}: row {@code i}, token {@code j}); row 1 only where it exists. */
+    private static void storeGroup(float[] lanes, float[] out, int at, int rows, int rowsLeft) {
+        for (int j = 0; j < TOKEN_GROUP; j++) {
+            out[at + j * rows] = lanes[j];
+            if (rowsLeft > 1) {
+                out[at + j * rows + 1] = lanes[4 + j];
+            }
         }
     }
 

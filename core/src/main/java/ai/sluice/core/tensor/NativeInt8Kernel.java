@@ -11,18 +11,19 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * {@link Int8Kernel}'s products in C ({@code core/src/main/c/sluice_int8.c}): the same lanes, the
- * same roundings in the same order, so the same bits, at every level and batch size. The weights
- * go down as the mapped segments they are; the activations ({@link Int8Activations}: quants, block
- * scales, Q4_0 offsets) and the output as heap arrays, which {@link Linker.Option#critical} lets the
- * callee read in place (no copy; the GC waits for the call, a chunk of rows, to return).
+ * {@link Int8Kernel}'s products in C ({@code core/src/main/c}): the same "block total" order (per
+ * block the exact integer sum, one FMA with the float product of the two scales, blocks in order),
+ * so the same bits, at every level and batch size. The weights go down as the mapped segments
+ * they are; the activations ({@link Int8Activations}) and the output as heap arrays, which {@link
+ * Linker.Option#critical} lets the callee read in place (no copy; the GC waits for the call, a
+ * chunk of rows, to return).
  *
- * <p>Two weight layouts, same bits: by default each matrix is repacked at its first use ({@link
- * RepackedWeights}) and multiplied with 8-bit dot products ({@code sluice_r4.c}), the activations
- * packed once per product to int8 in the same lane order ({@link #prepare(Int8Activations, int)});
- * with {@code SLUICE_NATIVE_REPACK=0} the kernels of {@code sluice_int8.c} read the mapped file in
- * place with 16-bit products (the first native kernels, kept for comparison and as the fallback
- * for a row range that does not start on a group of 4 rows).
+ * <p>Two weight layouts, same bits: by default each matrix is rewritten at its first use ({@link
+ * RepackedWeights}) into groups of 16 rows interleaved so that a vector lane is a row, and
+ * multiplied with 8-bit dot products ({@code sluice_interleaved.c}), the activations packed once per
+ * product to int8 plus one quant sum per block ({@link #prepare(Int8Activations, int)}); with
+ * {@code SLUICE_NATIVE_REPACK=0} the kernels of {@code sluice_int8.c} read the mapped file in place
+ * (kept for comparison and as the fallback for a row range that does not start on a group of 16).
  *
  * <p>Thread-safe: one instance serves every worker; its only state is the repacked copies.
  */
@@ -30,13 +31,13 @@ final class NativeInt8Kernel {
     /** The kernels' numbers in {@code sluice_dispatch.c}. */
     private static final int Q8_0_ROWS = 0;
     private static final int Q4_0_ROWS = 1;
-    private static final int Q8_0_R4 = 2;
-    private static final int Q4_0_R4 = 3;
+    private static final int Q8_0_I16 = 2;
+    private static final int Q4_0_I16 = 3;
     private static final int PACK_ACTIVATIONS = 4;
-    private static final int R4_BYTES = 5;
-    private static final int R4_REPACK = 6;
-    /** Rows per group of the repacked layout: a repacked product starts on a group. */
-    private static final int GROUP = 4;
+    private static final int I16_BYTES = 5;
+    private static final int I16_REPACK = 6;
+    /** Rows per group of the interleaved layout: a product on it starts on a group. */
+    static final int GROUP = 16;
     /** Set to 0: the kernels on the file's layout, no repack (for comparisons). */
     static final String REPACK_VARIABLE = "SLUICE_NATIVE_REPACK";
 
@@ -44,19 +45,19 @@ final class NativeInt8Kernel {
     private static final FunctionDescriptor ROWS = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
-    /** (repacked, cols, int8 quants, scales, offsets, batch, out, outRows, rowStart, rowEnd) -> void */
-    private static final FunctionDescriptor R4 = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+    /** (interleaved, cols, int8 quants, scales, quant sums, batch, out, outRows, rowStart, rowEnd) -> void */
+    private static final FunctionDescriptor I16 = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
-    /** (int16 quants, count, int8 out) -> void */
+    /** (int16 quants, count, int8 quants then int32 sums out) -> void */
     private static final FunctionDescriptor PACK = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
             ValueLayout.ADDRESS);
 
     private final NativeLevel level;
     private final MethodHandle q8;
     private final MethodHandle q4;
-    private final MethodHandle q8r4;
-    private final MethodHandle q4r4;
+    private final MethodHandle q8i16;
+    private final MethodHandle q4i16;
     private final MethodHandle pack;
     /** The repacked copies, or null: the kernels on the file's layout only. */
     private final RepackedWeights repacked;
@@ -67,13 +68,13 @@ final class NativeInt8Kernel {
         Linker.Option critical = Linker.Option.critical(true);
         this.q8 = linker.downcallHandle(lib.kernel(level, Q8_0_ROWS), ROWS, critical);
         this.q4 = linker.downcallHandle(lib.kernel(level, Q4_0_ROWS), ROWS, critical);
-        this.q8r4 = linker.downcallHandle(lib.kernel(level, Q8_0_R4), R4, critical);
-        this.q4r4 = linker.downcallHandle(lib.kernel(level, Q4_0_R4), R4, critical);
+        this.q8i16 = linker.downcallHandle(lib.kernel(level, Q8_0_I16), I16, critical);
+        this.q4i16 = linker.downcallHandle(lib.kernel(level, Q4_0_I16), I16, critical);
         this.pack = linker.downcallHandle(lib.kernel(level, PACK_ACTIVATIONS), PACK, critical);
         this.repacked = !repack ? null : new RepackedWeights(
-                linker.downcallHandle(lib.kernel(level, R4_BYTES), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                linker.downcallHandle(lib.kernel(level, I16_BYTES), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                         ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)),
-                linker.downcallHandle(lib.kernel(level, R4_REPACK), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT,
+                linker.downcallHandle(lib.kernel(level, I16_REPACK), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT,
                         ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                         ValueLayout.ADDRESS)));
     }
@@ -115,7 +116,8 @@ final class NativeInt8Kernel {
 
     /**
      * Once per product, after {@code x} is quantized and before the workers run: the first
-     * {@code elements} quants as int8 in the repacked kernels' lane order.
+     * {@code elements} quants as int8, then per block of 32 the int32 sum of its quants (the
+     * interleaved kernels' activations), in {@link Int8Activations#laneOrderBytes(int)}'s buffer.
      */
     void prepare(Int8Activations x, int elements) {
         if (repacked == null) {
@@ -123,7 +125,7 @@ final class NativeInt8Kernel {
         }
         try {
             pack.invokeExact(MemorySegment.ofArray(x.quants()), (long) elements,
-                    MemorySegment.ofArray(x.laneOrderBytes(elements)));
+                    MemorySegment.ofArray(x.laneOrderBytes(elements + elements / Int8Activations.BLOCK * Integer.BYTES)));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -141,13 +143,15 @@ final class NativeInt8Kernel {
         MemorySegment scales = MemorySegment.ofArray(x.scales());
         MemorySegment offsets = MemorySegment.ofArray(x.nibbleOffsets());
         try {
-            if (repacked != null && rowStart % GROUP == 0) {
+            // a Q4_0 matrix llama.cpp does not repack takes its vec_dot order, which the file-layout kernel has
+            if (repacked != null && rowStart % GROUP == 0 && !LlamaVecDotOrder.applies(w)) {
                 MemorySegment r = repacked.of(w);
-                MemorySegment quants = MemorySegment.ofArray(x.laneOrderBytes());
+                MemorySegment packed = MemorySegment.ofArray(x.laneOrderBytes());
+                MemorySegment sums = packed.asSlice((long) batch * w.cols()); // after the quants (see prepare)
                 if (w.type() == GgmlType.Q8_0) {
-                    q8r4.invokeExact(r, w.cols(), quants, scales, offsets, batch, o, w.rows(), rowStart, rowEnd);
+                    q8i16.invokeExact(r, w.cols(), packed, scales, sums, batch, o, w.rows(), rowStart, rowEnd);
                 } else {
-                    q4r4.invokeExact(r, w.cols(), quants, scales, offsets, batch, o, w.rows(), rowStart, rowEnd);
+                    q4i16.invokeExact(r, w.cols(), packed, scales, sums, batch, o, w.rows(), rowStart, rowEnd);
                 }
                 return;
             }

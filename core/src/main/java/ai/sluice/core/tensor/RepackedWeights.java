@@ -12,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Q8_0 and Q4_0 matrices rewritten once, at first use, into the layout of the native kernels on
- * repacked weights ({@code core/src/main/c/sluice_r4.c}: groups of 4 rows, the 4 block scales side
- * by side, quants in the order the 8-bit dot product adds them, Q4_0 nibbles of two rows in one
- * byte). The copy is exactly as large as the original (per block and row the same 18 or 34 bytes).
+ * row-interleaved weights ({@code core/src/main/c/sluice_interleaved.c}: groups of 16 rows, per
+ * block 4-byte chunks of the 16 rows side by side so that a vector lane is a row, then the group's
+ * scales). The copy is as large as the original (per block and row the same 18 or 34 bytes), plus
+ * the padding of the last group to 16 rows.
  *
  * <p>Memory: the copy lives in anonymous memory, and the mapped original's pages are then dropped
  * from this process ({@code madvise(MADV_DONTNEED)} on the whole pages inside the tensor), so the
@@ -35,7 +36,7 @@ final class RepackedWeights {
     private final MethodHandle repack;
     private final Map<WeightMatrix, MemorySegment> copies = new ConcurrentHashMap<>();
 
-    /** Over the library's {@code sluice_r4_bytes} and {@code sluice_r4_repack}. */
+    /** Over the library's {@code sluice_i16_bytes} and {@code sluice_i16_repack}. */
     RepackedWeights(MethodHandle bytes, MethodHandle repack) {
         this.bytes = bytes;
         this.repack = repack;

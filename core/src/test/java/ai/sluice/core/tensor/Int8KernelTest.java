@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The 8-bit activation path: llama.cpp's rounding, and one set of bits for a row whatever the batch
  * and whatever the vector width. Both layouts run on every machine (a width the CPU lacks is
  * emulated): the AVX2 one (256-bit, 2 x 4 tiles for large batches) and the AVX-512 one (512-bit,
- * {@link PairedTokenTile}), so no test here depends on the machine it runs on.
+ * {@link WideTokenTile}), so no test here depends on the machine it runs on.
  */
 class Int8KernelTest {
     private static final CpuBackend AVX2_LAYOUT = new CpuBackend(new KernelPool(2), 256);
@@ -99,13 +99,13 @@ class Int8KernelTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
     void theAvx2AndAvx512LayoutsGiveTheSameBits(GgmlType type) {
-        int rows = 9;
+        int rows = type == GgmlType.Q4_0 ? 24 : 9; // Q4_0 rows not a multiple of 8: LlamaVecDotOrder instead
         int cols = 4096;
         WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 11).matrix();
         Random rnd = new Random(3);
         for (int batch : new int[] {16, 21, 40}) {
-            assertThat(PairedTokenTile.takes(true, batch)).as("paired tiles at batch %d", batch).isTrue();
-            assertThat(PairedTokenTile.takes(false, batch)).isFalse();
+            assertThat(WideTokenTile.takes(true, batch)).as("wide tiles at batch %d", batch).isTrue();
+            assertThat(WideTokenTile.takes(false, batch)).isFalse();
             float[] x = new float[batch * cols];
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) (rnd.nextGaussian() * (1 + (i % 31)));
@@ -122,7 +122,7 @@ class Int8KernelTest {
     }
 
     private static void assertEveryEntryHasTheBitsOfABatchOfOne(CpuBackend backend, GgmlType type, int batch) {
-        int rows = 5;
+        int rows = type == GgmlType.Q4_0 ? 8 : 5; // Q4_0 rows not a multiple of 8: LlamaVecDotOrder instead
         int cols = 8192;
         WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 42).matrix();
         Random rnd = new Random(7);
@@ -180,5 +180,107 @@ class Int8KernelTest {
                 }
             }
         }
+    }
+    /**
+     * The order itself, which the native kernels share (llama.cpp's repacked Q4_0 order): per
+     * (row, token), blocks in order, {@code acc = fma((float) T, (float) (weight scale x activation
+     * scale), acc)} with {@code T} the block's exact integer total. A scalar reference of exactly
+     * that gives every entry of every path (batch of one, token groups, single tokens, both tile
+     * layouts and their remainders, rows that are not a multiple of any tile) its bits.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q8_0, 256", "Q8_0, 512", "Q4_0, 256", "Q4_0, 512"})
+    void everyPathComputesTheBlockTotalOrderBitForBit(GgmlType type, int vectorBits) {
+        // Q4_0 takes this order where llama.cpp repacks it, rows a multiple of 8 (see the next test)
+        int rows = type == GgmlType.Q8_0 ? 13 : 24;
+        int cols = 320;
+        WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 17).matrix();
+        Random rnd = new Random(19);
+        for (int batch : new int[] {1, 3, 6, 16, 37}) {
+            float[] x = new float[batch * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rnd.nextGaussian() * (1 + i % 41));
+            }
+            Int8Activations q = new Int8Activations(false);
+            q.quantize(x, 0, batch, cols);
+            float[] out = new float[batch * rows];
+            layout(vectorBits).matmul(w, x, batch, out);
+            for (int b = 0; b < batch; b++) {
+                for (int r = 0; r < rows; r++) {
+                    float expected = blockTotalOrder(w, r, q.quants(), q.scales(), b);
+                    assertThat(Float.floatToRawIntBits(out[b * rows + r])).as("batch %d, entry %d, row %d", batch, b, r)
+                            .isEqualTo(Float.floatToRawIntBits(expected));
+                }
+            }
+        }
+    }
+
+    /**
+     * A Q4_0 matrix whose row count is not a multiple of 8 (llama.cpp does not repack it) takes
+     * llama.cpp's vec_dot order in every batch: per (row, token) 8 float lanes, lane {@code l}
+     * fused-multiply-adds the exact sum of elements {@code 4l..4l+3} times the scale product, and
+     * the lanes add as {@code ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))}.
+     */
+    @ParameterizedTest
+    @CsvSource({"256", "512"})
+    void q4MatricesWithRowsNotAMultipleOf8TakeLlamaCppsVecDotOrder(int vectorBits) {
+        int rows = 13;
+        int cols = 160;
+        WeightMatrix w = WeightMatrixTest.make(GgmlType.Q4_0, rows, cols, 23).matrix();
+        assertThat(LlamaVecDotOrder.applies(w)).isTrue();
+        assertThat(LlamaVecDotOrder.applies(WeightMatrixTest.make(GgmlType.Q4_0, 16, cols, 23).matrix())).isFalse();
+        assertThat(LlamaVecDotOrder.applies(WeightMatrixTest.make(GgmlType.Q8_0, rows, cols, 23).matrix())).isFalse();
+        Random rnd = new Random(29);
+        for (int batch : new int[] {1, 5, 17}) {
+            float[] x = new float[batch * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rnd.nextGaussian() * (1 + i % 37));
+            }
+            Int8Activations q = new Int8Activations(false);
+            q.quantize(x, 0, batch, cols);
+            float[] out = new float[batch * rows];
+            layout(vectorBits).matmul(w, x, batch, out);
+            for (int b = 0; b < batch; b++) {
+                for (int r = 0; r < rows; r++) {
+                    float[] lanes = new float[8];
+                    for (int block = 0; block < cols / 32; block++) {
+                        long at = w.rowBytes() * r + 18L * block;
+                        float d = Float.float16ToFloat(w.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, at))
+                                * q.scales()[b * cols / 32 + block];
+                        for (int l = 0; l < 8; l++) {
+                            int sum = 0;
+                            for (int e = 4 * l; e < 4 * l + 4; e++) {
+                                int nibble = (w.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 2 + e % 16) & 0xFF)
+                                        >> (e < 16 ? 0 : 4) & 0x0F;
+                                sum += (nibble - 8) * q.quants()[b * cols + block * 32 + e];
+                            }
+                            lanes[l] = Math.fma(d, (float) sum, lanes[l]);
+                        }
+                    }
+                    float expected = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+                    assertThat(Float.floatToRawIntBits(out[b * rows + r])).as("batch %d, entry %d, row %d", batch, b, r)
+                            .isEqualTo(Float.floatToRawIntBits(expected));
+                }
+            }
+        }
+    }
+
+    /** Row {@code r} of a Q8_0/Q4_0 matrix times entry {@code b} of quantized activations, in the block-total order. */
+    private static float blockTotalOrder(WeightMatrix w, int r, short[] quants, float[] scales, int b) {
+        boolean q8 = w.type() == GgmlType.Q8_0;
+        int blocks = w.cols() / Int8Activations.BLOCK;
+        float acc = 0f;
+        for (int block = 0; block < blocks; block++) {
+            long at = w.rowBytes() * r + (long) (q8 ? 34 : 18) * block;
+            int total = 0;
+            for (int k = 0; k < Int8Activations.BLOCK; k++) {
+                int weight = q8 ? w.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 2 + k)
+                        : ((w.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 2 + k % 16) & 0xFF) >> (k < 16 ? 0 : 4) & 0x0F) - 8;
+                total += weight * quants[b * w.cols() + block * Int8Activations.BLOCK + k];
+            }
+            float weightScale = Float.float16ToFloat(w.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, at));
+            acc = Math.fma((float) total, weightScale * scales[b * blocks + block], acc);
+        }
+        return acc;
     }
 }

@@ -50,7 +50,8 @@ class NativeInt8KernelTest {
                 () -> "this CPU runs native level " + lib.cpuLevel().label() + ", not " + levelName);
         try (CpuBackend nat = new CpuBackend(new KernelPool(2), NativeInt8Kernel.load(level, repack))) {
             assertThat(nat.int8Kernels()).isEqualTo("native " + levelName + (repack ? "" : " (file layout)"));
-            int[][] shapes = {{1, 32}, {3, 64}, {5, 96}, {17, 256}, {33, 2048}};
+            // rows that are multiples of 8 and not: Q4_0 takes llama.cpp's vec_dot order in the latter (LlamaVecDotOrder)
+            int[][] shapes = {{1, 32}, {3, 64}, {8, 96}, {17, 256}, {40, 2048}, {33, 64}};
             long seed = 1;
             for (int[] shape : shapes) {
                 int rows = shape[0];
@@ -76,10 +77,10 @@ class NativeInt8KernelTest {
      * A batch larger than the native kernels' token block (512 KiB of int16 quants: 32 tokens of
      * 8192 columns), so the rows pass over two blocks of tokens: still the Java path's bits.
      */
-    @ParameterizedTest
-    @CsvSource({"Q8_0", "Q4_0"})
-    void batchesSplitIntoTokenBlocksKeepTheBits(GgmlType type) {
-        NativeKernels.requireLibrary();
+    @ParameterizedTest(name = "{0}, repacked {1}")
+    @CsvSource({"Q8_0, true", "Q4_0, true", "Q8_0, false", "Q4_0, false"})
+    void batchesSplitIntoTokenBlocksKeepTheBits(GgmlType type, boolean repack) {
+        NativeLibrary lib = NativeKernels.requireLibrary();
         int rows = 9;
         int cols = 8192;
         int batch = 37;
@@ -88,7 +89,7 @@ class NativeInt8KernelTest {
         float[] expected = new float[batch * rows];
         float[] actual = new float[batch * rows];
         JAVA.matmul(w, x, batch, expected);
-        try (CpuBackend nat = new CpuBackend(new KernelPool(2), KernelChoice.NATIVE)) {
+        try (CpuBackend nat = new CpuBackend(new KernelPool(2), NativeInt8Kernel.load(lib.cpuLevel(), repack))) {
             nat.matmul(w, x, batch, actual);
         }
         for (int i = 0; i < expected.length; i++) {
@@ -97,15 +98,16 @@ class NativeInt8KernelTest {
         }
     }
 
-    /** Offsets into input and output (the engine's per-sequence slices) reach the native kernels intact. */
-    @Test
-    void offsetsIntoTheInputAndOutputAreHonoured() {
-        NativeKernels.requireLibrary();
+    /** Offsets into input and output (the engine's per-sequence slices) reach the native kernels intact, on both layouts. */
+    @ParameterizedTest(name = "repacked {0}")
+    @CsvSource({"true", "false"})
+    void offsetsIntoTheInputAndOutputAreHonoured(boolean repack) {
+        NativeLibrary lib = NativeKernels.requireLibrary();
         int rows = 19;
         int cols = 128;
         WeightMatrix w = WeightMatrixTest.make(GgmlType.Q4_0, rows, cols, 9).matrix();
         float[] x = activations(5 * cols, 3);
-        try (CpuBackend nat = new CpuBackend(new KernelPool(2), KernelChoice.NATIVE)) {
+        try (CpuBackend nat = new CpuBackend(new KernelPool(2), NativeInt8Kernel.load(lib.cpuLevel(), repack))) {
             float[] expected = new float[3 * rows + 7];
             float[] actual = new float[3 * rows + 7];
             JAVA.matmul(w, x, 2 * cols, 3, expected, 7);
@@ -198,7 +200,7 @@ class NativeInt8KernelTest {
         assertThatThrownBy(() -> KernelChoice.parse("cuda")).hasMessage("kernels 'cuda': expected auto, java or native");
     }
 
-    private static float[] activations(int n, long seed) {
+    static float[] activations(int n, long seed) {
         Random rnd = new Random(seed);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {

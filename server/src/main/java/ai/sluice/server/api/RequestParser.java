@@ -51,6 +51,7 @@ public final class RequestParser {
         if (p.string("suffix") != null) {
             throw ApiException.invalid("suffix", "'suffix' is not supported");
         }
+        UnsupportedParams.checkCompletion(p);
         Integer bestOf = p.integer("best_of", 1, MAX_N);
         Integer logprobs = p.integer("logprobs", 0, MAX_LOGPROBS);
         SamplingOptions s = sampling(p, p.integer("max_tokens", 1, Integer.MAX_VALUE,
@@ -66,6 +67,7 @@ public final class RequestParser {
         Params p = new Params(body);
         String model = p.string("model");
         List<ChatMessage> messages = messages(p.node("messages"));
+        UnsupportedParams.checkChat(p);
         ToolRequest tools = ToolRequestParser.parse(p); // null when none are offered
         boolean logprobs = p.bool("logprobs", false);
         Integer top = p.integer("top_logprobs", 0, MAX_LOGPROBS);
@@ -124,8 +126,20 @@ public final class RequestParser {
         Map<Integer, Float> logitBias = logitBias(p.node("logit_bias"));
         String user = p.string("user");
         boolean ignoreEos = p.bool("ignore_eos", false);
+        int minTokens = minTokens(p, maxTokens);
         return new SamplingOptions(maxTokens, temperature, topP, topK, minP, presence, frequency, repetition,
-                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos, logitBias, output);
+                stop, stopIds, seed, n, topLogprobs, stream, includeUsage, user, ignoreEos, logitBias, output,
+                minTokens, p.integer("priority", Integer.MIN_VALUE, Integer.MAX_VALUE, 0));
+    }
+
+    /** vLLM's {@code min_tokens}: 0..max_tokens (the request's, or the default it gets). */
+    private static int minTokens(Params p, Integer maxTokens) {
+        int min = p.integer("min_tokens", 0, Integer.MAX_VALUE, 0);
+        if (maxTokens != null && min > maxTokens) {
+            throw ApiException.invalid("min_tokens", "'min_tokens' must be at most max_tokens (" + maxTokens
+                    + (p.has("max_tokens") || p.has("max_completion_tokens") ? "" : ", the default") + "), got " + min);
+        }
+        return min;
     }
 
     /** OpenAI's {@code logit_bias}: an object from token ids (as strings) to numbers in [-100, 100]. */

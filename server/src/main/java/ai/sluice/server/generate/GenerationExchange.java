@@ -79,6 +79,10 @@ public final class GenerationExchange {
     public Outcome run(List<Sequence> sequences, SamplingOptions s, ResponseFormat format, ServerResponse res,
                        long arrivalNanos) {
         TokenConstraint constraint = constraints.compile(s.output()); // a bad schema is a 400 before any write
+        if (s.priority() != 0 && !servedModel.schedulesByPriority()) {
+            throw ApiException.invalid("priority", "'priority' needs priority scheduling (serve --scheduling priority);"
+                    + " this server admits requests first come, first served");
+        }
         int n = sequences.size();
         SequenceEvents events = new SequenceEvents(settings.queueCapacity() * n);
         List<ChoiceState> choices = new ArrayList<>(n);
@@ -197,7 +201,9 @@ public final class GenerationExchange {
             Long seed = s.seed() == null ? null : s.seed() + i;
             GenerationSpec spec = new GenerationSpec(q.prompt(), q.maxTokens(), s.temperature(), s.topP(), s.topK(),
                     s.minP(), s.presencePenalty(), s.frequencyPenalty(), s.repetitionPenalty(), seed, s.stop(),
-                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias(), q.resumed(), constraint);
+                    s.stopTokenIds(), s.topLogprobs(), s.ignoreEos(), s.logitBias(), q.resumed(), constraint,
+                    Math.min(s.minTokens(), q.maxTokens()), // a sequence's maxTokens may be cut to the context
+                    s.priority());
             try {
                 c.generation.set(servedModel.submit(spec, events.listener(i, c.generation)));
             } catch (OverloadedException e) {

@@ -193,9 +193,10 @@ final class OpenAiEndpoints {
             }
             int maxTokens = context - len;
             if (s.maxTokens() != null) {
-                if (len + s.maxTokens() > context) {
+                long requested = (long) len + s.maxTokens(); // long: max_tokens may be up to 2^31 - 1
+                if (requested > context) {
                     throw ApiException.invalid("max_tokens", "This model's maximum context length is " + context
-                            + " tokens. However, you requested " + (len + s.maxTokens()) + " tokens (" + len
+                            + " tokens. However, you requested " + requested + " tokens (" + len
                             + " in the prompt, " + s.maxTokens() + " for the completion). Reduce the prompt or max_tokens.");
                 }
                 maxTokens = s.maxTokens();

@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,6 +87,39 @@ public final class Routes {
             route(r, Method.POST, "/debug/freeze-engine", handled(new FaultInjection(servedModel)::freezeEngine));
         }
         r.any(this::unrouted);
+        // the last resort, for what escapes the endpoints' own handling (the gate, the probes)
+        for (Class<? extends Throwable> c : ANSWERABLE) {
+            r.error(c, this::lastResort);
+        }
+    }
+
+    /**
+     * What a request may throw that the server answers with a JSON 500 and then keeps serving: runtime
+     * exceptions, and the errors that leave the JVM sound once the throwing thread's stack is unwound:
+     * StackOverflowError (deep recursion on request input), LinkageError (a class that failed to load or
+     * initialise) and AssertionError. Other VirtualMachineErrors (OutOfMemoryError, InternalError,
+     * UnknownError) say the JVM itself may be broken: answering would hide that, so they go on to
+     * the web server's own handling, which logs them and closes the connection.
+     */
+    private static final List<Class<? extends Throwable>> ANSWERABLE = List.of(RuntimeException.class,
+            StackOverflowError.class, LinkageError.class, AssertionError.class);
+
+    private void lastResort(ServerRequest req, ServerResponse res, Throwable t) {
+        LOG.log(Level.ERROR, "request failed", t);
+        ApiException e = internalError(t);
+        req.context().get(RequestInfo.class).ifPresentOrElse(info -> reply(res, info, e), () -> {
+            if (!res.isSent()) {
+                HttpIo.error(res, e);
+            }
+        });
+    }
+
+    /** A 500 that names what went wrong, never with a stack trace (the log has it). */
+    private static ApiException internalError(Throwable t) {
+        // an Error's message (a class name, a recursion's frame) is internal detail; an exception's says what failed
+        String detail = t instanceof RuntimeException && t.getMessage() != null ? ": " + t.getMessage() : "";
+        return new ApiException(500, "server_error", null, null,
+                "internal error: " + t.getClass().getSimpleName() + detail);
     }
 
     /** Registers a route and remembers its method for {@link #unrouted}'s 405s. */
@@ -276,11 +310,9 @@ public final class Routes {
             } catch (UncheckedIOException ex) {
                 info.status = 499;
                 info.error = "client disconnected while sending the request";
-            } catch (RuntimeException ex) {
+            } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError ex) { // see ANSWERABLE
                 LOG.log(Level.ERROR, "request failed", ex);
-                reply(res, info, new ApiException(500, "server_error", null, null,
-                        "internal error: " + ex.getClass().getSimpleName()
-                                + (ex.getMessage() != null ? ": " + ex.getMessage() : "")));
+                reply(res, info, internalError(ex));
             }
         };
     }

@@ -41,6 +41,11 @@ public final class EngineServedModel implements ServedModel {
     }
 
     @Override
+    public boolean schedulesByPriority() {
+        return engine.config().schedulingPolicy() == ai.sluice.engine.SchedulingPolicy.PRIORITY;
+    }
+
+    @Override
     public Embedder embedder() {
         return embedder;
     }
@@ -71,7 +76,8 @@ public final class EngineServedModel implements ServedModel {
         GenerationRequest.Builder b = GenerationRequest.builder("req-" + ids.incrementAndGet(), spec.promptTokens())
                 .sampling(sampling).maxTokens(spec.maxTokens()).stopStrings(spec.stopStrings()).stopTokenIds(stopIds)
                 .ignoreEos(spec.ignoreEos()).logitBias(spec.logitBias()).resumeAfter(spec.resumedTokens())
-                .constraint(spec.constraint());
+                .constraint(spec.constraint()).minTokens(spec.minTokens())
+                .priority(spec.priority());
         if (spec.topLogprobs() >= 0) {
             b.logprobs(spec.topLogprobs());
         }

@@ -24,6 +24,14 @@ public interface ServedModel extends AutoCloseable {
      */
     RequestHandle submit(GenerationSpec spec, GenerationListener listener);
 
+    /**
+     * Whether a request's {@code priority} orders admission (vLLM's priority scheduling: lower first);
+     * where it does not, a request must not ask for one.
+     */
+    default boolean schedulesByPriority() {
+        return false;
+    }
+
     /** The embedding side ({@code /v1/embeddings}); null where this model gives none. */
     default Embedder embedder() {
         return null;
