@@ -116,21 +116,27 @@ say "1 machine: $(nvidia-smi --query-gpu=name,driver_version --format=csv,nohead
 # each file appears under its final name only when complete.
 synth_log="$out/01-synth.log"
 (
+  # the synth in the background and waited for, so that a TERM (the script ending early) stops it too
+  child=""
+  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 143' TERM
   for spec in "${specs[@]}"; do
     f="$models/synth-${spec%%:*}-${spec##*:}.gguf"
     [ -s "$f" ] && continue
     t0=$SECONDS
-    if "${sluice[@]}" synth --shape "${spec%%:*}" --type "${spec##*:}" --out "$f.part" >> "$synth_log" 2>&1; then
+    "${sluice[@]}" synth --shape "${spec%%:*}" --type "${spec##*:}" --out "$f.part" >> "$synth_log" 2>&1 &
+    child=$!
+    if wait "$child"; then
       mv "$f.part" "$f"; echo "synth $spec: $((SECONDS - t0)) s" >> "$synth_log"
     else
       echo "synth $spec: FAILED" >> "$synth_log"; rm -f "$f.part"
     fi
+    child=""
   done
 ) &
 synth_pid=$!
 spid=""
 # whatever way the script ends (its limit, an error), no server or synth stays behind
-cleanup() { [ -n "$spid" ] && kill -TERM "$spid" 2>/dev/null; pkill -TERM -P "$synth_pid" 2>/dev/null; kill "$synth_pid" 2>/dev/null; }
+cleanup() { [ -n "$spid" ] && kill -TERM "$spid" 2>/dev/null; kill "$synth_pid" 2>/dev/null; }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 # wait_model SPEC: waits for the file (at most until the budget ends); prints its path
@@ -149,7 +155,7 @@ mkdir -p "$out/02-device-check"
 timeout "$(limit "${DEVICE_CHECK_S:-150}")" "$java" "${jflags[@]}" -Xmx24g -cp "$dir/lib/*" ai.sluice.cuda.check.DeviceCheck "${dc_args[@]}" \
   > "$out/02-device-check.log" 2>&1
 dc=$?
-stop_synth() { pkill -TERM -P "$synth_pid" 2>/dev/null; kill "$synth_pid" 2>/dev/null; wait "$synth_pid" 2>/dev/null; }
+stop_synth() { kill "$synth_pid" 2>/dev/null; wait "$synth_pid" 2>/dev/null; }
 if [ "$dc" = 2 ]; then
   say "no GPU: $(grep -m1 'device check:' "$out/02-device-check.log" || tail -1 "$out/02-device-check.log")"
   stop_synth

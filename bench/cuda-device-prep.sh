@@ -61,13 +61,12 @@ done
   || { echo "cuda-device-prep: the class-load trace did not name sluice.jar and sluice-cuda (see $work/classes.log)" >&2; trap - EXIT; exit 1; }
 # JDK modules classes came from, and the ones the CPU backend's memory query and the kernels need
 # (loaded reflectively or only on some machines)
-# less the ones whose classes are only probed for: java.desktop (19 MB: Jackson looks up java.beans'
-# annotations and does without them), jdk.localedata (11 MB: CLDR locales beyond English) and the
-# security providers the JDK lists at start-up (no TLS on the device run); the second dry run checks
-# the run does without them
-not_needed='^(java.desktop|jdk.localedata|jdk.crypto.cryptoki|java.smartcardio|java.security.jgss|java.security.sasl|java.xml.crypto|jdk.security.jgss)$'
+# less the ones whose classes are only probed for: jdk.localedata (11 MB: CLDR locales beyond English)
+# and the security providers the JDK lists at start-up (no TLS on the device run); the second dry run
+# checks the run does without them. java.desktop stays (19 MB): jinjava (chat templates) needs java.beans.
+not_needed='^(jdk.localedata|jdk.crypto.cryptoki|java.smartcardio|java.security.jgss|java.security.sasl|java.xml.crypto|jdk.security.jgss)$'
 modules="$( { grep -o 'source: jrt:/[a-z.]*' "$work/classes.log" | sed 's|source: jrt:/||' | grep -Ev "$not_needed";
-             printf '%s\n' java.base java.management jdk.management jdk.incubator.vector; } | sort -u | paste -sd, -)"
+             printf '%s\n' java.base java.management jdk.management jdk.incubator.vector java.desktop; } | sort -u | paste -sd, -)"
 echo "cuda-device-prep: $kept jars loaded of $(ls cli/target/lib/*.jar | wc -l) + sluice.jar; JDK modules: $modules" >&2
 
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=zip-9 \
