@@ -80,6 +80,12 @@ final class ArchitectureRules {
                     .as(module + " knows no HTTP library")
                     .allowEmptyShould(true));
         }
+        // --backend: one class opens a GPU backend, so the rest of the CLI (and every command) stays backend-neutral
+        rules.add(noClasses().that().resideInAPackage(root + ".cli..")
+                .and().doNotHaveFullyQualifiedName(root + ".cli.BackendSelection")
+                .should().dependOnClassesThat().resideInAPackage(root + ".cuda..")
+                .as("in cli only BackendSelection knows the cuda module")
+                .allowEmptyShould(true));
         rules.add(noClasses().that().resideInAPackage(root + ".engine..")
                 .should().dependOnClassesThat().resideInAnyPackage(METRICS_LIBRARY)
                 .as("engine knows no metrics library")

@@ -91,8 +91,9 @@ final class Int8Kernel {
      * The transpose that adds 8 vectors of 8 int lanes into one vector of their 8 totals: round 1
      * adds vectors in pairs (lanes 0-3 hold 4 partial sums of the first, 4-7 of the second), round 2
      * pairs of those (2 partial sums each), round 3 the last two. Vector v0..v7 ends in lane
-     * 0, 4, 2, 6, 1, 5, 3, 7; so the round-1 pairs are the lanes (0, 4), (2, 6), (1, 5), (3, 7):
-     * PAIR_FIRST[p] and PAIR_FIRST[p] + 4.
+     * 0, 4, 2, 6, 1, 5, 3, 7; so the round-1 pairs are the lanes (0, 4), (2, 6), (1, 5), (3, 7)
+     * (rows r+0 and r+4, ..., in the batch of one; rows 0 and 1 of tokens 0, 2, 1, 3 in a group).
+     * Written out in each kernel: a helper would take vectors (see below).
      */
     private static final VectorMask<Integer> HIGH_FOUR = VectorMask.fromLong(I, 0xF0);
     private static final VectorMask<Integer> HIGH_TWOS = VectorMask.fromLong(I, 0xCC);
@@ -101,7 +102,6 @@ final class Int8Kernel {
     private static final VectorShuffle<Integer> SWAP_TWOS = VectorShuffle.fromValues(I, 2, 3, 0, 1, 6, 7, 4, 5);
     private static final VectorShuffle<Integer> SWAP_ONES = VectorShuffle.fromValues(I, 1, 0, 3, 2, 5, 4, 7, 6);
     private static final VectorMask<Float> HIGH_FOUR_F = VectorMask.fromLong(F, 0xF0);
-    private static final int[] PAIR_FIRST = {0, 2, 1, 3};
 
     /** In a batch: the tokens the float tiles take, whole panels of 16 from {@link #TILED_MIN_BATCH} tokens on. */
     static int tiledTokens(int batch) {
@@ -124,12 +124,17 @@ final class Int8Kernel {
     private final boolean wideTiles;
     /** The batched path on 512-bit machines, made on first use. */
     private WideTokenTile wide;
-    /** Scratch: a round of the transpose, 4 vectors. */
-    private final int[] pairSums = new int[4 * 8];
-    /** Scratch: 8 rows' weight scales, a tile's accumulators, a batch-of-one tile's row offsets. */
-    private final float[] rowScales = new float[8];
+    /** Scratch: a tile's accumulators. */
     private final float[] lanes = new float[4 * PANEL];
-    private final long[] rowAt = new long[ONE_ROWS];
+    /** A batch-of-one tile's 8 rows' scales, 8 per block. */
+    private float[] oneScales = new float[0];
+
+    private float[] rowScales(int cols) {
+        if (oneScales.length < cols / BLOCK * ONE_ROWS) {
+            oneScales = new float[cols / BLOCK * ONE_ROWS];
+        }
+        return oneScales;
+    }
 
     /**
      * A kernel whose large batches use {@link WideTokenTile} when {@code wideTiles} (the backend's
@@ -159,11 +164,10 @@ final class Int8Kernel {
         }
         if (batch == 1) {
             if (q8) {
-                q8Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.scales(), rowAt, pairSums, rowScales, lanes, out,
-                        outOff, rowStart, rowEnd);
+                q8Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.scales(), lanes, rowScales(w.cols()), out, outOff, rowStart, rowEnd);
             } else {
-                q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.blockOffsets(), x.scales(), rowAt, pairSums,
-                        rowScales, lanes, out, outOff, rowStart, rowEnd);
+                q4Rows(w.data(), w.rowBytes(), w.cols(), x.quants(), x.blockOffsets(), x.scales(), lanes, rowScales(w.cols()), out,
+                        outOff, rowStart, rowEnd);
             }
             return;
         }
@@ -199,9 +203,9 @@ final class Int8Kernel {
             int t = from;
             for (; t < grouped; t += TOKEN_GROUP) {
                 if (q8) {
-                    q8Rows4(m, rowBytes, cols, x.quants(), x.groupScales(), t, pairSums, lanes, out, outOff, rows, r0, r1);
+                    q8Rows4(m, rowBytes, cols, x.quants(), x.groupScales(), t, lanes, out, outOff, rows, r0, r1);
                 } else {
-                    q4Rows4(m, rowBytes, cols, x.quants(), x.groupOffsets(), x.groupScales(), t, pairSums, lanes, out,
+                    q4Rows4(m, rowBytes, cols, x.quants(), x.groupOffsets(), x.groupScales(), t, lanes, out,
                             outOff, rows, r0, r1);
                 }
             }
@@ -209,11 +213,11 @@ final class Int8Kernel {
             // kernels stay exactly the decode loop (one token at index 0), which is JIT-sensitive
             for (; t < batch; t++) {
                 if (q8) {
-                    q8Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenScales(t), rowAt, pairSums, rowScales, lanes, out,
-                            outOff + t * rows, r0, r1);
+                    q8Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenScales(t), lanes, rowScales(cols), out, outOff + t * rows,
+                            r0, r1);
                 } else {
-                    q4Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenBlockOffsets(t), x.tokenScales(t), rowAt, pairSums,
-                            rowScales, lanes, out, outOff + t * rows, r0, r1);
+                    q4Rows(m, rowBytes, cols, x.tokenQuants(t), x.tokenBlockOffsets(t), x.tokenScales(t), lanes,
+                            rowScales(cols), out, outOff + t * rows, r0, r1);
                 }
             }
         }
@@ -379,54 +383,94 @@ final class Int8Kernel {
     /**
      * Q8_0 rows (blocks of f16 scale + 32 signed bytes) dotted with one quantized input, 8 rows at a
      * time (see the class comment): each row's 8 int lanes per block, the transpose to the 8 rows'
-     * block totals, one conversion and one FMA.
+     * block totals, one conversion and one FMA with the 8 rows' scale products (the rows' scales
+     * gathered for the whole tile first: assembled per block, the vector load waited on 8 scalar stores).
      */
-    private static void q8Rows(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, long[] rowAt,
-            int[] pairSums, float[] rowScales, float[] lanes, float[] out, int outOff, int rowStart, int rowEnd) {
+    private static void q8Rows(MemorySegment m, long rowBytes, int cols, short[] xq, float[] xs, float[] tot,
+            float[] rowScales, float[] out, int outOff, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r += ONE_ROWS) {
-            for (int i = 0; i < ONE_ROWS; i++) {
-                // a short last tile repeats the range's last row (computed, not stored)
-                rowAt[i] = rowBytes * Math.min(r + i, rowEnd - 1) + 2;
+            int n = Math.min(ONE_ROWS, rowEnd - r);
+            // a short last tile repeats the range's last row (computed, not stored)
+            long a0 = rowBytes * r + 2;
+            long a1 = rowBytes * (r + Math.min(1, n - 1)) + 2;
+            long a2 = rowBytes * (r + Math.min(2, n - 1)) + 2;
+            long a3 = rowBytes * (r + Math.min(3, n - 1)) + 2;
+            long a4 = rowBytes * (r + Math.min(4, n - 1)) + 2;
+            long a5 = rowBytes * (r + Math.min(5, n - 1)) + 2;
+            long a6 = rowBytes * (r + Math.min(6, n - 1)) + 2;
+            long a7 = rowBytes * (r + Math.min(7, n - 1)) + 2;
+            // the 8 rows' scales, block by block, 8 lanes each: read once per tile, ahead of the block loop
+            for (int block = 0; block < cols / BLOCK; block++) {
+                long off = 34L * block - 2;
+                rowScales[8 * block] = scale(m, a0 + off);
+                rowScales[8 * block + 1] = scale(m, a1 + off);
+                rowScales[8 * block + 2] = scale(m, a2 + off);
+                rowScales[8 * block + 3] = scale(m, a3 + off);
+                rowScales[8 * block + 4] = scale(m, a4 + off);
+                rowScales[8 * block + 5] = scale(m, a5 + off);
+                rowScales[8 * block + 6] = scale(m, a6 + off);
+                rowScales[8 * block + 7] = scale(m, a7 + off);
             }
             FloatVector acc = FloatVector.zero(F);
             for (int block = 0, k = 0; k < cols; block++, k += BLOCK) {
                 long off = 34L * block;
                 ShortVector x0 = ShortVector.fromArray(S, xq, k);
                 ShortVector x1 = ShortVector.fromArray(S, xq, k + 16);
-                for (int p = 0; p < 4; p++) {
-                    int i = PAIR_FIRST[p];
-                    long a = rowAt[i] + off;
-                    long b = rowAt[i + 4] + off;
-                    rowScales[i] = scale(m, a - 2);
-                    rowScales[i + 4] = scale(m, b - 2);
-                    IntVector two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a, LE).convertShape(VectorOperators.B2S, S, 0))
-                            .mul(x0).add(((ShortVector) ByteVector.fromMemorySegment(B, m, a + 16, LE)
-                                    .convertShape(VectorOperators.B2S, S, 0)).mul(x1)).reinterpretAsInts();
-                    // the two 16-bit halves of each lane, sign-extended and added (their sum may exceed 16 bits)
-                    IntVector va = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(two.lanewise(VectorOperators.ASHR, 16));
-                    two = ((ShortVector) ByteVector.fromMemorySegment(B, m, b, LE).convertShape(VectorOperators.B2S, S, 0))
-                            .mul(x0).add(((ShortVector) ByteVector.fromMemorySegment(B, m, b + 16, LE)
-                                    .convertShape(VectorOperators.B2S, S, 0)).mul(x1)).reinterpretAsInts();
-                    IntVector vb = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(two.lanewise(VectorOperators.ASHR, 16));
-                    va.blend(vb, HIGH_FOUR).add(vb.blend(va, HIGH_FOUR).rearrange(SWAP_FOURS)).intoArray(pairSums, 8 * p);
-                }
-                IntVector u0 = IntVector.fromArray(I, pairSums, 0);
-                IntVector u1 = IntVector.fromArray(I, pairSums, 8);
-                IntVector u2 = IntVector.fromArray(I, pairSums, 16);
-                IntVector u3 = IntVector.fromArray(I, pairSums, 24);
+                IntVector two;
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a0 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a0 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v0 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a4 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a4 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v4 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u0 = v0.blend(v4, HIGH_FOUR).add(v4.blend(v0, HIGH_FOUR).rearrange(SWAP_FOURS));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a2 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a2 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v2 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a6 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a6 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v6 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u1 = v2.blend(v6, HIGH_FOUR).add(v6.blend(v2, HIGH_FOUR).rearrange(SWAP_FOURS));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a1 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a1 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v1 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a5 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a5 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v5 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u2 = v1.blend(v5, HIGH_FOUR).add(v5.blend(v1, HIGH_FOUR).rearrange(SWAP_FOURS));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a3 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a3 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v3 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = ((ShortVector) ByteVector.fromMemorySegment(B, m, a7 + off, LE).convertShape(VectorOperators.B2S, S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, m, a7 + off + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                                .mul(x1)).reinterpretAsInts();
+                IntVector v7 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u3 = v3.blend(v7, HIGH_FOUR).add(v7.blend(v3, HIGH_FOUR).rearrange(SWAP_FOURS));
                 IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
-                IntVector total = w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES));
-                acc = ((FloatVector) total.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, rowScales, 0).mul(xs[block]), acc);
+                acc = ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, rowScales, 8 * block).mul(xs[block]), acc);
             }
-            if (rowEnd - r >= ONE_ROWS) {
+            if (n == ONE_ROWS) {
                 acc.intoArray(out, outOff + r);
             } else {
-                acc.intoArray(lanes, 0);
-                System.arraycopy(lanes, 0, out, outOff + r, rowEnd - r);
+                acc.intoArray(tot, 0);
+                System.arraycopy(tot, 0, out, outOff + r, n);
             }
         }
     }
@@ -436,51 +480,76 @@ final class Int8Kernel {
      * input, as {@link #q8Rows}: the nibbles multiplied unsigned, {@code offsets} (one per block)
      * subtracted from the totals.
      */
-    private static void q4Rows(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs,
-            long[] rowAt, int[] pairSums, float[] rowScales, float[] lanes, float[] out, int outOff, int rowStart,
-            int rowEnd) {
+    private static void q4Rows(MemorySegment m, long rowBytes, int cols, short[] xq, int[] offsets, float[] xs, float[] tot,
+            float[] rowScales, float[] out, int outOff, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r += ONE_ROWS) {
-            for (int i = 0; i < ONE_ROWS; i++) {
-                rowAt[i] = rowBytes * Math.min(r + i, rowEnd - 1) + 2;
+            int n = Math.min(ONE_ROWS, rowEnd - r);
+            // a short last tile repeats the range's last row (computed, not stored)
+            long a0 = rowBytes * r + 2;
+            long a1 = rowBytes * (r + Math.min(1, n - 1)) + 2;
+            long a2 = rowBytes * (r + Math.min(2, n - 1)) + 2;
+            long a3 = rowBytes * (r + Math.min(3, n - 1)) + 2;
+            long a4 = rowBytes * (r + Math.min(4, n - 1)) + 2;
+            long a5 = rowBytes * (r + Math.min(5, n - 1)) + 2;
+            long a6 = rowBytes * (r + Math.min(6, n - 1)) + 2;
+            long a7 = rowBytes * (r + Math.min(7, n - 1)) + 2;
+            // the 8 rows' scales, block by block, 8 lanes each: read once per tile, ahead of the block loop
+            for (int block = 0; block < cols / BLOCK; block++) {
+                long off = 18L * block - 2;
+                rowScales[8 * block] = scale(m, a0 + off);
+                rowScales[8 * block + 1] = scale(m, a1 + off);
+                rowScales[8 * block + 2] = scale(m, a2 + off);
+                rowScales[8 * block + 3] = scale(m, a3 + off);
+                rowScales[8 * block + 4] = scale(m, a4 + off);
+                rowScales[8 * block + 5] = scale(m, a5 + off);
+                rowScales[8 * block + 6] = scale(m, a6 + off);
+                rowScales[8 * block + 7] = scale(m, a7 + off);
             }
             FloatVector acc = FloatVector.zero(F);
             for (int block = 0, k = 0; k < cols; block++, k += BLOCK) {
                 long off = 18L * block;
                 ShortVector x0 = ShortVector.fromArray(S, xq, k);
                 ShortVector x1 = ShortVector.fromArray(S, xq, k + 16);
-                for (int p = 0; p < 4; p++) {
-                    int i = PAIR_FIRST[p];
-                    long a = rowAt[i] + off;
-                    long b = rowAt[i + 4] + off;
-                    rowScales[i] = scale(m, a - 2);
-                    rowScales[i + 4] = scale(m, b - 2);
-                    // widen first: x86 has no byte shift, and 16-bit lanes take the nibble arithmetic natively
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, m, a, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    IntVector two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1))
-                            .reinterpretAsInts();
-                    // unsigned nibbles: each half is at most 2 x 15 x 127, so their sum fits the upper 16 bits
-                    IntVector va = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    q = (ShortVector) ByteVector.fromMemorySegment(B, m, b, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
-                    IntVector vb = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    va.blend(vb, HIGH_FOUR).add(vb.blend(va, HIGH_FOUR).rearrange(SWAP_FOURS)).intoArray(pairSums, 8 * p);
-                }
-                IntVector u0 = IntVector.fromArray(I, pairSums, 0);
-                IntVector u1 = IntVector.fromArray(I, pairSums, 8);
-                IntVector u2 = IntVector.fromArray(I, pairSums, 16);
-                IntVector u3 = IntVector.fromArray(I, pairSums, 24);
+                ShortVector q;
+                IntVector two;
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a0 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v0 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a4 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v4 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u0 = v0.blend(v4, HIGH_FOUR).add(v4.blend(v0, HIGH_FOUR).rearrange(SWAP_FOURS));
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a2 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v2 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a6 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v6 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u1 = v2.blend(v6, HIGH_FOUR).add(v6.blend(v2, HIGH_FOUR).rearrange(SWAP_FOURS));
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a1 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v1 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a5 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v5 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u2 = v1.blend(v5, HIGH_FOUR).add(v5.blend(v1, HIGH_FOUR).rearrange(SWAP_FOURS));
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a3 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v3 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                q = (ShortVector) ByteVector.fromMemorySegment(B, m, a7 + off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                two = q.and((short) 0x0F).mul(x0).add(q.lanewise(VectorOperators.LSHR, 4).mul(x1)).reinterpretAsInts();
+                IntVector v7 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u3 = v3.blend(v7, HIGH_FOUR).add(v7.blend(v3, HIGH_FOUR).rearrange(SWAP_FOURS));
                 IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
-                IntVector total = w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).sub(offsets[block]);
-                acc = ((FloatVector) total.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, rowScales, 0).mul(xs[block]), acc);
+                acc = ((FloatVector) w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES)).sub(offsets[block]).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, rowScales, 8 * block).mul(xs[block]), acc);
             }
-            if (rowEnd - r >= ONE_ROWS) {
+            if (n == ONE_ROWS) {
                 acc.intoArray(out, outOff + r);
             } else {
-                acc.intoArray(lanes, 0);
-                System.arraycopy(lanes, 0, out, outOff + r, rowEnd - r);
+                acc.intoArray(tot, 0);
+                System.arraycopy(tot, 0, out, outOff + r, n);
             }
         }
     }
@@ -491,9 +560,13 @@ final class Int8Kernel {
      * {@code i}, token {@code j} (written out: a helper would take vectors, see above).
      */
     private static void q8Rows4(MemorySegment m, long rowBytes, int cols, short[] xq, float[] groupScales, int t,
-            int[] pairSums, float[] lanes, float[] out, int outOff, int rows, int rowStart, int rowEnd) {
+            float[] lanes, float[] out, int outOff, int rows, int rowStart, int rowEnd) {
         int blocks = cols / BLOCK;
         int gs = t / TOKEN_GROUP * blocks * 8;
+        int xt0 = t * cols;
+        int xt1 = xt0 + cols;
+        int xt2 = xt1 + cols;
+        int xt3 = xt2 + cols;
         for (int r = rowStart; r < rowEnd; r += 2) {
             long a = rowBytes * r;
             long b = rowBytes * Math.min(r + 1, rowEnd - 1);
@@ -503,22 +576,45 @@ final class Int8Kernel {
                 ShortVector wa1 = (ShortVector) ByteVector.fromMemorySegment(B, m, a + 18, LE).convertShape(VectorOperators.B2S, S, 0);
                 ShortVector wb0 = (ShortVector) ByteVector.fromMemorySegment(B, m, b + 2, LE).convertShape(VectorOperators.B2S, S, 0);
                 ShortVector wb1 = (ShortVector) ByteVector.fromMemorySegment(B, m, b + 18, LE).convertShape(VectorOperators.B2S, S, 0);
-                for (int p = 0; p < 4; p++) {
-                    int x = (t + PAIR_FIRST[p]) * cols + k;
-                    ShortVector x0 = ShortVector.fromArray(S, xq, x);
-                    ShortVector x1 = ShortVector.fromArray(S, xq, x + 16);
-                    IntVector two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
-                    IntVector va = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(two.lanewise(VectorOperators.ASHR, 16));
-                    two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
-                    IntVector vb = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(two.lanewise(VectorOperators.ASHR, 16));
-                    va.blend(vb, HIGH_FOUR).add(vb.blend(va, HIGH_FOUR).rearrange(SWAP_FOURS)).intoArray(pairSums, 8 * p);
-                }
-                IntVector u0 = IntVector.fromArray(I, pairSums, 0);
-                IntVector u1 = IntVector.fromArray(I, pairSums, 8);
-                IntVector u2 = IntVector.fromArray(I, pairSums, 16);
-                IntVector u3 = IntVector.fromArray(I, pairSums, 24);
+                ShortVector x0;
+                ShortVector x1;
+                IntVector two;
+                x0 = ShortVector.fromArray(S, xq, xt0 + k);
+                x1 = ShortVector.fromArray(S, xq, xt0 + k + 16);
+                two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                IntVector va0 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                IntVector vb0 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u0 = va0.blend(vb0, HIGH_FOUR).add(vb0.blend(va0, HIGH_FOUR).rearrange(SWAP_FOURS));
+                x0 = ShortVector.fromArray(S, xq, xt2 + k);
+                x1 = ShortVector.fromArray(S, xq, xt2 + k + 16);
+                two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                IntVector va1 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                IntVector vb1 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u1 = va1.blend(vb1, HIGH_FOUR).add(vb1.blend(va1, HIGH_FOUR).rearrange(SWAP_FOURS));
+                x0 = ShortVector.fromArray(S, xq, xt1 + k);
+                x1 = ShortVector.fromArray(S, xq, xt1 + k + 16);
+                two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                IntVector va2 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                IntVector vb2 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u2 = va2.blend(vb2, HIGH_FOUR).add(vb2.blend(va2, HIGH_FOUR).rearrange(SWAP_FOURS));
+                x0 = ShortVector.fromArray(S, xq, xt3 + k);
+                x1 = ShortVector.fromArray(S, xq, xt3 + k + 16);
+                two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                IntVector va3 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                IntVector vb3 = two.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(two.lanewise(VectorOperators.ASHR, 16));
+                IntVector u3 = va3.blend(vb3, HIGH_FOUR).add(vb3.blend(va3, HIGH_FOUR).rearrange(SWAP_FOURS));
                 IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector total = w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES));
@@ -533,10 +629,14 @@ final class Int8Kernel {
 
     /** Q4_0 rows times inputs {@code t .. t+3}, as {@link #q8Rows4} does for Q8_0. */
     private static void q4Rows4(MemorySegment m, long rowBytes, int cols, short[] xq, int[] groupOffsets,
-            float[] groupScales, int t, int[] pairSums, float[] lanes, float[] out, int outOff, int rows, int rowStart,
+            float[] groupScales, int t, float[] lanes, float[] out, int outOff, int rows, int rowStart,
             int rowEnd) {
         int blocks = cols / BLOCK;
         int gs = t / TOKEN_GROUP * blocks * 8;
+        int xt0 = t * cols;
+        int xt1 = xt0 + cols;
+        int xt2 = xt1 + cols;
+        int xt3 = xt2 + cols;
         for (int r = rowStart; r < rowEnd; r += 2) {
             long a = rowBytes * r;
             long b = rowBytes * Math.min(r + 1, rowEnd - 1);
@@ -550,20 +650,37 @@ final class Int8Kernel {
                 ShortVector wa1 = qa.lanewise(VectorOperators.LSHR, 4);
                 ShortVector wb0 = qb.and((short) 0x0F);
                 ShortVector wb1 = qb.lanewise(VectorOperators.LSHR, 4);
-                for (int p = 0; p < 4; p++) {
-                    int x = (t + PAIR_FIRST[p]) * cols + k;
-                    ShortVector x0 = ShortVector.fromArray(S, xq, x);
-                    ShortVector x1 = ShortVector.fromArray(S, xq, x + 16);
-                    IntVector two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
-                    IntVector va = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
-                    IntVector vb = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    va.blend(vb, HIGH_FOUR).add(vb.blend(va, HIGH_FOUR).rearrange(SWAP_FOURS)).intoArray(pairSums, 8 * p);
-                }
-                IntVector u0 = IntVector.fromArray(I, pairSums, 0);
-                IntVector u1 = IntVector.fromArray(I, pairSums, 8);
-                IntVector u2 = IntVector.fromArray(I, pairSums, 16);
-                IntVector u3 = IntVector.fromArray(I, pairSums, 24);
+                ShortVector x0;
+                ShortVector x1;
+                IntVector two;
+                x0 = ShortVector.fromArray(S, xq, xt0 + k);
+                x1 = ShortVector.fromArray(S, xq, xt0 + k + 16);
+                two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                IntVector va0 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                IntVector vb0 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u0 = va0.blend(vb0, HIGH_FOUR).add(vb0.blend(va0, HIGH_FOUR).rearrange(SWAP_FOURS));
+                x0 = ShortVector.fromArray(S, xq, xt2 + k);
+                x1 = ShortVector.fromArray(S, xq, xt2 + k + 16);
+                two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                IntVector va1 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                IntVector vb1 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u1 = va1.blend(vb1, HIGH_FOUR).add(vb1.blend(va1, HIGH_FOUR).rearrange(SWAP_FOURS));
+                x0 = ShortVector.fromArray(S, xq, xt1 + k);
+                x1 = ShortVector.fromArray(S, xq, xt1 + k + 16);
+                two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                IntVector va2 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                IntVector vb2 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u2 = va2.blend(vb2, HIGH_FOUR).add(vb2.blend(va2, HIGH_FOUR).rearrange(SWAP_FOURS));
+                x0 = ShortVector.fromArray(S, xq, xt3 + k);
+                x1 = ShortVector.fromArray(S, xq, xt3 + k + 16);
+                two = wa0.mul(x0).add(wa1.mul(x1)).reinterpretAsInts();
+                IntVector va3 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                two = wb0.mul(x0).add(wb1.mul(x1)).reinterpretAsInts();
+                IntVector vb3 = two.add(two.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector u3 = va3.blend(vb3, HIGH_FOUR).add(vb3.blend(va3, HIGH_FOUR).rearrange(SWAP_FOURS));
                 IntVector w = u0.blend(u1, HIGH_TWOS).add(u1.blend(u0, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector z = u2.blend(u3, HIGH_TWOS).add(u3.blend(u2, HIGH_TWOS).rearrange(SWAP_TWOS));
                 IntVector total = w.blend(z, ODD).add(z.blend(w, ODD).rearrange(SWAP_ONES))

@@ -10,21 +10,36 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Decoding one token runs a parallel loop per matrix (about 150 for a 1B model), each a fraction
  * of a millisecond long, so waking the workers must cost far less than that. After a loop the
- * workers spin for {@link #SPIN_NANOS} watching for the next one (as llama.cpp's threads do) and
+ * workers watch for the next one for {@link #IDLE_WATCH_NANOS} (as llama.cpp's threads do) and
  * only then park; a loop is cut into a few chunks per thread that the threads claim from a shared
  * counter, so a thread the OS preempts delays its chunk, not a fixed half of the work.
+ *
+ * <p>Waiting gives the core away: a thread that waits (a worker for the next loop, the caller for
+ * the chunks its peers still run) spins only briefly, then yields on every round. When other
+ * threads want the cores (an HTTP thread writing the token just made, a benchmark client, another
+ * process), a pure spin would hold a core they need, and the thread they preempted (often the very
+ * peer being waited for) stays off a core the longer; a yield lets them run and finish sooner. With
+ * nothing else runnable a yield returns at once, so an idle machine keeps the spin's latency. The
+ * clock is read once every few rounds, not on every one.
  *
  * <p>One loop runs at a time: a call made while another runs (from a second thread, or nested in a
  * body) runs its range on the calling thread instead of waiting.
  */
 public final class KernelPool implements AutoCloseable {
     /** How long an idle worker watches for the next loop before it parks. */
-    private static final long SPIN_NANOS = 200_000;
+    private static final long IDLE_WATCH_NANOS = 200_000;
+    /**
+     * Rounds of pure spinning before a waiter starts to yield: a few microseconds, about the gap
+     * between two loops of one token, so an idle machine rarely pays for a system call.
+     */
+    private static final int SPINS_BEFORE_YIELD = 64;
+    /** An idle worker reads the clock once per this many rounds (a power of two). */
+    private static final int ROUNDS_PER_CLOCK_READ = 16;
     /** Chunks per thread: a thread the OS preempts holds up one small chunk (16 measured ~6% faster decode than 4 on a shared machine). */
     private static final int CHUNKS_PER_THREAD = 16;
 
     private final int threads;
-    private final Thread[] workers;
+    private final Worker[] workers;
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile Loop current;
     private volatile boolean closed;
@@ -34,10 +49,12 @@ public final class KernelPool implements AutoCloseable {
             throw new IllegalArgumentException("kernel threads must be >= 1, got " + threads);
         }
         this.threads = threads;
-        this.workers = new Thread[threads - 1];
+        this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = Thread.ofPlatform().daemon().name("sluice-kernel-" + (i + 1)).unstarted(this::work);
-            workers[i].start();
+            Worker w = new Worker();
+            workers[i] = w;
+            w.thread = Thread.ofPlatform().daemon().name("sluice-kernel-" + (i + 1)).unstarted(() -> work(w));
+            w.thread.start();
         }
     }
 
@@ -66,8 +83,11 @@ public final class KernelPool implements AutoCloseable {
         try {
             Loop loop = new Loop(body, n, chunks);
             current = loop;
-            for (Thread w : workers) {
-                LockSupport.unpark(w);
+            for (Worker w : workers) {
+                // a worker sets parked before its last look at current, so one of the two sees the other
+                if (w.parked) {
+                    LockSupport.unpark(w.thread);
+                }
             }
             loop.runChunks();
             loop.awaitDone();
@@ -77,7 +97,7 @@ public final class KernelPool implements AutoCloseable {
         }
     }
 
-    private void work() {
+    private void work(Worker self) {
         Loop seen = null;
         while (!closed) {
             Loop loop = current;
@@ -86,24 +106,60 @@ public final class KernelPool implements AutoCloseable {
                 loop.runChunks();
                 continue;
             }
-            long until = System.nanoTime() + SPIN_NANOS;
-            while (current == seen && !closed && System.nanoTime() < until) {
-                Thread.onSpinWait();
-            }
-            if (current == seen && !closed) {
-                // unpark() from parallelFor after publishing the loop gives a permit, so a loop
-                // published between the check and park() is not missed
-                LockSupport.park(this);
+            if (!watch(seen)) {
+                self.parked = true;
+                if (current == seen && !closed) {
+                    LockSupport.park(this);
+                }
+                self.parked = false;
             }
         }
+    }
+
+    /** Watches for a loop other than {@code seen}, or close; false when none came within the watch window. */
+    private boolean watch(Loop seen) {
+        long deadline = 0;
+        for (int round = 1; ; round++) {
+            if (current != seen || closed) {
+                return true;
+            }
+            if (round < SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+                continue;
+            }
+            Thread.yield();
+            if ((round & (ROUNDS_PER_CLOCK_READ - 1)) == 0) {
+                long now = System.nanoTime();
+                if (deadline == 0) {
+                    deadline = now + IDLE_WATCH_NANOS;
+                } else if (now - deadline >= 0) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** The pooled threads (for tests: close must end them). */
+    Thread[] workerThreads() {
+        Thread[] out = new Thread[workers.length];
+        for (int i = 0; i < workers.length; i++) {
+            out[i] = workers[i].thread;
+        }
+        return out;
     }
 
     @Override
     public void close() {
         closed = true;
-        for (Thread w : workers) {
-            LockSupport.unpark(w);
+        for (Worker w : workers) {
+            LockSupport.unpark(w.thread);
         }
+    }
+
+    /** A pooled thread and whether it is (about to be) parked, so a new loop unparks only sleepers. */
+    private static final class Worker {
+        Thread thread;
+        volatile boolean parked;
     }
 
     /** One parallel loop: chunks claimed from a counter, completion counted down. */
@@ -137,10 +193,10 @@ public final class KernelPool implements AutoCloseable {
             }
         }
 
+        /** Waits for the chunks the workers still run: spins briefly, then yields on every round. */
         void awaitDone() {
-            int spins = 0;
-            while (done.get() < chunks) {
-                if (++spins < 1 << 16) {
+            for (int round = 1; done.get() < chunks; round++) {
+                if (round < SPINS_BEFORE_YIELD) {
                     Thread.onSpinWait();
                 } else {
                     Thread.yield();
