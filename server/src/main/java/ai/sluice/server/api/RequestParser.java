@@ -84,7 +84,8 @@ public final class RequestParser {
         SamplingOptions s = sampling(p, maxTokens, logprobs ? (top == null ? 0 : top) : -1,
                 tools == null ? null : tools.forcedOutput());
         boolean addGenerationPrompt = p.bool("add_generation_prompt", true);
-        return new ChatRequest(model, messages, addGenerationPrompt, s, tools);
+        return new ChatRequest(model, messages, addGenerationPrompt, s, tools,
+                ChatTemplateKwargs.parse(p.node(ChatTemplateKwargs.FIELD)));
     }
 
     /** @param forced the output tool_choice "required" or a named function forces, or null */

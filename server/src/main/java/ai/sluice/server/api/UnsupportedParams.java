@@ -34,7 +34,6 @@ final class UnsupportedParams {
             new Field("add_special_tokens", "false", n -> n.isNull() || isFalse(n)),
             new Field("continue_final_message", "false", n -> n.isNull() || isFalse(n)),
             new Field("chat_template", "none", NULL),
-            new Field("chat_template_kwargs", "none", EMPTY),
             new Field("functions", "none (use 'tools')", NULL),
             new Field("function_call", "none (use 'tool_choice')", NULL));
 

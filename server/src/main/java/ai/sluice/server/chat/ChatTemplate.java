@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,6 +65,10 @@ public final class ChatTemplate {
     }
 
     /** The model's own template, or the fallback when {@code template} is null or blank. */
+    /** The variables {@link #render} binds itself; extra variables cannot replace them. */
+    public static final Set<String> BOUND_VARIABLES =
+            Set.of("messages", "add_generation_prompt", "bos_token", "eos_token", "tools");
+
     public static ChatTemplate of(String template, String bosToken, String eosToken) {
         boolean none = template == null || template.isBlank();
         return new ChatTemplate(none ? FALLBACK : template, none, bosToken, eosToken);
@@ -94,11 +99,25 @@ public final class ChatTemplate {
      * undefined/none without tools).
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<Map<String, Object>> tools) {
+        return render(messages, addGenerationPrompt, tools, Map.of());
+    }
+
+    /**
+     * As {@link #render(List, boolean, List)}, with {@code kwargs} as further template variables (vLLM's
+     * {@code chat_template_kwargs}); none of them may be one of {@link #BOUND_VARIABLES}.
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<Map<String, Object>> tools,
+                         Map<String, Object> kwargs) {
+        for (String name : kwargs.keySet()) {
+            if (BOUND_VARIABLES.contains(name)) {
+                throw new IllegalArgumentException("template variable '" + name + "' is bound by the renderer");
+            }
+        }
         List<Map<String, Object>> msgs = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
             msgs.add(m.asTemplateValue());
         }
-        Map<String, Object> bindings = new HashMap<>();
+        Map<String, Object> bindings = new HashMap<>(kwargs);
         bindings.put("messages", msgs);
         bindings.put("add_generation_prompt", addGenerationPrompt);
         bindings.put("bos_token", bosToken);

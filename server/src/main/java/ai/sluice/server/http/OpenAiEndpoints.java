@@ -102,7 +102,7 @@ final class OpenAiEndpoints {
         checkModel(r.model(), info);
         info.id = "chatcmpl-" + randomId();
         ToolRequest tools = r.tools();
-        int[] prompt = chatPrompt(r.messages(), r.addGenerationPrompt(), tools);
+        int[] prompt = chatPrompt(r.messages(), r.addGenerationPrompt(), tools, r.templateKwargs());
         ToolCallReader calls = tools == null || !tools.readsCalls() ? null : new ToolCallReader(tools, toolCallFormat);
         run(List.of(prompt), "messages", r.sampling(), ids,
                 ResponseFormats.chat(info.id, now(), config.servedModelName(), codec, ids.returnTokenIds(), calls),
@@ -124,7 +124,7 @@ final class OpenAiEndpoints {
         }
         if (body.hasNonNull("messages")) {
             ChatRequest r = parser.chat(body);
-            tokens = chatPrompt(r.messages(), r.addGenerationPrompt(), r.tools());
+            tokens = chatPrompt(r.messages(), r.addGenerationPrompt(), r.tools(), r.templateKwargs());
         } else {
             String promptName = body.has("content") && !body.has("prompt") ? "content" : "prompt";
             JsonNode prompt = body.get(promptName);
@@ -163,11 +163,13 @@ final class OpenAiEndpoints {
     }
 
     private int[] chatPrompt(List<ChatMessage> messages, boolean addGenerationPrompt) {
-        return chatPrompt(messages, addGenerationPrompt, null);
+        return chatPrompt(messages, addGenerationPrompt, null, Map.of());
     }
 
-    private int[] chatPrompt(List<ChatMessage> messages, boolean addGenerationPrompt, ToolRequest tools) {
-        String text = template.render(messages, addGenerationPrompt, tools == null ? null : tools.templateTools());
+    private int[] chatPrompt(List<ChatMessage> messages, boolean addGenerationPrompt, ToolRequest tools,
+                             Map<String, Object> templateKwargs) {
+        String text = template.render(messages, addGenerationPrompt, tools == null ? null : tools.templateTools(),
+                templateKwargs);
         // A model's own template writes BOS itself (as Hugging Face applies it); the fallback does not.
         return codec.encode(text, template.isFallback());
     }

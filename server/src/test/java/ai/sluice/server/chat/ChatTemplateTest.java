@@ -40,6 +40,23 @@ class ChatTemplateTest {
                 + "<|im_start|>user\n  Hi there \n<|im_end|>\n");
     }
 
+    /** Qwen3's switch, as its template writes it: the kwargs are template variables, absent when not sent. */
+    @Test
+    void extraVariablesReachTheTemplateAndCannotReplaceBoundOnes() {
+        ChatTemplate t = ChatTemplate.of("{%- for m in messages %}<|{{ m.role }}|>{{ m.content }}{%- endfor %}"
+                + "{%- if add_generation_prompt %}<|assistant|>"
+                + "{%- if enable_thinking is defined and enable_thinking is false %}<think></think>{%- endif %}"
+                + "{%- endif %}", "<s>", "</s>");
+        List<ChatMessage> hi = List.of(new ChatMessage("user", "Hi", null));
+        assertThat(t.render(hi, true)).isEqualTo("<|user|>Hi<|assistant|>");
+        assertThat(t.render(hi, true, null, java.util.Map.of("enable_thinking", false)))
+                .isEqualTo("<|user|>Hi<|assistant|><think></think>");
+        assertThat(t.render(hi, true, null, java.util.Map.of("enable_thinking", true)))
+                .isEqualTo("<|user|>Hi<|assistant|>");
+        assertThatThrownBy(() -> t.render(hi, true, null, java.util.Map.of("messages", List.of())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'messages'");
+    }
+
     @Test
     void rendersPhi3TemplateWithBosToken() {
         String out = fromModel("phi-3").render(List.of(new ChatMessage("user", "Hi", null)), true);

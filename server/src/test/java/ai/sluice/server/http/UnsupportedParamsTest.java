@@ -48,13 +48,22 @@ class UnsupportedParamsTest {
                 {"add_special_tokens", "true", "false"},
                 {"continue_final_message", "true", "false"},
                 {"chat_template", "\"{{ messages }}\"", "null"},
-                {"chat_template_kwargs", "{\"enable_thinking\":false}", "{}"},
                 {"functions", "[{\"name\":\"f\",\"parameters\":{}}]", "null"},
                 {"function_call", "\"auto\"", "null"}};
         for (String[] f : chat) {
             rejected("/v1/chat/completions", CHAT, f[0], f[1]);
             accepted("/v1/chat/completions", CHAT, f[0], f[2]);
         }
+    }
+
+    /** vLLM's chat_template_kwargs are template variables (clients send Qwen3's enable_thinking), not a 400. */
+    @Test
+    void chatTemplateKwargsAreTemplateVariables() {
+        accepted("/v1/chat/completions", CHAT, "chat_template_kwargs", "{\"enable_thinking\":false}");
+        accepted("/v1/chat/completions", CHAT, "chat_template_kwargs", "{}");
+        accepted("/v1/chat/completions", CHAT, "chat_template_kwargs", "null");
+        rejected("/v1/chat/completions", CHAT, "chat_template_kwargs", "[\"enable_thinking\"]");
+        rejected("/v1/chat/completions", CHAT, "chat_template_kwargs", "{\"messages\":[]}");
     }
 
     @Test
