@@ -3,6 +3,7 @@ package ai.sluice.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -94,11 +95,11 @@ class GatewayCommandTest {
         Path yaml = Files.writeString(dir.resolve("gateway.yaml"),
                 "host: 127.0.0.1\nport: 0\nbackends: [http://127.0.0.1:1]\nhold_timeout_ms: 1000\n");
         Path log = dir.resolve("gateway.log");
-        Process gateway = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "gateway", "--config", yaml.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // SIGHUP back to its default for the gateway: a suite run under nohup would hand it down ignored
+        Process gateway = startGateway(yaml, log, "--default-signal=HUP");
         try {
-            awaitLog(gateway, log, "sluice: gateway on http://127.0.0.1:");
+            String started = awaitLog(gateway, log, "sluice: gateway on http://127.0.0.1:");
+            assertThat(started).doesNotContain("SIGHUP is ignored");
             // same size and same modification time: the once-a-second file watcher cannot tell, only SIGHUP reloads
             FileTime mtime = Files.getLastModifiedTime(yaml);
             Files.writeString(yaml, "host: 127.0.0.1\nport: 0\nbackends: [http://127.0.0.1:1]\nhold_timeout_ms: nope\n");
@@ -115,6 +116,28 @@ class GatewayCommandTest {
         } finally {
             gateway.destroyForcibly();
         }
+    }
+
+    /** Started with SIGHUP ignored (as under nohup), the gateway says that only the file watcher reloads. */
+    @Test
+    void aGatewayStartedWithSighupIgnoredSaysSo(@TempDir Path dir) throws Exception {
+        Path yaml = Files.writeString(dir.resolve("gateway.yaml"), "host: 127.0.0.1\nport: 0\nbackends: [http://127.0.0.1:1]\n");
+        Path log = dir.resolve("gateway.log");
+        Process gateway = startGateway(yaml, log, "--ignore-signal=HUP");
+        try {
+            assertThat(awaitLog(gateway, log, "sluice: gateway on http://127.0.0.1:")).contains(
+                    "sluice: warning: SIGHUP is ignored in this process (started under nohup?); edits to the config"
+                            + " file still apply within a second");
+        } finally {
+            gateway.destroyForcibly();
+        }
+    }
+
+    /** {@code gateway --config yaml} in a fresh JVM, its SIGHUP disposition set by coreutils' env ({@code envSignal}). */
+    private static Process startGateway(Path yaml, Path log, String envSignal) throws IOException {
+        return new ProcessBuilder("env", envSignal, ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "gateway", "--config", yaml.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Waits (up to 20 s) until the process's output contains {@code text}; returns the output. */
