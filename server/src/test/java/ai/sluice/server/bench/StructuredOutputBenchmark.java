@@ -98,14 +98,19 @@ public final class StructuredOutputBenchmark {
                 ConstraintCompiler compiler = new ConstraintCompiler(codec);
                 TokenConstraint constraint = compiler.compile(spec);
                 int[] prompt = tokenizer.encode("Write the customer record as JSON:", true, false);
-                decode(engine, prompt, null, 3); // warm-up (JIT)
-                decode(engine, prompt, constraint, 3);
+                decode(engine, prompt, null, FREE_LENGTH, 3); // warm-up (JIT)
+                // free text runs as long as the schema's answers do: a sequence that ends leaves its slot
+                // empty until it is resubmitted and pays a prefill, so unequal lengths would be measured too
+                int length = Math.max(1, (int) Math.round(decode(engine, prompt, constraint, 0, 3).meanLength()));
                 double[] free = new double[rounds];
                 double[] schema = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
-                    free[r] = decode(engine, prompt, null, seconds);
-                    schema[r] = decode(engine, prompt, constraint, seconds);
-                    System.out.printf(Locale.ROOT, "round %d: free %.1f tok/s, schema %.1f tok/s%n", r, free[r], schema[r]);
+                    Rate fr = decode(engine, prompt, null, length, seconds);
+                    Rate sr = decode(engine, prompt, constraint, 0, seconds);
+                    free[r] = fr.tokensPerSecond();
+                    schema[r] = sr.tokensPerSecond();
+                    System.out.printf(Locale.ROOT, "round %d: free %.1f tok/s (%.0f tokens per answer), schema %.1f tok/s"
+                            + " (%.0f)%n", r, free[r], fr.meanLength(), schema[r], sr.meanLength());
                 }
                 double f = median(free);
                 double s = median(schema);
@@ -157,16 +162,30 @@ public final class StructuredOutputBenchmark {
         }
     }
 
-    /** Keeps 16 sequences in flight for {@code seconds}; generated tokens per second. */
-    private static double decode(Engine engine, int[] prompt, TokenConstraint constraint, int seconds) throws Exception {
+    /** Generated tokens per second, and the mean length of the answers that finished. */
+    private record Rate(double tokensPerSecond, double meanLength) {
+    }
+
+    /** Free text before the schema's answer length is known: llama.cpp's and vLLM's usual benchmark length. */
+    private static final int FREE_LENGTH = 128;
+
+    /**
+     * Keeps 16 sequences in flight for {@code seconds}, each resubmitted when it ends: with
+     * {@code constraint} until the schema's answer is complete (at most 400 tokens), else
+     * {@code freeLength} tokens of free text.
+     */
+    private static Rate decode(Engine engine, int[] prompt, TokenConstraint constraint, int freeLength, int seconds)
+            throws Exception {
         AtomicLong tokens = new AtomicLong();
+        AtomicLong finished = new AtomicLong();
+        AtomicLong finishedTokens = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong seeds = new AtomicLong();
         Object done = new Object();
         int[] inFlight = {0};
         Runnable[] submit = new Runnable[1];
         submit[0] = () -> {
-            GenerationRequest.Builder b = GenerationRequest.builder("b", prompt).maxTokens(constraint == null ? 128 : 400)
+            GenerationRequest.Builder b = GenerationRequest.builder("b", prompt).maxTokens(constraint == null ? freeLength : 400)
                     .sampling(new SamplingParams(1f, 0, 1f, 0f, 1f, 0f, 0f, seeds.incrementAndGet()));
             if (constraint == null) {
                 b.ignoreEos(true);
@@ -184,6 +203,8 @@ public final class StructuredOutputBenchmark {
 
                 @Override
                 public void onFinish(FinishReason reason, String finalText, Usage usage) {
+                    finished.incrementAndGet();
+                    finishedTokens.addAndGet(usage.completionTokens());
                     synchronized (done) {
                         inFlight[0]--;
                         done.notifyAll();
@@ -208,7 +229,7 @@ public final class StructuredOutputBenchmark {
                 done.wait(100);
             }
         }
-        return n / elapsed;
+        return new Rate(n / elapsed, finished.get() == 0 ? 0 : (double) finishedTokens.get() / finished.get());
     }
 
     private static double median(double[] v) {
