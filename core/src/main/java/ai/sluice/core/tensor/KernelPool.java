@@ -123,12 +123,8 @@ public final class KernelPool implements AutoCloseable {
             if (current != seen || closed) {
                 return true;
             }
-            if (round < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-                continue;
-            }
-            Thread.yield();
-            if ((round & (ROUNDS_PER_CLOCK_READ - 1)) == 0) {
+            pause(round);
+            if (round >= SPINS_BEFORE_YIELD && (round & (ROUNDS_PER_CLOCK_READ - 1)) == 0) {
                 long now = System.nanoTime();
                 if (deadline == 0) {
                     deadline = now + IDLE_WATCH_NANOS;
@@ -136,6 +132,15 @@ public final class KernelPool implements AutoCloseable {
                     return false;
                 }
             }
+        }
+    }
+
+    /** One round of a wait: a spin at first, then the core given away (see the class comment). */
+    private static void pause(int round) {
+        if (round < SPINS_BEFORE_YIELD) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
         }
     }
 
@@ -196,11 +201,7 @@ public final class KernelPool implements AutoCloseable {
         /** Waits for the chunks the workers still run: spins briefly, then yields on every round. */
         void awaitDone() {
             for (int round = 1; done.get() < chunks; round++) {
-                if (round < SPINS_BEFORE_YIELD) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
+                pause(round);
             }
         }
 
