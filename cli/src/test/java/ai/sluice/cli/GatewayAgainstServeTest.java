@@ -274,8 +274,8 @@ class GatewayAgainstServeTest {
             HttpResponse<InputStream> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port()
                     + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
-            String backend = res.headers().firstValue("x-sluice-backend").orElseThrow();
-            ServeProcess serving = alive.stream().filter(p -> p.base().getAuthority().equals(backend)).findFirst()
+            String replica = res.headers().firstValue("x-sluice-replica").orElseThrow();
+            ServeProcess serving = alive.stream().filter(p -> p.base().getAuthority().equals(replica)).findFirst()
                     .orElseThrow();
             ServeProcess other = alive.get(serving == alive.get(0) ? 1 : 0);
             double resumedTokensBefore = metric(other, "sluice:resumed_tokens_total\\{[^}]*}");
@@ -384,18 +384,18 @@ class GatewayAgainstServeTest {
                                           List<CompletableFuture<String>> results) throws Exception {
         for (int attempt = 0; attempt < 12; attempt++) {
             Case c = longCases.get(attempt % longCases.size());
-            CompletableFuture<String> backend = new CompletableFuture<>();
+            CompletableFuture<String> replica = new CompletableFuture<>();
             asked.add(c);
-            results.add(CompletableFuture.supplyAsync(() -> streamThroughGateway(g, c, backend), Thread::startVirtualThread));
-            if (target.base().getAuthority().equals(backend.get(30, TimeUnit.SECONDS))) {
+            results.add(CompletableFuture.supplyAsync(() -> streamThroughGateway(g, c, replica), Thread::startVirtualThread));
+            if (target.base().getAuthority().equals(replica.get(30, TimeUnit.SECONDS))) {
                 return;
             }
         }
         throw new AssertionError("no long stream reached " + target.base() + " in 12 tries");
     }
 
-    /** A streamed answer read chunk by chunk; {@code backend} learns the replica once the first chunk is in. */
-    private static String streamThroughGateway(Gateway g, Case c, CompletableFuture<String> backend) {
+    /** A streamed answer read chunk by chunk; {@code replica} learns the replica once the first chunk is in. */
+    private static String streamThroughGateway(Gateway g, Case c, CompletableFuture<String> replica) {
         ObjectNode body = c.body().deepCopy();
         body.put("stream", true);
         try {
@@ -410,7 +410,7 @@ class GatewayAgainstServeTest {
                         return text.toString();
                     }
                     if (line.startsWith("data: ")) {
-                        backend.complete(res.headers().firstValue("x-sluice-backend").orElse("?"));
+                        replica.complete(res.headers().firstValue("x-sluice-replica").orElse("?"));
                         String error = appendChunkText(text, line);
                         if (error != null) {
                             return error;
@@ -422,7 +422,7 @@ class GatewayAgainstServeTest {
         } catch (Exception e) {
             return "failed: " + e;
         } finally {
-            backend.complete("none");
+            replica.complete("none");
         }
     }
 

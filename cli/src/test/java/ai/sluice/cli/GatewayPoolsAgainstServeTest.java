@@ -100,13 +100,13 @@ class GatewayPoolsAgainstServeTest {
                 pools:
                   - name: onprem
                     labels: [onprem]
-                    backends: [%s]
+                    replicas: [%s]
                     price: {replica_hour: 2.0, output_tokens_per_second: 500}
                     spill_at_waiting: 2
                     spill_back_at_waiting: 0
                   - name: cloud
                     labels: [cloud]
-                    backends: [%s]
+                    replicas: [%s]
                     price: {input_per_1m: 0.5, output_per_1m: 1.5}
                   - name: external
                     labels: [external]

@@ -73,7 +73,7 @@ class ImageRunsServeIT {
             String gatewayName = name + "-gateway";
             podman.run(60, "run", "-d", "--name", gatewayName, "--network", "host", "--read-only", "--cap-drop=ALL",
                     imageId, "gateway", "--host", "127.0.0.1", "--port", Integer.toString(gatewayPort),
-                    "--backend", base.toString()).orFail("run gateway");
+                    "--replica", base.toString()).orFail("run gateway");
             try {
                 URI gateway = URI.create("http://127.0.0.1:" + gatewayPort);
                 awaitStatus200(podman, gatewayName, http, gateway.resolve("/health"));

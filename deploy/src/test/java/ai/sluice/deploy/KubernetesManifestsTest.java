@@ -222,14 +222,16 @@ class KubernetesManifestsTest {
         assertThat(gateway.getVolumeMounts()).anyMatch(m -> m.getName().equals("config") && m.getMountPath().equals("/etc/sluice"));
         String configMap = gatewayPod.getVolumes().stream().filter(v -> v.getName().equals("config")).findFirst()
                 .orElseThrow().getConfigMap().getName();
+        List<String> warnings = new ArrayList<>();
         GatewayConfig config = GatewayConfigFile.parse("gateway.yaml",
-                r.raw("ConfigMap", configMap).path("data").path("gateway.yaml").asText());
+                r.raw("ConfigMap", configMap).path("data").path("gateway.yaml").asText(), warnings::add);
+        assertThat(warnings).as("our own manifests use no deprecated field (backends: is now replicas:)").isEmpty();
         assertThat(config.host()).isEqualTo("0.0.0.0");
         assertThat(config.port()).isEqualTo(gateway.getPorts().stream().filter(p -> "http".equals(p.getName()))
                 .findFirst().orElseThrow().getContainerPort());
-        assertThat(config.backends()).singleElement().satisfies(backend -> {
-            assertThat(backend.getHost()).isEqualTo(HEADLESS);
-            assertThat(backend.getPort()).isEqualTo(headless.getSpec().getPorts().getFirst().getPort());
+        assertThat(config.replicas()).singleElement().satisfies(replica -> {
+            assertThat(replica.getHost()).isEqualTo(HEADLESS);
+            assertThat(replica.getPort()).isEqualTo(headless.getSpec().getPorts().getFirst().getPort());
         });
         // a held request must outlive a Prometheus scrape (15 s) and an autoscaler poll (10-15 s) to be seen at all,
         // and with scale to zero a whole cold start

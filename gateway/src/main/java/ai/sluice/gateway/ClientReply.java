@@ -13,7 +13,13 @@ import java.util.Locale;
  * failed write means the client went away ({@link ClientGone}).
  */
 final class ClientReply {
-    static final HeaderName BACKEND = HeaderNames.create("x-sluice-backend");
+    static final HeaderName REPLICA = HeaderNames.create("x-sluice-replica");
+    /**
+     * The same value under the header's old name, sent beside {@link #REPLICA} for one release: a header cannot warn
+     * its reader, so dropping it at once would break scripts and log pipelines that read it without a word. Remove
+     * it in the release after the rename (README, gateway section).
+     */
+    static final HeaderName OLD_REPLICA = HeaderNames.create("x-sluice-backend");
     static final HeaderName GATEWAY_MS = HeaderNames.create("x-sluice-gateway-ms");
     static final HeaderName POOL = HeaderNames.create("x-sluice-pool");
     static final HeaderName ROUTE = HeaderNames.create("x-sluice-route");
@@ -27,7 +33,8 @@ final class ClientReply {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, contentType);
         if (x.served != null) {
-            res.header(BACKEND, x.served.name());
+            res.header(REPLICA, x.served.name());
+            res.header(OLD_REPLICA, x.served.name());
         }
         if (x.pool != null && x.served != null) {
             res.header(POOL, x.pool.name());

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the configured backends into replica URLs: an IP literal (or localhost) is one replica; a host name is
- * one replica per address it resolves to now (IPv4 first; IPv6 only when it has no IPv4), so replicas behind a
+ * Turns the configured replica URLs into one URL per replica: an IP literal (or localhost) is one replica; a host
+ * name is one replica per address it resolves to now (IPv4 first; IPv6 only when it has no IPv4), so replicas behind a
  * DNS name (a Kubernetes headless Service) join and leave without a restart. A name that does not resolve keeps
  * its last known addresses (or stays as it is, failing its health checks, until it does).
  */
@@ -39,26 +39,26 @@ final class Discovery {
     /** The replica URLs now, in configuration order, without duplicates. */
     synchronized List<URI> resolve() {
         LinkedHashSet<URI> out = new LinkedHashSet<>();
-        for (URI backend : configured) {
-            if (!isName(backend.getHost())) {
-                out.add(backend);
+        for (URI replica : configured) {
+            if (!isName(replica.getHost())) {
+                out.add(replica);
                 continue;
             }
             try {
-                List<InetAddress> addresses = resolver.resolve(backend.getHost());
+                List<InetAddress> addresses = resolver.resolve(replica.getHost());
                 List<InetAddress> v4 = addresses.stream().filter(a -> a instanceof Inet4Address).toList();
                 List<URI> now = new ArrayList<>();
                 for (InetAddress a : v4.isEmpty() ? addresses : v4) {
                     String host = a instanceof Inet4Address ? a.getHostAddress() : "[" + a.getHostAddress() + "]";
-                    now.add(URI.create(backend.getScheme() + "://" + host + ":" + port(backend)));
+                    now.add(URI.create(replica.getScheme() + "://" + host + ":" + port(replica)));
                 }
                 if (!now.isEmpty()) {
-                    lastKnown.put(backend, List.copyOf(now));
+                    lastKnown.put(replica, List.copyOf(now));
                 }
             } catch (UnknownHostException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot resolve " + backend.getHost() + "; keeping its last addresses");
+                LOG.log(System.Logger.Level.WARNING, "cannot resolve " + replica.getHost() + "; keeping its last addresses");
             }
-            out.addAll(lastKnown.getOrDefault(backend, List.of(backend)));
+            out.addAll(lastKnown.getOrDefault(replica, List.of(replica)));
         }
         return List.copyOf(out);
     }

@@ -78,7 +78,7 @@ public final class Gateway implements AutoCloseable {
             prober.start();
         }
 
-        /** Resolves the backend names again; replicas that joined or left change the pool and its hash ring. */
+        /** Resolves the replicas' host names again; replicas that joined or left change the pool and its hash ring. */
         void rediscover() {
             for (Pool p : pools.all()) {
                 try {
@@ -123,8 +123,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     static Gateway start(GatewayConfig config, AccessLog accessLog, Discovery.Resolver resolver) {
-        if (config.policy() == null && config.backends().isEmpty()) {
-            throw new GatewayException("no backends: give at least one replica URL (--backend or backends:)");
+        if (config.policy() == null && config.replicas().isEmpty()) {
+            throw new GatewayException("no replicas: give at least one replica URL (--replica or replicas:)");
         }
         checkBindable(config);
         Gateway g = new Gateway(config, accessLog, resolver);

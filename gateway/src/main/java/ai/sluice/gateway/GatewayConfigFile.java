@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reads {@code gateway.yaml}. Every field is checked at start; an error names the field and says what is wrong
@@ -21,12 +22,13 @@ import java.util.Set;
  * <pre>
  * host: 0.0.0.0
  * port: 9000
- * backends: [http://10.0.0.1:8000, http://10.0.0.2:8000]
+ * replicas: [http://10.0.0.1:8000, http://10.0.0.2:8000]
  * health_interval_ms: 500
  * </pre>
+ * The old name of {@code replicas:}, {@code backends:}, still reads (one warning line per load): {@link ReplicasField}.
  */
 public final class GatewayConfigFile {
-    private static final Set<String> FIELDS = Set.of("host", "port", "backends", "health_interval_ms",
+    private static final Set<String> FIELDS = Set.of("host", "port", ReplicasField.NAME, "health_interval_ms",
             "health_timeout_ms", "scrape_interval_ms", "first_byte_timeout_ms", "stream_stall_timeout_ms",
             "hold_timeout_ms", "eject_after_failures", "eject_base_ms", "eject_max_ms", "max_attempts",
             "retry_budget_ratio", "retry_budget_min_per_sec", "affinity_prefix_chars", "affinity_load_factor",
@@ -36,7 +38,13 @@ public final class GatewayConfigFile {
     private GatewayConfigFile() {
     }
 
+    /** Reads {@code file}; its warnings (a deprecated key) go to the gateway's log. */
     public static GatewayConfig load(Path file) {
+        return load(file, GatewayConfigFile::log);
+    }
+
+    /** Reads {@code file}; each warning (a deprecated key) is one line handed to {@code warnings}, after a clean parse. */
+    public static GatewayConfig load(Path file, Consumer<String> warnings) {
         String text;
         try {
             text = Files.readString(file);
@@ -45,11 +53,16 @@ public final class GatewayConfigFile {
         } catch (IOException e) {
             throw new GatewayException(file + ": cannot read (" + e.getMessage() + ")");
         }
-        return parse(file.getFileName().toString(), text);
+        return parse(file.getFileName().toString(), text, warnings);
     }
 
-    /** Parses YAML {@code text}; {@code name} prefixes every error. */
+    /** Parses YAML {@code text}; {@code name} prefixes every error; warnings go to the gateway's log. */
     public static GatewayConfig parse(String name, String text) {
+        return parse(name, text, GatewayConfigFile::log);
+    }
+
+    /** Parses YAML {@code text}; {@code name} prefixes every error and warning; each warning is one line. */
+    public static GatewayConfig parse(String name, String text, Consumer<String> warnings) {
         JsonNode root;
         try {
             root = new YAMLMapper().readTree(text);
@@ -59,20 +72,21 @@ public final class GatewayConfigFile {
             throw new GatewayException(name + ": not valid YAML: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            throw new GatewayException(name + ": must be a mapping of settings (host, port, backends, ...)");
+            throw new GatewayException(name + ": must be a mapping of settings (host, port, replicas, ...)");
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String field = it.next();
-            if (!FIELDS.contains(field)) {
+            if (!FIELDS.contains(field) && !field.equals(ReplicasField.OLD_NAME)) { // the old name: read, not listed
                 throw new GatewayException(name + ": " + field + ": unknown field (known: "
                         + String.join(", ", FIELDS.stream().sorted().toList()) + ")");
             }
         }
+        ReplicasField replicasField = new ReplicasField(name);
         Fields f = new Fields(name, root);
         GatewayConfig d = GatewayConfig.of("127.0.0.1", 9000, List.of());
-        Policy policy = PolicyFile.read(name, root);
+        Policy policy = PolicyFile.read(name, root, replicasField);
         boolean ownPools = policy != null && root.has("pools");
-        List<URI> backends = ownPools ? policy.allBackends() : f.backends();
+        List<URI> replicas = ownPools ? policy.allReplicas() : f.replicas(replicasField);
         List<byte[]> digests = new ArrayList<>(f.digests());
         if (policy != null) {
             policy.keys().forEach(k -> digests.add(k.sha256()));
@@ -80,7 +94,7 @@ public final class GatewayConfigFile {
         GatewayConfig c = new GatewayConfig(
                 f.text("host", d.host()),
                 (int) f.number("port", d.port(), 0, 65535),
-                backends,
+                replicas,
                 f.millis("health_interval_ms", d.healthInterval()),
                 f.millis("health_timeout_ms", d.healthTimeout()),
                 f.millis("scrape_interval_ms", d.scrapeInterval()),
@@ -104,11 +118,16 @@ public final class GatewayConfigFile {
             throw new GatewayException(name + ": eject_max_ms: must be at least eject_base_ms ("
                     + c.ejectBase().toMillis() + ")");
         }
+        replicasField.warning().ifPresent(warnings);
         return c;
     }
 
-    /** Checks one backend URL; {@code what} names where it came from (a field or a flag). */
-    public static URI backend(String what, String value) {
+    private static void log(String warning) {
+        System.getLogger("ai.sluice.gateway").log(System.Logger.Level.WARNING, warning);
+    }
+
+    /** Checks one replica's base URL; {@code what} names where it came from (a field or a flag). */
+    public static URI replicaUrl(String what, String value) {
         URI uri;
         try {
             uri = URI.create(value.strip());
@@ -253,19 +272,21 @@ public final class GatewayConfigFile {
                     Path.of(text("tls_private_key_file", null)));
         }
 
-        List<URI> backends() {
-            JsonNode n = root.get("backends");
+        List<URI> replicas(ReplicasField field) {
+            ReplicasField.Found found = field.read("", root);
+            JsonNode n = found == null ? null : found.list();
+            String key = found == null ? ReplicasField.NAME : found.key();
             if (n == null || !n.isArray() || n.isEmpty()) {
-                throw new GatewayException(name + ": backends: must list at least one replica URL, got "
+                throw new GatewayException(name + ": " + key + ": must list at least one replica URL, got "
                         + (n == null ? "nothing" : n.toString()));
             }
             List<URI> out = new ArrayList<>();
             for (int i = 0; i < n.size(); i++) {
                 JsonNode b = n.get(i);
                 if (!b.isTextual()) {
-                    throw bad("backends[" + i + "]", "must be a URL string", b);
+                    throw bad(key + "[" + i + "]", "must be a URL string", b);
                 }
-                out.add(backend(name + ": backends[" + i + "]", b.asText()));
+                out.add(replicaUrl(name + ": " + key + "[" + i + "]", b.asText()));
             }
             return out;
         }

@@ -27,9 +27,9 @@ public record Policy(List<PoolSpec> pools, Map<String, List<String>> dataClasses
         keys = List.copyOf(keys);
     }
 
-    /** The plain gateway: one pool of {@code backends}, no classes, no named keys. */
-    public static Policy single(List<URI> backends) {
-        return new Policy(List.of(new PoolSpec(DEFAULT_POOL, List.of(), backends, null, PoolSpec.Prices.FREE,
+    /** The plain gateway: one pool of {@code replicas}, no classes, no named keys. */
+    public static Policy single(List<URI> replicas) {
+        return new Policy(List.of(new PoolSpec(DEFAULT_POOL, List.of(), replicas, null, PoolSpec.Prices.FREE,
                 PoolSpec.Spill.NEVER)), Map.of(), null, List.of());
     }
 
@@ -43,10 +43,10 @@ public record Policy(List<PoolSpec> pools, Map<String, List<String>> dataClasses
         return dataClasses.get(dataClass);
     }
 
-    /** Every replica URL of every pool (the backends the plain gateway would have). */
-    public List<URI> allBackends() {
+    /** Every replica URL of every pool (the replicas the plain gateway would have). */
+    public List<URI> allReplicas() {
         List<URI> out = new ArrayList<>();
-        pools.forEach(p -> out.addAll(p.backends()));
+        pools.forEach(p -> out.addAll(p.replicas()));
         return out;
     }
 }

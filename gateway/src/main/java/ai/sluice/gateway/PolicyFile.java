@@ -22,7 +22,7 @@ import java.util.Set;
  * ({@code gateway.yaml: pools[1].price.input_per_1m: must be a number >= 0, got "x"}).
  */
 final class PolicyFile {
-    private static final Set<String> POOL_FIELDS = Set.of("name", "labels", "backends", "external", "price",
+    private static final Set<String> POOL_FIELDS = Set.of("name", "labels", ReplicasField.NAME, "external", "price",
             "spill_at_waiting", "spill_back_at_waiting", "spill_at_wait_ms", "spill_back_at_wait_ms");
     private static final Set<String> EXTERNAL_FIELDS = Set.of("api", "base_url", "api_key_env", "api_key_file",
             "models", "timeout_ms", "requests_per_second");
@@ -32,14 +32,19 @@ final class PolicyFile {
             "tokens_per_minute", "daily_tokens", "daily_dollars");
 
     private final String file;
+    private final ReplicasField replicasField;
 
-    private PolicyFile(String file) {
+    private PolicyFile(String file, ReplicasField replicasField) {
         this.file = file;
+        this.replicasField = replicasField;
     }
 
-    /** The policy in {@code root}, or null when it has no {@code pools} (the plain gateway over {@code backends}). */
-    static Policy read(String file, JsonNode root) {
-        return new PolicyFile(file).policy(root);
+    /**
+     * The policy in {@code root}, or null when it has no {@code pools} (the plain gateway over {@code replicas});
+     * {@code replicasField} reads each replica list (and notes the old key's uses).
+     */
+    static Policy read(String file, JsonNode root, ReplicasField replicasField) {
+        return new PolicyFile(file, replicasField).policy(root);
     }
 
     private Policy policy(JsonNode root) {
@@ -52,8 +57,9 @@ final class PolicyFile {
                 }
             }
         } else {
-            if (root.has("backends")) {
-                throw error("backends", "give backends: (one pool) or pools: (each with its backends), not both");
+            if (ReplicasField.in(root)) {
+                String key = root.has(ReplicasField.NAME) ? ReplicasField.NAME : ReplicasField.OLD_NAME;
+                throw error(key, "give " + key + ": (one pool) or pools: (each with its replicas), not both");
             }
             if (!poolsNode.isArray() || poolsNode.isEmpty()) {
                 throw error("pools", "must list at least one pool, got " + poolsNode);
@@ -80,11 +86,13 @@ final class PolicyFile {
             if (keys.isEmpty()) {
                 return null;
             }
-            JsonNode backends = root.get("backends");
+            // named keys over the plain gateway's one pool; the list itself is checked as the top-level replicas
+            ReplicasField.Found found = replicasField.read("", root);
             List<URI> uris = new ArrayList<>();
-            if (backends != null && backends.isArray()) {
-                for (int i = 0; i < backends.size(); i++) {
-                    uris.add(GatewayConfigFile.backend(file + ": backends[" + i + "]", backends.get(i).asText()));
+            if (found != null && found.list().isArray()) {
+                for (int i = 0; i < found.list().size(); i++) {
+                    uris.add(GatewayConfigFile.replicaUrl(file + ": " + found.key() + "[" + i + "]",
+                            found.list().get(i).asText()));
                 }
             }
             return new Policy(Policy.single(uris).pools(), classes, defaultClass, keys);
@@ -94,9 +102,9 @@ final class PolicyFile {
 
     private PoolSpec pool(String at, JsonNode n) {
         if (n == null || !n.isObject()) {
-            throw error(at, "must be a mapping (name, backends or external, price, ...), got " + n);
+            throw error(at, "must be a mapping (name, replicas or external, price, ...), got " + n);
         }
-        known(at, n, POOL_FIELDS);
+        known(at, n, POOL_FIELDS, Set.of(ReplicasField.OLD_NAME));
         String name = text(at + ".name", n.get("name"));
         if (!name.matches("[A-Za-z0-9_.-]+")) {
             throw error(at + ".name", "letters, digits, '_', '.', '-' only, got \"" + name + "\"");
@@ -111,29 +119,31 @@ final class PolicyFile {
                 labels.add(text(at + ".labels[" + i + "]", l.get(i)));
             }
         }
-        JsonNode b = n.get("backends");
+        ReplicasField.Found found = replicasField.read(at, n);
         JsonNode e = n.get("external");
-        if ((b == null) == (e == null)) {
-            throw error(at, "give backends: (replicas) or external: (a provider), exactly one");
+        if ((found == null) == (e == null)) {
+            throw error(at, "give replicas: (URLs of servers) or external: (a provider), exactly one");
         }
-        List<URI> backends = new ArrayList<>();
+        List<URI> replicas = new ArrayList<>();
         ExternalApi external = null;
-        if (b != null) {
+        if (found != null) {
+            JsonNode b = found.list();
+            String key = at + "." + found.key();
             if (!b.isArray() || b.isEmpty()) {
-                throw error(at + ".backends", "must list at least one replica URL, got " + b);
+                throw error(key, "must list at least one replica URL, got " + b);
             }
             for (int i = 0; i < b.size(); i++) {
                 if (!b.get(i).isTextual()) {
-                    throw error(at + ".backends[" + i + "]", "must be a URL string, got " + b.get(i));
+                    throw error(key + "[" + i + "]", "must be a URL string, got " + b.get(i));
                 }
-                backends.add(GatewayConfigFile.backend(file + ": " + at + ".backends[" + i + "]", b.get(i).asText()));
+                replicas.add(GatewayConfigFile.replicaUrl(file + ": " + key + "[" + i + "]", b.get(i).asText()));
             }
         } else {
             external = external(at + ".external", e);
         }
         double[] byQueue = threshold(at, n, "spill_at_waiting", "spill_back_at_waiting", 1);
         double[] byWait = threshold(at, n, "spill_at_wait_ms", "spill_back_at_wait_ms", 1);
-        return new PoolSpec(name, labels, backends, external, prices(at + ".price", n.get("price")),
+        return new PoolSpec(name, labels, replicas, external, prices(at + ".price", n.get("price")),
                 new PoolSpec.Spill(byQueue[0], byQueue[1], byWait[0], byWait[1]));
     }
 
@@ -324,9 +334,14 @@ final class PolicyFile {
     }
 
     private void known(String at, JsonNode n, Set<String> fields) {
+        known(at, n, fields, Set.of());
+    }
+
+    /** As {@link #known(String, JsonNode, Set)}; {@code oldNames} are accepted too but not listed (deprecated). */
+    private void known(String at, JsonNode n, Set<String> fields, Set<String> oldNames) {
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!fields.contains(f)) {
+            if (!fields.contains(f) && !oldNames.contains(f)) {
                 throw error(at + "." + f, "unknown field (known: " + String.join(", ", fields.stream().sorted().toList()) + ")");
             }
         }

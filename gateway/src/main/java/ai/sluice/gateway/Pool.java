@@ -39,7 +39,7 @@ final class Pool {
             fleet.all().forEach(r -> r.onHealth(true)); // a provider has no /health: its breaker alone judges it
             this.providerLimit = spec.external().requestsPerSecond() > 0 ? limiter(spec) : null;
         } else {
-            this.discovery = new Discovery(spec.backends(), resolver);
+            this.discovery = new Discovery(spec.replicas(), resolver);
             fleet.update(discovery.resolve(), u -> new Replica(u, config));
             this.providerLimit = null;
         }
@@ -67,7 +67,7 @@ final class Pool {
         return spec.isExternal();
     }
 
-    /** Re-resolves the backend names; true when replicas joined or left. */
+    /** Re-resolves the replicas' host names; true when replicas joined or left. */
     boolean rediscover() {
         if (discovery == null) {
             return false;

@@ -4,21 +4,21 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * One pool as configured: replicas the gateway health-checks and balances ({@code backends}), or one external
+ * One pool as configured: replicas the gateway health-checks and balances ({@code replicas}), or one external
  * provider ({@code external}); what its tokens cost; when its traffic spills to the next pool.
  *
  * @param name     the pool's name (in data classes, the x-sluice-pool header, metrics)
  * @param labels   free-form labels (onprem, cloud, external, gpu-a100, ...), shown by --explain
- * @param backends replica base URLs; empty for an external pool
+ * @param replicas replica base URLs; empty for an external pool
  * @param external the provider, or null for a pool of replicas
  * @param prices   what one token costs here
  * @param spill    when this pool's traffic goes to the next allowed pool, and when it comes back
  */
-public record PoolSpec(String name, List<String> labels, List<URI> backends, ExternalApi external, Prices prices,
+public record PoolSpec(String name, List<String> labels, List<URI> replicas, ExternalApi external, Prices prices,
                        Spill spill) {
     public PoolSpec {
         labels = List.copyOf(labels);
-        backends = List.copyOf(backends);
+        replicas = List.copyOf(replicas);
     }
 
     public boolean isExternal() {

@@ -62,7 +62,7 @@ public final class Replica {
         this.config = next;
     }
 
-    /** host:port, as the x-sluice-backend header and the metrics name it. */
+    /** host:port, as the x-sluice-replica header, the access log and the metrics name it. */
     public String name() {
         return name;
     }

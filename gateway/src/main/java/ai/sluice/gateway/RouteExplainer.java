@@ -64,7 +64,7 @@ public final class RouteExplainer {
                     line.append(", at most ").append(num(api.requestsPerSecond())).append(" requests/s");
                 }
             } else {
-                line.append(p.backends().size()).append(" backend(s)");
+                line.append(p.replicas().size()).append(" replica(s)");
             }
             line.append(String.format(Locale.ROOT, ", $%s in / $%s out per 1M tokens",
                     num(p.prices().inputPerMillion()), num(p.prices().outputPerMillion())));

@@ -15,7 +15,7 @@ class GatewayConfigFileTest {
         GatewayConfig c = GatewayConfigFile.parse("gateway.yaml", """
                 host: 0.0.0.0
                 port: 9100
-                backends: [http://10.0.0.1:8000, "http://replica-2:8000/"]
+                replicas: [http://10.0.0.1:8000, "http://replica-2:8000/"]
                 health_interval_ms: 250
                 hold_timeout_ms: 3000
                 max_attempts: 4
@@ -25,7 +25,7 @@ class GatewayConfigFileTest {
                 """);
         assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(c.port()).isEqualTo(9100);
-        assertThat(c.backends()).containsExactly(URI.create("http://10.0.0.1:8000"), URI.create("http://replica-2:8000"));
+        assertThat(c.replicas()).containsExactly(URI.create("http://10.0.0.1:8000"), URI.create("http://replica-2:8000"));
         assertThat(c.healthInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.holdTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.maxAttempts()).isEqualTo(4);
@@ -37,29 +37,29 @@ class GatewayConfigFileTest {
 
     @Test
     void errorsNameTheFieldAndWhatIsWrong() {
-        assertBad("backends: [http://a:1]\nhealth_timout_ms: 5\n", "gateway.yaml: health_timout_ms: unknown field");
-        assertBad("backends: [http://a:1, ftp://b:2]\n", "backends[1]: must be an http(s)://host:port URL, got \"ftp://b:2\"");
-        assertBad("backends: [http://a:1/v1]\n", "backends[0]: must be a base URL without a path");
-        assertBad("backends: []\n", "backends: must list at least one replica URL");
-        assertBad("port: 9000\n", "backends: must list at least one replica URL, got nothing");
-        assertBad("backends: [http://a:1]\nhealth_interval_ms: fast\n",
+        assertBad("replicas: [http://a:1]\nhealth_timout_ms: 5\n", "gateway.yaml: health_timout_ms: unknown field");
+        assertBad("replicas: [http://a:1, ftp://b:2]\n", "replicas[1]: must be an http(s)://host:port URL, got \"ftp://b:2\"");
+        assertBad("replicas: [http://a:1/v1]\n", "replicas[0]: must be a base URL without a path");
+        assertBad("replicas: []\n", "replicas: must list at least one replica URL");
+        assertBad("port: 9000\n", "replicas: must list at least one replica URL, got nothing");
+        assertBad("replicas: [http://a:1]\nhealth_interval_ms: fast\n",
                 "health_interval_ms: must be a whole number of milliseconds > 0, got \"fast\"");
-        assertBad("backends: [http://a:1]\nport: 70000\n", "port: must be a whole number in [0, 65535], got 70000");
-        assertBad("backends: [http://a:1]\nresume: maybe\n", "resume: must be true or false");
-        assertBad("backends: [http://a:1]\neject_base_ms: 5000\neject_max_ms: 1000\n", "eject_max_ms: must be at least eject_base_ms");
-        assertBad("backends: [http://a:1\n", "gateway.yaml: not valid YAML");
+        assertBad("replicas: [http://a:1]\nport: 70000\n", "port: must be a whole number in [0, 65535], got 70000");
+        assertBad("replicas: [http://a:1]\nresume: maybe\n", "resume: must be true or false");
+        assertBad("replicas: [http://a:1]\neject_base_ms: 5000\neject_max_ms: 1000\n", "eject_max_ms: must be at least eject_base_ms");
+        assertBad("replicas: [http://a:1\n", "gateway.yaml: not valid YAML");
         assertBad("- just\n- a list\n", "must be a mapping of settings");
-        assertBad("backends: [http://a:1]\napi_key_sha256: [sk-plain-key]\n",
+        assertBad("replicas: [http://a:1]\napi_key_sha256: [sk-plain-key]\n",
                 "api_key_sha256[0]: must be 64 hex digits (the SHA-256 of the key: printf %s KEY | sha256sum), got 12 characters");
-        assertBad("backends: [http://a:1]\nreplica_api_key_env: SLUICE_SURELY_UNSET_VARIABLE\n",
+        assertBad("replicas: [http://a:1]\nreplica_api_key_env: SLUICE_SURELY_UNSET_VARIABLE\n",
                 "replica_api_key_env: the environment variable SLUICE_SURELY_UNSET_VARIABLE is not set");
-        assertBad("backends: [http://a:1]\nreplica_api_key_file: /nonexistent/key\n",
+        assertBad("replicas: [http://a:1]\nreplica_api_key_file: /nonexistent/key\n",
                 "replica_api_key_file: cannot read /nonexistent/key");
     }
 
     @Test
     void rangesIncludeTheirEnds() {
-        String b = "backends: [http://a:1]\n";
+        String b = "replicas: [http://a:1]\n";
         assertThat(GatewayConfigFile.parse("g", b + "port: 0\n").port()).isZero();
         assertThat(GatewayConfigFile.parse("g", b + "port: 65535\n").port()).isEqualTo(65535);
         assertThat(GatewayConfigFile.parse("g", b + "max_attempts: 10\n").maxAttempts()).isEqualTo(10);
@@ -84,15 +84,15 @@ class GatewayConfigFileTest {
     void readsTheReplicaKeyFromAFileAndTheClientKeysAsDigests(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("k"), "  sk-replica\n");
-        GatewayConfig c = GatewayConfigFile.parse("g", "backends: [http://a:1]\nreplica_api_key_file: " + key
+        GatewayConfig c = GatewayConfigFile.parse("g", "replicas: [http://a:1]\nreplica_api_key_file: " + key
                 + "\napi_key_sha256: [" + Auth.digestHex("sk-client") + "]\n");
         assertThat(c.auth().replicaKey().value()).isEqualTo("sk-replica");
         assertThat(c.auth().accepts("Bearer sk-client")).isTrue();
-        assertThat(GatewayConfigFile.parse("g", "backends: [http://a:1]\n").auth().replicaKey()).isNull();
+        assertThat(GatewayConfigFile.parse("g", "replicas: [http://a:1]\n").auth().replicaKey()).isNull();
         java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("e"), "\n");
-        assertBad("backends: [http://a:1]\nreplica_api_key_file: " + empty + "\n", "replica_api_key_file: " + empty + " is empty");
-        assertBad("backends: [http://a:1]\nreplica_api_key_file: x\nreplica_api_key_env: Y\n", "give one of them");
-        assertBad("backends: [http://a:1]\napi_key_sha256: abc\n", "api_key_sha256: must be a list");
+        assertBad("replicas: [http://a:1]\nreplica_api_key_file: " + empty + "\n", "replica_api_key_file: " + empty + " is empty");
+        assertBad("replicas: [http://a:1]\nreplica_api_key_file: x\nreplica_api_key_env: Y\n", "give one of them");
+        assertBad("replicas: [http://a:1]\napi_key_sha256: abc\n", "api_key_sha256: must be a list");
     }
 
     @Test

@@ -114,9 +114,9 @@ class GatewayPoolsTest {
 
     private String twoPools(FakeReplica onprem, FakeReplica cloud) {
         return "pools:\n"
-                + "  - {name: onprem, labels: [onprem], backends: [" + onprem.base() + "],"
+                + "  - {name: onprem, labels: [onprem], replicas: [" + onprem.base() + "],"
                 + " price: {input_per_1m: 1.0, output_per_1m: 2.0}}\n"
-                + "  - {name: cloud, labels: [cloud], backends: [" + cloud.base() + "],"
+                + "  - {name: cloud, labels: [cloud], replicas: [" + cloud.base() + "],"
                 + " price: {input_per_1m: 3.0, output_per_1m: 6.0}}\n"
                 + "data_classes:\n  restricted: [onprem]\n  public: [onprem, cloud]\n"
                 + "default_data_class: public\n"
@@ -314,7 +314,7 @@ class GatewayPoolsTest {
         Gateway g = gateway("pools:\n"
                 + "  - name: provider\n    external: {base_url: '" + provider.base() + "/v1', api_key_file: " + keyFile
                 + ", models: {stories: their-model}}\n"
-                + "  - {name: cloud, backends: [" + cloud.base() + "]}\n");
+                + "  - {name: cloud, replicas: [" + cloud.base() + "]}\n");
         awaitUp(g, 2);
         HttpResponse<String> res = post(g, "/v1/completions", "{\"model\":\"stories\",\"prompt\":\"x\"}");
         assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
@@ -330,7 +330,7 @@ class GatewayPoolsTest {
         FakeReplica a = replica();
         FakeReplica b = replica();
         String pools = "host: 127.0.0.1\nport: 0\nhealth_interval_ms: 100\npools:\n"
-                + "  - {name: a, backends: [" + a.base() + "]}\n  - {name: b, backends: [" + b.base() + "]}\n";
+                + "  - {name: a, replicas: [" + a.base() + "]}\n  - {name: b, replicas: [" + b.base() + "]}\n";
         Path file = Files.writeString(dir.resolve("gateway.yaml"), pools + "data_classes: {c: [a]}\n");
         Gateway g = Gateway.start(GatewayConfigFile.load(file), new AccessLog(accessLines::add));
         open.add(g);
@@ -356,18 +356,18 @@ class GatewayPoolsTest {
 
     @Test
     void configErrorsNameTheField() {
-        String pool = "pools:\n  - {name: a, backends: [http://127.0.0.1:1]}\n";
+        String pool = "pools:\n  - {name: a, replicas: [http://127.0.0.1:1]}\n";
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml", pool
                 + "data_classes:\n  restricted: [a, cloud]\n"))
                 .hasMessage("gateway.yaml: data_classes.restricted[1]: \"cloud\" is not a pool (pools: [a])");
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml",
-                "pools:\n  - {name: a, backends: [http://127.0.0.1:1], price: {input_per_1m: cheap}}\n"))
+                "pools:\n  - {name: a, replicas: [http://127.0.0.1:1], price: {input_per_1m: cheap}}\n"))
                 .hasMessageStartingWith("gateway.yaml: pools[0].price.input_per_1m: must be a number >= 0, got \"cheap\"");
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml",
-                "pools:\n  - {name: a, backends: [http://127.0.0.1:1], spill_at_waiting: 4, spill_back_at_waiting: 4}\n"))
+                "pools:\n  - {name: a, replicas: [http://127.0.0.1:1], spill_at_waiting: 4, spill_back_at_waiting: 4}\n"))
                 .hasMessageStartingWith("gateway.yaml: pools[0].spill_back_at_waiting: must be below spill_at_waiting");
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml",
-                "pools:\n  - {name: a, backends: [http://127.0.0.1:1], spill_back_at_wait_ms: 100}\n"))
+                "pools:\n  - {name: a, replicas: [http://127.0.0.1:1], spill_back_at_wait_ms: 100}\n"))
                 .hasMessage("gateway.yaml: pools[0].spill_back_at_wait_ms: needs spill_at_wait_ms");
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml",
                 "pools:\n  - {name: x, external: {base_url: 'http://127.0.0.1:1/v1', api_key_env: SLUICE_NO_SUCH_VAR_9}}\n"))
@@ -379,10 +379,10 @@ class GatewayPoolsTest {
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml", pool + "data_classes: {p: [a]}\n"
                 + "default_data_class: q\n"))
                 .hasMessage("gateway.yaml: default_data_class: \"q\" is not one of data_classes [p]");
-        assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml", pool + "backends: [http://127.0.0.1:2]\n"))
-                .hasMessageStartingWith("gateway.yaml: backends: give backends: (one pool) or pools:");
+        assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml", pool + "replicas: [http://127.0.0.1:2]\n"))
+                .hasMessageStartingWith("gateway.yaml: replicas: give replicas: (one pool) or pools:");
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml",
-                "pools:\n  - {name: a, backends: [http://127.0.0.1:1], colour: red}\n"))
+                "pools:\n  - {name: a, replicas: [http://127.0.0.1:1], colour: red}\n"))
                 .hasMessageStartingWith("gateway.yaml: pools[0].colour: unknown field");
     }
 }

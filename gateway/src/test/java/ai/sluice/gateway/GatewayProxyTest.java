@@ -43,9 +43,9 @@ class GatewayProxyTest {
         return r;
     }
 
-    private Gateway gateway(List<URI> backends, Duration hold) {
-        GatewayConfig d = GatewayConfig.of("127.0.0.1", 0, backends);
-        GatewayConfig c = new GatewayConfig("127.0.0.1", 0, backends, Duration.ofMillis(100), Duration.ofMillis(300),
+    private Gateway gateway(List<URI> replicas, Duration hold) {
+        GatewayConfig d = GatewayConfig.of("127.0.0.1", 0, replicas);
+        GatewayConfig c = new GatewayConfig("127.0.0.1", 0, replicas, Duration.ofMillis(100), Duration.ofMillis(300),
                 Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(1), hold, d.ejectAfterFailures(),
                 d.ejectBase(), d.ejectMax(), 3, d.retryBudgetRatio(), d.retryBudgetMinPerSec(),
                 d.affinityPrefixChars(), d.affinityLoadFactor(), true, d.resolveInterval(), d.auth());
@@ -87,7 +87,9 @@ class GatewayProxyTest {
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(json.readTree(res.body()).path("echo").path("prompt").asText()).isEqualTo("hi"); // body unchanged
         assertThat(json.readTree(res.body()).path("auth").asText()).isEqualTo("Bearer sk-client");
-        assertThat(res.headers().firstValue("x-sluice-backend")).contains(r.base().getRawAuthority());
+        assertThat(res.headers().firstValue("x-sluice-replica")).contains(r.base().getRawAuthority());
+        // the header's old name, kept for one release after the rename so its readers do not break unwarned
+        assertThat(res.headers().allValues("x-sluice-backend")).containsExactly(r.base().getRawAuthority());
         assertThat(Double.parseDouble(res.headers().firstValue("x-sluice-gateway-ms").orElseThrow())).isBetween(0.0, 1000.0);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (accessLines.isEmpty() && System.nanoTime() < deadline) {
@@ -106,7 +108,7 @@ class GatewayProxyTest {
         FakeReplica r = replica((ex, body) -> FakeReplica.send(ex, 200, "{\"auth\":\""
                 + ex.getRequestHeaders().getFirst("Authorization") + "\"}"));
         java.nio.file.Path keyFile = java.nio.file.Files.writeString(dir.resolve("replica.key"), "sk-replica\n");
-        GatewayConfig c = GatewayConfigFile.parse("gateway.yaml", "host: 127.0.0.1\nport: 0\nbackends: [" + r.base()
+        GatewayConfig c = GatewayConfigFile.parse("gateway.yaml", "host: 127.0.0.1\nport: 0\nreplicas: [" + r.base()
                 + "]\nhealth_interval_ms: 100\napi_key_sha256: [" + Auth.digestHex("sk-gateway") + "]\nreplica_api_key_file: "
                 + keyFile + "\n");
         assertThat(c.toString()).doesNotContain("sk-replica");
@@ -204,7 +206,7 @@ class GatewayProxyTest {
         for (int i = 0; i < 6; i++) {
             HttpResponse<String> res = post(g, "/v1/embeddings", "{\"model\":\"stories\",\"input\":\"x\"}");
             assertThat(res.statusCode()).isEqualTo(200);
-            assertThat(res.headers().firstValue("x-sluice-backend")).contains(good.base().getRawAuthority());
+            assertThat(res.headers().firstValue("x-sluice-replica")).contains(good.base().getRawAuthority());
         }
         assertThat(metrics(g)).contains("sluice_gateway_retries_total").contains("sluice_gateway_failovers_total");
     }
@@ -460,7 +462,7 @@ class GatewayProxyTest {
         awaitUp(g, 2);
         java.util.Set<String> served = new java.util.HashSet<>();
         for (int i = 0; i < 20 && served.size() < 2; i++) {
-            served.add(post(g, "/v1/embeddings", "{\"input\":\"x\"}").headers().firstValue("x-sluice-backend").orElseThrow());
+            served.add(post(g, "/v1/embeddings", "{\"input\":\"x\"}").headers().firstValue("x-sluice-replica").orElseThrow());
         }
         assertThat(served).containsExactlyInAnyOrder("127.0.0.1:" + port, "127.0.0.2:" + port);
 
@@ -470,7 +472,7 @@ class GatewayProxyTest {
             Thread.sleep(20);
         }
         assertThat(g.replicas()).extracting(Replica::name).containsExactly("127.0.0.2:" + port);
-        assertThat(post(g, "/v1/embeddings", "{\"input\":\"x\"}").headers().firstValue("x-sluice-backend"))
+        assertThat(post(g, "/v1/embeddings", "{\"input\":\"x\"}").headers().firstValue("x-sluice-replica"))
                 .contains("127.0.0.2:" + port);
     }
 

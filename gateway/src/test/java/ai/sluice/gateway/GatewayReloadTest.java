@@ -32,8 +32,8 @@ class GatewayReloadTest {
         }
     }
 
-    private static String yaml(URI backend) {
-        return "host: 127.0.0.1\nport: 0\nbackends: [" + backend + "]\nhealth_interval_ms: 100\n";
+    private static String yaml(URI replica) {
+        return "host: 127.0.0.1\nport: 0\nreplicas: [" + replica + "]\nhealth_interval_ms: 100\n";
     }
 
     @Test
@@ -72,7 +72,7 @@ class GatewayReloadTest {
         HttpResponse<String> after = client.send(HttpRequest.newBuilder(base.resolve("/v1/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"x\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(after.statusCode()).isEqualTo(200);
-        assertThat(after.headers().firstValue("x-sluice-backend")).contains(next.base().getRawAuthority());
+        assertThat(after.headers().firstValue("x-sluice-replica")).contains(next.base().getRawAuthority());
 
         // a broken edit is reported and changes nothing
         Files.writeString(file, yaml(next.base()) + "hold_timeout_ms: soon\n");

@@ -89,7 +89,7 @@ class GatewayTlsTest {
         Path[] files = selfSigned(dir);
         FakeReplica replica = new FakeReplica("m", (ex, body) -> FakeReplica.send(ex, 200, "{\"ok\":true}"));
         open.add(replica);
-        GatewayConfig config = GatewayConfigFile.parse("gateway.yaml", "host: 127.0.0.1\nport: 0\nbackends: ["
+        GatewayConfig config = GatewayConfigFile.parse("gateway.yaml", "host: 127.0.0.1\nport: 0\nreplicas: ["
                 + replica.base() + "]\nhealth_interval_ms: 100\ntls_certificate_file: " + files[0]
                 + "\ntls_private_key_file: " + files[1] + "\n");
         assertThat(config.scheme()).isEqualTo("https");
@@ -127,7 +127,7 @@ class GatewayTlsTest {
     @Test
     void tlsFieldsAreCheckedAtStartWithErrorsNamingTheField(@TempDir Path dir) throws Exception {
         Path[] files = selfSigned(dir);
-        String base = "backends: [http://127.0.0.1:1]\n";
+        String base = "replicas: [http://127.0.0.1:1]\n";
         assertThatThrownBy(() -> GatewayConfigFile.parse("gateway.yaml", base + "tls_certificate_file: " + files[0] + "\n"))
                 .hasMessage("gateway.yaml: tls_private_key_file: missing: HTTPS needs both tls_certificate_file and"
                         + " tls_private_key_file (PEM)");
