@@ -27,8 +27,8 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 for p in 18621 18622 18623; do
   ./sluice serve --model "$model" --port $p --no-warmup --kv-cache-memory 4000000 >"$out/serve-$p.log" 2>&1 & pids+=($!)
 done
-printf 'backends: [http://127.0.0.1:18621, http://127.0.0.1:18622, http://127.0.0.1:18623]\n' >"$out/affinity.yaml"
-printf 'backends: [http://127.0.0.1:18621, http://127.0.0.1:18622, http://127.0.0.1:18623]\naffinity_prefix_chars: 0\n' >"$out/plain.yaml"
+printf 'replicas: [http://127.0.0.1:18621, http://127.0.0.1:18622, http://127.0.0.1:18623]\n' >"$out/affinity.yaml"
+printf 'replicas: [http://127.0.0.1:18621, http://127.0.0.1:18622, http://127.0.0.1:18623]\naffinity_prefix_chars: 0\n' >"$out/plain.yaml"
 ./sluice gateway --port 18620 --config "$out/affinity.yaml" >"$out/gateway-affinity.log" 2>&1 & pids+=($!)
 ./sluice gateway --port 18619 --config "$out/plain.yaml" >"$out/gateway-plain.log" 2>&1 & pids+=($!)
 for p in 18621 18622 18623 18620 18619; do

@@ -25,8 +25,8 @@ out=bench/out/gateway-max-rate; rm -rf "$out"; mkdir -p "$out"
 export SLUICE_REBUILD=0
 rport=18621 gport=18620 pport=18622
 ./sluice serve --model "$model" --port $rport --max-num-seqs 64 >"$out/serve.log" 2>&1 & rpid=$!
-./sluice gateway --port $gport --backend http://127.0.0.1:$rport >"$out/gateway.log" 2>&1 & gpid=$!
-printf 'port: %s\nbackends: [http://127.0.0.1:%s]\nresume: false\n' $pport $rport >"$out/plain.yaml"
+./sluice gateway --port $gport --replica http://127.0.0.1:$rport >"$out/gateway.log" 2>&1 & gpid=$!
+printf 'port: %s\nreplicas: [http://127.0.0.1:%s]\nresume: false\n' $pport $rport >"$out/plain.yaml"
 ./sluice gateway --config "$out/plain.yaml" >"$out/gateway-plain.log" 2>&1 & ppid=$!
 trap 'kill $rpid $gpid $ppid 2>/dev/null || true' EXIT
 for url in http://127.0.0.1:$rport/ready http://127.0.0.1:$gport/ready http://127.0.0.1:$pport/ready; do

@@ -21,7 +21,7 @@ out=bench/out/gateway; mkdir -p "$out"
 export SLUICE_REBUILD=0
 rport=18611 gport=18610
 ./sluice serve --model "$model" --port $rport >"$out/serve.log" 2>&1 & rpid=$!
-./sluice gateway --port $gport --backend http://127.0.0.1:$rport >"$out/gateway.log" 2>&1 & gpid=$!
+./sluice gateway --port $gport --replica http://127.0.0.1:$rport >"$out/gateway.log" 2>&1 & gpid=$!
 trap 'kill $rpid $gpid 2>/dev/null || true' EXIT
 for url in http://127.0.0.1:$rport/ready http://127.0.0.1:$gport/ready; do
   for _ in $(seq 1 600); do curl -sf "$url" >/dev/null && break; sleep 0.2; done

@@ -38,13 +38,13 @@ scrape_interval_ms: 200
 pools:
   - name: onprem
     labels: [onprem]
-    backends: [http://127.0.0.1:$oport]
+    replicas: [http://127.0.0.1:$oport]
     price: {replica_hour: 1.20, output_tokens_per_second: 400}
     spill_at_waiting: 2
     spill_back_at_waiting: 0
   - name: cloud
     labels: [cloud]
-    backends: [http://127.0.0.1:$cport]
+    replicas: [http://127.0.0.1:$cport]
     price: {input_per_1m: 0.20, output_per_1m: 0.60}
     spill_at_waiting: 4
     spill_back_at_waiting: 1
