@@ -45,7 +45,7 @@ final class GatewayCommand implements Callable<Integer> {
     List<String> replicas = new ArrayList<>();
 
     @Option(names = "--backend", paramLabel = "URL", hidden = true, description = "Deprecated: the old name of --replica.")
-    List<String> deprecatedBackends = new ArrayList<>();
+    List<String> deprecatedBackendFlag = new ArrayList<>();
 
     @Option(names = "--explain", paramLabel = "JSON",
             description = "Print the route a request body would take under the config (pools, data class, limits), then exit.")
@@ -64,7 +64,7 @@ final class GatewayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LogLines.install(LogLines.fromEnvironment()); // one line per record, as serve's (SLUICE_LOG_FORMAT=json)
-        if (!deprecatedBackends.isEmpty()) {
+        if (!deprecatedBackendFlag.isEmpty()) {
             warn("gateway --backend is deprecated, use --replica (same URL; --backend still works for now and will be"
                     + " removed)");
         }
@@ -124,7 +124,7 @@ final class GatewayCommand implements Callable<Integer> {
             for (String url : replicas) {
                 uris.add(GatewayConfigFile.replicaUrl("--replica", url));
             }
-            for (String url : deprecatedBackends) {
+            for (String url : deprecatedBackendFlag) {
                 uris.add(GatewayConfigFile.replicaUrl("--backend", url));
             }
             c = c.withReplicas(uris);
@@ -137,7 +137,7 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     private boolean replicaFlagsGiven() {
-        return !replicas.isEmpty() || !deprecatedBackends.isEmpty();
+        return !replicas.isEmpty() || !deprecatedBackendFlag.isEmpty();
     }
 
     /** One warning line, as the CLI's other warnings. */
