@@ -43,6 +43,18 @@ class GatewayDeprecatedNamesTest {
     }
 
     @Test
+    void replicaFlagsBesideAFileWithPoolsAreRefusedNamingTheFlagTyped(@TempDir Path dir) throws Exception {
+        Path yaml = Files.writeString(dir.resolve("gateway.yaml"), "pools:\n  - {name: a, replicas: [http://127.0.0.1:1]}\n");
+        CliRun replica = CliRun.of("gateway", "--config", yaml.toString(), "--replica", "http://127.0.0.1:2", "--explain", REQUEST);
+        assertThat(replica.exitCode()).isEqualTo(1);
+        assertThat(replica.err().lines()).containsExactly(
+                "sluice: error: --replica: the config file defines pools: list each pool's replicas there");
+        CliRun backend = CliRun.of("gateway", "--config", yaml.toString(), "--backend", "http://127.0.0.1:2", "--explain", REQUEST);
+        assertThat(backend.err().lines()).containsExactly(FLAG_WARNING,
+                "sluice: error: --backend: the config file defines pools: list each pool's replicas there");
+    }
+
+    @Test
     void helpShowsOnlyTheReplicaFlag() {
         CliRun help = CliRun.of("gateway", "--help");
         assertThat(help.out()).contains("--replica=URL").doesNotContain("--backend");
