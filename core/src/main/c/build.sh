@@ -28,7 +28,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 common=(-O3 -std=c11 -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno -Wall -Wextra -Werror)
 base=(-mavx2 -mfma -mf16c)
-for k in int8 interleaved; do
+for k in int8 interleaved attention; do
   "$cc" "${common[@]}" "${base[@]}" -DSLUICE_SUFFIX=_avx2 -c "$src/sluice_$k.c" -o "$tmp/${k}_avx2.o"
   "$cc" "${common[@]}" "${base[@]}" -mavxvnni -DSLUICE_AVX_VNNI -DSLUICE_SUFFIX=_avxvnni \
     -c "$src/sluice_$k.c" -o "$tmp/${k}_avxvnni.o"

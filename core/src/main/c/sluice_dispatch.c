@@ -15,7 +15,8 @@ enum { LEVEL_NONE = 0, LEVEL_AVX2 = 1, LEVEL_AVX_VNNI = 2, LEVEL_AVX512_VNNI = 3
 enum {
     KERNEL_Q8_0_ROWS = 0, KERNEL_Q4_0_ROWS = 1, /* sluice_int8.c: weights as the file holds them */
     KERNEL_Q8_0_I16 = 2, KERNEL_Q4_0_I16 = 3, KERNEL_PACK_ACTIVATIONS = 4, /* sluice_interleaved.c: 16-row groups */
-    KERNEL_I16_BYTES = 5, KERNEL_I16_REPACK = 6 /* sluice_interleave.c: the same at every level */
+    KERNEL_I16_BYTES = 5, KERNEL_I16_REPACK = 6, /* sluice_interleave.c: the same at every level */
+    KERNEL_HALF_SCORES = 7, KERNEL_HALF_VALUES = 8 /* sluice_attention.c: attention over an F16 cache */
 };
 
 #define DECLARE(suffix)                                                                                            \
@@ -27,7 +28,11 @@ enum {
                                  int32_t, float *, int32_t, int32_t, int32_t);                                  \
     void sluice_q4_0_i16##suffix(const uint8_t *, int32_t, const int8_t *, const float *, const int32_t *,       \
                                  int32_t, float *, int32_t, int32_t, int32_t);                                  \
-    void sluice_pack_activations##suffix(const int16_t *, int64_t, int8_t *);
+    void sluice_pack_activations##suffix(const int16_t *, int64_t, int8_t *);                                    \
+    void sluice_half_scores##suffix(const uint16_t *, int64_t, const int32_t *, int32_t, int64_t, const float *,  \
+                                    int32_t, float, int32_t, float *);                                          \
+    void sluice_half_values##suffix(const uint16_t *, int64_t, const int32_t *, int32_t, int64_t, const float *,  \
+                                    const float *, float *, int32_t);
 DECLARE(_avx2)
 DECLARE(_avxvnni)
 DECLARE(_avx512vnni)
@@ -69,6 +74,8 @@ EXPORT int32_t sluice_cpu_level(void) {
     case KERNEL_PACK_ACTIVATIONS: return (void *) sluice_pack_activations##suffix;                               \
     case KERNEL_I16_BYTES: return (void *) sluice_i16_bytes;                                                     \
     case KERNEL_I16_REPACK: return (void *) sluice_i16_repack;                                                   \
+    case KERNEL_HALF_SCORES: return (void *) sluice_half_scores##suffix;                                         \
+    case KERNEL_HALF_VALUES: return (void *) sluice_half_values##suffix;                                         \
     default: return NULL;                                                                                        \
     }
 

@@ -21,12 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef SLUICE_SUFFIX
-#error "build.sh defines SLUICE_SUFFIX"
-#endif
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-#define NAME(n) CAT(n, SLUICE_SUFFIX)
+#include "sluice_level.h"
 
 /* acc + pairwise 16-bit products of a and b, summed into 32-bit lanes */
 #if defined(SLUICE_AVX512_VNNI)
@@ -50,7 +45,6 @@
 #define BLOCK 32
 #define Q8_BYTES 34
 #define Q4_BYTES 18
-#define INLINE static inline __attribute__((always_inline))
 
 INLINE float half_to_float(const uint8_t *p) {
     uint16_t h;

@@ -37,16 +37,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef SLUICE_SUFFIX
-#error "build.sh defines SLUICE_SUFFIX"
-#endif
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-#define NAME(n) CAT(n, SLUICE_SUFFIX)
+#include "sluice_level.h"
 
 #define BLOCK 32
 #define GROUP 16
-#define INLINE static inline __attribute__((always_inline))
 
 INLINE int32_t load32(const int8_t *p) {
     int32_t v;

@@ -67,7 +67,7 @@ final class EvalCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--kernels", defaultValue = "auto", paramLabel = "K",
-            description = "Q8_0/Q4_0 kernels: auto, java or native, as for generate (default: ${DEFAULT-VALUE}).")
+            description = "Q8_0/Q4_0 and F16-attention kernels: auto, java or native, as for generate (default: ${DEFAULT-VALUE}).")
     KernelChoice kernels;
 
     /** The models to compare, given the kernels chosen (tests pass scripted ones). */

@@ -15,7 +15,7 @@ final class ModelOptions {
     int threads;
 
     @Option(names = "--kernels", defaultValue = "auto", paramLabel = "K",
-            description = "Q8_0/Q4_0 kernels: auto (native where the library loads, else java), java (Vector API) "
+            description = "Q8_0/Q4_0 and F16-attention kernels: auto (native where the library loads, else java), java (Vector API) "
                     + "or native (an error where it cannot load). Same results either way (default: ${DEFAULT-VALUE}).")
     KernelChoice kernels;
 

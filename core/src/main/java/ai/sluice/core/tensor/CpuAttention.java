@@ -10,10 +10,17 @@ final class CpuAttention {
     private static final long PARALLEL_ATTENTION_WORK = 64 * 1024;
 
     private final KernelPool pool;
+    private final HalfAttentionLoops halfLoops;
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
 
-    CpuAttention(KernelPool pool) {
+    /** Attention whose loops over an F16 cache are {@code halfLoops} (Java or native). */
+    CpuAttention(KernelPool pool, HalfAttentionLoops halfLoops) {
         this.pool = pool;
+        this.halfLoops = halfLoops;
+    }
+
+    HalfAttentionLoops halfLoops() {
+        return halfLoops;
     }
 
     /** Causal attention of every (row, head) over positions 0..position of the row's own sequence. */
@@ -39,7 +46,7 @@ final class CpuAttention {
                 int e = task / heads;
                 int h = task % heads;
                 float[] s = scoreBuffer(positions[e] + 1);
-                kv.attendHead(l, slotMaps[e], positions[e] + 1, h / group, q, e * qDim + h * hd, hd, scale, s,
+                kv.attendHead(halfLoops, l, slotMaps[e], positions[e] + 1, h / group, q, e * qDim + h * hd, hd, scale, s,
                         att, e * outDim + h * vhd, vhd);
             }
         });

@@ -84,7 +84,7 @@ public final class CpuBackend implements Backend {
         }
         if (CHOICE_LOGGED.compareAndSet(false, true)) {
             System.getLogger(CpuBackend.class.getName()).log(System.Logger.Level.INFO,
-                    k != null ? "Q8_0/Q4_0 kernels: " + k : "Q8_0/Q4_0 kernels: java (" + why + ")");
+                    k != null ? "Q8_0/Q4_0 kernels: " + k + ", F16 attention: native" : "Q8_0/Q4_0 kernels: java (" + why + ")");
         }
         return k;
     }
@@ -103,12 +103,19 @@ public final class CpuBackend implements Backend {
         boolean wideTiles = nativeInt8 == null && vectorBits >= WideTokenTile.MIN_VECTOR_BITS;
         this.int8Kernels = ThreadLocal.withInitial(() -> new Int8Kernel(wideTiles));
         this.activations = ThreadLocal.withInitial(() -> new Int8Activations(nativeInt8 == null));
-        this.attention = new CpuAttention(pool);
+        // the native library's attention loops come with its int8 kernels (one --kernels choice)
+        HalfAttentionLoops halfLoops = nativeInt8 != null ? NativeAttentionLoops.load(nativeInt8.level()) : null;
+        this.attention = new CpuAttention(pool, halfLoops != null ? halfLoops : JavaAttentionLoops.INSTANCE);
     }
 
     /** A backend with its own pool, one thread per core. */
     public static CpuBackend sizedToCores() {
         return new CpuBackend(KernelPool.sizedToCores());
+    }
+
+    /** What runs attention over an F16 KV cache here: {@code native half attention (16 lanes)} or {@code java}. */
+    public String halfAttention() {
+        return attention.halfLoops().toString();
     }
 
     /** What multiplies Q8_0/Q4_0 weights here: {@code native avx512-vnni}, {@code java}, ... */

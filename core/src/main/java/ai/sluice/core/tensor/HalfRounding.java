@@ -2,6 +2,7 @@ package ai.sluice.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,10 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code 2^e} is the value's binade (at least 2^-14, where half precision turns subnormal), leaves
  * exactly the bits a half keeps above the float's last place, so the add rounds to nearest even at
  * the half's last place and subtracting {@code C} again is exact (then the sign is put back, for
- * values that round to zero). The scalar form does the same
- * arithmetic, so both give the same bits, equal to {@code Float.float16ToFloat(Float.floatToFloat16(x))}
- * for every value below the half's overflow threshold (65520; beyond it a half is infinite, and
- * these stay finite: activations never come near).
+ * values that round to zero). A result past the largest half (65504) is a half's overflow: it
+ * becomes infinite, with the value's sign, as the conversion (and an F16 store in llama.cpp) makes
+ * it. The scalar form does the same arithmetic, so both give the same bits, equal to
+ * {@code Float.float16ToFloat(Float.floatToFloat16(x))} for every float (NaN stays NaN); so does
+ * F16C's conversion there and back, which the native attention loops use.
  */
 public final class HalfRounding {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -29,6 +31,8 @@ public final class HalfRounding {
     private static final int SMALLEST_NORMAL = 0x3880_0000;
     /** Adds 13 to the exponent (2^13: a float keeps 13 bits more than a half) and sets the 0.5 mantissa bit (x 1.5). */
     private static final int SHIFT = (13 << 23) | 0x0040_0000;
+    /** The largest finite half: a result above it is the half's overflow. */
+    private static final float LARGEST = 65504f;
 
     private HalfRounding() {
     }
@@ -36,7 +40,8 @@ public final class HalfRounding {
     /** {@code x} rounded to the nearest half (ties to even), as a float. */
     public static float round(float x) {
         float c = Float.intBitsToFloat(Math.max(Float.floatToRawIntBits(x) & EXPONENT, SMALLEST_NORMAL) + SHIFT);
-        return Math.copySign((x + c) - c, x);
+        float r = Math.copySign((x + c) - c, x);
+        return Math.abs(r) > LARGEST ? Math.copySign(Float.POSITIVE_INFINITY, x) : r;
     }
 
     /** Every lane rounded as {@link #round(float)} rounds it. */
@@ -44,7 +49,9 @@ public final class HalfRounding {
         IntVector binade = x.reinterpretAsInts().and(EXPONENT).max(SMALLEST_NORMAL);
         FloatVector c = binade.add(SHIFT).reinterpretAsFloats();
         // the sign put back: a value that rounds to zero keeps its sign, as in a half
-        return x.add(c).sub(c).reinterpretAsInts().or(x.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
+        IntVector sign = x.reinterpretAsInts().and(SIGN);
+        FloatVector r = x.add(c).sub(c).reinterpretAsInts().or(sign).reinterpretAsFloats();
+        return r.blend(sign.or(EXPONENT).reinterpretAsFloats(), r.abs().compare(VectorOperators.GT, LARGEST));
     }
 
     /** {@code out[outOff + i] = round(x[xOff + i])} for {@code i < n}. */

@@ -3,9 +3,10 @@ package ai.sluice.core.tensor;
 import java.util.Locale;
 
 /**
- * Which implementation multiplies Q8_0 and Q4_0 weights ({@code --kernels}): the JDK Vector API
- * kernels ({@link Int8Kernel}, the portable path and the reference), the native library
- * ({@link NativeInt8Kernel}), or native where it loads and else Java. Both give the same bits.
+ * Which implementation multiplies Q8_0 and Q4_0 weights and runs attention over an F16 KV cache
+ * ({@code --kernels}): the JDK Vector API ({@link Int8Kernel} and {@link JavaAttentionLoops}, the
+ * portable path and the reference), the native library ({@link NativeInt8Kernel} and {@link
+ * NativeAttentionLoops}), or native where it loads and else Java. Both give the same bits.
  */
 public enum KernelChoice {
     AUTO, JAVA, NATIVE;

@@ -249,12 +249,13 @@ public final class KvCacheMemory implements KvStore {
      * {@code headDim} and {@code valueHeadDim} elements), the softmax summed in double.
      * {@code scores} (at least {@code len} long) is scratch. An F16 cache is read the way
      * llama.cpp's flash attention computes it ({@link HalfAttention}: F16 query, online softmax with
-     * an F16 accumulator), so greedy tokens match llama.cpp's (fidelity).
+     * an F16 accumulator), so greedy tokens match llama.cpp's (fidelity), its loops over the rows
+     * {@code halfLoops} (Java or native, the same bits).
      */
-    public void attendHead(int layer, SlotMapping slots, int len, int kvHead, float[] q, int qOff, int headDim,
-            float scale, float[] scores, float[] out, int outOff, int valueHeadDim) {
+    void attendHead(HalfAttentionLoops halfLoops, int layer, SlotMapping slots, int len, int kvHead, float[] q, int qOff,
+            int headDim, float scale, float[] scores, float[] out, int outOff, int valueHeadDim) {
         if (type == KvType.F16) {
-            HalfAttention.attend(this, layer, slots, len, kvHead * headDim, q, qOff, headDim, scale, scores,
+            HalfAttention.attend(halfLoops, this, layer, slots, len, kvHead * headDim, q, qOff, headDim, scale, scores,
                     kvHead * valueHeadDim, out, outOff, valueHeadDim);
             return;
         }

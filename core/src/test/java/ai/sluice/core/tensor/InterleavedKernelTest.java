@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.sluice.core.gguf.GgmlType;
 import ai.sluice.core.nativelib.NativeLevel;
-import ai.sluice.core.nativelib.NativeLibrary;
 import ai.sluice.core.testing.NativeKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,10 +24,7 @@ class InterleavedKernelTest {
     @CsvSource({"Q8_0, avx2", "Q4_0, avx2", "Q8_0, avx-vnni", "Q4_0, avx-vnni", "Q8_0, avx512-vnni",
             "Q4_0, avx512-vnni"})
     void everyEntryHasTheBitsOfTheBlockTotalOrder(GgmlType type, String levelName) {
-        NativeLevel level = NativeLevel.parse(levelName);
-        NativeLibrary lib = NativeKernels.requireLibrary();
-        Assumptions.assumeTrue(level.compareTo(lib.cpuLevel()) <= 0,
-                () -> "this CPU runs native level " + lib.cpuLevel().label() + ", not " + levelName);
+        NativeLevel level = NativeKernels.requireLevel(levelName);
         NativeInt8Kernel kernel = NativeInt8Kernel.load(level, true);
         // rows: inside one half, one group, a half past a group, several groups with a tail;
         // columns: the engine's small shapes (stories260K: 64, 288, 512; 110m/1b: 768, 2048) and 8192,

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,10 +43,7 @@ class NativeInt8KernelTest {
             "Q8_0, avx512-vnni, true", "Q4_0, avx512-vnni, true", "Q8_0, avx2, false", "Q4_0, avx2, false",
             "Q8_0, avx-vnni, false", "Q4_0, avx-vnni, false", "Q8_0, avx512-vnni, false", "Q4_0, avx512-vnni, false"})
     void everyEntryHasTheBitsOfTheJavaKernels(GgmlType type, String levelName, boolean repack) {
-        NativeLevel level = NativeLevel.parse(levelName);
-        NativeLibrary lib = NativeKernels.requireLibrary();
-        Assumptions.assumeTrue(level.compareTo(lib.cpuLevel()) <= 0,
-                () -> "this CPU runs native level " + lib.cpuLevel().label() + ", not " + levelName);
+        NativeLevel level = NativeKernels.requireLevel(levelName);
         try (CpuBackend nat = new CpuBackend(new KernelPool(2), NativeInt8Kernel.load(level, repack))) {
             assertThat(nat.int8Kernels()).isEqualTo("native " + levelName + (repack ? "" : " (file layout)"));
             // rows that are multiples of 8 and not: Q4_0 takes llama.cpp's vec_dot order in the latter (LlamaVecDotOrder)

@@ -1,5 +1,6 @@
 package ai.sluice.core.testing;
 
+import ai.sluice.core.nativelib.NativeLevel;
 import ai.sluice.core.nativelib.NativeLibrary;
 import ai.sluice.core.nativelib.NativeUnavailableException;
 import ai.sluice.core.tensor.KernelChoice;
@@ -38,6 +39,18 @@ public final class NativeKernels {
             Assumptions.abort("native kernels not built on this machine, Java path only: " + e.getMessage());
             throw e; // not reached
         }
+    }
+
+    /**
+     * The native level named {@code label} (avx2, avx-vnni, avx512-vnni), the library loaded as
+     * {@link #requireLibrary()} loads it; the test is skipped, saying so, where this CPU does not run that level.
+     */
+    public static NativeLevel requireLevel(String label) {
+        NativeLevel level = NativeLevel.parse(label);
+        NativeLibrary lib = requireLibrary();
+        Assumptions.assumeTrue(level.compareTo(lib.cpuLevel()) <= 0,
+                () -> "this CPU runs native level " + lib.cpuLevel().label() + ", not " + label);
+        return level;
     }
 
     /** Why the build should have made the library here (gcc found, x86-64 Linux), or null. */
