@@ -34,7 +34,7 @@ final class CpuAttention {
         int outDim = shape.outputDim();
         float scale = 1f / (float) Math.sqrt(hd); // llama.cpp's kq_scale, rounded as it rounds it
         int[] positions = rows.positions();
-        SlotMapping[] slotMaps = rows.slots();
+        int[][] slots = rows.slotArrays();
         long work = 0;
         for (int e = 0; e < n; e++) {
             work += (long) (positions[e] + 1) * heads * (hd + vhd);
@@ -46,7 +46,7 @@ final class CpuAttention {
                 int e = task / heads;
                 int h = task % heads;
                 float[] s = scoreBuffer(positions[e] + 1);
-                kv.attendHead(halfLoops, l, slotMaps[e], positions[e] + 1, h / group, q, e * qDim + h * hd, hd, scale, s,
+                kv.attendHead(halfLoops, l, slots[e], positions[e] + 1, h / group, q, e * qDim + h * hd, hd, scale, s,
                         att, e * outDim + h * vhd, vhd);
             }
         });

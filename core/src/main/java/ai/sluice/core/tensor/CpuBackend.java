@@ -3,6 +3,7 @@ package ai.sluice.core.tensor;
 import ai.sluice.core.gguf.GgmlType;
 import ai.sluice.core.nativelib.NativeUnavailableException;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.incubator.vector.FloatVector;
 
@@ -299,8 +300,68 @@ public final class CpuBackend implements Backend {
         return Math.max(0, physical - weightBytes - Runtime.getRuntime().maxMemory());
     }
 
-    /** A step's rows on the CPU: the caller's arrays, read in place. */
-    record Rows(int count, int[] tokens, int[] positions, SlotMapping[] slots) implements StepRows {
+    /**
+     * A step's rows on the CPU: the caller's arrays, read in place, and, made at the step's first
+     * attention and kept for its other layers, each row's slots as an array ({@link #slotArrays}).
+     */
+    static final class Rows implements StepRows {
+        private final int count;
+        private final int[] tokens;
+        private final int[] positions;
+        private final SlotMapping[] slots;
+        private int[][] slotArrays;
+
+        Rows(int count, int[] tokens, int[] positions, SlotMapping[] slots) {
+            this.count = count;
+            this.tokens = tokens;
+            this.positions = positions;
+            this.slots = slots;
+        }
+
+        @Override
+        public int count() {
+            return count;
+        }
+
+        int[] tokens() {
+            return tokens;
+        }
+
+        int[] positions() {
+            return positions;
+        }
+
+        SlotMapping[] slots() {
+            return slots;
+        }
+
+        /**
+         * Per row, the slots of its positions {@code 0 .. position} ({@code slots()[e].slot(p)} for
+         * each), what attention reads every cached row through: asked once per step rather than per
+         * layer, head and loop. Consecutive rows with equal mappings (a prompt's tokens) share one
+         * array, as long as the last of them needs. Called by the step's thread, before its workers.
+         */
+        int[][] slotArrays() {
+            if (slotArrays == null) {
+                int[][] arrays = new int[count][];
+                for (int first = 0; first < count; ) {
+                    int end = first + 1;
+                    int len = positions[first] + 1;
+                    while (end < count && slots[end].equals(slots[first])) {
+                        len = Math.max(len, positions[end] + 1);
+                        end++;
+                    }
+                    int[] a = new int[len];
+                    for (int p = 0; p < len; p++) {
+                        a[p] = slots[first].slot(p);
+                    }
+                    Arrays.fill(arrays, first, end, a);
+                    first = end;
+                }
+                slotArrays = arrays;
+            }
+            return slotArrays;
+        }
     }
 
     @Override

@@ -33,7 +33,7 @@ final class HalfAttention {
      * {@code 0 .. len - 1} of {@code slots}: keys at {@code kOff} of each K row, values at {@code vOff}
      * of each V row, scores times {@code scale}. {@code scores} holds at least {@code len} floats.
      */
-    static void attend(HalfAttentionLoops loops, KvCacheMemory kv, int layer, SlotMapping slots, int len, int kOff,
+    static void attend(HalfAttentionLoops loops, KvCacheMemory kv, int layer, int[] slots, int len, int kOff,
             float[] q, int qOff, int n, float scale, float[] scores, int vOff, float[] out, int outOff, int vn) {
         float[][] s = SCRATCH.get();
         if (s[0].length < n) {

@@ -35,7 +35,7 @@ enum JavaAttentionLoops implements HalfAttentionLoops {
      * (4x slower).
      */
     @Override
-    public void values(MemorySegment values, int valueDim, SlotMapping slots, int len, int vOff,
+    public void values(MemorySegment values, int valueDim, int[] slots, int len, int vOff,
             float[] rescale, float[] weight, float[] out, int outOff, int vn) {
         Arrays.fill(out, outOff, outOff + vn, 0f);
         int vectorEnd = HalfVectors.supported() ? vn / L * L : 0;
@@ -44,7 +44,7 @@ enum JavaAttentionLoops implements HalfAttentionLoops {
             if (ms != 1f) {
                 rescale(out, outOff, vn, vectorEnd, ms);
             }
-            long at = (long) slots.slot(t) * valueDim + vOff;
+            long at = (long) slots[t] * valueDim + vOff;
             FloatVector w = FloatVector.broadcast(F, weight[t]);
             for (int i = 0; i < vectorEnd; i += L) {
                 HalfRounding.round(HalfVectors.load(values, (at + i) * 2).fma(w, FloatVector.fromArray(F, out, outOff + i)))
@@ -58,10 +58,10 @@ enum JavaAttentionLoops implements HalfAttentionLoops {
 
     /** A method of its own for the reason given at {@link #values}. */
     @Override
-    public void scores(MemorySegment keys, int keyDim, SlotMapping slots, int len, int kOff, float[] qh, int n,
+    public void scores(MemorySegment keys, int keyDim, int[] slots, int len, int kOff, float[] qh, int n,
             float scale, float[] scores) {
         for (int t = 0; t < len; t++) {
-            long at = (long) slots.slot(t) * keyDim + kOff;
+            long at = (long) slots[t] * keyDim + kOff;
             scores[t] = dot(keys, at, qh, n) * scale;
         }
     }

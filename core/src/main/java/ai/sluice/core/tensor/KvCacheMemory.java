@@ -163,11 +163,11 @@ public final class KvCacheMemory implements KvStore {
     }
 
     /**
-     * {@code scores[t] = (q . K[slots.slot(t)][off .. off + n)) * scale} for {@code t < len}: every
+     * {@code scores[t] = (q . K[slots[t]][off .. off + n)) * scale} for {@code t < len}: every
      * score computed exactly as {@link #dotKey} computes it, in one call per head instead of one per
      * position.
      */
-    public void scoreKeys(int layer, SlotMapping slots, int len, int off, float[] q, int qOff, int n, float scale,
+    public void scoreKeys(int layer, int[] slots, int len, int off, float[] q, int qOff, int n, float scale,
             float[] scores) {
         int t = 0;
         if (n % L == 0 && type == KvType.F32) {
@@ -178,10 +178,10 @@ public final class KvCacheMemory implements KvStore {
             float[] lanes = LANES.get();
             MemorySegment seg = keys[layer];
             for (; t + 4 <= len; t += 4) {
-                long k0 = (long) slots.slot(t) * keyDim + off;
-                long k1 = (long) slots.slot(t + 1) * keyDim + off;
-                long k2 = (long) slots.slot(t + 2) * keyDim + off;
-                long k3 = (long) slots.slot(t + 3) * keyDim + off;
+                long k0 = (long) slots[t] * keyDim + off;
+                long k1 = (long) slots[t + 1] * keyDim + off;
+                long k2 = (long) slots[t + 2] * keyDim + off;
+                long k3 = (long) slots[t + 3] * keyDim + off;
                 FloatVector a0 = FloatVector.zero(S);
                 FloatVector a1 = a0;
                 FloatVector a2 = a0;
@@ -204,17 +204,17 @@ public final class KvCacheMemory implements KvStore {
             }
         }
         for (; t < len; t++) {
-            scores[t] = dotKey(layer, slots.slot(t), off, q, qOff, n) * scale;
+            scores[t] = dotKey(layer, slots[t], off, q, qOff, n) * scale;
         }
     }
 
     /**
-     * {@code acc[accOff + i] = sum_t (weights[t] * inv) * V[slots.slot(t)][off + i]} for {@code i < n},
+     * {@code acc[accOff + i] = sum_t (weights[t] * inv) * V[slots[t]][off + i]} for {@code i < n},
      * with {@code acc} zeroed first: the same FMAs in the same order (t ascending) as calling
      * {@link #addValue} per position, but each vector of {@code acc} stays in a register over all
      * positions instead of being loaded and stored for every one.
      */
-    public void weightedValues(int layer, SlotMapping slots, int len, int off, float[] weights, float inv,
+    public void weightedValues(int layer, int[] slots, int len, int off, float[] weights, float inv,
             float[] acc, int accOff, int n) {
         MemorySegment seg = values[layer];
         int i = 0;
@@ -223,7 +223,7 @@ public final class KvCacheMemory implements KvStore {
             for (; i <= n - L; i += L) {
                 FloatVector sum = FloatVector.zero(S);
                 for (int t = 0; t < len; t++) {
-                    long at = (long) slots.slot(t) * valueDim + off + i;
+                    long at = (long) slots[t] * valueDim + off + i;
                     FloatVector v = f32
                             ? FloatVector.fromMemorySegment(S, seg, at * 4, ByteOrder.nativeOrder())
                             : HalfVectors.load(seg, at * 2);
@@ -235,7 +235,7 @@ public final class KvCacheMemory implements KvStore {
         for (; i < n; i++) {
             float sum = 0f;
             for (int t = 0; t < len; t++) {
-                long at = (long) slots.slot(t) * valueDim + off + i;
+                long at = (long) slots[t] * valueDim + off + i;
                 float v = f32 ? seg.getAtIndex(F32, at) : Float.float16ToFloat(seg.getAtIndex(F16, at));
                 sum += weights[t] * inv * v;
             }
@@ -244,7 +244,8 @@ public final class KvCacheMemory implements KvStore {
     }
 
     /**
-     * One query head's causal attention over positions {@code 0 .. len - 1} of one sequence:
+     * One query head's causal attention over positions {@code 0 .. len - 1} of one sequence, position
+     * {@code t} in slot {@code slots[t]}:
      * {@code out[outOff ..] = softmax(q . K_t * scale) . V_t} with K/V head {@code kvHead} (of
      * {@code headDim} and {@code valueHeadDim} elements), the softmax summed in double.
      * {@code scores} (at least {@code len} long) is scratch. An F16 cache is read the way
@@ -252,7 +253,7 @@ public final class KvCacheMemory implements KvStore {
      * an F16 accumulator), so greedy tokens match llama.cpp's (fidelity), its loops over the rows
      * {@code halfLoops} (Java or native, the same bits).
      */
-    void attendHead(HalfAttentionLoops halfLoops, int layer, SlotMapping slots, int len, int kvHead, float[] q, int qOff,
+    void attendHead(HalfAttentionLoops halfLoops, int layer, int[] slots, int len, int kvHead, float[] q, int qOff,
             int headDim, float scale, float[] scores, float[] out, int outOff, int valueHeadDim) {
         if (type == KvType.F16) {
             HalfAttention.attend(halfLoops, this, layer, slots, len, kvHead * headDim, q, qOff, headDim, scale, scores,

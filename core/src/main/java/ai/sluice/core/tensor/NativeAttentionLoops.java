@@ -13,10 +13,9 @@ import java.lang.invoke.MethodHandle;
  * arithmetic as {@link JavaAttentionLoops}, so the same bits, with the F16 rows converted by F16C
  * and the accumulator kept in registers. The cache goes down as the off-heap segment it is; the
  * query, scores, weights and output as heap arrays ({@link Linker.Option#critical}: read in place,
- * the GC waits for the call, one head's positions); the positions' slots as an int array filled per
- * call from the {@link SlotMapping}.
+ * the GC waits for the call, one head's positions), the positions' slots among them.
  *
- * <p>Thread-safe: the only state per call is a thread's slot array.
+ * <p>Thread-safe: no state but the downcall handles.
  */
 final class NativeAttentionLoops implements HalfAttentionLoops {
     /** The loops' numbers in {@code sluice_dispatch.c}. */
@@ -36,7 +35,6 @@ final class NativeAttentionLoops implements HalfAttentionLoops {
     private final MethodHandle values;
     private final NativeLevel level;
     private final int lanes;
-    private final ThreadLocal<int[]> slotScratch = ThreadLocal.withInitial(() -> new int[256]);
 
     private NativeAttentionLoops(NativeLibrary lib, NativeLevel level, int lanes) {
         Linker linker = Linker.nativeLinker();
@@ -61,12 +59,11 @@ final class NativeAttentionLoops implements HalfAttentionLoops {
     }
 
     @Override
-    public void scores(MemorySegment keys, int keyDim, SlotMapping slots, int len, int kOff, float[] qh, int n,
+    public void scores(MemorySegment keys, int keyDim, int[] slots, int len, int kOff, float[] qh, int n,
             float scale, float[] scores) {
-        int[] at = slotsOf(slots, len);
         int sumLanes = n < JavaAttentionLoops.SCALAR_DOT ? 0 : lanes;
         try {
-            this.scores.invokeExact(keys, (long) keyDim, MemorySegment.ofArray(at), len, (long) kOff,
+            this.scores.invokeExact(keys, (long) keyDim, MemorySegment.ofArray(slots), len, (long) kOff,
                     MemorySegment.ofArray(qh), n, scale, sumLanes, MemorySegment.ofArray(scores));
         } catch (RuntimeException | Error e) {
             throw e;
@@ -76,11 +73,10 @@ final class NativeAttentionLoops implements HalfAttentionLoops {
     }
 
     @Override
-    public void values(MemorySegment values, int valueDim, SlotMapping slots, int len, int vOff, float[] rescale,
+    public void values(MemorySegment values, int valueDim, int[] slots, int len, int vOff, float[] rescale,
             float[] weight, float[] out, int outOff, int vn) {
-        int[] at = slotsOf(slots, len);
         try {
-            this.values.invokeExact(values, (long) valueDim, MemorySegment.ofArray(at), len, (long) vOff,
+            this.values.invokeExact(values, (long) valueDim, MemorySegment.ofArray(slots), len, (long) vOff,
                     MemorySegment.ofArray(rescale), MemorySegment.ofArray(weight),
                     MemorySegment.ofArray(out).asSlice(Float.BYTES * (long) outOff), vn);
         } catch (RuntimeException | Error e) {
@@ -88,19 +84,6 @@ final class NativeAttentionLoops implements HalfAttentionLoops {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-    }
-
-    /** The slot of every position below {@code len}, in a per-thread array. */
-    private int[] slotsOf(SlotMapping slots, int len) {
-        int[] at = slotScratch.get();
-        if (at.length < len) {
-            at = new int[Math.max(len, 2 * at.length)];
-            slotScratch.set(at);
-        }
-        for (int t = 0; t < len; t++) {
-            at[t] = slots.slot(t);
-        }
-        return at;
     }
 
     @Override

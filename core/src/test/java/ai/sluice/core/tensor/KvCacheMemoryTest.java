@@ -69,7 +69,7 @@ class KvCacheMemoryTest {
         Random rnd = new Random(9);
         int slotsInPool = 12;
         int[] table = {7, 2, 11, 0, 5, 9, 3};
-        SlotMapping slots = p -> table[p];
+        int[] slots = table;
         try (KvCacheMemory pool = KvCacheMemory.allocate(1, slotsInPool, KEY, VALUE, type)) {
             for (int slot = 0; slot < slotsInPool; slot++) {
                 pool.write(0, slot, random(rnd, KEY), 0, random(rnd, VALUE), 0);
@@ -101,7 +101,7 @@ class KvCacheMemoryTest {
         int keyDim = 35;
         int head = 32;
         int[] table = {4, 0, 8, 2, 6, 1, 7, 3, 5};
-        SlotMapping slots = p -> table[p];
+        int[] slots = table;
         try (KvCacheMemory pool = KvCacheMemory.allocate(1, 9, keyDim, 8, type)) {
             for (int slot = 0; slot < 9; slot++) {
                 pool.write(0, slot, random(rnd, keyDim), 0, random(rnd, 8), 0);
