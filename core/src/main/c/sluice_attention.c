@@ -7,7 +7,8 @@
  *
  * Compiled once per instruction-set level, as the int8 kernels: the same code, 8-float registers
  * (AVX2 + FMA + F16C), the AVX-512 build with twice the registers and 16-float value columns (a
- * column is its own chain: the width changes no bit). The F16C conversions are exact both ways.
+ * column is its own chain: the width changes no bit). F16C converts halves to floats exactly and
+ * floats to halves as HalfRounding rounds them.
  * -ffp-contract=off keeps the compiler from fusing anything of its own.
  *
  * Slots: position t's K and V rows are row slots[t] of the layer's storage (rows of `stride`
@@ -18,7 +19,6 @@
 #include <stdint.h>
 
 #include "sluice_level.h"
-
 
 /* Positions whose dot products run side by side: their lane sums are added as one 8x8 transpose. */
 #define POSITIONS 8

@@ -20,6 +20,10 @@ package ai.sluice.core.tensor;
  * Only llama.cpp's single-query path is followed: its prompt batches of 64 or more tokens take a
  * tiled path in float (AVX2 builds), so it gives different bits to a token depending on the batch
  * it came in. Sluice keeps one path for every position, whatever the batch (batch invariance).
+ *
+ * <p>The two loops over the cached rows (the scores; the value rows into the F16 accumulator) are
+ * a {@link HalfAttentionLoops}, in Java or in C, the same bits; the softmax's scalars between
+ * them are computed here, once, for both ({@link Math#exp}'s bits on either path).
  */
 final class HalfAttention {
     private HalfAttention() {
@@ -70,5 +74,4 @@ final class HalfAttention {
             out[outOff + i] *= inv;
         }
     }
-
 }
