@@ -135,11 +135,20 @@ public final class NativeLibrary {
                 throw new IllegalStateException("libsluice has no kernel " + number + " at level " + level.label());
             }
             return address;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw NativeLibrary.unchecked(t);
         }
+    }
+
+    /**
+     * What a downcall's {@code invokeExact} threw, as an unchecked exception to throw: itself where it
+     * is one (an Error is rethrown here), else wrapped. ({@code invokeExact} declares Throwable.)
+     */
+    public static RuntimeException unchecked(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
     }
 
     private MemorySegment symbol(String name) {

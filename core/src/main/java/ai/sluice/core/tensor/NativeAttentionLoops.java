@@ -65,10 +65,8 @@ final class NativeAttentionLoops implements HalfAttentionLoops {
         try {
             this.scores.invokeExact(keys, (long) keyDim, MemorySegment.ofArray(slots), len, (long) kOff,
                     MemorySegment.ofArray(qh), n, scale, sumLanes, MemorySegment.ofArray(scores));
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -79,10 +77,8 @@ final class NativeAttentionLoops implements HalfAttentionLoops {
             this.values.invokeExact(values, (long) valueDim, MemorySegment.ofArray(slots), len, (long) vOff,
                     MemorySegment.ofArray(rescale), MemorySegment.ofArray(weight),
                     MemorySegment.ofArray(out).asSlice(Float.BYTES * (long) outOff), vn);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 

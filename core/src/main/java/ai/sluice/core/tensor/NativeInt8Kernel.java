@@ -126,10 +126,8 @@ final class NativeInt8Kernel {
         try {
             pack.invokeExact(MemorySegment.ofArray(x.quants()), (long) elements,
                     MemorySegment.ofArray(x.laneOrderBytes(elements + elements / Int8Activations.BLOCK * Integer.BYTES)));
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -161,10 +159,8 @@ final class NativeInt8Kernel {
             } else {
                 q4.invokeExact(w.data(), w.rowBytes(), w.cols(), quants, scales, offsets, batch, o, w.rows(), rowStart, rowEnd);
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 

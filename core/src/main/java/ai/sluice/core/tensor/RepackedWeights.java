@@ -1,6 +1,7 @@
 package ai.sluice.core.tensor;
 
 import ai.sluice.core.gguf.GgmlType;
+import ai.sluice.core.nativelib.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -57,10 +58,8 @@ final class RepackedWeights {
             repack.invokeExact(q8, w.data(), w.rowBytes(), w.rows(), w.cols(), copy);
             dropResidentPages(w.data().asSlice(0, w.byteSize()));
             return copy;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
