@@ -42,7 +42,7 @@ enum JavaAttentionLoops implements HalfAttentionLoops {
         for (int t = 0; t < len; t++) {
             float ms = rescale[t];
             if (ms != 1f) {
-                rescale(out, outOff, vn, vectorEnd, ms);
+                rescale(out, outOff, vn, ms);
             }
             long at = (long) slots[t] * valueDim + vOff;
             FloatVector w = FloatVector.broadcast(F, weight[t]);
@@ -66,12 +66,14 @@ enum JavaAttentionLoops implements HalfAttentionLoops {
         }
     }
 
-    /** {@code acc = f16(acc * ms)} over the accumulator (on a new maximum). */
-    private static void rescale(float[] acc, int off, int n, int vectorEnd, float ms) {
-        for (int i = 0; i < vectorEnd; i += L) {
-            HalfRounding.round(FloatVector.fromArray(F, acc, off + i).mul(ms)).intoArray(acc, off + i);
-        }
-        for (int i = vectorEnd; i < n; i++) {
+    /**
+     * {@code acc = f16(acc * ms)} over the accumulator (on a new maximum: a few times per call).
+     * Scalar on purpose: a vector form inlined into {@link #values} used up C2's node budget
+     * (NodeCountInliningCutoff) before the main loop's rounding, which then ran as a call with boxed
+     * vectors.
+     */
+    private static void rescale(float[] acc, int off, int n, float ms) {
+        for (int i = 0; i < n; i++) {
             acc[off + i] = HalfRounding.round(acc[off + i] * ms);
         }
     }
