@@ -9,7 +9,8 @@
 # CPU_TIME=1: instead of JMH, KernelCpuTime (core tests, jmh package): the same cases, calls
 # alternating java/native one by one, each timed in thread CPU time (a busy machine's waits for the
 # core do not count), medians of 31 calls. CPU_TIME=attention: AttentionCpuTime, the same for attention
-# over an F16 KV cache (Java loops vs native ones, a 16-sequence decode step of a 110m-like model).
+# over an F16 KV cache (Java loops vs native ones, a 16-sequence decode step of a 110m-like model),
+# one process per path, ROUNDS rounds.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -24,11 +25,19 @@ rm -rf core/target/test-classes core/target/generated-test-sources
 ./mvnw -q -B -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/jmh.classpath >&2
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 cp="core/target/test-classes:core/target/classes:$(cat core/target/jmh.classpath)"
-if [ "${CPU_TIME:-0}" = 1 ] || [ "${CPU_TIME:-0}" = attention ]; then
-  main=ai.sluice.core.tensor.jmh.KernelCpuTime
-  [ "$CPU_TIME" = attention ] && main=ai.sluice.core.tensor.jmh.AttentionCpuTime
+if [ "${CPU_TIME:-0}" = 1 ]; then
   exec taskset -c "$cpu" "$JAVA" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$cp" \
-    "$main" 2> >(grep -v '^WARNING: Using incubator' >&2)
+    ai.sluice.core.tensor.jmh.KernelCpuTime 2> >(grep -v '^WARNING: Using incubator' >&2)
+fi
+if [ "${CPU_TIME:-0}" = attention ]; then # one process per path and round, the order flipped each round
+  for round in $(seq "$rounds"); do
+    order="java native"; [ $((round % 2)) = 0 ] && order="native java"
+    for path in $order; do
+      taskset -c "$cpu" "$JAVA" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$cp" \
+        ai.sluice.core.tensor.jmh.AttentionCpuTime "$path" 2> >(grep -v '^WARNING: Using incubator\|INFO\|CpuBackend' >&2)
+    done
+  done
+  exit 0
 fi
 echo "CPU flags: $(grep -o 'avx512[a-z_]*\|avx_vnni' /proc/cpuinfo | sort -u | tr '\n' ' '); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 flip=0

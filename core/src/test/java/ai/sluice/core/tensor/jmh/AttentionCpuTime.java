@@ -16,14 +16,16 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Attention over an F16 KV cache, Java loops against native ones ({@code --kernels java|native}),
- * one thread, calls alternating, each timed in the thread's CPU time (a busy machine's waits for
- * the core do not count). The case is a batched decode step of a 110m-like model (12 heads of 64):
- * SEQUENCES rows at position CONTEXT - 1, each sequence's positions in paged blocks of 16 slots
- * scattered over the pool, as the engine's allocator leaves them. Prints the median CPU time per
- * step and layer of each, their ratio, and ns per cached position and head.
+ * Attention over an F16 KV cache on one path ({@code java} or {@code native}, as {@code --kernels}),
+ * one thread, each call timed in the thread's CPU time (a busy machine's waits for the core do not
+ * count). One path per process: with both in one JVM the shared call site turns bimorphic and C2
+ * inlines the Java loops differently (they measured ~40% slower so). The case is a batched decode
+ * step of a 110m-like model (12 heads of 64): SEQUENCES rows at position CONTEXT - 1, each
+ * sequence's positions in paged blocks of 16 slots scattered over the pool, as the engine's
+ * allocator leaves them, the calls cycling through 12 layers. Prints the median CPU time per layer
+ * and ns per cached position and head. (The two paths' bits are compared by HalfAttentionTest.)
  *
- * <p>Run: {@code CPU_TIME=attention bench/native-vs-java.sh} (args: sequences, context, calls).
+ * <p>Run: {@code CPU_TIME=attention bench/native-vs-java.sh} (args: path, sequences, context, calls).
  */
 public final class AttentionCpuTime {
     private static final int BLOCK = 16;
@@ -36,9 +38,10 @@ public final class AttentionCpuTime {
     }
 
     public static void main(String[] args) {
-        int sequences = args.length > 0 ? Integer.parseInt(args[0]) : 16;
-        int context = args.length > 1 ? Integer.parseInt(args[1]) : 192;
-        int calls = args.length > 2 ? Integer.parseInt(args[2]) : 31;
+        KernelChoice path = KernelChoice.parse(args.length > 0 ? args[0] : "native");
+        int sequences = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int context = args.length > 2 ? Integer.parseInt(args[2]) : 192;
+        int calls = args.length > 3 ? Integer.parseInt(args[3]) : 101;
         AttentionShape shape = new AttentionShape(12, 12, 64, 64);
         int dim = shape.heads() * shape.headDim();
         int blocksPerSequence = (context + BLOCK - 1) / BLOCK;
@@ -60,8 +63,7 @@ public final class AttentionCpuTime {
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         try (KvCacheMemory kv = KvCacheMemory.allocate(LAYERS, slots, dim, dim, KvType.F16);
-                CpuBackend java = new CpuBackend(new KernelPool(1), KernelChoice.JAVA);
-                CpuBackend nat = new CpuBackend(new KernelPool(1), KernelChoice.NATIVE)) {
+                CpuBackend b = new CpuBackend(new KernelPool(1), path)) {
             float[] k = new float[dim];
             float[] v = new float[dim];
             for (int slot = 0; slot < slots; slot++) {
@@ -79,36 +81,22 @@ public final class AttentionCpuTime {
             for (int i = 0; i < q.length; i++) {
                 q[i] = (float) rnd.nextDouble(-2, 2);
             }
-            CpuBackend[] variants = {java, nat};
-            long[][] ns = new long[2][calls];
-            float[][] results = new float[2][];
+            StepRows rows = b.rows(sequences, new int[sequences], positions, maps);
+            Buffer qb = b.upload(q);
+            Buffer out = b.allocate(sequences * dim);
+            long[] ns = new long[calls];
             for (int i = -WARMUP; i < calls; i++) {
-                for (int j = 0; j < 2; j++) {
-                    int which = (i + j) & 1; // alternate who goes first
-                    CpuBackend b = variants[which];
-                    StepRows rows = b.rows(sequences, new int[sequences], positions, maps);
-                    Buffer qb = b.upload(q);
-                    Buffer out = b.allocate(sequences * dim);
-                    long c0 = mx.getCurrentThreadCpuTime();
-                    b.attention(kv, Math.floorMod(i, LAYERS), rows, qb, shape, out);
-                    long c1 = mx.getCurrentThreadCpuTime();
-                    if (i >= 0) {
-                        ns[which][i] = c1 - c0;
-                    }
-                    results[which] = new float[sequences * dim];
-                    b.read(out, 0, results[which], 0, results[which].length);
+                long c0 = mx.getCurrentThreadCpuTime();
+                b.attention(kv, Math.floorMod(i, LAYERS), rows, qb, shape, out);
+                long c1 = mx.getCurrentThreadCpuTime();
+                if (i >= 0) {
+                    ns[i] = c1 - c0;
                 }
             }
-            if (!Arrays.equals(results[0], results[1])) {
-                throw new AssertionError("native attention gave other bits than Java's");
-            }
-            double jm = median(ns[0]) / 1e3;
-            double nm = median(ns[1]) / 1e3;
-            double units = (double) sequences * context * shape.heads();
-            System.out.printf(Locale.ROOT, "attention, %d sequences at %d positions, 12 heads of 64, F16 KV, one thread:%n",
-                    sequences, context);
-            System.out.printf(Locale.ROOT, "java %.1f us, native %.1f us per layer (%.2fx); ns per position and head: %.2f vs %.2f%n",
-                    jm, nm, jm / nm, jm * 1e3 / units, nm * 1e3 / units);
+            double us = median(ns) / 1e3;
+            System.out.printf(Locale.ROOT, "attention %s (%s), %d sequences at %d positions, 12 heads of 64, F16 KV, one thread: "
+                    + "%.1f us per layer, %.2f ns per position and head%n", path, b.halfAttention(), sequences, context, us,
+                    us * 1e3 / ((double) sequences * context * shape.heads()));
         }
     }
 
