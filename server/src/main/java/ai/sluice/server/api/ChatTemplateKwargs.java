@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class ChatTemplateKwargs {
     static final String FIELD = "chat_template_kwargs";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.plain();
 
     private ChatTemplateKwargs() {
     }

@@ -23,7 +23,19 @@ public final class Json {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    /**
+     * Jackson's defaults, for the server's work on JSON trees (schemas it builds, values it converts,
+     * tool calls read from a model's text): one instance for all of it. Not the request mapping above:
+     * its trailing-token and duplicate-key checks would change how a model's text is read.
+     */
+    private static final ObjectMapper PLAIN = new ObjectMapper();
+
     private Json() {
+    }
+
+    /** Jackson's defaults, one shared instance (see the field): never reconfigure it. */
+    public static ObjectMapper plain() {
+        return PLAIN;
     }
 
     public static byte[] write(Object value) {

@@ -17,7 +17,7 @@ import java.util.function.Function;
  * {@code grammar}. At most one may be given; a malformed one is a 400 naming the field.
  */
 final class OutputSpecParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.plain();
 
     private OutputSpecParser() {
     }

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public record ToolRequest(List<Map<String, Object>> templateTools, List<Function> functions, Choice choice,
                           boolean parallel) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.plain();
 
     /** One function: its name and its parameters' JSON Schema. */
     public record Function(String name, JsonNode parameters) {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /** Reads {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}; 400s name the field. */
 final class ToolRequestParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.plain();
     /** OpenAI's rule for function names. */
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 

@@ -1,5 +1,6 @@
 package ai.sluice.server.tools;
 
+import ai.sluice.server.api.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -21,7 +22,7 @@ public enum ToolCallFormat {
     /** Mistral: {@code [TOOL_CALLS] [{"name": ..., "arguments": {...}}, ...]}. */
     MISTRAL("mistral");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.plain();
     private static final Pattern HERMES_BLOCK = Pattern.compile("<tool_call>\\s*(.*?)\\s*(?:</tool_call>|$)", Pattern.DOTALL);
 
     private final String flagName;

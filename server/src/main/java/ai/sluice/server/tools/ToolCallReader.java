@@ -1,5 +1,6 @@
 package ai.sluice.server.tools;
 
+import ai.sluice.server.api.Json;
 import ai.sluice.server.api.ToolRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,7 @@ import java.util.List;
  * own format ({@link ToolCallFormat}) is parsed, and text that holds no call stays content.
  */
 public final class ToolCallReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.plain();
     private final ToolRequest request;
     private final ToolCallFormat format;
 
