@@ -194,30 +194,31 @@ INLINE vec vec_round_half(vec x) { return round_half(x); }
 INLINE void vec_store(float *p, vec x) { _mm256_storeu_ps(p, x); }
 #endif
 
+/* Registers of value columns per pass over the positions. */
+#define MAX_REGS 4
+
 /*
- * Columns [from, from + W * REGS) of the accumulator over every position, kept in REGS registers:
+ * Columns [from, from + W * regs) of the accumulator over every position, kept in `regs` registers
+ * (a constant at each call: always inlined, the loops over r unroll):
  * per position, acc = f16(acc * rescale[t]) where rescale[t] != 1, then acc = f16(fma(v_t, weight[t], acc)).
  * Each column is its own chain, so which columns share a pass changes no bit.
  */
-#define VALUE_COLUMNS(REGS)                                                                                        \
-    INLINE void value_columns_##REGS(const uint16_t *values, int64_t stride, const int32_t *slots, int32_t len,  \
-                                     int64_t from, const float *rescale, const float *weight, float *out) {      \
-        vec acc[REGS];                                                                                             \
-        for (int r = 0; r < REGS; r++) acc[r] = vec_zero();                                                        \
-        for (int32_t t = 0; t < len; t++) {                                                                        \
-            if (rescale[t] != 1.0f) {                                                                              \
-                vec ms = vec_set1(rescale[t]);                                                                     \
-                for (int r = 0; r < REGS; r++) acc[r] = vec_round_half(vec_mul(acc[r], ms));                       \
-            }                                                                                                      \
-            const uint16_t *v = values + (int64_t) slots[t] * stride + from;                                       \
-            if (t + AHEAD < len) prefetch_row(values + (int64_t) slots[t + AHEAD] * stride + from, W * REGS);      \
-            vec w = vec_set1(weight[t]);                                                                           \
-            for (int r = 0; r < REGS; r++) acc[r] = vec_round_half(vec_fma(vec_halves(v + W * r), w, acc[r]));    \
-        }                                                                                                          \
-        for (int r = 0; r < REGS; r++) vec_store(out + W * r, acc[r]);                                             \
+INLINE void value_columns(int regs, const uint16_t *values, int64_t stride, const int32_t *slots, int32_t len,
+                          int64_t from, const float *rescale, const float *weight, float *out) {
+    vec acc[MAX_REGS];
+    for (int r = 0; r < regs; r++) acc[r] = vec_zero();
+    for (int32_t t = 0; t < len; t++) {
+        if (rescale[t] != 1.0f) {
+            vec ms = vec_set1(rescale[t]);
+            for (int r = 0; r < regs; r++) acc[r] = vec_round_half(vec_mul(acc[r], ms));
+        }
+        const uint16_t *v = values + (int64_t) slots[t] * stride + from;
+        if (t + AHEAD < len) prefetch_row(values + (int64_t) slots[t + AHEAD] * stride + from, W * regs);
+        vec w = vec_set1(weight[t]);
+        for (int r = 0; r < regs; r++) acc[r] = vec_round_half(vec_fma(vec_halves(v + W * r), w, acc[r]));
     }
-VALUE_COLUMNS(4)
-VALUE_COLUMNS(1)
+    for (int r = 0; r < regs; r++) vec_store(out + W * r, acc[r]);
+}
 
 /*
  * out[i] for i < n: the weighted sum of the value rows, out[i] = f16(fma(V_t[off + i], weight[t],
@@ -227,10 +228,10 @@ void NAME(sluice_half_values)(const uint16_t *values, int64_t stride, const int3
                               const float *rescale, const float *weight, float *out, int32_t n) {
     int32_t i = 0;
     for (; i + 4 * W <= n; i += 4 * W) {
-        value_columns_4(values, stride, slots, len, off + i, rescale, weight, out + i);
+        value_columns(MAX_REGS, values, stride, slots, len, off + i, rescale, weight, out + i);
     }
     for (; i + W <= n; i += W) {
-        value_columns_1(values, stride, slots, len, off + i, rescale, weight, out + i);
+        value_columns(1, values, stride, slots, len, off + i, rescale, weight, out + i);
     }
     for (; i < n; i++) {
         float acc = 0.0f;

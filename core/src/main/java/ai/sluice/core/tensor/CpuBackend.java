@@ -301,67 +301,35 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * A step's rows on the CPU: the caller's arrays, read in place, and, made at the step's first
-     * attention and kept for its other layers, each row's slots as an array ({@link #slotArrays}).
+     * A step's rows on the CPU: the caller's arrays, read in place, and per row the slots of its
+     * positions {@code 0 .. position} as an array ({@code slotArrays[e][p] = slots[e].slot(p)}),
+     * what attention reads every cached row through: asked of the mappings once per step rather than
+     * per layer, head and loop.
      */
-    static final class Rows implements StepRows {
-        private final int count;
-        private final int[] tokens;
-        private final int[] positions;
-        private final SlotMapping[] slots;
-        private int[][] slotArrays;
+    record Rows(int count, int[] tokens, int[] positions, SlotMapping[] slots, int[][] slotArrays) implements StepRows {
+    }
 
-        Rows(int count, int[] tokens, int[] positions, SlotMapping[] slots) {
-            this.count = count;
-            this.tokens = tokens;
-            this.positions = positions;
-            this.slots = slots;
-        }
-
-        @Override
-        public int count() {
-            return count;
-        }
-
-        int[] tokens() {
-            return tokens;
-        }
-
-        int[] positions() {
-            return positions;
-        }
-
-        SlotMapping[] slots() {
-            return slots;
-        }
-
-        /**
-         * Per row, the slots of its positions {@code 0 .. position} ({@code slots()[e].slot(p)} for
-         * each), what attention reads every cached row through: asked once per step rather than per
-         * layer, head and loop. Consecutive rows with equal mappings (a prompt's tokens) share one
-         * array, as long as the last of them needs. Called by the step's thread, before its workers.
-         */
-        int[][] slotArrays() {
-            if (slotArrays == null) {
-                int[][] arrays = new int[count][];
-                for (int first = 0; first < count; ) {
-                    int end = first + 1;
-                    int len = positions[first] + 1;
-                    while (end < count && slots[end].equals(slots[first])) {
-                        len = Math.max(len, positions[end] + 1);
-                        end++;
-                    }
-                    int[] a = new int[len];
-                    for (int p = 0; p < len; p++) {
-                        a[p] = slots[first].slot(p);
-                    }
-                    Arrays.fill(arrays, first, end, a);
-                    first = end;
-                }
-                slotArrays = arrays;
+    /**
+     * Each row's slot array (see {@link Rows}). Consecutive rows with equal mappings (a prompt's
+     * tokens) share one, as long as the last of them needs.
+     */
+    private static int[][] slotArrays(int count, int[] positions, SlotMapping[] slots) {
+        int[][] arrays = new int[count][];
+        for (int first = 0; first < count; ) {
+            int end = first + 1;
+            int len = positions[first] + 1;
+            while (end < count && slots[end].equals(slots[first])) {
+                len = Math.max(len, positions[end] + 1);
+                end++;
             }
-            return slotArrays;
+            int[] a = new int[len];
+            for (int p = 0; p < len; p++) {
+                a[p] = slots[first].slot(p);
+            }
+            Arrays.fill(arrays, first, end, a);
+            first = end;
         }
+        return arrays;
     }
 
     @Override
@@ -370,7 +338,7 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException(count + " rows, with " + tokens.length + " tokens, "
                     + positions.length + " positions, " + slots.length + " slot mappings");
         }
-        return new Rows(count, tokens, positions, slots);
+        return new Rows(count, tokens, positions, slots, slotArrays(count, positions, slots));
     }
 
     @Override

@@ -156,10 +156,7 @@ class Int8KernelTest {
             WeightMatrixTest.Case c = WeightMatrixTest.make(type, rows, cols, 5L + cols);
             Random rnd = new Random(cols);
             for (int batch : new int[] {1, 3, 6, 9}) {
-                float[] x = new float[batch * cols];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) (rnd.nextGaussian() * (1 + i % 13));
-                }
+                float[] x = spreadGaussian(rnd, batch * cols, 13);
                 Int8Activations q = new Int8Activations(false);
                 q.quantize(x, 0, batch, cols);
                 float[] out = new float[batch * rows];
@@ -197,10 +194,7 @@ class Int8KernelTest {
         WeightMatrix w = WeightMatrixTest.make(type, rows, cols, 17).matrix();
         Random rnd = new Random(19);
         for (int batch : new int[] {1, 3, 6, 16, 37}) {
-            float[] x = new float[batch * cols];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) (rnd.nextGaussian() * (1 + i % 41));
-            }
+            float[] x = spreadGaussian(rnd, batch * cols, 41);
             Int8Activations q = new Int8Activations(false);
             q.quantize(x, 0, batch, cols);
             float[] out = new float[batch * rows];
@@ -232,10 +226,7 @@ class Int8KernelTest {
         assertThat(LlamaVecDotOrder.applies(WeightMatrixTest.make(GgmlType.Q8_0, rows, cols, 23).matrix())).isFalse();
         Random rnd = new Random(29);
         for (int batch : new int[] {1, 5, 17}) {
-            float[] x = new float[batch * cols];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) (rnd.nextGaussian() * (1 + i % 37));
-            }
+            float[] x = spreadGaussian(rnd, batch * cols, 37);
             Int8Activations q = new Int8Activations(false);
             q.quantize(x, 0, batch, cols);
             float[] out = new float[batch * rows];
@@ -282,5 +273,14 @@ class Int8KernelTest {
             acc = Math.fma((float) total, weightScale * scales[b * blocks + block], acc);
         }
         return acc;
+    }
+
+    /** Gaussian values whose scale cycles through 1..{@code period}: blocks with different activation scales. */
+    private static float[] spreadGaussian(Random rnd, int n, int period) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextGaussian() * (1 + i % period));
+        }
+        return x;
     }
 }
